@@ -1,0 +1,116 @@
+//! The [`Customers`] trait and its extension [`CustomersExt`].
+
+use std::fmt::Debug;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use futures::stream::BoxStream;
+
+use crate::api::Ensured;
+use crate::capability::CustomerCapabilities;
+use crate::error::{ErrorKind, Result};
+use crate::id::CustomerId;
+use crate::model::customer::{Customer, CustomerListQuery, CustomerUpdate, NewCustomer};
+use crate::page::Page;
+
+/// Customers on a billing provider.
+///
+/// Object safe: hold it as `Arc<dyn Customers>`. Inputs are owned and already valid (their builders checked
+/// them). Every provider keeps the neutral contract (see the crate docs): duplicates of an active external id
+/// are `AlreadyExists` carrying the existing id, delete archives, listings end only at `next_cursor: None`.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait Customers: Send + Sync + Debug {
+    /// What this provider offers for customers.
+    fn capabilities(&self) -> CustomerCapabilities;
+
+    /// Creates a customer. `AlreadyExists` (with [`crate::Error::existing_id`]) if an active customer has the
+    /// same external id.
+    async fn create(&self, input: NewCustomer) -> Result<Customer>;
+
+    /// Gets a customer by the provider's id.
+    async fn get(&self, id: CustomerId) -> Result<Customer>;
+
+    /// Gets the active customer with this external id.
+    async fn get_by_external_id(&self, external_id: String) -> Result<Customer>;
+
+    /// One page of customers.
+    async fn list(&self, query: CustomerListQuery) -> Result<Page<Customer>>;
+
+    /// Changes a customer.
+    async fn update(&self, id: CustomerId, update: CustomerUpdate) -> Result<Customer>;
+
+    /// Deletes (archives) a customer; its external id becomes free.
+    async fn delete(&self, id: CustomerId) -> Result<()>;
+}
+
+macro_rules! forward_customers {
+    ($($ty:ty),*) => {$(
+        #[async_trait]
+        impl<T: Customers + ?Sized> Customers for $ty {
+            fn capabilities(&self) -> CustomerCapabilities {
+                (**self).capabilities()
+            }
+            async fn create(&self, input: NewCustomer) -> Result<Customer> {
+                (**self).create(input).await
+            }
+            async fn get(&self, id: CustomerId) -> Result<Customer> {
+                (**self).get(id).await
+            }
+            async fn get_by_external_id(&self, external_id: String) -> Result<Customer> {
+                (**self).get_by_external_id(external_id).await
+            }
+            async fn list(&self, query: CustomerListQuery) -> Result<Page<Customer>> {
+                (**self).list(query).await
+            }
+            async fn update(&self, id: CustomerId, update: CustomerUpdate) -> Result<Customer> {
+                (**self).update(id, update).await
+            }
+            async fn delete(&self, id: CustomerId) -> Result<()> {
+                (**self).delete(id).await
+            }
+        }
+    )*};
+}
+
+forward_customers!(Arc<T>, Box<T>);
+
+/// Conveniences over [`Customers`], for every implementation.
+#[async_trait]
+pub trait CustomersExt: Customers {
+    /// Creates the customer, or returns the active one that already has its external id.
+    ///
+    /// ```
+    /// # tokio_test_block(async {
+    /// use unibill_core::{Billing, CustomersExt, NewCustomer};
+    ///
+    /// let billing = Billing::memory();
+    /// let input = NewCustomer::builder("user-1", "Ada").build()?;
+    /// assert!(billing.ensure(input.clone()).await?.was_created());
+    /// assert!(!billing.ensure(input).await?.was_created());
+    /// # Ok::<(), unibill_core::Error>(()) });
+    /// # fn tokio_test_block<F: std::future::Future>(f: F) -> F::Output {
+    /// #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f) }
+    /// ```
+    async fn ensure(&self, input: NewCustomer) -> Result<Ensured<Customer>> {
+        let external_id = input.external_id().to_owned();
+        match self.create(input).await {
+            Ok(c) => Ok(Ensured::Created(c)),
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => {
+                let existing = match e.existing_id() {
+                    Some(id) => self.get(CustomerId::new(id)).await?,
+                    None => self.get_by_external_id(external_id).await?,
+                };
+                Ok(Ensured::Existing(existing))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Every customer matching the query, page after page, as a stream.
+    fn list_all(&self, query: CustomerListQuery) -> BoxStream<'_, Result<Customer>> {
+        crate::page::paginate(query, move |q| self.list(q), |q, c| q.cursor = Some(c))
+    }
+}
+
+impl<T: Customers + ?Sized> CustomersExt for T {}

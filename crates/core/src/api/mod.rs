@@ -1,0 +1,38 @@
+//! The resource traits every provider implements, their forwarding impls for `Arc`/`Box`, and the extension
+//! traits with the conveniences built on them.
+
+pub mod customers;
+
+#[cfg(any(test, feature = "mock"))]
+pub use customers::MockCustomers;
+pub use customers::{Customers, CustomersExt};
+
+/// What [`CustomersExt::ensure`] (and the other `ensure`s) did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ensured<T> {
+    /// The resource was created by this call.
+    Created(T),
+    /// A resource with the same natural key already existed; here it is.
+    Existing(T),
+}
+
+impl<T> Ensured<T> {
+    /// The resource, however it came.
+    pub fn into_inner(self) -> T {
+        match self {
+            Ensured::Created(t) | Ensured::Existing(t) => t,
+        }
+    }
+
+    /// The resource, however it came.
+    pub fn get(&self) -> &T {
+        match self {
+            Ensured::Created(t) | Ensured::Existing(t) => t,
+        }
+    }
+
+    /// Whether this call created it.
+    pub fn was_created(&self) -> bool {
+        matches!(self, Ensured::Created(_))
+    }
+}

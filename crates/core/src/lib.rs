@@ -1,0 +1,91 @@
+//! unibill-core: the neutral models, traits, errors, money and capabilities of unibill, with the in-memory
+//! reference provider and the conformance suite.
+//!
+//! Application code holds trait objects (`Arc<dyn Customers>`) or a [`Billing`] bundle; which provider answers
+//! is configuration. With nothing configured, everything runs in memory:
+//!
+//! ```
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! use unibill_core::{Billing, Customers, CustomerUpdate, ErrorKind, NewCustomer};
+//!
+//! let billing = Billing::memory();
+//! let customers = billing.customers();
+//!
+//! let ada = customers
+//!     .create(NewCustomer::builder("user-42", "Ada Lovelace").email("ada@example.com").build()?)
+//!     .await?;
+//! let renamed = customers
+//!     .update(ada.id.clone(), CustomerUpdate::new().name("Ada King").build()?)
+//!     .await?;
+//! assert_eq!(renamed.name, "Ada King");
+//!
+//! // The external id is a natural key: a second create is AlreadyExists carrying the existing id.
+//! let dup = customers.create(NewCustomer::builder("user-42", "Someone").build()?).await.unwrap_err();
+//! assert_eq!(dup.kind(), ErrorKind::AlreadyExists);
+//! assert_eq!(dup.existing_id(), Some(ada.id.as_str()));
+//!
+//! customers.delete(ada.id.clone()).await?; // archives
+//! # Ok::<(), unibill_core::Error>(()) }).unwrap();
+//! ```
+//!
+//! # The neutral contract
+//!
+//! - **Ids** are the provider's handle for get/update/delete.
+//! - **Create**: required fields are plain values, optional ones `Option`; inputs are validated when built.
+//! - **Update**: every field is keep, clear or set ([`Patch`]); metadata, when set, replaces the whole map.
+//!   A change the provider cannot make is `Unsupported` before anything is sent.
+//! - **List**: `limit` clamped to the provider's maximum; cursors are opaque and tagged with provider and
+//!   query (a foreign cursor is `InvalidInput`); only `next_cursor: None` ends a listing.
+//! - **Delete** of customers archives.
+//! - **Duplicates** of a natural key are `AlreadyExists` carrying the existing id; [`CustomersExt::ensure`]
+//!   turns that into [`Ensured::Existing`].
+//!
+//! # Features
+//!
+//! - `mock`: [`MockCustomers`] (mockall) for unit tests of application code.
+//! - `conformance`: the [`conformance`] suite, to prove a provider keeps the contract.
+
+pub mod api;
+pub mod billing;
+pub mod capability;
+pub mod error;
+pub mod guard;
+pub mod id;
+pub mod memory;
+pub mod metadata;
+pub mod model;
+pub mod money;
+pub mod page;
+pub mod patch;
+pub mod validation;
+
+#[cfg(feature = "conformance")]
+pub mod conformance;
+
+#[cfg(any(test, feature = "mock"))]
+pub use api::MockCustomers;
+pub use api::{Customers, CustomersExt, Ensured};
+pub use billing::{Billing, BillingBuilder, Unconfigured};
+pub use capability::{
+    Capabilities, CustomerCapabilities, CustomerFields, CustomerUpdateFields, PatchSupport,
+};
+pub use error::{Error, ErrorKind, FieldError, Result};
+pub use guard::Guarded;
+pub use id::CustomerId;
+pub use memory::{MemoryCustomers, RequestCounter};
+pub use metadata::Metadata;
+pub use model::address::{Address, AddressBuilder};
+pub use model::customer::{
+    Customer, CustomerBuilder, CustomerListQuery, CustomerStatus, CustomerUpdate,
+    CustomerUpdateBuilder, NewCustomer, NewCustomerBuilder,
+};
+pub use model::raw::RawJson;
+pub use money::{
+    Currency, ExponentOverrides, IsoCurrency, IsoExponents, MinorUnitExponents, Money,
+};
+pub use page::{Cursor, Page, QueryFingerprint};
+pub use patch::Patch;
+
+/// Re-exported so callers name the same `Decimal` and time types as the models.
+pub use jiff::Timestamp;
+pub use rust_decimal::Decimal;

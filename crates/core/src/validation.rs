@@ -1,0 +1,187 @@
+//! Input checks shared by every neutral input: lengths in characters, email, country code, time zone.
+//!
+//! A [`Checks`] collects every broken rule of one input, so the caller learns all of them at once, each naming
+//! its field; [`Checks::finish`] turns them into one `InvalidInput` error.
+
+use crate::error::{Error, FieldError, Result};
+
+/// Collects the broken rules of one input.
+///
+/// ```
+/// use unibill_core::validation::Checks;
+///
+/// let mut checks = Checks::new();
+/// checks.length("name", "", 1, 255);
+/// checks.email("email", "not-an-email");
+/// let err = checks.finish().unwrap_err();
+/// assert_eq!(err.field_errors().len(), 2);
+/// ```
+#[derive(Debug, Default)]
+pub struct Checks {
+    errors: Vec<FieldError>,
+}
+
+impl Checks {
+    /// No broken rules yet.
+    pub fn new() -> Self {
+        Checks::default()
+    }
+
+    /// Records a broken rule.
+    pub fn fail(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.errors.push(FieldError::new(field, message));
+    }
+
+    /// `value` has `min..=max` characters (Unicode scalar values, as the providers count).
+    pub fn length(&mut self, field: &str, value: &str, min: usize, max: usize) -> bool {
+        let n = value.chars().count();
+        if n < min {
+            if min == 1 {
+                self.fail(field, "must not be empty");
+            } else {
+                self.fail(
+                    field,
+                    format!("must be at least {min} characters (got {n})"),
+                );
+            }
+            false
+        } else if n > max {
+            self.fail(field, format!("must be at most {max} characters (got {n})"));
+            false
+        } else {
+            true
+        }
+    }
+
+    /// `value` is a valid email address.
+    pub fn email(&mut self, field: &str, value: &str) -> bool {
+        if self.length(field, value, 3, 254)
+            && email_address::EmailAddress::is_valid(value)
+            && !value.contains(' ')
+        {
+            true
+        } else {
+            if !self.errors.last().is_some_and(|e| e.field == field) {
+                self.fail(field, format!("`{value}` is not a valid email address"));
+            }
+            false
+        }
+    }
+
+    /// `value` is an ISO 3166-1 alpha-2 country code in upper case (`US`, `DE`).
+    pub fn country(&mut self, field: &str, value: &str) -> bool {
+        let upper = value.len() == 2 && value.bytes().all(|b| b.is_ascii_uppercase());
+        if upper && isocountry::CountryCode::for_alpha2(value).is_ok() {
+            true
+        } else {
+            self.fail(
+                field,
+                format!(
+                    "`{value}` is not an ISO 3166-1 alpha-2 country code in upper case (e.g. `US`)"
+                ),
+            );
+            false
+        }
+    }
+
+    /// `value` is an IANA time zone name (`Europe/Berlin`, `UTC`).
+    pub fn time_zone(&mut self, field: &str, value: &str) -> bool {
+        if value != "Local" && !value.is_empty() && jiff::tz::TimeZone::get(value).is_ok() {
+            true
+        } else {
+            self.fail(field, format!("`{value}` is not an IANA time zone name"));
+            false
+        }
+    }
+
+    /// `value` matches: a prefix followed by one or more characters allowed by `allowed`.
+    pub fn pattern(
+        &mut self,
+        field: &str,
+        value: &str,
+        prefix: &str,
+        allowed: impl Fn(char) -> bool,
+        describe: &str,
+    ) -> bool {
+        let ok = value
+            .strip_prefix(prefix)
+            .is_some_and(|rest| !rest.is_empty() && rest.chars().all(&allowed));
+        if !ok {
+            self.fail(field, format!("`{value}` does not match {describe}"));
+        }
+        ok
+    }
+
+    /// Whether no rule is broken so far.
+    pub fn is_ok(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// Adds the errors of a nested check under a prefix (`address.` + `country`).
+    pub fn nested(&mut self, prefix: &str, err: Error) {
+        for e in err.field_errors() {
+            self.fail(format!("{prefix}.{}", e.field), e.message.clone());
+        }
+    }
+
+    /// The collected errors as one `InvalidInput`, or `Ok` if none.
+    pub fn finish(self) -> Result<()> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::invalid_fields(self.errors))
+        }
+    }
+
+    /// Mutable access to the collected errors (for checks defined elsewhere).
+    pub fn errors_mut(&mut self) -> &mut Vec<FieldError> {
+        &mut self.errors
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn countries() {
+        let mut c = Checks::new();
+        assert!(c.country("country", "US"));
+        assert!(c.country("country", "DE"));
+        assert!(!c.country("country", "us"));
+        assert!(!c.country("country", "XX"));
+        assert!(!c.country("country", "USA"));
+        assert!(!c.country("country", ""));
+    }
+
+    #[test]
+    fn time_zones() {
+        let mut c = Checks::new();
+        assert!(c.time_zone("tz", "UTC"));
+        assert!(c.time_zone("tz", "Europe/Berlin"));
+        assert!(c.time_zone("tz", "America/Argentina/Buenos_Aires"));
+        assert!(!c.time_zone("tz", "Local"));
+        assert!(!c.time_zone("tz", "Mars/Olympus"));
+        assert!(!c.time_zone("tz", ""));
+    }
+
+    #[test]
+    fn emails() {
+        let mut c = Checks::new();
+        assert!(c.email("email", "ada@example.com"));
+        assert!(c.email("email", "a.b+c@sub.example.co.uk"));
+        assert!(!c.email("email", "ada"));
+        assert!(!c.email("email", "ada@"));
+        assert!(!c.email("email", "@example.com"));
+        assert!(!c.email("email", "a da@example.com"));
+        assert!(!c.email("email", ""));
+    }
+
+    #[test]
+    fn lengths_count_characters_not_bytes() {
+        let mut c = Checks::new();
+        assert!(c.length("name", &"é".repeat(255), 1, 255));
+        assert!(!c.length("name", &"é".repeat(256), 1, 255));
+        assert!(c.is_ok() == false);
+    }
+}
