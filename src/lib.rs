@@ -1,1 +1,33 @@
+//! unibill: one neutral interface over billing providers.
+//!
+//! Application code creates customers (and, as providers are added, prices, integration connections and
+//! provisioned stores) through provider-neutral traits and models. Which provider answers is chosen by cargo
+//! features and configuration, so switching providers needs no code change; unit tests use mock providers
+//! (`mock` feature) or the built-in memory provider.
+//!
+//! ```
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! use std::sync::Arc;
+//! use unibill::{Billing, Customers, NewCustomer};
+//!
+//! // Application code takes the neutral trait object...
+//! async fn sign_up(customers: Arc<dyn Customers>, user_id: &str, email: &str) -> unibill::Result<String> {
+//!     let input = NewCustomer::builder(user_id, "New user").email(email).build()?;
+//!     Ok(customers.create(input).await?.id.into_string())
+//! }
+//!
+//! // ...and the bundle decides who answers: here the built-in memory provider.
+//! let billing = Billing::memory();
+//! let id = sign_up(billing.customers(), "user-1", "ada@example.com").await?;
+//! assert_eq!(billing.customers().get(id.into()).await?.external_id, "user-1");
+//! # Ok::<(), unibill::Error>(()) }).unwrap();
+//! ```
+//!
+//! Everything in [`unibill_core`] is re-exported here; see its documentation for the neutral contract.
 
+pub use unibill_core::*;
+
+/// The README's examples, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

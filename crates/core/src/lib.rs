@@ -15,7 +15,7 @@
 //!     .create(NewCustomer::builder("user-42", "Ada Lovelace").email("ada@example.com").build()?)
 //!     .await?;
 //! let renamed = customers
-//!     .update(ada.id.clone(), CustomerUpdate::new().name("Ada King").build()?)
+//!     .update(ada.id.clone(), CustomerUpdate::builder().name("Ada King").build()?)
 //!     .await?;
 //! assert_eq!(renamed.name, "Ada King");
 //!

@@ -61,7 +61,7 @@ impl Checks {
         {
             true
         } else {
-            if !self.errors.last().is_some_and(|e| e.field == field) {
+            if self.errors.last().is_none_or(|e| e.field != field) {
                 self.fail(field, format!("`{value}` is not a valid email address"));
             }
             false
@@ -182,6 +182,6 @@ mod tests {
         let mut c = Checks::new();
         assert!(c.length("name", &"é".repeat(255), 1, 255));
         assert!(!c.length("name", &"é".repeat(256), 1, 255));
-        assert!(c.is_ok() == false);
+        assert!(!c.is_ok());
     }
 }

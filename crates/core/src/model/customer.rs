@@ -168,11 +168,11 @@ impl NewCustomerBuilder {
 /// ```
 /// use unibill_core::{CustomerUpdate, Patch};
 ///
-/// let u = CustomerUpdate::new().name("Ada King").clear_contact().email("ada@example.org").build().unwrap();
+/// let u = CustomerUpdate::builder().name("Ada King").clear_contact().email("ada@example.org").build().unwrap();
 /// assert_eq!(u.name(), Some("Ada King"));
 /// assert_eq!(u.contact(), &Patch::Clear);
 ///
-/// let err = CustomerUpdate::new().email("nope").build().unwrap_err();
+/// let err = CustomerUpdate::builder().email("nope").build().unwrap_err();
 /// assert_eq!(err.field_errors()[0].field, "email");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -188,7 +188,7 @@ pub struct CustomerUpdate {
 
 impl CustomerUpdate {
     /// An update that changes nothing yet.
-    pub fn new() -> CustomerUpdateBuilder {
+    pub fn builder() -> CustomerUpdateBuilder {
         CustomerUpdateBuilder::default()
     }
 
@@ -693,47 +693,54 @@ mod tests {
     #[test]
     fn update_rules() {
         assert!(
-            CustomerUpdate::new()
+            CustomerUpdate::builder()
                 .external_id("x".repeat(255))
                 .name("n".repeat(255))
                 .build()
                 .is_ok()
         );
         assert_eq!(
-            field_of(CustomerUpdate::new().external_id("x".repeat(256)).build()),
+            field_of(
+                CustomerUpdate::builder()
+                    .external_id("x".repeat(256))
+                    .build()
+            ),
             "external_id"
         );
         assert_eq!(
-            field_of(CustomerUpdate::new().external_id("").build()),
+            field_of(CustomerUpdate::builder().external_id("").build()),
             "external_id"
         );
-        assert_eq!(field_of(CustomerUpdate::new().name("").build()), "name");
+        assert_eq!(field_of(CustomerUpdate::builder().name("").build()), "name");
         assert_eq!(
-            field_of(CustomerUpdate::new().name("n".repeat(256)).build()),
+            field_of(CustomerUpdate::builder().name("n".repeat(256)).build()),
             "name"
         );
-        assert_eq!(field_of(CustomerUpdate::new().email("x").build()), "email");
         assert_eq!(
-            field_of(CustomerUpdate::new().contact("1".repeat(21)).build()),
+            field_of(CustomerUpdate::builder().email("x").build()),
+            "email"
+        );
+        assert_eq!(
+            field_of(CustomerUpdate::builder().contact("1".repeat(21)).build()),
             "contact"
         );
         assert!(
-            CustomerUpdate::new()
+            CustomerUpdate::builder()
                 .contact("1".repeat(20))
                 .build()
                 .is_ok()
         );
         assert_eq!(
-            field_of(CustomerUpdate::new().time_zone("Local").build()),
+            field_of(CustomerUpdate::builder().time_zone("Local").build()),
             "time_zone"
         );
         let bad_addr = Address::builder().country("usa").build_unchecked();
         assert_eq!(
-            field_of(CustomerUpdate::new().address(bad_addr).build()),
+            field_of(CustomerUpdate::builder().address(bad_addr).build()),
             "address.country"
         );
         assert!(
-            CustomerUpdate::new()
+            CustomerUpdate::builder()
                 .clear_email()
                 .clear_address()
                 .clear_metadata()
