@@ -183,16 +183,15 @@ impl HttpExecutorBuilder {
                 prefix,
                 secret,
             }) => {
-                let mut value = HeaderValue::from_str(&format!(
-                    "{prefix}{}",
-                    secret.expose_secret()
-                ))
-                .map_err(|_| {
-                    Error::config(format!(
+                let mut value =
+                    HeaderValue::from_str(&format!("{prefix}{}", secret.expose_secret())).map_err(
+                        |_| {
+                            Error::config(format!(
                         "the {provider} API key contains characters not allowed in an HTTP header"
                     ))
                     .with_provider(provider)
-                })?;
+                        },
+                    )?;
                 value.set_sensitive(true);
                 Some((name, value, secret))
             }
