@@ -1,7 +1,5 @@
 //! Checking a provider's base URL: `https://`, or `http://` to a loopback host only.
 
-use std::net::{Ipv4Addr, Ipv6Addr};
-
 use unibill_core::{Error, Result};
 use url::{Host, Url};
 
@@ -10,11 +8,7 @@ pub fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(Host::Ipv4(ip)) => ip.is_loopback(),
         Some(Host::Ipv6(ip)) => {
-            ip.is_loopback()
-                || ip
-                    .to_ipv4_mapped()
-                    .is_some_and(|v4: Ipv4Addr| v4.is_loopback())
-                || ip == Ipv6Addr::LOCALHOST
+            ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
         }
         Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         None => false,
@@ -26,6 +20,12 @@ pub fn check_base_url(provider: &str, url: &Url) -> Result<()> {
     if url.cannot_be_a_base() || url.host().is_none() {
         return Err(Error::config(format!(
             "the {provider} base URL must be an absolute http(s) URL with a host"
+        ))
+        .with_provider(provider.to_owned()));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::config(format!(
+            "the {provider} base URL must not carry credentials; configure the API key instead"
         ))
         .with_provider(provider.to_owned()));
     }
@@ -68,6 +68,7 @@ mod tests {
             "http://128.0.0.1",
             "ftp://127.0.0.1",
             "mailto:a@b.c",
+            "https://user:pass@api.example.com/",
         ];
         for u in bad {
             let err = check_base_url("p", &Url::parse(u).unwrap()).unwrap_err();
