@@ -326,9 +326,7 @@ impl HttpExecutor {
             operation: request.operation,
         };
         let mut error = inner.error_table.map(&answer).with_status(status.as_u16());
-        if error.request_id().is_none()
-            && let Some(id) = &answer.request_id
-        {
+        if let (None, Some(id)) = (error.request_id(), &answer.request_id) {
             error = error.with_request_id(id.clone());
         }
         if let Some(wait) = wait {
