@@ -9,6 +9,9 @@
 //! | any other error answer (4xx, 500 with a parsed code) | final | final | final | final |
 //! | total deadline reached | `Timeout` | `Timeout` | `Timeout` | `OutcomeUnknown` if it may have been sent, else `Timeout` |
 //!
+//! An ambiguous answer's own `Retry-After` (a 503 that says when to come back) lengthens its backoff; one beyond
+//! [`RetryPolicy::max_retry_after`] ends the call with the answer's error.
+//!
 //! A retry happens only while attempts remain and its delay ends before the deadline; otherwise the call gives up
 //! with the last error (a 429 gives up as `RateLimited` carrying the wait). A `Retry-After` longer than
 //! [`RetryPolicy::max_retry_after`] gives up at once.
@@ -155,6 +158,9 @@ pub struct DecisionInput<'a> {
     pub policy: &'a RetryPolicy,
     /// Time left until the call's total deadline.
     pub remaining: Duration,
+    /// A wait an ambiguous answer asked for (a 503 with `Retry-After`): the retry waits at least this long.
+    /// (A 429's wait travels in [`Outcome::RateLimited`].)
+    pub retry_after: Option<Duration>,
 }
 
 /// The retry table (see the module docs); pure apart from drawing the backoff from `jitter`.
@@ -166,6 +172,7 @@ pub fn decide(input: DecisionInput<'_>, jitter: &dyn Jitter) -> Decision {
         ambiguous_before,
         policy,
         remaining,
+        retry_after: hint,
     } = input;
     let attempts_left = attempt < policy.max_attempts.max(1);
     let reconcile_first = safety == SafetyClass::Reconcile && ambiguous_before;
@@ -223,7 +230,13 @@ pub fn decide(input: DecisionInput<'_>, jitter: &dyn Jitter) -> Decision {
             if safety == SafetyClass::Unsafe {
                 return Decision::GiveUp(GiveUp::OutcomeUnknown);
             }
-            let delay = backoff();
+            let delay = match hint {
+                Some(wait) if wait > policy.max_retry_after => {
+                    return Decision::GiveUp(GiveUp::LastError);
+                }
+                Some(wait) => backoff().max(wait),
+                None => backoff(),
+            };
             if !attempts_left || delay >= remaining {
                 return Decision::GiveUp(GiveUp::LastError);
             }
@@ -260,6 +273,7 @@ mod tests {
                 ambiguous_before,
                 policy: &p,
                 remaining: 60 * SEC,
+                retry_after: None,
             },
             &NoJitter,
         )
@@ -392,6 +406,7 @@ mod tests {
                         ambiguous_before: false,
                         policy: &p,
                         remaining: 60 * SEC,
+                        retry_after: None,
                     },
                     &NoJitter,
                 )
@@ -429,6 +444,7 @@ mod tests {
                     ambiguous_before: false,
                     policy: &p,
                     remaining: 5 * SEC,
+                    retry_after: None,
                 },
                 &NoJitter,
             )
@@ -455,10 +471,34 @@ mod tests {
                 ambiguous_before: false,
                 policy: &p,
                 remaining: 5 * SEC,
+                retry_after: None,
             },
             &NoJitter,
         );
         assert_eq!(d, Decision::GiveUp(GiveUp::LastError));
+    }
+
+    #[test]
+    fn an_ambiguous_answer_with_retry_after_waits_at_least_that_long() {
+        let p = policy();
+        let with = |hint| {
+            decide(
+                DecisionInput {
+                    attempt: 1,
+                    outcome: Outcome::Ambiguous(AmbiguousCause::GatewayStatus(503)),
+                    safety: SafetyClass::Safe,
+                    ambiguous_before: false,
+                    policy: &p,
+                    remaining: 60 * SEC,
+                    retry_after: hint,
+                },
+                &NoJitter,
+            )
+        };
+        let reason = RetryReason::Ambiguous(AmbiguousCause::GatewayStatus(503));
+        assert_eq!(with(Some(5 * SEC)), retry(5 * SEC, reason, false));
+        assert_eq!(with(Some(Duration::ZERO)), retry(B, reason, false));
+        assert_eq!(with(Some(31 * SEC)), Decision::GiveUp(GiveUp::LastError));
     }
 
     #[test]
@@ -473,6 +513,7 @@ mod tests {
                     ambiguous_before: false,
                     policy: &p,
                     remaining: 60 * SEC,
+                    retry_after: None,
                 },
                 &NoJitter,
             );
@@ -492,6 +533,7 @@ mod tests {
                     ambiguous_before: false,
                     policy: &p.with_max_attempts(10),
                     remaining: 60 * SEC,
+                    retry_after: None,
                 },
                 &NoJitter,
             )

@@ -178,6 +178,7 @@ impl HttpExecutor {
                     ambiguous_before,
                     policy: &inner.policy,
                     remaining: deadline.saturating_duration_since(Instant::now()),
+                    retry_after: error.retry_after(),
                 },
                 &*inner.jitter,
             );

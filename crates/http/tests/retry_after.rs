@@ -119,3 +119,15 @@ async fn a_wait_from_the_error_table_is_used_without_a_header() {
         .unwrap();
     assert_eq!(rig.sleeper.delays(), vec![Duration::from_secs(3)]);
 }
+
+#[tokio::test]
+async fn retry_after_on_a_503_lengthens_the_backoff_for_safe() {
+    let rig = rig().await;
+    rig.server
+        .push_fault(Reply::status(503).header("Retry-After", "3"));
+    rig.exec()
+        .send_json::<serde_json::Value>(get(), Safety::Safe)
+        .await
+        .unwrap();
+    assert_eq!(rig.sleeper.delays(), vec![Duration::from_secs(3)]);
+}
