@@ -1,0 +1,241 @@
+//! [`HttpExecutorBuilder`]: everything an executor is configured with.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::header::{ACCEPT, AUTHORIZATION, USER_AGENT};
+use http::{HeaderMap, HeaderName, HeaderValue};
+use secrecy::{ExposeSecret, SecretString};
+use unibill_core::{Error, Result};
+use url::Url;
+
+use crate::base_url::check_base_url;
+use crate::clock::{Clock, SystemClock};
+use crate::executor::{HttpExecutor, Inner};
+use crate::jitter::{Jitter, RandomJitter};
+use crate::observer::{NoopObserver, RetryObserver};
+use crate::policy::RetryPolicy;
+use crate::response::{ErrorTable, StatusErrorTable};
+use crate::sleeper::{Sleeper, TokioSleeper};
+
+/// The user agent every executor sends unless told otherwise: `unibill/<version>`.
+pub const USER_AGENT_VALUE: &str = concat!("unibill/", env!("CARGO_PKG_VERSION"));
+
+/// Default largest error body kept: 64 KiB.
+pub const DEFAULT_ERROR_BODY_CAP: usize = 64 * 1024;
+/// Default largest success body accepted: 16 MiB.
+pub const DEFAULT_SUCCESS_BODY_CAP: usize = 16 * 1024 * 1024;
+/// Default per-attempt timeout: 30 s.
+pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default total deadline of a call, retries and waits included: 90 s.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(90);
+
+struct Auth {
+    name: HeaderName,
+    prefix: &'static str,
+    secret: SecretString,
+}
+
+/// Builds an [`HttpExecutor`]; start with [`HttpExecutor::builder`].
+pub struct HttpExecutorBuilder {
+    provider: &'static str,
+    base_url: Url,
+    client: Option<reqwest::Client>,
+    auth: Option<Auth>,
+    headers: HeaderMap,
+    attempt_timeout: Duration,
+    deadline: Duration,
+    policy: RetryPolicy,
+    error_body_cap: usize,
+    success_body_cap: usize,
+    sleeper: Arc<dyn Sleeper>,
+    jitter: Arc<dyn Jitter>,
+    clock: Arc<dyn Clock>,
+    observer: Arc<dyn RetryObserver>,
+    error_table: Arc<dyn ErrorTable>,
+}
+
+impl HttpExecutorBuilder {
+    pub(crate) fn new(provider: &'static str, base_url: Url) -> Self {
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
+        HttpExecutorBuilder {
+            provider,
+            base_url,
+            client: None,
+            auth: None,
+            headers,
+            attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
+            deadline: DEFAULT_DEADLINE,
+            policy: RetryPolicy::default(),
+            error_body_cap: DEFAULT_ERROR_BODY_CAP,
+            success_body_cap: DEFAULT_SUCCESS_BODY_CAP,
+            sleeper: Arc::new(TokioSleeper),
+            jitter: Arc::new(RandomJitter::new()),
+            clock: Arc::new(SystemClock),
+            observer: Arc::new(NoopObserver),
+            error_table: Arc::new(StatusErrorTable),
+        }
+    }
+
+    /// Uses this `reqwest::Client` (proxy, extra CA, connection pool settings). Its own timeouts, if any, are
+    /// treated as attempt timeouts. Default: a plain rustls client.
+    pub fn client(mut self, client: reqwest::Client) -> Self {
+        self.client = Some(client);
+        self
+    }
+
+    /// Authenticates with header `name: <prefix><secret>` (e.g. `("x-api-key", "", key)` or
+    /// `(AUTHORIZATION, "Bearer ", key)`). The header is marked sensitive and the secret is scrubbed from
+    /// captured error bodies.
+    pub fn auth(mut self, name: HeaderName, prefix: &'static str, secret: SecretString) -> Self {
+        self.auth = Some(Auth {
+            name,
+            prefix,
+            secret,
+        });
+        self
+    }
+
+    /// Authenticates with `Authorization: Bearer <secret>`.
+    pub fn bearer_auth(self, secret: SecretString) -> Self {
+        self.auth(AUTHORIZATION, "Bearer ", secret)
+    }
+
+    /// Sends `name: value` on every request (replacing a default of the same name, e.g. `User-Agent`).
+    pub fn default_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.insert(name, value);
+        self
+    }
+
+    /// The longest one attempt (connect, send, read the answer) may take.
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = timeout;
+        self
+    }
+
+    /// The longest a whole call (every attempt and wait) may take.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// The retry bounds; [`RetryPolicy::never`] sends every request once.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// The most bytes of an error body kept (the rest is not read).
+    pub fn error_body_cap(mut self, cap: usize) -> Self {
+        self.error_body_cap = cap;
+        self
+    }
+
+    /// The most bytes of a success body accepted (a longer one is `Decode`).
+    pub fn success_body_cap(mut self, cap: usize) -> Self {
+        self.success_body_cap = cap;
+        self
+    }
+
+    /// How to wait between attempts (default: tokio's timer).
+    pub fn sleeper(mut self, sleeper: impl Sleeper + 'static) -> Self {
+        self.sleeper = Arc::new(sleeper);
+        self
+    }
+
+    /// The backoff's random source (default: a small internal generator).
+    pub fn jitter(mut self, jitter: impl Jitter + 'static) -> Self {
+        self.jitter = Arc::new(jitter);
+        self
+    }
+
+    /// The wall clock HTTP-date `Retry-After` values are measured against.
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Told about every retry.
+    pub fn observer(mut self, observer: impl RetryObserver + 'static) -> Self {
+        self.observer = Arc::new(observer);
+        self
+    }
+
+    /// The adapter's error table (default: [`StatusErrorTable`], the kind from the status alone).
+    pub fn error_table(mut self, table: impl ErrorTable + 'static) -> Self {
+        self.error_table = Arc::new(table);
+        self
+    }
+
+    /// Checks the configuration and builds the executor.
+    ///
+    /// Fails with `ErrorKind::Config` for a non-https base URL to a non-loopback host, a secret that cannot be
+    /// a header value, or a client that cannot be built.
+    pub fn build(self) -> Result<HttpExecutor> {
+        let provider = self.provider;
+        check_base_url(provider, &self.base_url)?;
+        let auth = match self.auth {
+            Some(Auth {
+                name,
+                prefix,
+                secret,
+            }) => {
+                let mut value =
+                    HeaderValue::from_str(&format!("{prefix}{}", secret.expose_secret())).map_err(
+                        |_| {
+                            Error::config(format!(
+                        "the {provider} API key contains characters not allowed in an HTTP header"
+                    ))
+                    .with_provider(provider)
+                        },
+                    )?;
+                value.set_sensitive(true);
+                Some((name, value, secret))
+            }
+            None => None,
+        };
+        let client = match self.client {
+            Some(c) => c,
+            None => reqwest::Client::builder().build().map_err(|e| {
+                Error::config(format!("cannot build the {provider} HTTP client"))
+                    .with_provider(provider)
+                    .with_source(e)
+            })?,
+        };
+        Ok(HttpExecutor {
+            inner: Arc::new(Inner {
+                provider,
+                base_url: self.base_url,
+                client,
+                auth,
+                headers: self.headers,
+                attempt_timeout: self.attempt_timeout,
+                deadline: self.deadline,
+                policy: self.policy,
+                error_body_cap: self.error_body_cap,
+                success_body_cap: self.success_body_cap,
+                sleeper: self.sleeper,
+                jitter: self.jitter,
+                clock: self.clock,
+                observer: self.observer,
+                error_table: self.error_table,
+            }),
+        })
+    }
+}
+
+impl fmt::Debug for HttpExecutorBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpExecutorBuilder")
+            .field("provider", &self.provider)
+            .field("base_url", &self.base_url.as_str())
+            .field("auth_header", &self.auth.as_ref().map(|a| a.name.as_str()))
+            .field("attempt_timeout", &self.attempt_timeout)
+            .field("deadline", &self.deadline)
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
+    }
+}

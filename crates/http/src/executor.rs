@@ -1,0 +1,496 @@
+//! [`HttpExecutor`]: sends an adapter's [`Request`]s with retries by safety class, a deadline, capped and
+//! scrubbed error capture and one tracing span per call.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::header::CONTENT_TYPE;
+use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use secrecy::SecretString;
+use serde::de::DeserializeOwned;
+use tokio::time::Instant;
+use tracing::{Instrument, Span, field};
+use unibill_core::{Error, ErrorKind, Result};
+use url::Url;
+
+use crate::body::read_capped;
+use crate::builder::HttpExecutorBuilder;
+use crate::clock::Clock;
+use crate::decision::{AmbiguousCause, Decision, DecisionInput, GiveUp, Outcome, decide};
+use crate::jitter::Jitter;
+use crate::observer::{RetryEvent, RetryObserver};
+use crate::policy::RetryPolicy;
+use crate::request::Request;
+use crate::response::{ErrorResponse, ErrorTable, Response, request_id};
+use crate::retry_after::retry_after;
+use crate::safety::{Lookup, Safety};
+use crate::scrub::scrub;
+use crate::sleeper::Sleeper;
+
+/// Sends requests to one provider instance. Cheap to clone (one `Arc`); clones share the connection pool.
+///
+/// See the [crate docs](crate) for an example.
+#[derive(Clone)]
+pub struct HttpExecutor {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub provider: &'static str,
+    pub base_url: Url,
+    pub client: reqwest::Client,
+    pub auth: Option<(HeaderName, HeaderValue, SecretString)>,
+    pub headers: HeaderMap,
+    pub attempt_timeout: Duration,
+    pub deadline: Duration,
+    pub policy: RetryPolicy,
+    pub error_body_cap: usize,
+    pub success_body_cap: usize,
+    pub sleeper: Arc<dyn Sleeper>,
+    pub jitter: Arc<dyn Jitter>,
+    pub clock: Arc<dyn Clock>,
+    pub observer: Arc<dyn RetryObserver>,
+    pub error_table: Arc<dyn ErrorTable>,
+}
+
+/// One failed attempt: what it means for the retry table, and the error it would end the call with.
+struct Failure {
+    outcome: Outcome,
+    error: Error,
+}
+
+impl HttpExecutor {
+    /// A builder for `provider` (`"flexprice"`) at `base_url`.
+    pub fn builder(provider: &'static str, base_url: Url) -> HttpExecutorBuilder {
+        HttpExecutorBuilder::new(provider, base_url)
+    }
+
+    /// The provider name.
+    pub fn provider(&self) -> &'static str {
+        self.inner.provider
+    }
+
+    /// The base URL requests' paths are appended to.
+    pub fn base_url(&self) -> &Url {
+        &self.inner.base_url
+    }
+
+    /// Sends `request` under `safety`, and hands a 2xx answer to `decode`.
+    ///
+    /// Error answers go through the executor's error table; retries, waits, lookups and the deadline follow
+    /// the retry table ([`crate::decide`]).
+    pub async fn send<T, D>(&self, request: Request, safety: Safety<'_, T>, decode: D) -> Result<T>
+    where
+        D: FnOnce(Response) -> Result<T>,
+    {
+        let span = tracing::info_span!(
+            "unibill.http",
+            provider = self.inner.provider,
+            operation = request.operation,
+            method = %request.method,
+            path = request.template,
+            safety = safety.class().as_str(),
+            status = field::Empty,
+            attempt = field::Empty,
+            elapsed_ms = field::Empty,
+            error_kind = field::Empty,
+        );
+        self.run(request, safety, decode).instrument(span).await
+    }
+
+    /// [`HttpExecutor::send`] decoding the 2xx body as JSON.
+    pub async fn send_json<T: DeserializeOwned>(
+        &self,
+        request: Request,
+        safety: Safety<'_, T>,
+    ) -> Result<T> {
+        self.send(request, safety, |r| r.json()).await
+    }
+
+    /// [`HttpExecutor::send`] ignoring the 2xx body (`204 No Content` deletes).
+    pub async fn send_empty(&self, request: Request, safety: Safety<'_, ()>) -> Result<()> {
+        self.send(request, safety, |_| Ok(())).await
+    }
+
+    async fn run<T, D>(&self, request: Request, safety: Safety<'_, T>, decode: D) -> Result<T>
+    where
+        D: FnOnce(Response) -> Result<T>,
+    {
+        let span = Span::current();
+        let started = Instant::now();
+        let result = self.attempts(&request, &safety, decode, &span).await;
+        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+        match &result {
+            Ok(_) => tracing::debug!("call succeeded"),
+            Err(e) => {
+                span.record("error_kind", e.kind().as_str());
+                tracing::debug!(error_kind = e.kind().as_str(), "call failed");
+            }
+        }
+        result
+    }
+
+    async fn attempts<T, D>(
+        &self,
+        request: &Request,
+        safety: &Safety<'_, T>,
+        decode: D,
+        span: &Span,
+    ) -> Result<T>
+    where
+        D: FnOnce(Response) -> Result<T>,
+    {
+        let inner = &*self.inner;
+        let deadline = Instant::now() + inner.deadline;
+        let url = self.url_for(request)?;
+        let secrets: Vec<&SecretString> = inner
+            .auth
+            .iter()
+            .map(|(_, _, s)| s)
+            .chain(request.secrets.iter())
+            .collect();
+        let class = safety.class();
+        let mut ambiguous_before = false;
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            span.record("attempt", attempt);
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            let failure = if remaining.is_zero() {
+                Failure {
+                    outcome: Outcome::DeadlineExceeded { maybe_sent: false },
+                    error: Error::new(ErrorKind::Timeout, "the call's deadline passed"),
+                }
+            } else {
+                tracing::trace!(attempt, "sending");
+                match self.attempt(request, &url, &secrets, remaining, span).await {
+                    Ok(response) => return decode(response).map_err(|e| self.decorate(e, request)),
+                    Err(failure) => failure,
+                }
+            };
+            let error = self.decorate(failure.error, request);
+            let decision = decide(
+                DecisionInput {
+                    attempt,
+                    outcome: failure.outcome,
+                    safety: class,
+                    ambiguous_before,
+                    policy: &inner.policy,
+                    remaining: deadline.saturating_duration_since(Instant::now()),
+                    retry_after: error.retry_after(),
+                },
+                &*inner.jitter,
+            );
+            ambiguous_before |= failure.outcome.is_ambiguous();
+            tracing::debug!(attempt, outcome = ?failure.outcome, decision = ?decision, "attempt failed");
+            match decision {
+                Decision::Retry {
+                    delay,
+                    reason,
+                    lookup_first,
+                } => {
+                    inner.observer.on_retry(&RetryEvent {
+                        provider: inner.provider,
+                        operation: request.operation,
+                        attempt,
+                        delay,
+                        reason,
+                    });
+                    inner.sleeper.sleep(delay).await;
+                    if lookup_first {
+                        match safety.lookup().await {
+                            Some(Ok(Lookup::Found(found))) => return Ok(found),
+                            Some(Ok(Lookup::Mismatch { existing_id })) => {
+                                return Err(self.mismatch(request, existing_id));
+                            }
+                            Some(Ok(Lookup::Missing)) | None => {}
+                            Some(Err(e)) => return Err(self.lookup_failed(request, e)),
+                        }
+                    }
+                }
+                Decision::Lookup => {
+                    return match safety.lookup().await {
+                        Some(Ok(Lookup::Found(found))) => Ok(found),
+                        Some(Ok(Lookup::Mismatch { existing_id })) => {
+                            Err(self.mismatch(request, existing_id))
+                        }
+                        Some(Ok(Lookup::Missing)) | None => Err(error),
+                        Some(Err(e)) => Err(self.lookup_failed(request, e)),
+                    };
+                }
+                Decision::GiveUp(how) => return Err(self.give_up(how, error, request)),
+            }
+        }
+    }
+
+    /// One attempt bounded by the attempt timeout and the remaining deadline.
+    async fn attempt(
+        &self,
+        request: &Request,
+        url: &Url,
+        secrets: &[&SecretString],
+        remaining: Duration,
+        span: &Span,
+    ) -> Result<Response, Failure> {
+        let inner = &*self.inner;
+        let (limit, by_deadline) = if remaining <= inner.attempt_timeout {
+            (remaining, true)
+        } else {
+            (inner.attempt_timeout, false)
+        };
+        match tokio::time::timeout(limit, self.exchange(request, url, secrets, span)).await {
+            Ok(result) => result,
+            Err(_) if by_deadline => Err(Failure {
+                outcome: Outcome::DeadlineExceeded { maybe_sent: true },
+                error: Error::new(
+                    ErrorKind::Timeout,
+                    format!("no answer before the call's deadline ({limit:?} left)"),
+                ),
+            }),
+            Err(_) => Err(Failure {
+                outcome: Outcome::Ambiguous(AmbiguousCause::AttemptTimeout),
+                error: Error::new(
+                    ErrorKind::Timeout,
+                    format!("no answer within the attempt timeout of {limit:?}"),
+                ),
+            }),
+        }
+    }
+
+    /// Sends once and reads the answer.
+    async fn exchange(
+        &self,
+        request: &Request,
+        url: &Url,
+        secrets: &[&SecretString],
+        span: &Span,
+    ) -> Result<Response, Failure> {
+        let inner = &*self.inner;
+        let mut headers = inner.headers.clone();
+        if let Some((name, value, _)) = &inner.auth {
+            headers.insert(name.clone(), value.clone());
+        }
+        for (name, value) in &request.headers {
+            headers.append(name.clone(), value.clone());
+        }
+        let mut builder = inner.client.request(request.method.clone(), url.clone());
+        if let Some((body, content_type)) = &request.body {
+            headers.insert(CONTENT_TYPE, content_type.clone());
+            builder = builder.body(body.clone());
+        }
+        let mut response = builder
+            .headers(headers)
+            .send()
+            .await
+            .map_err(transport_failure)?;
+        let status = response.status();
+        span.record("status", status.as_u16());
+        tracing::trace!(status = status.as_u16(), "answer received");
+        let headers = response.headers().clone();
+
+        if status.is_success() {
+            let (body, err) = read_capped(&mut response, inner.success_body_cap).await;
+            if let Some(e) = err {
+                return Err(transport_failure(e));
+            }
+            if body.truncated {
+                return Err(Failure {
+                    outcome: Outcome::Rejected,
+                    error: Error::decode(format!(
+                        "the {} answer is larger than {} bytes",
+                        status.as_u16(),
+                        inner.success_body_cap
+                    ))
+                    .with_status(status.as_u16()),
+                });
+            }
+            return Ok(Response {
+                status,
+                headers,
+                body: body.bytes,
+            });
+        }
+
+        let (body, read_error) = read_capped(&mut response, inner.error_body_cap).await;
+        drop(response);
+        let truncated = body.truncated || read_error.is_some();
+        let scrubbed = scrub(&body.bytes, secrets, truncated);
+        let wait = retry_after(&headers, inner.clock.now());
+        let answer = ErrorResponse {
+            status,
+            request_id: request_id(&headers),
+            retry_after: wait,
+            headers,
+            body: scrubbed.into(),
+            truncated,
+            operation: request.operation,
+        };
+        let mut error = inner.error_table.map(&answer).with_status(status.as_u16());
+        if let (None, Some(id)) = (error.request_id(), &answer.request_id) {
+            error = error.with_request_id(id.clone());
+        }
+        if let Some(wait) = wait {
+            error = error.with_retry_after(wait);
+        }
+        let outcome = classify(status, &error);
+        Err(Failure { outcome, error })
+    }
+
+    fn url_for(&self, request: &Request) -> Result<Url> {
+        let mut url = self.inner.base_url.clone();
+        if let Some(bad) = request
+            .segments
+            .iter()
+            .find(|s| s.is_empty() || *s == "." || *s == "..")
+        {
+            return Err(self.decorate(
+                Error::new(
+                    ErrorKind::InvalidInput,
+                    format!("a path segment may not be empty, `.` or `..` (got `{bad}`)"),
+                ),
+                request,
+            ));
+        }
+        {
+            let mut segments = url.path_segments_mut().map_err(|()| {
+                Error::config("the base URL cannot take a path").with_provider(self.inner.provider)
+            })?;
+            segments.pop_if_empty();
+            for s in &request.segments {
+                segments.push(s);
+            }
+        }
+        if !request.query.is_empty() {
+            url.query_pairs_mut().extend_pairs(&request.query);
+        }
+        Ok(url)
+    }
+
+    fn decorate(&self, error: Error, request: &Request) -> Error {
+        error
+            .with_provider(self.inner.provider)
+            .with_operation(request.operation)
+    }
+
+    fn give_up(&self, how: GiveUp, error: Error, request: &Request) -> Error {
+        match how {
+            GiveUp::LastError => error,
+            GiveUp::RateLimited { retry_after } => {
+                let error = error.with_kind(ErrorKind::RateLimited);
+                match retry_after {
+                    Some(wait) => error.with_retry_after(wait),
+                    None => error,
+                }
+            }
+            GiveUp::Timeout => {
+                let timeout = self.decorate(
+                    Error::new(
+                        ErrorKind::Timeout,
+                        format!("no answer within the deadline of {:?}", self.inner.deadline),
+                    ),
+                    request,
+                );
+                carry_answer(timeout, &error).with_source(error)
+            }
+            GiveUp::OutcomeUnknown => {
+                let unknown = self.decorate(
+                    Error::new(
+                        ErrorKind::OutcomeUnknown,
+                        "the request may or may not have been applied; look the resource up before trying again",
+                    ),
+                    request,
+                );
+                carry_answer(unknown, &error).with_source(error)
+            }
+        }
+    }
+
+    fn mismatch(&self, request: &Request, existing_id: Option<String>) -> Error {
+        self.decorate(
+            Error::already_exists(
+                "a different resource already holds this natural key",
+                existing_id,
+            ),
+            request,
+        )
+    }
+
+    fn lookup_failed(&self, request: &Request, lookup_error: Error) -> Error {
+        self.decorate(
+            Error::new(
+                ErrorKind::OutcomeUnknown,
+                "an earlier attempt may have been applied and the lookup to check failed",
+            ),
+            request,
+        )
+        .with_source(lookup_error)
+    }
+}
+
+/// Copies the answer's status and request id onto a replacement error.
+fn carry_answer(mut to: Error, from: &Error) -> Error {
+    if let Some(status) = from.status() {
+        to = to.with_status(status);
+    }
+    if let Some(id) = from.request_id() {
+        to = to.with_request_id(id.to_owned());
+    }
+    to
+}
+
+/// The retry table's view of an error answer.
+fn classify(status: StatusCode, error: &Error) -> Outcome {
+    match status.as_u16() {
+        429 => Outcome::RateLimited {
+            retry_after: error.retry_after(),
+        },
+        code @ (502..=504) => Outcome::Ambiguous(AmbiguousCause::GatewayStatus(code)),
+        500 if error.provider_code().is_none() => {
+            Outcome::Ambiguous(AmbiguousCause::ServerErrorWithoutCode)
+        }
+        _ if error.kind() == ErrorKind::AlreadyExists => Outcome::Conflict,
+        _ => Outcome::Rejected,
+    }
+}
+
+/// The retry table's view of a transport error (the URL is dropped from it: it may carry query values).
+fn transport_failure(e: reqwest::Error) -> Failure {
+    let outcome = if e.is_connect() {
+        Outcome::ConnectFailed
+    } else if e.is_timeout() {
+        Outcome::Ambiguous(AmbiguousCause::AttemptTimeout)
+    } else {
+        Outcome::Ambiguous(AmbiguousCause::ConnectionLost)
+    };
+    let (kind, message) = match outcome {
+        Outcome::ConnectFailed => (ErrorKind::Transport, "cannot connect to the provider"),
+        Outcome::Ambiguous(AmbiguousCause::AttemptTimeout) => {
+            (ErrorKind::Timeout, "the provider did not answer in time")
+        }
+        _ => (
+            ErrorKind::Transport,
+            "the connection to the provider broke before the answer was read",
+        ),
+    };
+    Failure {
+        outcome,
+        error: Error::new(kind, message).with_source(e.without_url()),
+    }
+}
+
+impl fmt::Debug for HttpExecutor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &*self.inner;
+        f.debug_struct("HttpExecutor")
+            .field("provider", &i.provider)
+            .field("base_url", &i.base_url.as_str())
+            .field("auth_header", &i.auth.as_ref().map(|(n, _, _)| n.as_str()))
+            .field("attempt_timeout", &i.attempt_timeout)
+            .field("deadline", &i.deadline)
+            .field("policy", &i.policy)
+            .field("error_body_cap", &i.error_body_cap)
+            .field("success_body_cap", &i.success_body_cap)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,181 @@
+//! Timeouts, the deadline and body caps against a misbehaving loopback server (short real timeouts; no
+//! duration is asserted).
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use support::Rig;
+use unibill_core::{Error, ErrorKind};
+use unibill_http::{AmbiguousCause, ErrorResponse, Request, RetryReason, Safety};
+use unibill_testkit::{Fault, Reply};
+
+const MS: Duration = Duration::from_millis(1);
+
+fn get() -> Request {
+    Request::get("things.get", "/v1/things").path(["v1", "things"])
+}
+
+fn post() -> Request {
+    Request::post("things.create", "/v1/things")
+        .path(["v1", "things"])
+        .json(&serde_json::json!({"a": 1}))
+        .unwrap()
+}
+
+async fn rig() -> Rig {
+    Rig::new(|_| Reply::json(200, r#"{"ok":true}"#)).await
+}
+
+#[tokio::test]
+async fn a_stalled_server_ends_in_timeout_for_safe() {
+    let rig = rig().await;
+    rig.server.push_faults(Fault::Stall, 10);
+    let exec = rig
+        .builder()
+        .attempt_timeout(100 * MS)
+        .deadline(250 * MS)
+        .build()
+        .unwrap();
+    let err = exec
+        .send_json::<serde_json::Value>(get(), Safety::Safe)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout);
+    assert!(
+        rig.server.request_count() >= 2,
+        "attempt timeouts are retried"
+    );
+    assert!(
+        rig.observer
+            .events()
+            .iter()
+            .all(|e| e.reason == RetryReason::Ambiguous(AmbiguousCause::AttemptTimeout))
+    );
+}
+
+#[tokio::test]
+async fn a_stalled_server_ends_in_outcome_unknown_for_unsafe() {
+    let rig = rig().await;
+    rig.server.push_faults(Fault::Stall, 10);
+    let exec = rig
+        .builder()
+        .attempt_timeout(100 * MS)
+        .deadline(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let err = exec
+        .send_json::<serde_json::Value>(post(), Safety::Unsafe)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::OutcomeUnknown);
+    assert_eq!(rig.server.request_count(), 1);
+}
+
+#[tokio::test]
+async fn the_deadline_on_an_unsafe_write_is_outcome_unknown_with_the_timeout_as_source() {
+    let rig = rig().await;
+    rig.server.push_faults(Fault::Stall, 10);
+    let exec = rig
+        .builder()
+        .attempt_timeout(Duration::from_secs(10))
+        .deadline(150 * MS)
+        .build()
+        .unwrap();
+    let err = exec
+        .send_json::<serde_json::Value>(post(), Safety::Unsafe)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::OutcomeUnknown);
+    let source = std::error::Error::source(&err)
+        .and_then(|s| s.downcast_ref::<Error>())
+        .expect("the timeout as source");
+    assert_eq!(source.kind(), ErrorKind::Timeout);
+    assert_eq!(rig.server.request_count(), 1);
+}
+
+#[tokio::test]
+async fn a_body_that_stalls_after_the_headers_times_out() {
+    let rig = rig().await;
+    rig.server.push_fault(Fault::StallBody {
+        status: http::StatusCode::OK,
+    });
+    let exec = rig
+        .builder()
+        .attempt_timeout(100 * MS)
+        .deadline(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let out = exec
+        .send_json::<serde_json::Value>(get(), Safety::Safe)
+        .await
+        .unwrap();
+    assert_eq!(out["ok"], true);
+    assert_eq!(rig.server.request_count(), 2);
+}
+
+fn capture_table(seen: Arc<Mutex<Vec<(usize, bool)>>>) -> impl Fn(&ErrorResponse) -> Error {
+    move |answer: &ErrorResponse| {
+        seen.lock()
+            .unwrap()
+            .push((answer.body.len(), answer.truncated));
+        Error::new(ErrorKind::InvalidInput, "bad").with_provider_code("bad")
+    }
+}
+
+#[tokio::test]
+async fn an_endless_error_body_is_cut_at_the_cap() {
+    let rig = rig().await;
+    rig.server.push_fault(Fault::endless(400));
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let exec = rig
+        .builder()
+        .error_body_cap(64 * 1024)
+        .error_table(capture_table(seen.clone()))
+        .build()
+        .unwrap();
+    let err = exec
+        .send_json::<serde_json::Value>(get(), Safety::Safe)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    assert_eq!(*seen.lock().unwrap(), vec![(64 * 1024, true)]);
+    // The server stopped being read: far less than it would send for ever went out (socket buffers hold some).
+    assert!(rig.server.streamed_body_bytes() < 64 * 1024 * 1024);
+}
+
+#[tokio::test]
+async fn an_oversized_error_body_is_cut_and_a_small_one_is_whole() {
+    let rig = rig().await;
+    rig.server.push_fault(Fault::oversized(422, 200 * 1024));
+    rig.server.push_fault(Fault::oversized(422, 1000));
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let exec = rig
+        .builder()
+        .error_table(capture_table(seen.clone()))
+        .build()
+        .unwrap();
+    for _ in 0..2 {
+        exec.send_json::<serde_json::Value>(get(), Safety::Safe)
+            .await
+            .unwrap_err();
+    }
+    assert_eq!(
+        *seen.lock().unwrap(),
+        vec![(64 * 1024, true), (1000, false)]
+    );
+}
+
+#[tokio::test]
+async fn an_oversized_success_body_is_decode() {
+    let rig = rig().await;
+    rig.server.push_fault(Fault::oversized(200, 100 * 1024));
+    let exec = rig.builder().success_body_cap(32 * 1024).build().unwrap();
+    let err = exec
+        .send_json::<serde_json::Value>(get(), Safety::Safe)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode);
+    assert_eq!(rig.server.request_count(), 1);
+}

@@ -1,0 +1,261 @@
+//! [`TestServer`]: a loopback HTTP/1 server with a request log, a connection count and scripted faults.
+
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use axum::body::Body;
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Notify;
+use tokio::task::{JoinHandle, JoinSet};
+use url::Url;
+
+use crate::fault::Fault;
+use crate::handler::Handler;
+use crate::recorded::RecordedRequest;
+use crate::reply::Reply;
+
+#[derive(Debug)]
+struct State {
+    handler: Handler,
+    connections: AtomicUsize,
+    streamed: AtomicU64,
+    requests: Mutex<Vec<RecordedRequest>>,
+    faults: Mutex<VecDeque<Fault>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A loopback server on `127.0.0.1:<free port>`; stops when dropped.
+///
+/// Every request is recorded (method, path, query, headers, body) before anything else happens to it. Then the
+/// next queued [`Fault`], if any, is applied; otherwise the [`Handler`] answers.
+///
+/// ```
+/// use unibill_testkit::{Fault, Reply, TestServer};
+///
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let server = TestServer::from_fn(|req| Reply::json(200, format!(r#"{{"path":"{}"}}"#, req.path))).await;
+/// server.push_faults(Fault::Reply(Reply::status(503).header("retry-after", "1")), 2);
+///
+/// let client = reqwest::Client::new();
+/// let url = server.url().join("ping").unwrap();
+/// assert_eq!(client.get(url.clone()).send().await.unwrap().status(), 503);
+/// assert_eq!(client.get(url.clone()).send().await.unwrap().status(), 503);
+/// assert_eq!(client.get(url).send().await.unwrap().text().await.unwrap(), r#"{"path":"/ping"}"#);
+/// assert_eq!(server.request_count(), 3);
+/// assert_eq!(server.connections(), 1);
+/// # });
+/// ```
+#[derive(Debug)]
+pub struct TestServer {
+    addr: SocketAddr,
+    state: Arc<State>,
+    task: JoinHandle<()>,
+}
+
+impl TestServer {
+    /// Starts a server answering with `handler` (an [`axum::Router`] converts into one).
+    ///
+    /// Panics if no loopback port can be bound (a broken test machine).
+    pub async fn start(handler: impl Into<Handler>) -> Self {
+        let listener = TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .expect("bind 127.0.0.1:0");
+        let addr = listener.local_addr().expect("the bound address");
+        let state = Arc::new(State {
+            handler: handler.into(),
+            connections: AtomicUsize::new(0),
+            streamed: AtomicU64::new(0),
+            requests: Mutex::new(Vec::new()),
+            faults: Mutex::new(VecDeque::new()),
+        });
+        let task = tokio::spawn(accept_loop(listener, Arc::clone(&state)));
+        TestServer { addr, state, task }
+    }
+
+    /// Starts a server whose handler is the closure `f`.
+    pub async fn from_fn(f: impl Fn(&RecordedRequest) -> Reply + Send + Sync + 'static) -> Self {
+        Self::start(Handler::from_fn(f)).await
+    }
+
+    /// Starts a server routing through `router`.
+    pub async fn router(router: axum::Router) -> Self {
+        Self::start(Handler::router(router)).await
+    }
+
+    /// `http://127.0.0.1:<port>/`.
+    pub fn url(&self) -> Url {
+        Url::parse(&format!("http://{}/", self.addr)).expect("a loopback URL")
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// TCP connections accepted so far.
+    pub fn connections(&self) -> usize {
+        self.state.connections.load(Ordering::SeqCst)
+    }
+
+    /// Every request received so far, in order.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        lock(&self.state.requests).clone()
+    }
+
+    /// How many requests were received.
+    pub fn request_count(&self) -> usize {
+        lock(&self.state.requests).len()
+    }
+
+    /// Body bytes handed to the connection by [`Fault::EndlessBody`] and [`Fault::OversizedBody`] answers
+    /// (what the client could have read, at most; socket buffers hold some of it).
+    pub fn streamed_body_bytes(&self) -> u64 {
+        self.state.streamed.load(Ordering::SeqCst)
+    }
+
+    /// Queues `fault` for the next request without one.
+    pub fn push_fault(&self, fault: impl Into<Fault>) {
+        lock(&self.state.faults).push_back(fault.into());
+    }
+
+    /// Queues `fault` for the next `times` requests.
+    pub fn push_faults(&self, fault: impl Into<Fault>, times: usize) {
+        let fault = fault.into();
+        let mut faults = lock(&self.state.faults);
+        for _ in 0..times {
+            faults.push_back(fault.clone());
+        }
+    }
+
+    /// Faults still queued.
+    pub fn pending_faults(&self) -> usize {
+        lock(&self.state.faults).len()
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        // Aborting the accept loop drops its JoinSet, which aborts every connection task.
+        self.task.abort();
+    }
+}
+
+async fn accept_loop(listener: TcpListener, state: Arc<State>) {
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                if let Ok((stream, _)) = accepted {
+                    state.connections.fetch_add(1, Ordering::SeqCst);
+                    connections.spawn(serve(stream, Arc::clone(&state)));
+                }
+            }
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+}
+
+/// Serves one connection until the client closes it or a fault kills it.
+async fn serve(stream: TcpStream, state: Arc<State>) {
+    let kill = Arc::new(Notify::new());
+    let service_kill = Arc::clone(&kill);
+    let service =
+        service_fn(move |request| handle(request, Arc::clone(&state), Arc::clone(&service_kill)));
+    let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+    tokio::select! {
+        _ = connection => {}
+        _ = kill.notified() => {}
+    }
+}
+
+async fn handle(
+    request: http::Request<Incoming>,
+    state: Arc<State>,
+    kill: Arc<Notify>,
+) -> Result<http::Response<Body>, Infallible> {
+    let (parts, body) = request.into_parts();
+    let body = body
+        .collect()
+        .await
+        .map(|c| c.to_bytes())
+        .unwrap_or_default();
+    lock(&state.requests).push(RecordedRequest {
+        method: parts.method.clone(),
+        path: parts.uri.path().to_owned(),
+        query: parts.uri.query().map(str::to_owned),
+        headers: parts.headers.clone(),
+        body: body.clone(),
+    });
+    let request = http::Request::from_parts(parts, body);
+    let fault = lock(&state.faults).pop_front();
+    let response = match fault {
+        None => state.handler.call(request).await,
+        Some(Fault::Reply(reply)) => reply.into_response(),
+        Some(Fault::Delay(delay)) => {
+            tokio::time::sleep(delay).await;
+            state.handler.call(request).await
+        }
+        Some(Fault::CloseBeforeHandling) => {
+            kill.notify_one();
+            std::future::pending().await
+        }
+        Some(Fault::CloseAfterHandling) => {
+            let _applied = state.handler.call(request).await;
+            kill.notify_one();
+            std::future::pending().await
+        }
+        Some(Fault::EndlessBody { status, chunk }) => {
+            let stream = futures::stream::unfold(state, move |state| {
+                let chunk = chunk.clone();
+                async move {
+                    state
+                        .streamed
+                        .fetch_add(chunk.len() as u64, Ordering::SeqCst);
+                    Some((Ok::<Bytes, Infallible>(chunk), state))
+                }
+            });
+            with_status(status, Body::from_stream(stream))
+        }
+        Some(Fault::OversizedBody { status, len }) => {
+            const PIECE: usize = 16 * 1024;
+            let stream = futures::stream::unfold((state, len), |(state, left)| async move {
+                if left == 0 {
+                    return None;
+                }
+                let n = left.min(PIECE);
+                state.streamed.fetch_add(n as u64, Ordering::SeqCst);
+                Some((
+                    Ok::<Bytes, Infallible>(Bytes::from(vec![b'x'; n])),
+                    (state, left - n),
+                ))
+            });
+            with_status(status, Body::from_stream(stream))
+        }
+        Some(Fault::Stall) => std::future::pending().await,
+        Some(Fault::StallBody { status }) => {
+            let first =
+                futures::stream::once(async { Ok::<Bytes, Infallible>(Bytes::from_static(b"{")) });
+            let stream = futures::StreamExt::chain(first, futures::stream::pending());
+            with_status(status, Body::from_stream(stream))
+        }
+    };
+    Ok(response)
+}
+
+fn with_status(status: http::StatusCode, body: Body) -> http::Response<Body> {
+    let mut response = http::Response::new(body);
+    *response.status_mut() = status;
+    response
+}
