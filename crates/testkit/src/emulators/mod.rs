@@ -1,0 +1,2 @@
+//! In-memory emulators of provider HTTP APIs.
+pub mod flowglad;
