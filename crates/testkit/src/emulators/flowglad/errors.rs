@@ -147,7 +147,7 @@ fn sentry_id(request_id: &str) -> Value {
     Value::String(format!("{request_id}{request_id}{request_id}{request_id}"))
 }
 
-/// One segment of a zod issue path.
+/// A zod issue path (its segments).
 pub(crate) type Path<'a> = &'a [&'a str];
 
 fn path_value(path: Path<'_>) -> Value {

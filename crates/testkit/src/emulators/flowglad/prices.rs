@@ -160,9 +160,7 @@ pub(crate) fn create(store: &mut Store, body: &Value) -> Result<Value, ApiError>
     let interval_count = opt_int4(interval_count)?;
     let trial = opt_int4(trial)?;
     let events = opt_int4(events)?;
-    if let Some(s) = &slug
-        && slug_clash(store, s, &archive)
-    {
+    if let Some(s) = slug.as_deref().filter(|s| slug_clash(store, s, &archive)) {
         return Err(slug_clash_error(store, s));
     }
 
@@ -251,10 +249,10 @@ pub(crate) fn update(store: &mut Store, body: &Value) -> Result<Value, ApiError>
     }
     let new_slug = slug.unwrap_or(current.slug.clone());
     let new_active = active.unwrap_or(current.active);
-    if new_active
-        && let Some(s) = &new_slug
-        && slug_clash(store, s, &[index])
-    {
+    let clash = new_slug
+        .as_deref()
+        .filter(|s| new_active && slug_clash(store, s, &[index]));
+    if let Some(s) = clash {
         return Err(slug_clash_error(store, s));
     }
     let now = store.now_ms();

@@ -279,9 +279,8 @@ impl<'a> Fields<'a> {
         if let Ok(n) = first {
             return Some(n);
         }
-        if let Some(Value::Number(n)) = v
-            && parse_js_numeric(&n.to_string()) == JsNum::Int(0)
-        {
+        let zero_number = matches!(v, Some(Value::Number(n)) if parse_js_numeric(&n.to_string()) == JsNum::Int(0));
+        if zero_number {
             return Some(0);
         }
         let zero = invalid_value(&[], json!([0]), "Invalid input: expected 0".into());
