@@ -1,4 +1,5 @@
-//! Provider emulators: one axum router per provider, in `emulators/<provider>/`, each plugged into a
-//! [`TestServer`](crate::TestServer) with [`TestServer::router`](crate::TestServer::router).
-//!
-//! None yet: they come with their adapters.
+//! Provider emulators: one axum router per provider, in `emulators/<provider>/`, each servable on its own
+//! (`serve()`) or plugged into a [`TestServer`](crate::TestServer) with
+//! [`TestServer::router`](crate::TestServer::router) to inject faults.
+
+pub mod flowglad;

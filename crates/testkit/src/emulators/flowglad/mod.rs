@@ -1,0 +1,548 @@
+//! An in-memory emulator of Flowglad's REST API for prices and customers, as
+//! `shared/providers/flowglad.md` describes it.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use unibill_testkit::emulators::flowglad::{FlowgladEmulator, seed};
+//! let emu = FlowgladEmulator::new("sk_test_8Qbw_secret");
+//! let base_url = emu.serve().await?; // "http://127.0.0.1:PORT"
+//! // POST {base_url}/api/v1/prices with `Authorization: sk_test_8Qbw_secret` and a price on
+//! // seed::PRO_PRODUCT_ID, then inspect:
+//! assert_eq!(emu.request_count(), 0);
+//! # let _ = (base_url, seed::USAGE_METER_ID);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! What it emulates: raw-key or `Bearer` auth with plain-text 401s; plain-text 404 `Not Found` for unknown
+//! routes; 200 for every success; `Invalid JSON in request body` for empty or malformed POST/PUT bodies; the
+//! price union with zod-style issues; int32 amounts; the organisation currency; product prices archiving their
+//! siblings; slugs unique among active prices (500 on a clash); updates keyed by the body's id; cursor
+//! pagination; customers by external id; `X-Request-Id` on every answer.
+
+mod customers;
+mod errors;
+mod pagination;
+mod prices;
+mod state;
+mod zod;
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::Router;
+use axum::body::{Body, Bytes, to_bytes};
+use axum::extract::{Path, RawQuery, Request, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json};
+use serde_json::Value;
+
+use errors::{ApiError, INVALID_KEY_TEXT, UNAUTHORIZED_TEXT};
+use pagination::ListQuery;
+use state::{Clock, Product, Store, UsageMeter};
+
+pub use errors::{
+    INVALID_KEY_TEXT as INVALID_KEY_MESSAGE, UNAUTHORIZED_TEXT as UNAUTHORIZED_MESSAGE,
+};
+
+/// Ids the emulator seeds by default (the fixtures' ids, so fixtures can be posted unchanged).
+pub mod seed {
+    pub use super::state::{
+        ADDON_PRODUCT_ID, FREE_PRODUCT_ID, ORGANIZATION_ID, PRICING_MODEL_ID, PRO_PRODUCT_ID,
+        USAGE_METER_ID, USAGE_METER_SLUG,
+    };
+}
+
+/// Largest request body read (bytes).
+const BODY_LIMIT: usize = 1 << 20;
+
+/// One request as the emulator received it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedRequest {
+    /// HTTP method, e.g. `POST`.
+    pub method: String,
+    /// Path, percent-encoded as sent.
+    pub path: String,
+    /// Raw query string, if any.
+    pub query: Option<String>,
+    /// The `Authorization` header, if any.
+    pub authorization: Option<String>,
+    /// The body, decoded as UTF-8 (lossily).
+    pub body: String,
+    /// The status answered.
+    pub status: u16,
+    /// The `X-Request-Id` answered.
+    pub request_id: String,
+}
+
+/// Rows the key cannot see, seeded by [`FlowgladEmulator::seed_out_of_scope_rows`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutOfScopeRows {
+    /// A price in another pricing model.
+    pub other_model_price_id: String,
+    /// A price in the key's pricing model but the other livemode.
+    pub other_mode_price_id: String,
+    /// External id of a customer in another pricing model.
+    pub other_model_customer_external_id: String,
+}
+
+struct Shared {
+    secret_key: String,
+    store: Mutex<Store>,
+    log: Mutex<Vec<RecordedRequest>>,
+}
+
+/// The request id allocated for the request being handled.
+#[derive(Debug, Clone)]
+struct RequestId(String);
+
+/// Handle on a Flowglad emulator: cheap to clone, all clones share one state.
+#[derive(Clone)]
+pub struct FlowgladEmulator {
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for FlowgladEmulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FlowgladEmulator")
+            .field("requests", &self.request_count())
+            .field("prices", &self.price_count())
+            .field("customers", &self.customer_count())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Options for [`FlowgladEmulator`]; start with [`FlowgladEmulator::builder`].
+#[derive(Debug, Clone)]
+pub struct FlowgladEmulatorBuilder {
+    secret_key: String,
+    currency: String,
+    clock_start_ms: Option<i64>,
+    products: Vec<(String, bool)>,
+    meters: Vec<String>,
+}
+
+impl FlowgladEmulatorBuilder {
+    /// The organisation's default currency, given to every price (default `USD`).
+    pub fn currency(mut self, code: impl Into<String>) -> Self {
+        self.currency = code.into().to_ascii_uppercase();
+        self
+    }
+
+    /// Use a logical clock: timestamps start at `epoch_ms` and advance 1 ms per write (default: wall clock,
+    /// forced strictly increasing).
+    pub fn clock_start_ms(mut self, epoch_ms: i64) -> Self {
+        self.clock_start_ms = Some(epoch_ms);
+        self
+    }
+
+    /// Forget the default seeds (products and meter of [`seed`]).
+    pub fn without_seeds(mut self) -> Self {
+        self.products.clear();
+        self.meters.clear();
+        self
+    }
+
+    /// Add a product; `is_default` makes it the pricing model's default (free) product, which may hold one
+    /// price, of amount 0.
+    pub fn product(mut self, id: impl Into<String>, is_default: bool) -> Self {
+        self.products.push((id.into(), is_default));
+        self
+    }
+
+    /// Add a usage meter.
+    pub fn usage_meter(mut self, id: impl Into<String>) -> Self {
+        self.meters.push(id.into());
+        self
+    }
+
+    /// Build the emulator.
+    pub fn build(self) -> FlowgladEmulator {
+        // The key decides livemode (notes §1.2).
+        let livemode = self.secret_key.contains("_live_");
+        let clock = self.clock_start_ms.map_or(Clock::System, Clock::Fixed);
+        let mut store = Store::new(self.currency, livemode, clock);
+        for (id, is_default) in self.products {
+            store.products.push(Product {
+                id,
+                is_default,
+                pricing_model_id: store.pricing_model_id.clone(),
+            });
+        }
+        for id in self.meters {
+            store.meters.push(UsageMeter {
+                id,
+                pricing_model_id: store.pricing_model_id.clone(),
+            });
+        }
+        FlowgladEmulator {
+            shared: Arc::new(Shared {
+                secret_key: self.secret_key,
+                store: Mutex::new(store),
+                log: Mutex::new(Vec::new()),
+            }),
+        }
+    }
+}
+
+impl FlowgladEmulator {
+    /// An emulator accepting `secret_key`, in USD, seeded with the products and usage meter of [`seed`]:
+    /// [`seed::PRO_PRODUCT_ID`] and [`seed::ADDON_PRODUCT_ID`] (ordinary), [`seed::FREE_PRODUCT_ID`] (the
+    /// pricing model's default product) and [`seed::USAGE_METER_ID`]. No prices or customers.
+    pub fn new(secret_key: impl Into<String>) -> Self {
+        Self::builder(secret_key).build()
+    }
+
+    /// Options, starting from the defaults of [`FlowgladEmulator::new`].
+    pub fn builder(secret_key: impl Into<String>) -> FlowgladEmulatorBuilder {
+        FlowgladEmulatorBuilder {
+            secret_key: secret_key.into(),
+            currency: "USD".into(),
+            clock_start_ms: None,
+            products: vec![
+                (seed::PRO_PRODUCT_ID.into(), false),
+                (seed::ADDON_PRODUCT_ID.into(), false),
+                (seed::FREE_PRODUCT_ID.into(), true),
+            ],
+            meters: vec![seed::USAGE_METER_ID.into()],
+        }
+    }
+
+    /// The emulator as an `axum` router (state included), to nest or serve.
+    pub fn router(&self) -> Router {
+        let shared = Arc::clone(&self.shared);
+        Router::new()
+            .route("/api/v1/prices", get(list_prices).post(create_price))
+            .route("/api/v1/prices/{id}", get(get_price).put(update_price))
+            .route(
+                "/api/v1/customers",
+                get(list_customers).post(create_customer),
+            )
+            .route(
+                "/api/v1/customers/{external_id}",
+                get(get_customer).put(update_customer),
+            )
+            .route(
+                "/api/v1/customers/{external_id}/archive",
+                post(archive_customer),
+            )
+            .fallback(route_not_found)
+            .method_not_allowed_fallback(route_not_found)
+            .layer(middleware::from_fn_with_state(
+                Arc::clone(&shared),
+                front_door,
+            ))
+            .with_state(shared)
+    }
+
+    /// Serve on `127.0.0.1` at a free port, in a task of the current Tokio runtime; returns the base URL
+    /// `http://127.0.0.1:PORT` (no trailing slash). The server lives as long as the runtime.
+    pub async fn serve(&self) -> std::io::Result<String> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+        let addr = listener.local_addr()?;
+        let router = self.router();
+        tokio::spawn(async move {
+            // An accept loop error ends the server; the tests using it then fail on connection errors.
+            let _ = axum::serve(listener, router).await;
+        });
+        Ok(format!("http://{addr}"))
+    }
+
+    /// The secret key the emulator accepts.
+    pub fn secret_key(&self) -> &str {
+        &self.shared.secret_key
+    }
+
+    /// The organisation currency given to every price.
+    pub fn currency(&self) -> String {
+        self.store().currency.clone()
+    }
+
+    /// Number of HTTP requests handled so far (all of them, rejected ones included).
+    pub fn request_count(&self) -> usize {
+        self.log().len()
+    }
+
+    /// Every request handled so far, oldest first.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.log().clone()
+    }
+
+    /// Forget the request log (the count restarts at 0).
+    pub fn clear_requests(&self) {
+        self.log().clear();
+    }
+
+    /// Number of prices the key can see, archived included.
+    pub fn price_count(&self) -> usize {
+        let s = self.store();
+        s.prices
+            .iter()
+            .filter(|p| s.visible(&p.pricing_model_id, p.livemode))
+            .count()
+    }
+
+    /// Number of active prices the key can see.
+    pub fn active_price_count(&self) -> usize {
+        let s = self.store();
+        s.prices
+            .iter()
+            .filter(|p| p.active && s.visible(&p.pricing_model_id, p.livemode))
+            .count()
+    }
+
+    /// Every price the key can see, as wire records, oldest first.
+    pub fn prices(&self) -> Vec<Value> {
+        let s = self.store();
+        s.prices
+            .iter()
+            .filter(|p| s.visible(&p.pricing_model_id, p.livemode))
+            .map(state::Price::to_json)
+            .collect()
+    }
+
+    /// Number of customers the key can see, archived included.
+    pub fn customer_count(&self) -> usize {
+        let s = self.store();
+        s.customers
+            .iter()
+            .filter(|c| s.visible(&c.pricing_model_id, c.livemode))
+            .count()
+    }
+
+    /// Every customer the key can see, as wire records, oldest first.
+    pub fn customers(&self) -> Vec<Value> {
+        let s = self.store();
+        s.customers
+            .iter()
+            .filter(|c| s.visible(&c.pricing_model_id, c.livemode))
+            .map(state::Customer::to_json)
+            .collect()
+    }
+
+    /// Knob: make the key look rate-limited at Unkey, which Flowglad answers with
+    /// 401 "API key invalid…", never 429 (notes §1.7).
+    pub fn set_rate_limited(&self, rate_limited: bool) {
+        self.store().rate_limited = rate_limited;
+    }
+
+    /// Knob: add rows the key must not see (another pricing model, the other livemode).
+    pub fn seed_out_of_scope_rows(&self) -> OutOfScopeRows {
+        let mut s = self.store();
+        let now = s.now_ms();
+        let mut template = state::Price {
+            id: String::new(),
+            created_at: now,
+            updated_at: now,
+            livemode: s.livemode,
+            pricing_model_id: state::FOREIGN_PRICING_MODEL_ID.into(),
+            kind: state::PriceType::SinglePayment,
+            name: Some("Hidden".into()),
+            slug: None,
+            unit_price: 100,
+            currency: s.currency.clone(),
+            is_default: true,
+            active: true,
+            interval_unit: None,
+            interval_count: None,
+            trial_period_days: None,
+            usage_events_per_unit: None,
+            product_id: Some("prod_0therMode1Product0000".into()),
+            usage_meter_id: None,
+        };
+        let other_model_price_id = s.new_id("price_");
+        template.id = other_model_price_id.clone();
+        s.prices.push(template.clone());
+        let other_mode_price_id = s.new_id("price_");
+        template.id = other_mode_price_id.clone();
+        template.pricing_model_id = s.pricing_model_id.clone();
+        template.livemode = !s.livemode;
+        s.prices.push(template);
+        let external_id = "hidden_customer".to_owned();
+        let customer = state::Customer {
+            id: s.new_id("cust_"),
+            created_at: now,
+            updated_at: now,
+            livemode: s.livemode,
+            pricing_model_id: state::FOREIGN_PRICING_MODEL_ID.into(),
+            email: "hidden@example.com".into(),
+            name: "Hidden".into(),
+            invoice_number_base: s.invoice_base(),
+            archived: false,
+            logo_url: None,
+            icon_url: None,
+            domain: None,
+            external_id: external_id.clone(),
+            user_id: None,
+        };
+        s.customers.push(customer);
+        OutOfScopeRows {
+            other_model_price_id,
+            other_mode_price_id,
+            other_model_customer_external_id: external_id,
+        }
+    }
+
+    fn store(&self) -> MutexGuard<'_, Store> {
+        lock(&self.shared.store)
+    }
+
+    fn log(&self) -> MutexGuard<'_, Vec<RecordedRequest>> {
+        lock(&self.shared.log)
+    }
+}
+
+/// Locks, recovering from poisoning (a panicking test must not wedge the others).
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// `getApiKeyHeader`: trim, strip a case-insensitive `bearer ` prefix, accept a value with no space.
+fn api_key(header: Option<&str>) -> Option<&str> {
+    let value = header?.trim();
+    let key = match value.get(..7) {
+        Some(prefix) if prefix.eq_ignore_ascii_case("bearer ") => value[7..].trim(),
+        _ => value,
+    };
+    (!key.is_empty() && !key.contains(char::is_whitespace)).then_some(key)
+}
+
+/// Logs the request, allocates its id, authenticates, and stamps `X-Request-Id` on the answer.
+async fn front_door(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let bytes = to_bytes(body, BODY_LIMIT).await.unwrap_or_default();
+    let authorization = parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let (request_id, rate_limited) = {
+        let mut store = lock(&shared.store);
+        (store.new_request_id(), store.rate_limited)
+    };
+    let index = {
+        let mut log = lock(&shared.log);
+        log.push(RecordedRequest {
+            method: parts.method.to_string(),
+            path: parts.uri.path().to_owned(),
+            query: parts.uri.query().map(str::to_owned),
+            authorization: authorization.clone(),
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+            status: 0,
+            request_id: request_id.clone(),
+        });
+        log.len() - 1
+    };
+    let mut response = match api_key(authorization.as_deref()) {
+        None => ApiError::Plain {
+            status: StatusCode::UNAUTHORIZED,
+            text: UNAUTHORIZED_TEXT,
+        }
+        .render(&request_id),
+        Some(key) if key != shared.secret_key || rate_limited => ApiError::Plain {
+            status: StatusCode::UNAUTHORIZED,
+            text: INVALID_KEY_TEXT,
+        }
+        .render(&request_id),
+        Some(_) => {
+            parts.extensions.insert(RequestId(request_id.clone()));
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
+    };
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert("x-request-id", v);
+    }
+    if let Some(entry) = lock(&shared.log).get_mut(index) {
+        entry.status = response.status().as_u16();
+    }
+    response
+}
+
+/// `req.json()`: an empty or malformed body is a 400 from the handler.
+fn json_body(bytes: &Bytes) -> Result<Value, ApiError> {
+    serde_json::from_slice(bytes).map_err(|_| ApiError::invalid_json())
+}
+
+fn answer(result: Result<Value, ApiError>, rid: &RequestId) -> Response {
+    match result {
+        Ok(v) => (StatusCode::OK, Json(v)).into_response(),
+        Err(e) => e.render(&rid.0),
+    }
+}
+
+async fn route_not_found(Extension(rid): Extension<RequestId>) -> Response {
+    ApiError::route_not_found().render(&rid.0)
+}
+
+type Shr = State<Arc<Shared>>;
+type Rid = Extension<RequestId>;
+
+async fn create_price(State(s): Shr, Extension(rid): Rid, body: Bytes) -> Response {
+    let result = json_body(&body).and_then(|b| prices::create(&mut lock(&s.store), &b));
+    answer(result, &rid)
+}
+
+async fn get_price(State(s): Shr, Extension(rid): Rid, Path(id): Path<String>) -> Response {
+    answer(prices::get(&lock(&s.store), &id), &rid)
+}
+
+async fn update_price(State(s): Shr, Extension(rid): Rid, body: Bytes) -> Response {
+    let result = json_body(&body).and_then(|b| prices::update(&mut lock(&s.store), &b));
+    answer(result, &rid)
+}
+
+async fn list_prices(State(s): Shr, Extension(rid): Rid, RawQuery(q): RawQuery) -> Response {
+    let result = ListQuery::parse(q.as_deref()).map(|q| prices::list(&lock(&s.store), &q));
+    answer(result, &rid)
+}
+
+async fn create_customer(State(s): Shr, Extension(rid): Rid, body: Bytes) -> Response {
+    let result = json_body(&body).and_then(|b| customers::create(&mut lock(&s.store), &b));
+    answer(result, &rid)
+}
+
+async fn list_customers(State(s): Shr, Extension(rid): Rid, RawQuery(q): RawQuery) -> Response {
+    let result = ListQuery::parse(q.as_deref()).map(|q| customers::list(&lock(&s.store), &q));
+    answer(result, &rid)
+}
+
+async fn get_customer(State(s): Shr, Extension(rid): Rid, Path(ext): Path<String>) -> Response {
+    answer(customers::get(&lock(&s.store), &ext), &rid)
+}
+
+async fn update_customer(
+    State(s): Shr,
+    Extension(rid): Rid,
+    Path(ext): Path<String>,
+    body: Bytes,
+) -> Response {
+    let result = json_body(&body).and_then(|b| customers::update(&mut lock(&s.store), &ext, &b));
+    answer(result, &rid)
+}
+
+async fn archive_customer(
+    State(s): Shr,
+    Extension(rid): Rid,
+    Path(ext): Path<String>,
+    body: Bytes,
+) -> Response {
+    let result = json_body(&body).and_then(|_| customers::archive(&mut lock(&s.store), &ext));
+    answer(result, &rid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::api_key;
+
+    #[test]
+    fn auth_header_forms() {
+        assert_eq!(api_key(Some("sk_test_x")), Some("sk_test_x"));
+        assert_eq!(api_key(Some("  Bearer sk_test_x ")), Some("sk_test_x"));
+        assert_eq!(api_key(Some("bEaReR sk_test_x")), Some("sk_test_x"));
+        assert_eq!(api_key(Some("Basic abc")), None);
+        assert_eq!(api_key(Some("")), None);
+        assert_eq!(api_key(None), None);
+    }
+}
