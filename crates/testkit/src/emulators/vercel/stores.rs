@@ -29,6 +29,7 @@ fn render(inner: &Inner, s: &StoreRecord, status: Option<String>) -> Value {
         "metadata": s.metadata,
         "externalResourceId": s.external_resource_id,
         "externalResourceStatus": if ready { "ready" } else { "pending" },
+        "directPartnerConsoleUrl": format!("https://console.example.invalid/projects/{}", s.external_resource_id),
         "product": {
             "id": s.product_id,
             "name": product.map(|p| p.name.as_str()).unwrap_or_default(),
