@@ -3,3 +3,4 @@
 //! [`TestServer::router`](crate::TestServer::router) to inject faults.
 
 pub mod flowglad;
+pub mod vercel;
