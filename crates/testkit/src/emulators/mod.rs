@@ -1,0 +1,3 @@
+//! Provider emulators, one module per provider.
+
+pub mod flexprice;
