@@ -324,58 +324,45 @@ fn decode_secrets(
             );
         }
     }
-    match spec.name {
-        "chargebee" => {
-            let site = &stored["site"];
-            let label_ok = site.len() <= 63
-                && site.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-                && !site.starts_with('-')
-                && !site.ends_with('-');
-            if !label_ok {
-                return Err(invalid(
-                    "chargebee site must be the bare site name (e.g. 'acme-test'), not a URL or domain",
-                ));
-            }
+    let val = |key: &str| stored.get(key).map_or("", String::as_str);
+    let site = val("site");
+    let site_is_label = !site.is_empty()
+        && site.len() <= 63
+        && site.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && !site.starts_with('-')
+        && !site.ends_with('-');
+    let aws_region = sync_config
+        .and_then(|c| c.get("aws_marketplace"))
+        .and_then(|a| a.get("region"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let gcp_kind = serde_json::from_str::<Value>(val("credentials_json"))
+        .ok()
+        .and_then(|v| v.get("type").and_then(Value::as_str).map(str::to_owned));
+    let accounts_server = val("accounts_server");
+    let problem = match spec.name {
+        "chargebee" if !site_is_label => Some(
+            "chargebee site must be the bare site name (e.g. 'acme-test'), not a URL or domain",
+        ),
+        "quickbooks" if !matches!(val("environment"), "sandbox" | "production") => {
+            Some("quickbooks environment must be 'sandbox' or 'production'")
         }
-        "quickbooks" => {
-            if !matches!(stored["environment"].as_str(), "sandbox" | "production") {
-                return Err(invalid(
-                    "quickbooks environment must be 'sandbox' or 'production'",
-                ));
-            }
+        "zoho_books"
+            if !accounts_server.is_empty()
+                && !accounts_server.starts_with("https://accounts.zoho.") =>
+        {
+            Some("accounts_server must be an https Zoho accounts host")
         }
-        "zoho_books" => {
-            let server = &stored["accounts_server"];
-            if !server.is_empty() && !server.starts_with("https://accounts.zoho.") {
-                return Err(invalid(
-                    "accounts_server must be an https Zoho accounts host",
-                ));
-            }
+        "aws_marketplace" if aws_region.is_empty() => {
+            Some("sync_config.aws_marketplace.region is required")
         }
-        "aws_marketplace" => {
-            let region = sync_config
-                .and_then(|c| c.get("aws_marketplace"))
-                .and_then(|a| a.get("region"))
-                .and_then(Value::as_str)
-                .unwrap_or("");
-            if region.is_empty() {
-                return Err(invalid("sync_config.aws_marketplace.region is required"));
-            }
-        }
-        "gcp_marketplace" => {
-            let parsed: Option<Value> = serde_json::from_str(&stored["credentials_json"]).ok();
-            if parsed
-                .as_ref()
-                .and_then(|v| v.get("type"))
-                .and_then(Value::as_str)
-                != Some("external_account")
-            {
-                return Err(invalid(
-                    "credentials_json must be a workload identity federation (external_account) configuration",
-                ));
-            }
-        }
-        _ => {}
+        "gcp_marketplace" if gcp_kind.as_deref() != Some("external_account") => Some(
+            "credentials_json must be a workload identity federation (external_account) configuration",
+        ),
+        _ => None,
+    };
+    if let Some(message) = problem {
+        return Err(invalid(message));
     }
     Ok(stored)
 }
