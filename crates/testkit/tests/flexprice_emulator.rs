@@ -1338,3 +1338,31 @@ async fn router_can_be_mounted_without_serve() {
 async fn axum_serve(listener: tokio::net::TcpListener, app: axum::Router) -> std::io::Result<()> {
     axum::serve(listener, app).await
 }
+
+/// §1: keep `/v1` and no trailing slash: gin redirects a trailing slash (301 for GET, 307 otherwise).
+#[tokio::test]
+async fn trailing_slash_is_redirected_not_served() {
+    let api = Api::start().await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let base = api.served.base_url();
+    let r = client
+        .get(format!("{base}/customers/?limit=1"))
+        .header("x-api-key", KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::MOVED_PERMANENTLY);
+    assert_eq!(r.headers()["location"], "/v1/customers?limit=1");
+    let r = client
+        .post(format!("{base}/customers/"))
+        .header("x-api-key", KEY)
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::TEMPORARY_REDIRECT);
+    assert_eq!(api.emu().customer_count(), 0);
+}

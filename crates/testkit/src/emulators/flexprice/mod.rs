@@ -110,7 +110,25 @@ pub fn router(emulator: Arc<FlexpriceEmulator>) -> Router {
         .with_state(emulator)
 }
 
-async fn route_not_found() -> Response {
+/// Unknown route or method: gin's plain-text 404, except that a `/v1/...` path with a trailing slash is
+/// redirected to the path without it (gin's `RedirectTrailingSlash`: 301 for GET, 307 otherwise).
+async fn route_not_found(method: Method, uri: axum::http::Uri) -> Response {
+    let path = uri.path();
+    if path.len() > "/v1/".len() && path.starts_with("/v1/") && path.ends_with('/') {
+        let mut location = path.trim_end_matches('/').to_owned();
+        if let Some(q) = uri.query() {
+            location.push('?');
+            location.push_str(q);
+        }
+        let status = if method == Method::GET {
+            axum::http::StatusCode::MOVED_PERMANENTLY
+        } else {
+            axum::http::StatusCode::TEMPORARY_REDIRECT
+        };
+        if let Ok(value) = HeaderValue::from_str(&location) {
+            return (status, [(axum::http::header::LOCATION, value)]).into_response();
+        }
+    }
     ApiError::RouteNotFound.into_response()
 }
 
