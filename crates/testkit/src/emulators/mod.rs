@@ -2,5 +2,6 @@
 //! (`serve()`) or plugged into a [`TestServer`](crate::TestServer) with
 //! [`TestServer::router`](crate::TestServer::router) to inject faults.
 
+pub mod flexprice;
 pub mod flowglad;
 pub mod vercel;

@@ -1,0 +1,375 @@
+//! An in-memory emulator of the Flexprice API (customers and connections), as an [`axum::Router`].
+//!
+//! It reproduces the behaviour described in the project's Flexprice notes, quirks included, so that the
+//! adapter is tested against what the real server does rather than what a naive mock would accept:
+//!
+//! - `x-api-key` auth (401 `{"error":"Unauthorized"}`; 403 `{"message":"insufficient permissions"}` for a
+//!   [`KeyScope::ReadOnly`] key on writes), and gin's plain-text `404 page not found` for unknown routes and
+//!   methods (there is no `PATCH`);
+//! - the current error body `{code, message, http_status_code, details}` with Go field names in validation
+//!   `details` (or the legacy `{success:false, error:{…}}` body with [`FlexpriceEmulator::set_legacy_errors`]);
+//! - customers: create / get (archived too) / get by external id (published only) / list and search (with the
+//!   `pagination.offset = offset + limit` quirk) / PUT (partial, stale `updated_at`, the `old_external_ids` bug,
+//!   the nil-map panic) / soft DELETE;
+//! - connections: flat `encrypted_secret_data`, the nested form storing empty secrets, one published connection
+//!   per provider type except `s3`, the rejected `sync_config` directions, `connections: null`, secrets never
+//!   returned, PUT replacing `sync_config` and ignoring secret rotation, soft DELETE.
+//!
+//! Ids are `cust_` / `conn_` plus 26 Crockford base32 characters, and times come from a deterministic clock
+//! (2026-08-22T13:00:01.123456789Z, then one second later at every write), so everything is reproducible.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use unibill_testkit::emulators::flexprice::{FlexpriceEmulator, KeyScope};
+//!
+//! let emulator = FlexpriceEmulator::new("sk_test");
+//! emulator.add_api_key("sk_read_only", KeyScope::ReadOnly);
+//! let served = emulator.serve().await?;
+//! let base_url = served.base_url(); // "http://127.0.0.1:PORT/v1"
+//! // ... drive an adapter against `base_url` ...
+//! assert_eq!(emulator.request_count(), 0);
+//! # Ok(()) }
+//! ```
+
+mod connections;
+mod customers;
+pub mod errors;
+mod parse;
+pub mod state;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::Value;
+use tokio::task::JoinHandle;
+
+use errors::{ApiError, RenderedCoded, legacy_body};
+pub use state::{DeleteBlock, KeyScope, RecordedRequest};
+use state::{Precision, Status, Store};
+
+/// Largest request body the emulator reads (bigger bodies are treated as empty).
+const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+
+/// The emulator: shared state behind a mutex, plus knobs. Create it with [`FlexpriceEmulator::new`], mount
+/// [`FlexpriceEmulator::router`] anywhere (routes live under `/v1`), or [`FlexpriceEmulator::serve`] it.
+#[derive(Debug)]
+pub struct FlexpriceEmulator {
+    store: Mutex<Store>,
+}
+
+/// Builds the emulator's router over `emulator`'s state. Routes are under `/v1`.
+pub fn router(emulator: Arc<FlexpriceEmulator>) -> Router {
+    let api = Router::new()
+        .route(
+            "/customers",
+            post(customers::create)
+                .get(customers::list)
+                .put(customers::update_by_query),
+        )
+        .route("/customers/search", post(customers::search))
+        .route(
+            "/customers/external/{external_id}",
+            get(customers::get_by_external_id),
+        )
+        .route(
+            "/customers/lookup/{external_id}",
+            get(customers::get_by_external_id),
+        )
+        .route(
+            "/customers/{id}",
+            get(customers::get)
+                .put(customers::update_by_path)
+                .delete(customers::delete),
+        )
+        .route(
+            "/connections",
+            post(connections::create).get(connections::list),
+        )
+        .route("/connections/search", post(connections::search))
+        .route(
+            "/connections/{id}",
+            get(connections::get)
+                .put(connections::update)
+                .delete(connections::delete),
+        )
+        .route_layer(middleware::from_fn_with_state(emulator.clone(), auth))
+        .method_not_allowed_fallback(route_not_found);
+    Router::new()
+        .nest("/v1", api)
+        .fallback(route_not_found)
+        .method_not_allowed_fallback(route_not_found)
+        .layer(middleware::from_fn_with_state(emulator.clone(), record))
+        .with_state(emulator)
+}
+
+/// Unknown route or method: gin's plain-text 404, except that a `/v1/...` path with a trailing slash is
+/// redirected to the path without it (gin's `RedirectTrailingSlash`: 301 for GET, 307 otherwise).
+async fn route_not_found(method: Method, uri: axum::http::Uri) -> Response {
+    let path = uri.path();
+    if path.len() > "/v1/".len() && path.starts_with("/v1/") && path.ends_with('/') {
+        let mut location = path.trim_end_matches('/').to_owned();
+        if let Some(q) = uri.query() {
+            location.push('?');
+            location.push_str(q);
+        }
+        let status = if method == Method::GET {
+            axum::http::StatusCode::MOVED_PERMANENTLY
+        } else {
+            axum::http::StatusCode::TEMPORARY_REDIRECT
+        };
+        if let Ok(value) = HeaderValue::from_str(&location) {
+            return (status, [(axum::http::header::LOCATION, value)]).into_response();
+        }
+    }
+    ApiError::RouteNotFound.into_response()
+}
+
+/// The auth and RBAC middleware, run for matched routes only (as with gin's route groups).
+async fn auth(State(emu): State<Arc<FlexpriceEmulator>>, req: Request, next: Next) -> Response {
+    let scope = req
+        .headers()
+        .get("x-api-key")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|key| emu.lock().knobs.api_keys.get(key).copied());
+    let is_write = req.method() != Method::GET && !req.uri().path().ends_with("/search");
+    match scope {
+        None => ApiError::Unauthorized.into_response(),
+        Some(KeyScope::ReadOnly) if is_write => ApiError::Forbidden.into_response(),
+        Some(_) => next.run(req).await,
+    }
+}
+
+/// The outermost layer: logs every request, echoes or generates `X-Request-ID`, and re-renders coded errors in
+/// the legacy shape when that knob is on.
+async fn record(State(emu): State<Arc<FlexpriceEmulator>>, req: Request, next: Next) -> Response {
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .unwrap_or_default();
+    let method = parts.method.to_string();
+    let path = parts.uri.path().to_owned();
+    let query = parts.uri.query().map(str::to_owned);
+    let headers: Vec<(String, String)> = parts
+        .headers
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let request_id = parts
+        .headers
+        .get("x-request-id")
+        .cloned()
+        .unwrap_or_else(|| {
+            let n = emu.lock().requests.len() + 1;
+            HeaderValue::from_str(&format!("01K3F7RQ{n:018}"))
+                .unwrap_or_else(|_| HeaderValue::from_static("01K3F7RQ000000000000000000"))
+        });
+    let body_text = String::from_utf8_lossy(&bytes).into_owned();
+    let mut resp = next
+        .run(Request::from_parts(parts, Body::from(bytes)))
+        .await;
+
+    let legacy = emu.lock().knobs.legacy_errors;
+    if legacy && let Some(RenderedCoded(coded)) = resp.extensions().get::<RenderedCoded>().cloned()
+    {
+        let status = resp.status();
+        resp = (status, axum::Json(legacy_body(&coded))).into_response();
+    }
+    resp.headers_mut().insert("x-request-id", request_id);
+    let status = resp.status().as_u16();
+    emu.lock().requests.push(RecordedRequest {
+        method,
+        path,
+        query,
+        headers,
+        body: body_text,
+        status,
+    });
+    resp
+}
+
+impl FlexpriceEmulator {
+    /// A new, empty emulator accepting `api_key` (read-write).
+    pub fn new(api_key: impl Into<String>) -> Arc<Self> {
+        Arc::new(Self {
+            store: Mutex::new(Store::new(&api_key.into())),
+        })
+    }
+
+    /// The router serving this emulator (see [`router`]).
+    pub fn router(self: &Arc<Self>) -> Router {
+        router(Arc::clone(self))
+    }
+
+    /// Serves the emulator on `127.0.0.1` on a free port until the returned handle is dropped.
+    ///
+    /// # Errors
+    /// When the listener cannot be bound.
+    pub async fn serve(self: &Arc<Self>) -> std::io::Result<ServedEmulator> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let app = self.router();
+        let task = tokio::spawn(async move {
+            // The server only stops when the task is aborted; an accept error ends it early.
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok(ServedEmulator {
+            addr,
+            base_url: format!("http://{addr}/v1"),
+            emulator: Arc::clone(self),
+            task,
+        })
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Store> {
+        // A panic while holding the lock cannot leave the store half-written (writes are single pushes or
+        // whole-record replacements), so a poisoned lock is still usable.
+        self.store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    // ----- inspection -----
+
+    /// Number of requests handled so far (every request, including 401s and 404s).
+    pub fn request_count(&self) -> usize {
+        self.lock().requests.len()
+    }
+
+    /// Every request handled so far, oldest first.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.lock().requests.clone()
+    }
+
+    /// The last request handled.
+    pub fn last_request(&self) -> Option<RecordedRequest> {
+        self.lock().requests.last().cloned()
+    }
+
+    /// Forgets the request log (stored objects stay).
+    pub fn clear_requests(&self) {
+        self.lock().requests.clear();
+    }
+
+    /// Number of stored customers, archived ones included.
+    pub fn customer_count(&self) -> usize {
+        self.lock().customers.len()
+    }
+
+    /// Number of published (not deleted) customers.
+    pub fn published_customer_count(&self) -> usize {
+        self.lock()
+            .customers
+            .iter()
+            .filter(|c| c.status == Status::Published)
+            .count()
+    }
+
+    /// Number of stored connections, archived ones included.
+    pub fn connection_count(&self) -> usize {
+        self.lock().connections.len()
+    }
+
+    /// Number of published (not deleted) connections.
+    pub fn published_connection_count(&self) -> usize {
+        self.lock()
+            .connections
+            .iter()
+            .filter(|c| c.status == Status::Published)
+            .count()
+    }
+
+    /// A stored customer as `GET /v1/customers/{id}` would return it (archived ones included).
+    pub fn customer(&self, id: &str) -> Option<Value> {
+        self.lock()
+            .customers
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.to_json(Precision::Micros))
+    }
+
+    /// The secrets the server would have stored for a connection (never returned by the API), by flat key.
+    pub fn connection_secrets(&self, id: &str) -> Option<BTreeMap<String, String>> {
+        self.lock()
+            .connections
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.secrets.clone())
+    }
+
+    // ----- knobs -----
+
+    /// Accepts another API key with the given scope.
+    pub fn add_api_key(&self, key: impl Into<String>, scope: KeyScope) {
+        self.lock().knobs.api_keys.insert(key.into(), scope);
+    }
+
+    /// Answers handler errors in the legacy `{success:false, error:{message, internal_error, details}}` shape
+    /// (the server before 2026-04-05) instead of the current one. Middleware errors are unaffected.
+    pub fn set_legacy_errors(&self, legacy: bool) {
+        self.lock().knobs.legacy_errors = legacy;
+    }
+
+    /// Renders connection times in this fixed UTC offset (seconds east), e.g. `19800` for `+05:30`, as a server
+    /// whose local zone is not UTC does. `0` (the default) renders `Z`.
+    pub fn set_connection_utc_offset(&self, seconds: i32) {
+        self.lock().knobs.connection_utc_offset_seconds = seconds;
+    }
+
+    /// Makes `DELETE /v1/customers/{id}` fail with 400 `invalid_operation` for this customer.
+    pub fn block_customer_delete(&self, customer_id: impl Into<String>, reason: DeleteBlock) {
+        self.lock()
+            .knobs
+            .delete_blocks
+            .insert(customer_id.into(), reason);
+    }
+
+    /// Lifts [`FlexpriceEmulator::block_customer_delete`].
+    pub fn unblock_customer_delete(&self, customer_id: &str) {
+        self.lock().knobs.delete_blocks.remove(customer_id);
+    }
+}
+
+/// A running emulator on `127.0.0.1`; the server task stops when this is dropped.
+#[derive(Debug)]
+pub struct ServedEmulator {
+    addr: SocketAddr,
+    base_url: String,
+    emulator: Arc<FlexpriceEmulator>,
+    task: JoinHandle<()>,
+}
+
+impl ServedEmulator {
+    /// The API base URL, `http://127.0.0.1:PORT/v1` (no trailing slash).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The bound socket address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The emulator being served, for inspection and knobs.
+    pub fn emulator(&self) -> &Arc<FlexpriceEmulator> {
+        &self.emulator
+    }
+}
+
+impl Drop for ServedEmulator {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
