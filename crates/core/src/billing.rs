@@ -4,19 +4,30 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::api::Customers;
-use crate::capability::{Capabilities, CustomerCapabilities};
+use crate::api::{Connections, Customers, Prices, Stores};
+use crate::capability::{
+    Capabilities, ConnectionCapabilities, CustomerCapabilities, PriceCapabilities,
+    StoreCapabilities,
+};
 use crate::error::{Error, Result};
 use crate::guard::Guarded;
-use crate::id::CustomerId;
-use crate::memory::{MemoryCustomers, RequestCounter};
+use crate::id::{ConnectionId, CustomerId, IntegrationConfigurationId, PriceId, StoreId};
+use crate::memory::{
+    MemoryConnections, MemoryCustomers, MemoryPrices, MemoryStores, RequestCounter,
+};
+use crate::model::connection::{Connection, ConnectionListQuery, ConnectionUpdate, NewConnection};
 use crate::model::customer::{Customer, CustomerListQuery, CustomerUpdate, NewCustomer};
+use crate::model::price::{NewPrice, Price, PriceListQuery, PriceUpdate};
+use crate::model::store::{
+    BillingPlan, IntegrationConfiguration, IntegrationProduct, NewStore, Store,
+};
 use crate::page::Page;
 
 /// Every resource, each routed to its provider behind the capability guard.
 ///
 /// `Billing` itself implements each resource trait by forwarding, so it can be passed wherever a
-/// `&impl Customers` is wanted; [`Billing::customers`] hands out the `Arc<dyn Customers>`.
+/// `&impl Customers` (or `Prices`, `Connections`, `Stores`) is wanted; [`Billing::customers`],
+/// [`Billing::prices`], [`Billing::connections`] and [`Billing::stores`] hand out the `Arc<dyn _>`s.
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
@@ -35,6 +46,9 @@ use crate::page::Page;
 #[derive(Debug, Clone)]
 pub struct Billing {
     customers: Arc<dyn Customers>,
+    prices: Arc<dyn Prices>,
+    connections: Arc<dyn Connections>,
+    stores: Arc<dyn Stores>,
 }
 
 impl Default for Billing {
@@ -52,7 +66,10 @@ impl Billing {
     /// Every resource in memory, counting the calls that reach the provider on `counter`.
     pub fn memory_with_counter(counter: RequestCounter) -> Self {
         Billing::builder()
-            .customers(MemoryCustomers::with_counter(counter))
+            .customers(MemoryCustomers::with_counter(counter.clone()))
+            .prices(MemoryPrices::with_counter(counter.clone()))
+            .connections(MemoryConnections::with_counter(counter.clone()))
+            .stores(MemoryStores::with_counter(counter))
             .build()
     }
 
@@ -66,10 +83,28 @@ impl Billing {
         Arc::clone(&self.customers)
     }
 
+    /// The prices provider (guarded).
+    pub fn prices(&self) -> Arc<dyn Prices> {
+        Arc::clone(&self.prices)
+    }
+
+    /// The connections provider (guarded).
+    pub fn connections(&self) -> Arc<dyn Connections> {
+        Arc::clone(&self.connections)
+    }
+
+    /// The stores provider (guarded).
+    pub fn stores(&self) -> Arc<dyn Stores> {
+        Arc::clone(&self.stores)
+    }
+
     /// What every resource's provider offers.
     pub fn capabilities(&self) -> Capabilities {
         Capabilities {
             customers: self.customers.capabilities(),
+            prices: self.prices.capabilities(),
+            connections: self.connections.capabilities(),
+            stores: self.stores.capabilities(),
         }
     }
 }
@@ -78,6 +113,9 @@ impl Billing {
 #[derive(Debug, Default)]
 pub struct BillingBuilder {
     customers: Option<Arc<dyn Customers>>,
+    prices: Option<Arc<dyn Prices>>,
+    connections: Option<Arc<dyn Connections>>,
+    stores: Option<Arc<dyn Stores>>,
 }
 
 impl BillingBuilder {
@@ -93,11 +131,56 @@ impl BillingBuilder {
         self
     }
 
+    /// Routes prices to `provider` (put behind the capability guard).
+    pub fn prices(mut self, provider: impl Prices + 'static) -> Self {
+        self.prices = Some(Arc::new(Guarded::new(provider)));
+        self
+    }
+
+    /// Routes prices to a shared provider (put behind the capability guard).
+    pub fn prices_arc(mut self, provider: Arc<dyn Prices>) -> Self {
+        self.prices = Some(Arc::new(Guarded::new(provider)));
+        self
+    }
+
+    /// Routes connections to `provider` (put behind the capability guard).
+    pub fn connections(mut self, provider: impl Connections + 'static) -> Self {
+        self.connections = Some(Arc::new(Guarded::new(provider)));
+        self
+    }
+
+    /// Routes connections to a shared provider (put behind the capability guard).
+    pub fn connections_arc(mut self, provider: Arc<dyn Connections>) -> Self {
+        self.connections = Some(Arc::new(Guarded::new(provider)));
+        self
+    }
+
+    /// Routes stores to `provider` (put behind the capability guard).
+    pub fn stores(mut self, provider: impl Stores + 'static) -> Self {
+        self.stores = Some(Arc::new(Guarded::new(provider)));
+        self
+    }
+
+    /// Routes stores to a shared provider (put behind the capability guard).
+    pub fn stores_arc(mut self, provider: Arc<dyn Stores>) -> Self {
+        self.stores = Some(Arc::new(Guarded::new(provider)));
+        self
+    }
+
     /// The bundle.
     pub fn build(self) -> Billing {
         Billing {
             customers: self
                 .customers
+                .unwrap_or_else(|| Arc::new(Guarded::new(Unconfigured))),
+            prices: self
+                .prices
+                .unwrap_or_else(|| Arc::new(Guarded::new(Unconfigured))),
+            connections: self
+                .connections
+                .unwrap_or_else(|| Arc::new(Guarded::new(Unconfigured))),
+            stores: self
+                .stores
                 .unwrap_or_else(|| Arc::new(Guarded::new(Unconfigured))),
         }
     }
@@ -165,5 +248,159 @@ impl Customers for Billing {
     }
     async fn delete(&self, id: CustomerId) -> Result<()> {
         self.customers.delete(id).await
+    }
+}
+
+#[async_trait]
+impl Prices for Unconfigured {
+    fn capabilities(&self) -> PriceCapabilities {
+        PriceCapabilities::none(UNCONFIGURED)
+    }
+    async fn create(&self, _: NewPrice) -> Result<Price> {
+        Err(unconfigured("prices.create"))
+    }
+    async fn get(&self, _: PriceId) -> Result<Price> {
+        Err(unconfigured("prices.get"))
+    }
+    async fn list(&self, _: PriceListQuery) -> Result<Page<Price>> {
+        Err(unconfigured("prices.list"))
+    }
+    async fn update(&self, _: PriceId, _: PriceUpdate) -> Result<Price> {
+        Err(unconfigured("prices.update"))
+    }
+    async fn archive(&self, _: PriceId) -> Result<Price> {
+        Err(unconfigured("prices.archive"))
+    }
+}
+
+#[async_trait]
+impl Connections for Unconfigured {
+    fn capabilities(&self) -> ConnectionCapabilities {
+        ConnectionCapabilities::none(UNCONFIGURED)
+    }
+    async fn create(&self, _: NewConnection) -> Result<Connection> {
+        Err(unconfigured("connections.create"))
+    }
+    async fn get(&self, _: ConnectionId) -> Result<Connection> {
+        Err(unconfigured("connections.get"))
+    }
+    async fn list(&self, _: ConnectionListQuery) -> Result<Page<Connection>> {
+        Err(unconfigured("connections.list"))
+    }
+    async fn update(&self, _: ConnectionId, _: ConnectionUpdate) -> Result<Connection> {
+        Err(unconfigured("connections.update"))
+    }
+    async fn delete(&self, _: ConnectionId) -> Result<()> {
+        Err(unconfigured("connections.delete"))
+    }
+}
+
+#[async_trait]
+impl Stores for Unconfigured {
+    fn capabilities(&self) -> StoreCapabilities {
+        StoreCapabilities::none(UNCONFIGURED)
+    }
+    async fn create(&self, _: NewStore) -> Result<Store> {
+        Err(unconfigured("stores.create"))
+    }
+    async fn get(&self, _: StoreId) -> Result<Store> {
+        Err(unconfigured("stores.get"))
+    }
+    async fn delete(&self, _: StoreId) -> Result<()> {
+        Err(unconfigured("stores.delete"))
+    }
+    async fn list_billing_plans(&self, _: String, _: String) -> Result<Vec<BillingPlan>> {
+        Err(unconfigured("stores.list_billing_plans"))
+    }
+    async fn list_configurations(
+        &self,
+        _: Option<String>,
+    ) -> Result<Vec<IntegrationConfiguration>> {
+        Err(unconfigured("stores.list_configurations"))
+    }
+    async fn list_products(
+        &self,
+        _: IntegrationConfigurationId,
+    ) -> Result<Vec<IntegrationProduct>> {
+        Err(unconfigured("stores.list_products"))
+    }
+}
+
+#[async_trait]
+impl Prices for Billing {
+    fn capabilities(&self) -> PriceCapabilities {
+        self.prices.capabilities()
+    }
+    async fn create(&self, input: NewPrice) -> Result<Price> {
+        self.prices.create(input).await
+    }
+    async fn get(&self, id: PriceId) -> Result<Price> {
+        self.prices.get(id).await
+    }
+    async fn list(&self, query: PriceListQuery) -> Result<Page<Price>> {
+        self.prices.list(query).await
+    }
+    async fn update(&self, id: PriceId, update: PriceUpdate) -> Result<Price> {
+        self.prices.update(id, update).await
+    }
+    async fn archive(&self, id: PriceId) -> Result<Price> {
+        self.prices.archive(id).await
+    }
+}
+
+#[async_trait]
+impl Connections for Billing {
+    fn capabilities(&self) -> ConnectionCapabilities {
+        self.connections.capabilities()
+    }
+    async fn create(&self, input: NewConnection) -> Result<Connection> {
+        self.connections.create(input).await
+    }
+    async fn get(&self, id: ConnectionId) -> Result<Connection> {
+        self.connections.get(id).await
+    }
+    async fn list(&self, query: ConnectionListQuery) -> Result<Page<Connection>> {
+        self.connections.list(query).await
+    }
+    async fn update(&self, id: ConnectionId, update: ConnectionUpdate) -> Result<Connection> {
+        self.connections.update(id, update).await
+    }
+    async fn delete(&self, id: ConnectionId) -> Result<()> {
+        self.connections.delete(id).await
+    }
+}
+
+#[async_trait]
+impl Stores for Billing {
+    fn capabilities(&self) -> StoreCapabilities {
+        self.stores.capabilities()
+    }
+    async fn create(&self, input: NewStore) -> Result<Store> {
+        self.stores.create(input).await
+    }
+    async fn get(&self, id: StoreId) -> Result<Store> {
+        self.stores.get(id).await
+    }
+    async fn delete(&self, id: StoreId) -> Result<()> {
+        self.stores.delete(id).await
+    }
+    async fn list_billing_plans(
+        &self,
+        integration: String,
+        product: String,
+    ) -> Result<Vec<BillingPlan>> {
+        self.stores.list_billing_plans(integration, product).await
+    }
+    async fn list_configurations(
+        &self,
+        integration: Option<String>,
+    ) -> Result<Vec<IntegrationConfiguration>> {
+        self.stores.list_configurations(integration).await
+    }
+    async fn list_products(
+        &self,
+        configuration_id: IntegrationConfigurationId,
+    ) -> Result<Vec<IntegrationProduct>> {
+        self.stores.list_products(configuration_id).await
     }
 }

@@ -6,11 +6,24 @@
 
 use async_trait::async_trait;
 
-use crate::api::Customers;
-use crate::capability::CustomerCapabilities;
+use crate::api::{Connections, Customers, Prices, Stores};
+use crate::capability::{
+    ConnectionCapabilities, CustomerCapabilities, FieldRule, PriceCapabilities, StoreCapabilities,
+};
 use crate::error::{Error, Result};
-use crate::id::CustomerId;
+use crate::id::{ConnectionId, CustomerId, IntegrationConfigurationId, PriceId, StoreId};
+use crate::model::connection::{
+    Connection, ConnectionListQuery, ConnectionProviderType, ConnectionUpdate, NewConnection,
+};
 use crate::model::customer::{Customer, CustomerListQuery, CustomerUpdate, NewCustomer};
+use crate::model::price::{
+    NewPrice, PackageRounding, Price, PriceKind, PriceListQuery, PriceUpdate, PricingScheme,
+    TierMode,
+};
+use crate::model::store::{
+    BillingPlan, IntegrationConfiguration, IntegrationProduct, NewStore, Store,
+};
+use crate::money::Money;
 use crate::page::Page;
 
 /// A provider behind the capability guard.
@@ -194,5 +207,403 @@ impl<T: Customers + ?Sized> Customers for Guarded<T> {
             return Err(Error::invalid_field("id", "must not be empty"));
         }
         self.inner.delete(id).await
+    }
+}
+
+fn non_empty_id(id: &str) -> Result<()> {
+    if id.is_empty() {
+        Err(Error::invalid_field("id", "must not be empty"))
+    } else {
+        Ok(())
+    }
+}
+
+fn unsupported_on(provider: &'static str, field: &str, op: &'static str) -> Error {
+    Error::unsupported_field(provider, field).with_operation(op)
+}
+
+impl PriceCapabilities {
+    /// Checks a create input against these capabilities: kind, scheme, product id rule, optional fields, the
+    /// flags a provider would override, and whole minor units where the provider needs them.
+    pub fn check_create(&self, input: &NewPrice) -> Result<()> {
+        const OP: &str = "prices.create";
+        require(self.create, self.provider, OP)?;
+        let kind = input.kind();
+        let (offered, rule) = match kind {
+            PriceKind::Recurring { .. } => (self.kinds.recurring, self.product_id.recurring),
+            PriceKind::OneTime => (self.kinds.one_time, self.product_id.one_time),
+            PriceKind::Usage { .. } => (self.kinds.usage, self.product_id.usage),
+        };
+        if !offered {
+            return Err(
+                Error::unsupported(self.provider, format_args!("{} prices", kind.name()))
+                    .with_field_errors([crate::FieldError::new(
+                        "kind",
+                        "not supported by this provider",
+                    )])
+                    .with_operation(OP),
+            );
+        }
+        let fixed = !matches!(kind, PriceKind::Usage { .. });
+        let scheme_ok = match input.scheme() {
+            PricingScheme::PerUnit => self.schemes.per_unit,
+            PricingScheme::Package { rounding, .. } => {
+                self.schemes.package
+                    && (self.schemes.package_on_fixed || !fixed)
+                    && (*rounding == PackageRounding::Up || self.schemes.package_round_down)
+            }
+            PricingScheme::Tiered { mode, .. } => match mode {
+                TierMode::Volume => self.schemes.tiered_volume,
+                TierMode::Graduated => self.schemes.tiered_graduated,
+            },
+        };
+        if !scheme_ok {
+            return Err(unsupported_on(self.provider, "scheme", OP));
+        }
+        if !rule.allows(input.product_id().is_some()) {
+            let message = match rule {
+                FieldRule::Required => format!(
+                    "is required by the {} provider for {} prices",
+                    self.provider,
+                    kind.name()
+                ),
+                _ => format!(
+                    "must not be set for {} prices on the {} provider",
+                    kind.name(),
+                    self.provider
+                ),
+            };
+            return Err(Error::invalid_field("product_id", message).with_operation(OP));
+        }
+        let f = self.fields;
+        let trial = matches!(
+            kind,
+            PriceKind::Recurring {
+                trial_days: Some(_),
+                ..
+            }
+        );
+        for (present, supported, field) in [
+            (trial, f.trial_days, "trial_days"),
+            (input.setup_fee().is_some(), f.setup_fee, "setup_fee"),
+            (input.is_default().is_some(), f.is_default, "is_default"),
+            (input.slug().is_some(), f.slug, "slug"),
+            (input.name().is_some(), f.name, "name"),
+            (input.description().is_some(), f.description, "description"),
+            (input.metadata().is_some(), f.metadata, "metadata"),
+            (input.active() == Some(false), f.create_inactive, "active"),
+        ] {
+            if present && !supported {
+                return Err(unsupported_on(self.provider, field, OP));
+            }
+        }
+        if self.create_archives_siblings && fixed {
+            for (v, field) in [
+                (input.active(), "active"),
+                (input.is_default(), "is_default"),
+            ] {
+                if v == Some(false) {
+                    return Err(Error::invalid_field(
+                        field,
+                        format!(
+                            "the {} provider makes every new {} price active and default; leave it unset",
+                            self.provider,
+                            kind.name()
+                        ),
+                    )
+                    .with_operation(OP));
+                }
+            }
+        }
+        if self.whole_minor_units_only {
+            let mut amounts: Vec<(String, &Money)> =
+                vec![("unit_amount".to_owned(), input.unit_amount())];
+            if let Some(fee) = input.setup_fee() {
+                amounts.push(("setup_fee".to_owned(), fee));
+            }
+            if let PricingScheme::Tiered { tiers, .. } = input.scheme() {
+                for (i, t) in tiers.iter().enumerate() {
+                    amounts.push((format!("scheme.tiers[{i}].unit_amount"), &t.unit_amount));
+                    if let Some(flat) = &t.flat_amount {
+                        amounts.push((format!("scheme.tiers[{i}].flat_amount"), flat));
+                    }
+                }
+            }
+            for (field, money) in amounts {
+                if let Err(e) = money.to_minor_units() {
+                    let why = e
+                        .field_errors()
+                        .first()
+                        .map(|f| f.message.clone())
+                        .unwrap_or_else(|| e.message().to_owned());
+                    return Err(Error::invalid_field(
+                        field,
+                        format!(
+                            "the {} provider bills whole minor units: {why}",
+                            self.provider
+                        ),
+                    )
+                    .with_operation(OP));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks an update against these capabilities.
+    pub fn check_update(&self, update: &PriceUpdate) -> Result<()> {
+        const OP: &str = "prices.update";
+        require(self.update, self.provider, OP)?;
+        let u = self.update_fields;
+        for (ok, field) in [
+            (u.name.allows(update.name()), "name"),
+            (u.slug.allows(update.slug()), "slug"),
+            (update.active() != Some(false) || u.deactivate, "active"),
+            (update.active() != Some(true) || u.reactivate, "active"),
+            (update.is_default().is_none() || u.is_default, "is_default"),
+        ] {
+            if !ok {
+                return Err(unsupported_on(self.provider, field, OP));
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks (and clamps) a list query.
+    pub fn check_list(&self, query: &mut PriceListQuery) -> Result<()> {
+        const OP: &str = "prices.list";
+        require(self.list, self.provider, OP)?;
+        clamp_limit(&mut query.limit, self.max_page_size)?;
+        if query.include_archived && !self.list_include_archived {
+            return Err(unsupported_on(self.provider, "include_archived", OP));
+        }
+        if query.product_id.is_some() && !self.list_filter_product {
+            return Err(unsupported_on(self.provider, "product_id", OP));
+        }
+        if query.product_id.as_deref() == Some("") {
+            return Err(Error::invalid_field("product_id", "must not be empty"));
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl<T: Prices + ?Sized> Prices for Guarded<T> {
+    fn capabilities(&self) -> PriceCapabilities {
+        self.inner.capabilities()
+    }
+    async fn create(&self, input: NewPrice) -> Result<Price> {
+        self.capabilities().check_create(&input)?;
+        self.inner.create(input).await
+    }
+    async fn get(&self, id: PriceId) -> Result<Price> {
+        let caps = self.capabilities();
+        require(caps.get, caps.provider, "prices.get")?;
+        non_empty_id(id.as_str())?;
+        self.inner.get(id).await
+    }
+    async fn list(&self, mut query: PriceListQuery) -> Result<Page<Price>> {
+        self.capabilities().check_list(&mut query)?;
+        self.inner.list(query).await
+    }
+    async fn update(&self, id: PriceId, update: PriceUpdate) -> Result<Price> {
+        self.capabilities().check_update(&update)?;
+        non_empty_id(id.as_str())?;
+        self.inner.update(id, update).await
+    }
+    async fn archive(&self, id: PriceId) -> Result<Price> {
+        let caps = self.capabilities();
+        require(caps.archive, caps.provider, "prices.archive")?;
+        non_empty_id(id.as_str())?;
+        self.inner.archive(id).await
+    }
+}
+
+impl ConnectionCapabilities {
+    /// Checks a create input against these capabilities.
+    pub fn check_create(&self, input: &NewConnection) -> Result<()> {
+        const OP: &str = "connections.create";
+        require(self.create, self.provider, OP)?;
+        let f = self.fields;
+        for (present, supported, field) in [
+            (input.settings().is_some(), f.settings, "settings"),
+            (input.sync_config().is_some(), f.sync_config, "sync_config"),
+            (input.metadata().is_some(), f.metadata, "metadata"),
+            (
+                matches!(input.provider_type(), ConnectionProviderType::Other(_)),
+                f.other_provider_types,
+                "provider_type",
+            ),
+        ] {
+            if present && !supported {
+                return Err(unsupported_on(self.provider, field, OP));
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks an update against these capabilities.
+    pub fn check_update(&self, update: &ConnectionUpdate) -> Result<()> {
+        const OP: &str = "connections.update";
+        require(self.update, self.provider, OP)?;
+        let u = self.update_fields;
+        for (ok, field) in [
+            (update.name().is_none() || u.name, "name"),
+            (u.metadata.allows(update.metadata()), "metadata"),
+            (
+                update.sync_config().is_none() || u.sync_config,
+                "sync_config",
+            ),
+            (update.secrets().is_none() || u.secrets, "secrets"),
+        ] {
+            if !ok {
+                return Err(unsupported_on(self.provider, field, OP));
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks (and clamps) a list query.
+    pub fn check_list(&self, query: &mut ConnectionListQuery) -> Result<()> {
+        require(self.list, self.provider, "connections.list")?;
+        clamp_limit(&mut query.limit, self.max_page_size)
+    }
+}
+
+#[async_trait]
+impl<T: Connections + ?Sized> Connections for Guarded<T> {
+    fn capabilities(&self) -> ConnectionCapabilities {
+        self.inner.capabilities()
+    }
+    async fn create(&self, input: NewConnection) -> Result<Connection> {
+        self.capabilities().check_create(&input)?;
+        self.inner.create(input).await
+    }
+    async fn get(&self, id: ConnectionId) -> Result<Connection> {
+        let caps = self.capabilities();
+        require(caps.get, caps.provider, "connections.get")?;
+        non_empty_id(id.as_str())?;
+        self.inner.get(id).await
+    }
+    async fn list(&self, mut query: ConnectionListQuery) -> Result<Page<Connection>> {
+        self.capabilities().check_list(&mut query)?;
+        self.inner.list(query).await
+    }
+    async fn update(&self, id: ConnectionId, update: ConnectionUpdate) -> Result<Connection> {
+        self.capabilities().check_update(&update)?;
+        non_empty_id(id.as_str())?;
+        self.inner.update(id, update).await
+    }
+    async fn delete(&self, id: ConnectionId) -> Result<()> {
+        let caps = self.capabilities();
+        require(caps.delete, caps.provider, "connections.delete")?;
+        non_empty_id(id.as_str())?;
+        self.inner.delete(id).await
+    }
+}
+
+impl StoreCapabilities {
+    /// Checks a create input against these capabilities.
+    pub fn check_create(&self, input: &NewStore) -> Result<()> {
+        const OP: &str = "stores.create";
+        require(self.create, self.provider, OP)?;
+        let f = self.fields;
+        for (present, supported, field) in [
+            (
+                input.billing_plan_id().is_some(),
+                f.billing_plan,
+                "billing_plan_id",
+            ),
+            (
+                input.payment_method_id().is_some(),
+                f.payment_method,
+                "payment_method_id",
+            ),
+            (input.external_id().is_some(), f.external_id, "external_id"),
+            (input.metadata().is_some(), f.metadata, "metadata"),
+            (
+                input.protocol_settings().is_some(),
+                f.protocol_settings,
+                "protocol_settings",
+            ),
+            (input.prepayment().is_some(), f.prepayment, "prepayment"),
+            (input.source().is_some(), f.source, "source"),
+        ] {
+            if present && !supported {
+                return Err(unsupported_on(self.provider, field, OP));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl<T: Stores + ?Sized> Stores for Guarded<T> {
+    fn capabilities(&self) -> StoreCapabilities {
+        self.inner.capabilities()
+    }
+    async fn create(&self, input: NewStore) -> Result<Store> {
+        self.capabilities().check_create(&input)?;
+        self.inner.create(input).await
+    }
+    async fn get(&self, id: StoreId) -> Result<Store> {
+        let caps = self.capabilities();
+        require(caps.get, caps.provider, "stores.get")?;
+        non_empty_id(id.as_str())?;
+        self.inner.get(id).await
+    }
+    async fn delete(&self, id: StoreId) -> Result<()> {
+        let caps = self.capabilities();
+        require(caps.delete, caps.provider, "stores.delete")?;
+        non_empty_id(id.as_str())?;
+        self.inner.delete(id).await
+    }
+    async fn list_billing_plans(
+        &self,
+        integration: String,
+        product: String,
+    ) -> Result<Vec<BillingPlan>> {
+        let caps = self.capabilities();
+        require(
+            caps.list_billing_plans,
+            caps.provider,
+            "stores.list_billing_plans",
+        )?;
+        if integration.is_empty() {
+            return Err(Error::invalid_field("integration", "must not be empty"));
+        }
+        if product.is_empty() {
+            return Err(Error::invalid_field("product", "must not be empty"));
+        }
+        self.inner.list_billing_plans(integration, product).await
+    }
+    async fn list_configurations(
+        &self,
+        integration: Option<String>,
+    ) -> Result<Vec<IntegrationConfiguration>> {
+        let caps = self.capabilities();
+        require(
+            caps.list_configurations,
+            caps.provider,
+            "stores.list_configurations",
+        )?;
+        if integration.as_deref() == Some("") {
+            return Err(Error::invalid_field("integration", "must not be empty"));
+        }
+        self.inner.list_configurations(integration).await
+    }
+    async fn list_products(
+        &self,
+        configuration_id: IntegrationConfigurationId,
+    ) -> Result<Vec<IntegrationProduct>> {
+        let caps = self.capabilities();
+        require(caps.list_products, caps.provider, "stores.list_products")?;
+        if configuration_id.as_str().is_empty() {
+            return Err(Error::invalid_field(
+                "configuration_id",
+                "must not be empty",
+            ));
+        }
+        self.inner.list_products(configuration_id).await
     }
 }

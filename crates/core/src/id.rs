@@ -67,3 +67,28 @@ typed_id!(
     /// ```
     CustomerId
 );
+
+typed_id!(
+    /// A price's id: the provider's handle for get/update/archive.
+    PriceId
+);
+
+typed_id!(
+    /// An integration connection's id (`conn_…` on Flexprice).
+    ConnectionId
+);
+
+typed_id!(
+    /// A provisioned store's id (Vercel's own store id, `store_…`).
+    StoreId
+);
+
+typed_id!(
+    /// A billing plan's id (`bp_…` on Vercel).
+    BillingPlanId
+);
+
+typed_id!(
+    /// An integration configuration's (installation's) id (`icfg_…` on Vercel).
+    IntegrationConfigurationId
+);

@@ -42,7 +42,8 @@
 //!
 //! # Features
 //!
-//! - `mock`: [`MockCustomers`] (mockall) for unit tests of application code.
+//! - `mock`: [`MockCustomers`], [`MockPrices`], [`MockConnections`], [`MockStores`] (mockall) for unit tests
+//!   of application code.
 //! - `conformance`: the [`conformance`] suite, to prove a provider keeps the contract.
 
 pub mod api;
@@ -62,24 +63,47 @@ pub mod validation;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 
+pub use api::{
+    Connections, ConnectionsExt, Customers, CustomersExt, Ensured, Prices, PricesExt, Stores,
+    StoresExt, WaitOptions,
+};
 #[cfg(any(test, feature = "mock"))]
-pub use api::MockCustomers;
-pub use api::{Customers, CustomersExt, Ensured};
+pub use api::{MockConnections, MockCustomers, MockPrices, MockStores};
 pub use billing::{Billing, BillingBuilder, Unconfigured};
 pub use capability::{
-    Capabilities, CustomerCapabilities, CustomerFields, CustomerUpdateFields, PatchSupport,
+    Capabilities, ConnectionCapabilities, ConnectionFields, ConnectionUpdateFields,
+    CustomerCapabilities, CustomerFields, CustomerUpdateFields, FieldRule, PatchSupport,
+    PriceCapabilities, PriceFields, PriceKinds, PriceSchemes, PriceUpdateFields, ProductIdRules,
+    StoreCapabilities, StoreFields,
 };
 pub use error::{Error, ErrorKind, FieldError, Result};
 pub use guard::Guarded;
-pub use id::CustomerId;
-pub use memory::{MemoryCustomers, RequestCounter};
+pub use id::{
+    BillingPlanId, ConnectionId, CustomerId, IntegrationConfigurationId, PriceId, StoreId,
+};
+pub use memory::{MemoryConnections, MemoryCustomers, MemoryPrices, MemoryStores, RequestCounter};
 pub use metadata::Metadata;
 pub use model::address::{Address, AddressBuilder};
+pub use model::connection::{
+    Connection, ConnectionBuilder, ConnectionListQuery, ConnectionProviderType, ConnectionSecrets,
+    ConnectionSettings, ConnectionStatus, ConnectionUpdate, ConnectionUpdateBuilder, JsonObject,
+    NewConnection, NewConnectionBuilder, S3Compression, S3Encryption, S3ExportSettings, SyncConfig,
+    SyncDirection,
+};
 pub use model::customer::{
     Customer, CustomerBuilder, CustomerListQuery, CustomerStatus, CustomerUpdate,
     CustomerUpdateBuilder, NewCustomer, NewCustomerBuilder,
 };
+pub use model::price::{
+    Interval, IntervalUnit, NewPrice, NewPriceBuilder, PackageRounding, Price, PriceBuilder,
+    PriceKind, PriceListQuery, PriceTier, PriceUpdate, PriceUpdateBuilder, PricingScheme, TierMode,
+};
 pub use model::raw::RawJson;
+pub use model::store::{
+    BillingPlan, BillingPlanBuilder, BillingPlanScope, BillingPlanType, IntegrationConfiguration,
+    IntegrationProduct, NewStore, NewStoreBuilder, PlanDetail, Store, StoreBuilder, StoreMetadata,
+    StoreMetadataValue, StoreProduct, StoreSecret, StoreSource, StoreStatus,
+};
 pub use money::{
     Currency, ExponentOverrides, IsoCurrency, IsoExponents, MinorUnitExponents, Money,
 };

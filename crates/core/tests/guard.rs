@@ -97,3 +97,239 @@ async fn limits_are_clamped_to_the_provider_maximum() {
     let g = Guarded::new(mock);
     g.list(CustomerListQuery::new().limit(5000)).await.unwrap();
 }
+
+mod prices {
+    use rust_decimal_macros::dec;
+    use unibill_core::{
+        Currency, ErrorKind, FieldRule, Guarded, Interval, MockPrices, Money, NewPrice,
+        PackageRounding, PriceCapabilities, PriceKind, PriceTier, PriceUpdate, Prices, TierMode,
+    };
+
+    /// Flowglad-like: no tiers, packages only on usage, product required for fixed and forbidden for usage,
+    /// whole cents, sibling archiving.
+    fn flowglad_like() -> PriceCapabilities {
+        let mut c = PriceCapabilities::full("flowglad-like");
+        c.schemes.tiered_volume = false;
+        c.schemes.tiered_graduated = false;
+        c.schemes.package_on_fixed = false;
+        c.schemes.package_round_down = false;
+        c.product_id.recurring = FieldRule::Required;
+        c.product_id.one_time = FieldRule::Required;
+        c.product_id.usage = FieldRule::Forbidden;
+        c.fields.setup_fee = false;
+        c.fields.description = false;
+        c.update_fields.reactivate = true;
+        c.create_archives_siblings = true;
+        c.whole_minor_units_only = true;
+        c
+    }
+
+    fn guarded() -> Guarded<MockPrices> {
+        let mut mock = MockPrices::new();
+        mock.expect_capabilities().returning(flowglad_like);
+        Guarded::new(mock)
+    }
+
+    fn usd(a: rust_decimal::Decimal) -> Money {
+        Money::new(a, Currency::USD)
+    }
+
+    async fn refused(g: &Guarded<MockPrices>, input: NewPrice) -> (ErrorKind, String) {
+        let err = g.create(input).await.unwrap_err();
+        (err.kind(), err.field_errors()[0].field.clone())
+    }
+
+    #[tokio::test]
+    async fn provider_rules_are_checked_before_the_provider() {
+        let g = guarded();
+        let monthly = PriceKind::recurring(Interval::monthly());
+        let usage = PriceKind::usage(Interval::monthly(), "meter_1");
+        let cases = [
+            (
+                NewPrice::builder(monthly.clone(), usd(dec!(10))).build(),
+                (ErrorKind::InvalidInput, "product_id"),
+            ),
+            (
+                NewPrice::builder(usage.clone(), usd(dec!(1)))
+                    .product_id("prod_1")
+                    .build(),
+                (ErrorKind::InvalidInput, "product_id"),
+            ),
+            (
+                NewPrice::builder(usage.clone(), usd(dec!(0)))
+                    .tiered(TierMode::Volume, vec![PriceTier::rest(usd(dec!(1)))])
+                    .build(),
+                (ErrorKind::Unsupported, "scheme"),
+            ),
+            (
+                NewPrice::builder(monthly.clone(), usd(dec!(10)))
+                    .product_id("p")
+                    .package(10, PackageRounding::Up)
+                    .build(),
+                (ErrorKind::Unsupported, "scheme"),
+            ),
+            (
+                NewPrice::builder(usage.clone(), usd(dec!(1)))
+                    .package(10, PackageRounding::Down)
+                    .build(),
+                (ErrorKind::Unsupported, "scheme"),
+            ),
+            (
+                NewPrice::builder(monthly.clone(), usd(dec!(10)))
+                    .product_id("p")
+                    .setup_fee(usd(dec!(1)))
+                    .build(),
+                (ErrorKind::Unsupported, "setup_fee"),
+            ),
+            (
+                NewPrice::builder(monthly.clone(), usd(dec!(10)))
+                    .product_id("p")
+                    .active(false)
+                    .build(),
+                (ErrorKind::InvalidInput, "active"),
+            ),
+            (
+                NewPrice::builder(PriceKind::OneTime, usd(dec!(10)))
+                    .product_id("p")
+                    .is_default(false)
+                    .build(),
+                (ErrorKind::InvalidInput, "is_default"),
+            ),
+            (
+                NewPrice::builder(usage.clone(), usd(dec!(0.0015))).build(),
+                (ErrorKind::InvalidInput, "unit_amount"),
+            ),
+        ];
+        for (input, want) in cases {
+            let got = refused(&g, input.unwrap()).await;
+            assert_eq!((got.0, got.1.as_str()), want);
+        }
+    }
+
+    #[tokio::test]
+    async fn allowed_inputs_reach_the_provider() {
+        let mut mock = MockPrices::new();
+        mock.expect_capabilities().returning(flowglad_like);
+        mock.expect_create().times(2).returning(|i| {
+            Ok(
+                unibill_core::Price::builder("price_1", i.kind().clone(), i.unit_amount().clone())
+                    .build(),
+            )
+        });
+        let g = Guarded::new(mock);
+        // Boundary: whole cents pass, usage without a product passes, usage default false is allowed.
+        g.create(
+            NewPrice::builder(PriceKind::usage(Interval::monthly(), "m"), usd(dec!(0.01)))
+                .is_default(false)
+                .package(100, PackageRounding::Up)
+                .build()
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+        g.create(
+            NewPrice::builder(PriceKind::OneTime, usd(dec!(10.00)))
+                .product_id("p")
+                .build()
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    }
+
+    #[tokio::test]
+    async fn updates_and_lists_are_checked() {
+        let mut caps = flowglad_like();
+        caps.update_fields.reactivate = false;
+        caps.list_filter_product = false;
+        let mut mock = MockPrices::new();
+        mock.expect_capabilities().returning(move || caps);
+        let g = Guarded::new(mock);
+        let err = g
+            .update(
+                "price_1".into(),
+                PriceUpdate::builder().active(true).build().unwrap(),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(
+            (err.kind(), err.field_errors()[0].field.as_str()),
+            (ErrorKind::Unsupported, "active")
+        );
+        let err = g
+            .list(unibill_core::PriceListQuery::new().product_id("p"))
+            .await
+            .unwrap_err();
+        assert_eq!(err.field_errors()[0].field, "product_id");
+    }
+}
+
+mod connections {
+    use unibill_core::{
+        ConnectionCapabilities, ConnectionProviderType, ConnectionSecrets, ConnectionUpdate,
+        Connections, ErrorKind, Guarded, MockConnections, NewConnection,
+    };
+
+    #[tokio::test]
+    async fn unsupported_connection_fields_never_reach_the_provider() {
+        let mut caps = ConnectionCapabilities::full("flexprice-like");
+        caps.fields.other_provider_types = false;
+        caps.update_fields.secrets = false;
+        let mut mock = MockConnections::new();
+        mock.expect_capabilities().returning(move || caps);
+        let g = Guarded::new(mock);
+        let err = g
+            .create(
+                NewConnection::builder("x", ConnectionProviderType::from("acme"))
+                    .build()
+                    .unwrap(),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(
+            (err.kind(), err.field_errors()[0].field.as_str()),
+            (ErrorKind::Unsupported, "provider_type")
+        );
+        let err = g
+            .update(
+                "conn_1".into(),
+                ConnectionUpdate::builder()
+                    .secrets(ConnectionSecrets::stripe("a", "b", "c"))
+                    .build()
+                    .unwrap(),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(
+            (err.kind(), err.field_errors()[0].field.as_str()),
+            (ErrorKind::Unsupported, "secrets")
+        );
+    }
+}
+
+mod stores {
+    use unibill_core::{ErrorKind, Guarded, MockStores, NewStore, StoreCapabilities, Stores};
+
+    #[tokio::test]
+    async fn unsupported_store_fields_never_reach_the_provider() {
+        let mut caps = StoreCapabilities::full("restricted");
+        caps.fields.protocol_settings = false;
+        let mut mock = MockStores::new();
+        mock.expect_capabilities().returning(move || caps);
+        let g = Guarded::new(mock);
+        let input = NewStore::builder("db", "icfg_a", "p")
+            .protocol_settings(Default::default())
+            .build()
+            .unwrap();
+        let err = g.create(input).await.unwrap_err();
+        assert_eq!(
+            (err.kind(), err.field_errors()[0].field.as_str()),
+            (ErrorKind::Unsupported, "protocol_settings")
+        );
+        let err = g
+            .list_billing_plans(String::new(), "p".into())
+            .await
+            .unwrap_err();
+        assert_eq!(err.field_errors()[0].field, "integration");
+    }
+}

@@ -1,11 +1,23 @@
 //! The resource traits every provider implements, their forwarding impls for `Arc`/`Box`, and the extension
 //! traits with the conveniences built on them.
 
+pub mod connections;
 pub mod customers;
+pub mod prices;
+pub mod stores;
 
+#[cfg(any(test, feature = "mock"))]
+pub use connections::MockConnections;
+pub use connections::{Connections, ConnectionsExt};
 #[cfg(any(test, feature = "mock"))]
 pub use customers::MockCustomers;
 pub use customers::{Customers, CustomersExt};
+#[cfg(any(test, feature = "mock"))]
+pub use prices::MockPrices;
+pub use prices::{Prices, PricesExt};
+#[cfg(any(test, feature = "mock"))]
+pub use stores::MockStores;
+pub use stores::{Stores, StoresExt, WaitOptions};
 
 /// What [`CustomersExt::ensure`] (and the other `ensure`s) did.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -17,7 +17,10 @@
 //! # });
 //! ```
 
+pub mod connections;
 pub mod customers;
+pub mod prices;
+pub mod stores;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -38,8 +41,11 @@ pub enum Checked {
 pub struct Fixtures {
     /// A product or plan id prices may be attached to.
     pub product_id: Option<String>,
-    /// A usage meter id for usage prices.
+    /// A usage meter id for usage prices (usage prices are skipped without one).
     pub meter_id: Option<String>,
+    /// A payment method for paid store plans (paid plans are skipped without one unless the provider's
+    /// team has a default).
+    pub payment_method_id: Option<String>,
 }
 
 /// The environment a conformance function runs in.
@@ -47,6 +53,9 @@ pub struct Fixtures {
 pub struct Env {
     /// Ids the provider needs.
     pub fixtures: Fixtures,
+    /// How store conformance waits for readiness (default: no pause, 20 reads; give a live provider a real
+    /// interval).
+    pub wait: crate::api::WaitOptions,
     requests_seen: Option<Arc<dyn Fn() -> u64 + Send + Sync>>,
     run_id: String,
     counter: Arc<AtomicU64>,
@@ -68,10 +77,17 @@ impl Env {
     pub fn new(run_id: impl Into<String>) -> Self {
         Env {
             fixtures: Fixtures::default(),
+            wait: crate::api::WaitOptions::new(std::time::Duration::ZERO, 20),
             requests_seen: None,
             run_id: run_id.into(),
             counter: Arc::new(AtomicU64::new(0)),
         }
+    }
+
+    /// Sets how store readiness is awaited.
+    pub fn with_wait(mut self, wait: crate::api::WaitOptions) -> Self {
+        self.wait = wait;
+        self
     }
 
     /// Sets the fixtures.

@@ -3,12 +3,21 @@
 //! It is what [`crate::Billing`] uses when nothing is configured, and the provider to test application code
 //! against without a network. All state lives in the process and is lost when it is dropped.
 
+mod connections;
 mod customers;
+mod prices;
+mod stores;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+pub use connections::MemoryConnections;
 pub use customers::MemoryCustomers;
+pub use prices::MemoryPrices;
+pub use stores::{
+    MEMORY_CONFIGURATION_ID, MEMORY_FREE_PLAN, MEMORY_INTEGRATION_ID, MEMORY_INTEGRATION_SLUG,
+    MEMORY_PREPAID_PLAN, MEMORY_PRO_PLAN, MEMORY_PRODUCT_ID, MEMORY_PRODUCT_SLUG, MemoryStores,
+};
 
 /// The provider name memory models carry.
 pub const PROVIDER: &str = "memory";

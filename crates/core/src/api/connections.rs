@@ -1,0 +1,78 @@
+//! The [`Connections`] trait and its extension [`ConnectionsExt`].
+
+use std::fmt::Debug;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use futures::stream::BoxStream;
+
+use crate::capability::ConnectionCapabilities;
+use crate::error::Result;
+use crate::id::ConnectionId;
+use crate::model::connection::{Connection, ConnectionListQuery, ConnectionUpdate, NewConnection};
+use crate::page::Page;
+
+/// Integration connections (Stripe, S3, HubSpot, …) on a billing provider.
+///
+/// Object safe: hold it as `Arc<dyn Connections>`. Secrets go in through [`NewConnection`] and
+/// [`ConnectionUpdate`] and never come back out. Delete archives; an archived connection is `NotFound`.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait Connections: Send + Sync + Debug {
+    /// What this provider offers for connections.
+    fn capabilities(&self) -> ConnectionCapabilities;
+
+    /// Creates a connection. With [`ConnectionCapabilities::one_per_provider_type`], a second active
+    /// connection of a type is `AlreadyExists` carrying the existing id.
+    async fn create(&self, input: NewConnection) -> Result<Connection>;
+
+    /// Gets an active connection by id.
+    async fn get(&self, id: ConnectionId) -> Result<Connection>;
+
+    /// One page of active connections.
+    async fn list(&self, query: ConnectionListQuery) -> Result<Page<Connection>>;
+
+    /// Changes a connection.
+    async fn update(&self, id: ConnectionId, update: ConnectionUpdate) -> Result<Connection>;
+
+    /// Deletes (archives) a connection.
+    async fn delete(&self, id: ConnectionId) -> Result<()>;
+}
+
+macro_rules! forward_connections {
+    ($($ty:ty),*) => {$(
+        #[async_trait]
+        impl<T: Connections + ?Sized> Connections for $ty {
+            fn capabilities(&self) -> ConnectionCapabilities {
+                (**self).capabilities()
+            }
+            async fn create(&self, input: NewConnection) -> Result<Connection> {
+                (**self).create(input).await
+            }
+            async fn get(&self, id: ConnectionId) -> Result<Connection> {
+                (**self).get(id).await
+            }
+            async fn list(&self, query: ConnectionListQuery) -> Result<Page<Connection>> {
+                (**self).list(query).await
+            }
+            async fn update(&self, id: ConnectionId, update: ConnectionUpdate) -> Result<Connection> {
+                (**self).update(id, update).await
+            }
+            async fn delete(&self, id: ConnectionId) -> Result<()> {
+                (**self).delete(id).await
+            }
+        }
+    )*};
+}
+
+forward_connections!(Arc<T>, Box<T>);
+
+/// Conveniences over [`Connections`], for every implementation.
+pub trait ConnectionsExt: Connections {
+    /// Every connection matching the query, page after page, as a stream.
+    fn list_all(&self, query: ConnectionListQuery) -> BoxStream<'_, Result<Connection>> {
+        crate::page::paginate(query, move |q| self.list(q), |q, c| q.cursor = Some(c))
+    }
+}
+
+impl<T: Connections + ?Sized> ConnectionsExt for T {}

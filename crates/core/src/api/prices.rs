@@ -1,0 +1,127 @@
+//! The [`Prices`] trait and its extension [`PricesExt`].
+
+use std::fmt::Debug;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use futures::TryStreamExt;
+use futures::stream::BoxStream;
+
+use crate::api::Ensured;
+use crate::capability::PriceCapabilities;
+use crate::error::{Error, ErrorKind, Result};
+use crate::id::PriceId;
+use crate::model::price::{NewPrice, Price, PriceListQuery, PriceUpdate};
+use crate::page::Page;
+
+/// Prices on a billing provider.
+///
+/// Object safe: hold it as `Arc<dyn Prices>`. The slug is the natural key: a create whose slug an active price
+/// already has is `AlreadyExists` carrying that price's id. Archive is one way where
+/// [`PriceCapabilities::update_fields`] says `reactivate: false`.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait Prices: Send + Sync + Debug {
+    /// What this provider offers for prices.
+    fn capabilities(&self) -> PriceCapabilities;
+
+    /// Creates a price.
+    async fn create(&self, input: NewPrice) -> Result<Price>;
+
+    /// Gets a price by id (archived prices too).
+    async fn get(&self, id: PriceId) -> Result<Price>;
+
+    /// One page of prices.
+    async fn list(&self, query: PriceListQuery) -> Result<Page<Price>>;
+
+    /// Changes a price's name, slug, active or default flag.
+    async fn update(&self, id: PriceId, update: PriceUpdate) -> Result<Price>;
+
+    /// Archives a price (it stays readable by id, inactive; its slug becomes free).
+    async fn archive(&self, id: PriceId) -> Result<Price>;
+}
+
+macro_rules! forward_prices {
+    ($($ty:ty),*) => {$(
+        #[async_trait]
+        impl<T: Prices + ?Sized> Prices for $ty {
+            fn capabilities(&self) -> PriceCapabilities {
+                (**self).capabilities()
+            }
+            async fn create(&self, input: NewPrice) -> Result<Price> {
+                (**self).create(input).await
+            }
+            async fn get(&self, id: PriceId) -> Result<Price> {
+                (**self).get(id).await
+            }
+            async fn list(&self, query: PriceListQuery) -> Result<Page<Price>> {
+                (**self).list(query).await
+            }
+            async fn update(&self, id: PriceId, update: PriceUpdate) -> Result<Price> {
+                (**self).update(id, update).await
+            }
+            async fn archive(&self, id: PriceId) -> Result<Price> {
+                (**self).archive(id).await
+            }
+        }
+    )*};
+}
+
+forward_prices!(Arc<T>, Box<T>);
+
+/// Conveniences over [`Prices`], for every implementation.
+#[async_trait]
+pub trait PricesExt: Prices {
+    /// Creates the price, or returns the active price that already has its slug.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// use rust_decimal_macros::dec;
+    /// use unibill_core::{Billing, Currency, Interval, Money, NewPrice, PriceKind, PricesExt};
+    ///
+    /// let prices = Billing::memory().prices();
+    /// let input = NewPrice::builder(PriceKind::recurring(Interval::monthly()), Money::new(dec!(9), Currency::USD))
+    ///     .slug("basic-monthly")
+    ///     .build()?;
+    /// assert!(prices.ensure(input.clone()).await?.was_created());
+    /// assert!(!prices.ensure(input).await?.was_created());
+    /// # Ok::<(), unibill_core::Error>(()) }).unwrap();
+    /// ```
+    async fn ensure(&self, input: NewPrice) -> Result<Ensured<Price>> {
+        let slug = input.slug().map(str::to_owned);
+        match self.create(input).await {
+            Ok(p) => Ok(Ensured::Created(p)),
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => {
+                if let Some(id) = e.existing_id() {
+                    // The id may be one the provider never saved (Flexprice): fall back to a scan.
+                    match self.get(PriceId::new(id)).await {
+                        Ok(p) if p.active && p.slug == slug => return Ok(Ensured::Existing(p)),
+                        Ok(_) => {}
+                        Err(g) if g.kind() == ErrorKind::NotFound => {}
+                        Err(g) => return Err(g),
+                    }
+                }
+                let found = self
+                    .list_all(PriceListQuery::new())
+                    .try_filter(|p| futures::future::ready(p.active && p.slug == slug))
+                    .try_next()
+                    .await?;
+                found.map(Ensured::Existing).ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::Conflict,
+                        "the provider reported the slug as taken, but no active price has it",
+                    )
+                    .with_source(e)
+                })
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Every price matching the query, page after page, as a stream.
+    fn list_all(&self, query: PriceListQuery) -> BoxStream<'_, Result<Price>> {
+        crate::page::paginate(query, move |q| self.list(q), |q, c| q.cursor = Some(c))
+    }
+}
+
+impl<T: Prices + ?Sized> PricesExt for T {}

@@ -1,0 +1,172 @@
+//! The [`Stores`] trait and its extension [`StoresExt`] (with [`StoresExt::wait_until_ready`]).
+
+use std::fmt::Debug;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use crate::capability::StoreCapabilities;
+use crate::error::{Error, ErrorKind, Result};
+use crate::id::{IntegrationConfigurationId, StoreId};
+use crate::model::store::{
+    BillingPlan, IntegrationConfiguration, IntegrationProduct, NewStore, Store,
+};
+
+/// Provisioned integration stores (Vercel marketplace databases and the like).
+///
+/// Object safe: hold it as `Arc<dyn Stores>`. Creation may be asynchronous: a new store can be
+/// `initializing`; [`StoresExt::wait_until_ready`] polls until it is available.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait Stores: Send + Sync + Debug {
+    /// What this provider offers for stores.
+    fn capabilities(&self) -> StoreCapabilities;
+
+    /// Creates a store. Without a billing plan the provider's free plan is used; a paid plan needs a payment
+    /// method (the input's or the team's default), else `PaymentRequired`.
+    async fn create(&self, input: NewStore) -> Result<Store>;
+
+    /// Gets a store (its status is fresh).
+    async fn get(&self, id: StoreId) -> Result<Store>;
+
+    /// Deletes a store.
+    async fn delete(&self, id: StoreId) -> Result<()>;
+
+    /// The billing plans of a product: `integration` is the integration's id (`oac_…`) or slug, `product` the
+    /// product's id (`iap_…`) or slug.
+    async fn list_billing_plans(
+        &self,
+        integration: String,
+        product: String,
+    ) -> Result<Vec<BillingPlan>>;
+
+    /// The integration configurations (installations) of the account, optionally of one integration (id or
+    /// slug).
+    async fn list_configurations(
+        &self,
+        integration: Option<String>,
+    ) -> Result<Vec<IntegrationConfiguration>>;
+
+    /// The products a configuration can provision.
+    async fn list_products(
+        &self,
+        configuration_id: IntegrationConfigurationId,
+    ) -> Result<Vec<IntegrationProduct>>;
+}
+
+macro_rules! forward_stores {
+    ($($ty:ty),*) => {$(
+        #[async_trait]
+        impl<T: Stores + ?Sized> Stores for $ty {
+            fn capabilities(&self) -> StoreCapabilities {
+                (**self).capabilities()
+            }
+            async fn create(&self, input: NewStore) -> Result<Store> {
+                (**self).create(input).await
+            }
+            async fn get(&self, id: StoreId) -> Result<Store> {
+                (**self).get(id).await
+            }
+            async fn delete(&self, id: StoreId) -> Result<()> {
+                (**self).delete(id).await
+            }
+            async fn list_billing_plans(&self, integration: String, product: String) -> Result<Vec<BillingPlan>> {
+                (**self).list_billing_plans(integration, product).await
+            }
+            async fn list_configurations(&self, integration: Option<String>) -> Result<Vec<IntegrationConfiguration>> {
+                (**self).list_configurations(integration).await
+            }
+            async fn list_products(&self, configuration_id: IntegrationConfigurationId) -> Result<Vec<IntegrationProduct>> {
+                (**self).list_products(configuration_id).await
+            }
+        }
+    )*};
+}
+
+forward_stores!(Arc<T>, Box<T>);
+
+/// How [`StoresExt::wait_until_ready`] polls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WaitOptions {
+    /// The pause between reads (`Duration::ZERO` in tests; under tokio's paused clock any value).
+    pub interval: Duration,
+    /// How many reads at most.
+    pub max_attempts: u32,
+}
+
+impl Default for WaitOptions {
+    /// Every 3 s, up to 40 reads (two minutes), as Vercel's own clients poll.
+    fn default() -> Self {
+        WaitOptions {
+            interval: Duration::from_secs(3),
+            max_attempts: 40,
+        }
+    }
+}
+
+impl WaitOptions {
+    /// `max_attempts` reads `interval` apart.
+    pub const fn new(interval: Duration, max_attempts: u32) -> Self {
+        WaitOptions {
+            interval,
+            max_attempts,
+        }
+    }
+}
+
+/// Conveniences over [`Stores`], for every implementation.
+#[async_trait]
+pub trait StoresExt: Stores {
+    /// Reads the store until it is available (→ `Ok`), failed (→ `Provider` error naming the status) or
+    /// `max_attempts` reads have passed (→ `Timeout`). Sleeps `interval` between reads, with tokio's clock.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
+    /// use std::time::Duration;
+    /// use unibill_core::{Billing, NewStore, Stores, StoresExt, WaitOptions};
+    ///
+    /// let stores = Billing::memory().stores();
+    /// let store = stores.create(NewStore::builder("db", "icfg_memory", "memory-postgres").build()?).await?;
+    /// let ready = stores
+    ///     .wait_until_ready(store.id.clone().unwrap(), WaitOptions::new(Duration::ZERO, 10))
+    ///     .await?;
+    /// assert!(ready.is_ready());
+    /// # Ok::<(), unibill_core::Error>(()) }).unwrap();
+    /// ```
+    async fn wait_until_ready(&self, id: StoreId, options: WaitOptions) -> Result<Store> {
+        let mut last = None;
+        for attempt in 0..options.max_attempts {
+            if attempt > 0 && !options.interval.is_zero() {
+                tokio::time::sleep(options.interval).await;
+            }
+            let store = self.get(id.clone()).await?;
+            if store.is_ready() {
+                return Ok(store);
+            }
+            if store.is_failed() {
+                let status = store.status.as_ref().map(|s| s.to_string());
+                return Err(Error::new(
+                    ErrorKind::Provider,
+                    format!(
+                        "store {id} will not become ready: its status is {}",
+                        status.as_deref().unwrap_or("unknown")
+                    ),
+                )
+                .with_operation("stores.wait_until_ready"));
+            }
+            last = store.status.map(|s| s.to_string());
+        }
+        Err(Error::new(
+            ErrorKind::Timeout,
+            format!(
+                "store {id} was not ready after {} reads (last status: {})",
+                options.max_attempts,
+                last.as_deref().unwrap_or("unknown")
+            ),
+        )
+        .with_operation("stores.wait_until_ready"))
+    }
+}
+
+impl<T: Stores + ?Sized> StoresExt for T {}
