@@ -1,0 +1,199 @@
+//! The error table: Vercel's error answers → [`unibill_core::Error`], in one place.
+//!
+//! | status | kind |
+//! |---|---|
+//! | 400 | `InvalidInput` (with a field error when the message names a request field) |
+//! | 401 | `Unauthenticated` |
+//! | 402 | `PaymentRequired` |
+//! | 403 | `PermissionDenied` (missing permissions named in the message) |
+//! | 404, 410 | `NotFound` |
+//! | 409 | `Conflict` |
+//! | 429 | `RateLimited`; the wait is `Retry-After`, else the body's `limit.resetMs` (`limit.reset`), else `X-RateLimit-Reset` |
+//! | 5xx and others | by status, as the executor's table (a 500 without a parsed code stays ambiguous) |
+//!
+//! The body is `{"error": {"code", "message", …}}`, or `{"err": {…}}` as some Vercel APIs wrongly answer. The
+//! request id (`x-vercel-id`) is kept by the executor.
+
+use std::sync::Arc;
+use std::time::{Duration, UNIX_EPOCH};
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use unibill_core::{Error, ErrorKind, FieldError};
+use unibill_http::{Clock, ErrorResponse, ErrorTable, kind_for_status};
+
+/// The Vercel error table; it reads the clock to turn the body's absolute `limit.resetMs` into a wait.
+#[derive(Debug, Clone)]
+pub(crate) struct VercelErrorTable {
+    pub(crate) clock: Arc<dyn Clock>,
+}
+
+/// `{"error": {...}}` or `{"err": {...}}`.
+#[derive(Deserialize)]
+struct Envelope {
+    #[serde(alias = "err")]
+    error: Option<Map<String, Value>>,
+}
+
+/// The envelope's `code`, `message` and every other key.
+struct Body {
+    code: Option<String>,
+    message: Option<String>,
+    extra: Map<String, Value>,
+}
+
+impl Body {
+    fn from_map(mut extra: Map<String, Value>) -> Option<Self> {
+        let mut take = |k: &str| match extra.remove(k) {
+            Some(Value::String(s)) => Some(s),
+            _ => None,
+        };
+        let code = take("code");
+        let message = take("message");
+        (code.is_some() || message.is_some()).then_some(Body {
+            code,
+            message,
+            extra,
+        })
+    }
+}
+
+impl ErrorTable for VercelErrorTable {
+    fn map(&self, answer: &ErrorResponse) -> Error {
+        let status = answer.status.as_u16();
+        let kind = match status {
+            400 => ErrorKind::InvalidInput,
+            401 => ErrorKind::Unauthenticated,
+            402 => ErrorKind::PaymentRequired,
+            403 => ErrorKind::PermissionDenied,
+            404 | 410 => ErrorKind::NotFound,
+            409 => ErrorKind::Conflict,
+            429 => ErrorKind::RateLimited,
+            _ => kind_for_status(answer.status),
+        };
+        let body = answer
+            .json::<Envelope>()
+            .and_then(|e| e.error)
+            .and_then(Body::from_map);
+        let Some(body) = body else {
+            let mut err = Error::new(kind, format!("Vercel answered {status}"));
+            let text = answer.text();
+            if !text.trim().is_empty() {
+                err = err.with_provider_message(text.into_owned());
+            }
+            if status == 429
+                && let Some(wait) = self.wait_from(None, answer)
+            {
+                err = err.with_retry_after(wait);
+            }
+            return err;
+        };
+        let message = body.message.clone().unwrap_or_default();
+        let mut summary = format!("Vercel answered {status}");
+        if !message.is_empty() {
+            summary.push_str(": ");
+            summary.push_str(&message);
+        }
+        if let Some(Value::Array(missing)) = body.extra.get("missingPermissions") {
+            let names: Vec<&str> = missing.iter().filter_map(Value::as_str).collect();
+            if !names.is_empty() {
+                summary.push_str(&format!(" (missing permissions: {})", names.join(", ")));
+            }
+        }
+        let mut err = Error::new(kind, summary);
+        if let Some(code) = &body.code {
+            err = err.with_provider_code(code.clone());
+        }
+        if !message.is_empty() {
+            err = err.with_provider_message(message.clone());
+        }
+        if kind == ErrorKind::InvalidInput
+            && let Some(field) = field_hint(&message)
+        {
+            err = err.with_field_errors([FieldError::new(field, message.clone())]);
+        }
+        if status == 429
+            && let Some(wait) = self.wait_from(body.extra.get("limit"), answer)
+        {
+            err = err.with_retry_after(wait);
+        }
+        err
+    }
+}
+
+impl VercelErrorTable {
+    /// The wait a 429 asks for when no `Retry-After` header gave one: `limit.resetMs`, `limit.reset` (seconds),
+    /// then the `X-RateLimit-Reset` header (seconds), each an absolute time measured from the clock.
+    fn wait_from(&self, limit: Option<&Value>, answer: &ErrorResponse) -> Option<Duration> {
+        let reset_ms = limit
+            .and_then(|l| l.get("resetMs"))
+            .and_then(Value::as_u64)
+            .or_else(|| {
+                limit
+                    .and_then(|l| l.get("reset"))
+                    .and_then(Value::as_u64)
+                    .and_then(|s| s.checked_mul(1000))
+            })
+            .or_else(|| {
+                answer
+                    .headers
+                    .get("x-ratelimit-reset")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.trim().parse::<u64>().ok())
+                    .and_then(|s| s.checked_mul(1000))
+            })?;
+        let when = UNIX_EPOCH.checked_add(Duration::from_millis(reset_ms))?;
+        Some(
+            when.duration_since(self.clock.now())
+                .unwrap_or(Duration::ZERO),
+        )
+    }
+}
+
+/// The request field a 400 message names (`` `integrationProductIdOrSlug` ``, `` `metadata.region` ``), as the
+/// neutral input's field name.
+pub(crate) fn field_hint(message: &str) -> Option<String> {
+    let mut parts = message.split('`');
+    parts.next()?;
+    let quoted = parts.next()?;
+    let head = quoted.split(['.', '[']).next().unwrap_or(quoted);
+    let neutral = match head {
+        "name" => "name",
+        "integrationConfigurationId" => "configuration_id",
+        "integrationProductIdOrSlug" => "product",
+        "billingPlanId" => "billing_plan_id",
+        "paymentMethodId" => "payment_method_id",
+        "externalId" => "external_id",
+        "metadata" => "metadata",
+        "protocolSettings" => "protocol_settings",
+        "prepaymentAmountCents" => "prepayment",
+        "source" => "source",
+        "view" => "view",
+        _ => return None,
+    };
+    Some(neutral.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field_hint;
+
+    #[test]
+    fn field_hints_name_neutral_fields() {
+        assert_eq!(
+            field_hint("Invalid request: missing required property `integrationProductIdOrSlug`.")
+                .as_deref(),
+            Some("product")
+        );
+        assert_eq!(
+            field_hint("`metadata.region` should be string.").as_deref(),
+            Some("metadata")
+        );
+        assert_eq!(
+            field_hint("`prepaymentAmountCents` should be >= 50.").as_deref(),
+            Some("prepayment")
+        );
+        assert_eq!(field_hint("No free billing plan is available."), None);
+        assert_eq!(field_hint("`unknownThing` is bad"), None);
+    }
+}
