@@ -1,0 +1,127 @@
+//! Shared test rigs: a client against a loopback server (fixture answers or the Vercel emulator behind the
+//! fault-injecting `TestServer`), with a recording sleeper.
+
+#![allow(dead_code)]
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde_json::Value;
+use unibill_http::{FixedClock, NoJitter, RecordingSleeper, RetryPolicy};
+use unibill_storage_integration::{VercelStorageConfig, VercelStores};
+use unibill_testkit::emulators::vercel::{BillingPlan, Integration, Product, VercelEmulator, seed};
+use unibill_testkit::{RecordedRequest, Reply, TestServer};
+
+/// The token every rig uses (planted, so leaks are easy to spot).
+pub const TOKEN: &str = "vercel_PLANTED_tok_7f3a9c";
+
+/// A fixture file's text.
+pub fn fixture(name: &str) -> String {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// A fixture file as JSON.
+pub fn fixture_json(name: &str) -> Value {
+    serde_json::from_str(&fixture(name)).expect("fixture JSON")
+}
+
+/// The emulator's fixed clock, as a `SystemTime`.
+pub fn emulator_now() -> SystemTime {
+    UNIX_EPOCH + Duration::from_millis(seed::NOW_MS)
+}
+
+/// A client of `server` for the seeded team, sleeping into `sleeper`, with the emulator's clock.
+pub fn client_for(server: &TestServer, sleeper: &RecordingSleeper) -> VercelStores {
+    let config = VercelStorageConfig::builder(TOKEN)
+        .team_id(seed::TEAM_ID)
+        .base_url(server.url().as_str())
+        .build()
+        .expect("config");
+    let sleeper = sleeper.clone();
+    VercelStores::builder(config)
+        .clock(FixedClock(emulator_now()))
+        .executor(move |b| {
+            b.sleeper(sleeper)
+                .jitter(NoJitter)
+                .retry_policy(RetryPolicy::default())
+        })
+        .build()
+        .expect("client")
+}
+
+/// A server answering every request with `reply`, and a client of it.
+pub async fn canned(
+    reply: impl Fn(&RecordedRequest) -> Reply + Send + Sync + 'static,
+) -> (TestServer, VercelStores, RecordingSleeper) {
+    let server = TestServer::from_fn(reply).await;
+    let sleeper = RecordingSleeper::default();
+    let client = client_for(&server, &sleeper);
+    (server, client, sleeper)
+}
+
+/// The emulator behind a fault-injecting `TestServer`.
+pub struct Emulated {
+    pub emulator: VercelEmulator,
+    pub server: TestServer,
+    pub sleeper: RecordingSleeper,
+    pub client: VercelStores,
+}
+
+pub async fn emulated() -> Emulated {
+    emulated_with(VercelEmulator::new(TOKEN)).await
+}
+
+pub async fn emulated_with(emulator: VercelEmulator) -> Emulated {
+    let server = TestServer::router(emulator.router()).await;
+    let sleeper = RecordingSleeper::default();
+    let client = client_for(&server, &sleeper);
+    Emulated {
+        emulator,
+        server,
+        sleeper,
+        client,
+    }
+}
+
+/// An emulator whose Neon product also accepts the `suite` metadata key the conformance suite sets (the
+/// emulator checks metadata against the product's schema, as Vercel does). Plans are the fixture's.
+pub fn conformance_emulator() -> VercelEmulator {
+    let emulator = VercelEmulator::new(TOKEN);
+    let plans = fixture_json("billing-plans-list-200.json")["plans"]
+        .as_array()
+        .expect("plans")
+        .iter()
+        .map(|p| BillingPlan::from_json(p.clone()).expect("a fixture plan"))
+        .collect();
+    let mut schema =
+        fixture_json("configuration-products-200.json")["products"][0]["metadataSchema"].clone();
+    schema["properties"]["suite"] = serde_json::json!({ "type": "string", "ui:control": "input" });
+    emulator.add_integration(Integration {
+        id: seed::INTEGRATION_ID.into(),
+        slug: seed::INTEGRATION_SLUG.into(),
+        name: "Neon".into(),
+        icon: "https://example.invalid/neon-icon.png".into(),
+        products: vec![Product {
+            id: seed::NEON_PRODUCT_ID.into(),
+            slug: seed::NEON_PRODUCT_SLUG.into(),
+            name: "Neon Postgres".into(),
+            metadata_schema: schema,
+            plans,
+        }],
+    });
+    emulator
+}
+
+/// The request's body as JSON.
+pub fn body_json(r: &RecordedRequest) -> Value {
+    serde_json::from_slice(&r.body).expect("a JSON body")
+}
+
+/// Asserts the headers every call carries: bearer auth and JSON accept.
+pub fn assert_common_headers(r: &RecordedRequest) {
+    assert_eq!(
+        r.header("authorization"),
+        Some(format!("Bearer {TOKEN}").as_str())
+    );
+    assert_eq!(r.header("accept"), Some("application/json"));
+}
