@@ -1,0 +1,341 @@
+//! The stores conformance suite against the Vercel emulator (through `Billing`, `Arc<dyn Stores>` and
+//! `Box<dyn Stores>`), plus the emulator behaviours the suite does not cover: paid plans on the team's default
+//! payment method, 402 without one, readiness, the id fallback, and faults.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use support::{conformance_emulator, emulated, emulated_with};
+use unibill_core::conformance::{Checked, Env, Fixtures, stores};
+use unibill_core::{
+    Billing, ErrorKind, NewStore, StoreId, StoreStatus, Stores, StoresExt, WaitOptions,
+};
+use unibill_testkit::Fault;
+use unibill_testkit::emulators::vercel::seed;
+
+fn env(run: &str, rig: &support::Emulated) -> Env {
+    let emulator = rig.emulator.clone();
+    Env::new(run)
+        .with_fixtures(Fixtures {
+            payment_method_id: Some(seed::PAYMENT_METHOD_ID.into()),
+            ..Fixtures::default()
+        })
+        .with_requests_seen_fn(move || emulator.requests_handled() as u64)
+}
+
+async fn run_every_behaviour<S: Stores + ?Sized>(s: &S, env: &Env) {
+    assert_eq!(
+        stores::free_plan_and_readiness(s, env).await,
+        Checked::Passed
+    );
+    assert_eq!(stores::paid_plan(s, env).await, Checked::Passed);
+    assert_eq!(
+        stores::validation_before_sending(s, env).await,
+        Checked::Passed
+    );
+    stores::run_all(s, env).await;
+}
+
+#[tokio::test]
+async fn conformance_through_billing() {
+    let rig = emulated_with(conformance_emulator()).await;
+    let billing = Billing::builder().stores(rig.client.clone()).build();
+    run_every_behaviour(&billing, &env("billing", &rig)).await;
+    run_every_behaviour(&billing.stores(), &env("billing-arc", &rig)).await;
+    let caps = billing.capabilities();
+    assert_eq!(caps.stores.provider, "vercel");
+    assert!(caps.stores.create_is_async && !caps.stores.create_returns_id);
+    assert!(!caps.customers.create && !caps.prices.create && !caps.connections.create);
+}
+
+#[tokio::test]
+async fn conformance_through_arc_dyn() {
+    let rig = emulated_with(conformance_emulator()).await;
+    let handle: Arc<dyn Stores> = Arc::new(rig.client.clone());
+    run_every_behaviour(&handle, &env("arc", &rig)).await;
+}
+
+#[tokio::test]
+async fn conformance_through_box_dyn() {
+    let rig = emulated_with(conformance_emulator()).await;
+    let handle: Box<dyn Stores> = Box::new(rig.client.clone());
+    run_every_behaviour(&handle, &env("box", &rig)).await;
+}
+
+#[tokio::test]
+async fn conformance_when_the_answer_has_no_id() {
+    let rig = emulated_with(conformance_emulator()).await;
+    rig.emulator.set_undocumented_store_fields(false);
+    run_every_behaviour(&rig.client, &env("noid", &rig)).await;
+}
+
+#[tokio::test]
+async fn other_resources_are_unsupported() {
+    let rig = emulated().await;
+    let billing = Billing::builder().stores(rig.client.clone()).build();
+    let err = billing
+        .customers()
+        .get(unibill_core::CustomerId::new("c"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unsupported);
+}
+
+fn paid(product: &str) -> NewStore {
+    NewStore::builder("paid-db", seed::CONFIGURATION_ID, product)
+        .billing_plan_id(seed::SUBSCRIPTION_PLAN_ID)
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn paid_plan_uses_the_teams_default_payment_method() {
+    let rig = emulated().await;
+    let store = rig
+        .client
+        .create(paid(seed::NEON_PRODUCT_ID))
+        .await
+        .unwrap();
+    let plan = store.billing_plan.clone().unwrap();
+    assert_eq!(plan.id.as_str(), seed::SUBSCRIPTION_PLAN_ID);
+    assert!(plan.payment_method_required);
+    let record = rig
+        .emulator
+        .store_record(store.id.unwrap().as_str())
+        .unwrap();
+    assert_eq!(record["paymentMethodId"], seed::DEFAULT_PAYMENT_METHOD_ID);
+    let sent = rig.emulator.requests()[0].body.clone().unwrap();
+    assert!(sent.get("paymentMethodId").is_none());
+}
+
+#[tokio::test]
+async fn paid_plan_without_any_payment_method_is_payment_required() {
+    let rig = emulated().await;
+    rig.emulator.set_default_payment_method(seed::TEAM_ID, None);
+    let err = rig
+        .client
+        .create(paid(seed::NEON_PRODUCT_ID))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::PaymentRequired);
+    assert_eq!(rig.emulator.stores_count(), 0);
+}
+
+#[tokio::test]
+async fn no_free_plan_is_invalid_input() {
+    let rig = emulated().await;
+    let input = NewStore::builder("db", seed::CONFIGURATION_ID, seed::POSTGRES_PRODUCT_SLUG)
+        .metadata_entry("environment", "development")
+        .build()
+        .unwrap();
+    let err = rig.client.create(input).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+}
+
+#[tokio::test]
+async fn wait_until_ready_follows_initializing_reads() {
+    let rig = emulated().await;
+    rig.emulator.set_initializing_reads(3);
+    let created = rig
+        .client
+        .create(
+            NewStore::builder("db", seed::CONFIGURATION_ID, "neon")
+                .build()
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(created.status, Some(StoreStatus::Initializing));
+    let id = created.id.unwrap();
+    let ready = rig
+        .client
+        .wait_until_ready(id.clone(), WaitOptions::new(Duration::ZERO, 10))
+        .await
+        .unwrap();
+    assert!(ready.is_ready());
+    let reads = rig
+        .emulator
+        .requests()
+        .iter()
+        .filter(|r| r.method == "GET" && r.path == format!("/v1/storage/stores/{id}"))
+        .count();
+    assert_eq!(reads, 4, "three initializing reads, then available");
+}
+
+#[tokio::test]
+async fn wait_until_ready_times_out_when_reads_run_out() {
+    let rig = emulated().await;
+    rig.emulator.set_initializing_reads(50);
+    let id = rig
+        .client
+        .create(
+            NewStore::builder("db", seed::CONFIGURATION_ID, "neon")
+                .build()
+                .unwrap(),
+        )
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    let err = rig
+        .client
+        .wait_until_ready(id, WaitOptions::new(Duration::ZERO, 3))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout);
+}
+
+#[tokio::test]
+async fn failed_and_null_statuses() {
+    let rig = emulated().await;
+    rig.emulator
+        .set_status_sequence(vec![None, Some("warming-up".into())], Some("error".into()));
+    let created = rig
+        .client
+        .create(
+            NewStore::builder("db", seed::CONFIGURATION_ID, "neon")
+                .build()
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(created.status, None);
+    let id = created.id.unwrap();
+    let err = rig
+        .client
+        .wait_until_ready(id, WaitOptions::new(Duration::ZERO, 10))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Provider);
+    assert!(err.message().contains("error"));
+}
+
+#[tokio::test]
+async fn a_lost_create_answer_is_outcome_unknown_after_exactly_one_request() {
+    let rig = emulated().await;
+    rig.server.push_fault(Fault::CloseAfterHandling);
+    let err = rig
+        .client
+        .create(
+            NewStore::builder("db", seed::CONFIGURATION_ID, "neon")
+                .build()
+                .unwrap(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::OutcomeUnknown);
+    assert_eq!(rig.server.request_count(), 1);
+    assert_eq!(
+        rig.emulator.stores_count(),
+        1,
+        "the store was made; it was not made twice"
+    );
+}
+
+#[tokio::test]
+async fn a_gateway_error_on_create_is_not_resent() {
+    let rig = emulated().await;
+    rig.server.push_fault(Fault::status(502));
+    let err = rig
+        .client
+        .create(
+            NewStore::builder("db", seed::CONFIGURATION_ID, "neon")
+                .build()
+                .unwrap(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::OutcomeUnknown);
+    assert_eq!(rig.server.request_count(), 1);
+}
+
+#[tokio::test]
+async fn a_null_store_is_outcome_unknown() {
+    let rig = emulated().await;
+    rig.emulator.null_store_on_next_creates(1);
+    let err = rig
+        .client
+        .create(
+            NewStore::builder("db", seed::CONFIGURATION_ID, "neon")
+                .build()
+                .unwrap(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::OutcomeUnknown);
+    assert_eq!(err.provider(), Some("vercel"));
+    assert!(err.request_id().is_some());
+    assert_eq!(rig.server.request_count(), 1);
+}
+
+#[tokio::test]
+async fn id_fallback_against_the_emulator() {
+    let rig = emulated().await;
+    rig.emulator.set_undocumented_store_fields(false);
+    let input = NewStore::builder("db", seed::CONFIGURATION_ID, "neon")
+        .build()
+        .unwrap();
+    let store = rig.client.create(input.clone()).await.unwrap();
+    assert_eq!(
+        store.id.as_ref().map(StoreId::as_str),
+        rig.emulator.store_ids().first().map(String::as_str)
+    );
+
+    rig.emulator.set_resource_lookup(false);
+    let store = rig.client.create(input).await.unwrap();
+    assert_eq!(
+        store.id, None,
+        "documented: no id when the lookup is refused"
+    );
+    assert_eq!(rig.emulator.stores_count(), 2);
+}
+
+#[tokio::test]
+async fn a_delete_whose_answer_was_lost_and_finds_nothing_succeeded() {
+    let rig = emulated().await;
+    let id = rig
+        .client
+        .create(
+            NewStore::builder("db", seed::CONFIGURATION_ID, "neon")
+                .build()
+                .unwrap(),
+        )
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    rig.server.push_fault(Fault::CloseAfterHandling);
+    rig.client.delete(id.clone()).await.unwrap();
+    let methods: Vec<String> = rig
+        .server
+        .requests()
+        .iter()
+        .skip(1)
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert_eq!(
+        methods,
+        vec![
+            format!("DELETE /v1/storage/stores/integration/{id}"),
+            format!("GET /v1/storage/stores/{id}"),
+        ],
+        "the lookup found it gone: no second DELETE"
+    );
+    assert_eq!(
+        rig.client.get(id).await.unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
+}
+
+#[tokio::test]
+async fn deleting_a_missing_store_is_not_found() {
+    let rig = emulated().await;
+    let err = rig
+        .client
+        .delete(StoreId::new("store_missing"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound);
+}

@@ -1,0 +1,88 @@
+//! The token appears nowhere: not in TRACE logs of succeeding and failing calls, not in errors (Display, Debug,
+//! sources), not in `Debug` of the client, even when Vercel echoes it in an error body.
+
+mod support;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use support::{TOKEN, canned};
+use unibill_core::{Error, NewStore, StoreId, Stores};
+use unibill_testkit::Reply;
+use unibill_testkit::emulators::vercel::seed;
+
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Capture {
+    type Writer = Capture;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+fn assert_clean(what: &str, text: &str) {
+    assert!(!text.contains(TOKEN), "{what} leaks the token: {text}");
+    assert!(
+        !text.contains("PLANTED"),
+        "{what} leaks part of the token: {text}"
+    );
+}
+
+fn check_error(err: &Error) {
+    assert_clean("Display", &err.to_string());
+    assert_clean("Debug", &format!("{err:?}"));
+    assert_clean(
+        "provider message",
+        err.provider_message().unwrap_or_default(),
+    );
+    let mut source = std::error::Error::source(err);
+    while let Some(s) = source {
+        assert_clean("source", &format!("{s} {s:?}"));
+        source = s.source();
+    }
+}
+
+#[tokio::test]
+async fn the_token_is_never_logged_or_returned() {
+    let capture = Capture::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(capture.clone())
+        .with_max_level(tracing::Level::TRACE)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let echo = format!(
+        r#"{{"error":{{"code":"forbidden","message":"token Bearer {TOKEN} may not do this"}}}}"#
+    );
+    let (_s, client, _) = canned(move |r| match r.method.as_str() {
+        "POST" => Reply::json(403, echo.clone()),
+        "DELETE" => Reply::json(401, format!("unparsed {TOKEN}")),
+        _ => Reply::json(200, support::fixture("create-response-200.json")),
+    })
+    .await;
+    assert_clean("client Debug", &format!("{client:?}"));
+
+    let input = NewStore::builder("db", seed::CONFIGURATION_ID, "neon")
+        .build()
+        .unwrap();
+    let err = client.create(input).await.unwrap_err();
+    check_error(&err);
+    let err = client.delete(StoreId::new("store_1")).await.unwrap_err();
+    check_error(&err);
+    client.get(StoreId::new("store_1")).await.unwrap();
+
+    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("stores.create"), "tracing ran: {logs}");
+    assert_clean("logs", &logs);
+}
