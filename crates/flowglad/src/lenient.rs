@@ -1,0 +1,85 @@
+//! Lenient decoding of Flowglad's wire scalars across API versions.
+//!
+//! Timestamps are epoch milliseconds today and were ISO-8601 strings before October 2025; integer columns may
+//! arrive as numeric strings (zod coerces them); the older generated docs wrote absent values as the string
+//! `"null"`. Everything here accepts all of those.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+
+/// A timestamp as epoch milliseconds or an ISO-8601 string; `null` or absent is `None`.
+pub(crate) fn timestamp<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Error> {
+    use serde::de::Error as _;
+    match Option::<Value>::deserialize(d)? {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => {
+            let ms = n.as_i64().ok_or_else(|| {
+                D::Error::custom(format!("timestamp {n} is not whole milliseconds"))
+            })?;
+            Timestamp::from_millisecond(ms)
+                .map(Some)
+                .map_err(|e| D::Error::custom(format!("timestamp {ms} ms: {e}")))
+        }
+        Some(Value::String(s)) if s == "null" || s.is_empty() => Ok(None),
+        Some(Value::String(s)) => {
+            if let Ok(ms) = s.parse::<i64>() {
+                return Timestamp::from_millisecond(ms)
+                    .map(Some)
+                    .map_err(|e| D::Error::custom(format!("timestamp {ms} ms: {e}")));
+            }
+            s.parse::<Timestamp>()
+                .map(Some)
+                .map_err(|e| D::Error::custom(format!("timestamp `{s}`: {e}")))
+        }
+        Some(other) => Err(D::Error::custom(format!(
+            "a timestamp must be epoch ms or an ISO-8601 string, not {other}"
+        ))),
+    }
+}
+
+/// An integer as a number or a numeric string; `null`, absent or `"null"` is `None`.
+pub(crate) fn int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    use serde::de::Error as _;
+    match Option::<Value>::deserialize(d)? {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => n
+            .as_i64()
+            .map(Some)
+            .ok_or_else(|| D::Error::custom(format!("{n} is not a whole number"))),
+        Some(Value::String(s)) if s == "null" => Ok(None),
+        Some(Value::String(s)) => s
+            .trim()
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| D::Error::custom(format!("`{s}` is not a whole number"))),
+        Some(other) => Err(D::Error::custom(format!(
+            "expected a whole number, got {other}"
+        ))),
+    }
+}
+
+/// A string; `null`, absent or the string `"null"` is `None`; a number or boolean is kept as its text.
+pub(crate) fn string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    use serde::de::Error as _;
+    match Option::<Value>::deserialize(d)? {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s == "null" => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(v @ (Value::Number(_) | Value::Bool(_))) => Ok(Some(v.to_string())),
+        Some(other) => Err(D::Error::custom(format!("expected a string, got {other}"))),
+    }
+}
+
+/// A boolean; `null` or absent is `None`; `"true"`/`"false"` strings are accepted.
+pub(crate) fn boolean<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    use serde::de::Error as _;
+    match Option::<Value>::deserialize(d)? {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(b)),
+        Some(Value::String(s)) if s == "true" => Ok(Some(true)),
+        Some(Value::String(s)) if s == "false" => Ok(Some(false)),
+        Some(Value::String(s)) if s == "null" => Ok(None),
+        Some(other) => Err(D::Error::custom(format!("expected a boolean, got {other}"))),
+    }
+}

@@ -1,0 +1,92 @@
+//! unibill-flowglad: prices and customers on the [Flowglad](https://flowglad.com) billing API.
+//!
+//! ```
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+//! use rust_decimal_macros::dec;
+//! use unibill_core::{Billing, Currency, Interval, Money, NewCustomer, NewPrice, PriceKind};
+//! use unibill_flowglad::{FlowgladClient, FlowgladConfig};
+//! use unibill_testkit::emulators::flowglad::{FlowgladEmulator, seed};
+//!
+//! // A local Flowglad emulator stands in for https://app.flowglad.com here.
+//! let emulator = FlowgladEmulator::new("sk_test_8Qbw_secret");
+//! let base_url = emulator.serve().await.unwrap();
+//!
+//! let config = FlowgladConfig::builder("sk_test_8Qbw_secret").base_url(base_url).build()?;
+//! let flowglad = FlowgladClient::new(config)?;
+//! let billing = Billing::builder().prices(flowglad.clone()).customers(flowglad).build();
+//!
+//! let pro = billing
+//!     .prices()
+//!     .create(
+//!         NewPrice::builder(PriceKind::recurring(Interval::monthly()), Money::new(dec!(19.99), Currency::USD))
+//!             .product_id(seed::PRO_PRODUCT_ID)
+//!             .slug("pro_monthly")
+//!             .build()?,
+//!     )
+//!     .await?;
+//! assert_eq!(pro.unit_amount.amount, dec!(19.99)); // sent as unitPrice 1999
+//!
+//! let ada = billing
+//!     .customers()
+//!     .create(NewCustomer::builder("user_12345", "Ada Lovelace").email("ada@example.com").build()?)
+//!     .await?;
+//! assert_eq!(ada.id.as_str(), "user_12345"); // Flowglad customers are addressed by external id
+//! # Ok::<(), unibill_core::Error>(()) }).unwrap();
+//! ```
+//!
+//! # Operations
+//!
+//! | operation | request | safety |
+//! |---|---|---|
+//! | prices.create | `POST /api/v1/prices` `{"price": …}` | `Reconcile` on the slug if given, else `Unsafe` |
+//! | prices.get | `GET /api/v1/prices/{id}` | `Safe` |
+//! | prices.list | `GET /api/v1/prices?limit&cursor` (product and archived filters applied here) | `Safe` |
+//! | prices.update | `GET`, then `PUT /api/v1/prices/{id}` with `id`, `type`, `isDefault` in the body | `Safe` |
+//! | prices.archive | `GET`, then `PUT /api/v1/prices/{id}` with `active: false` | `Safe` |
+//! | customers.create | `POST /api/v1/customers` `{"customer": …}` | `NaturalKey` on the external id |
+//! | customers.get / get_by_external_id | `GET /api/v1/customers/{externalId}` | `Safe` |
+//! | customers.list | `GET /api/v1/customers?limit&cursor` (archived filtered here) | `Safe` |
+//! | customers.update | `PUT /api/v1/customers/{externalId}` | `Safe` |
+//! | customers.delete | `GET`, then `POST /api/v1/customers/{externalId}/archive` `{}` | `Safe` |
+//!
+//! Authentication is `Authorization: <secret key>` (the raw key, as Flowglad's SDK sends it).
+//!
+//! # What Flowglad can and cannot do (the capabilities)
+//!
+//! - **Prices** are `subscription` (recurring, with an optional trial), `single_payment` (one-time) and
+//!   `usage`. Recurring and one-time prices need a product id; usage prices hang off the meter and a product
+//!   id is `InvalidInput`. Schemes: per unit, and package rounding up on usage prices only
+//!   (`usageEventsPerUnit`). Tiers, round-down packages, setup fees, descriptions and metadata are
+//!   `Unsupported`.
+//! - **Currency** is the organisation's ([`FlowgladConfig::currency`]); a price in another one is
+//!   `InvalidInput` on `currency` before sending. Amounts are whole minor units in Flowglad's table
+//!   ([`FLOWGLAD_EXPONENTS`]: Stripe's zero-decimal list), `0..=2,147,483,647`.
+//! - **Divergence:** creating a recurring or one-time price archives every other price of its product and
+//!   makes the new one active and default (`create_archives_siblings`); `is_default: false` on such a create
+//!   is `InvalidInput`, and creating an inactive price is `Unsupported` (Flowglad stores every new price
+//!   active).
+//! - **Customers** store a name and a (required) email; contact, address, time zone and metadata are
+//!   `Unsupported`. An update changes name and email. Delete archives; an archived customer stays readable by
+//!   id (with status archived) and its external id can be reused.
+//! - **Lists** page with Flowglad's cursor (at most 100 a page); Flowglad ignores filters, so the adapter
+//!   filters each page and pages may come out short.
+
+mod client;
+mod config;
+mod currency;
+mod customers;
+mod errors;
+mod lenient;
+mod pagination;
+mod prices;
+
+pub use client::{FlowgladClient, FlowgladClientBuilder};
+pub use config::{
+    DEFAULT_BASE_URL, ENV_BASE_URL, ENV_CURRENCY, ENV_SECRET_KEY, FlowgladConfig,
+    FlowgladConfigBuilder,
+};
+pub use currency::FLOWGLAD_EXPONENTS;
+pub use pagination::MAX_PAGE_SIZE;
+
+/// The provider name on read models, errors and cursors.
+pub const PROVIDER: &str = "flowglad";
