@@ -345,6 +345,10 @@ pub struct PriceCapabilities {
     pub create_archives_siblings: bool,
     /// Amounts must be whole minor units (Flowglad: integer `unitPrice`); sub-minor rates are `InvalidInput`.
     pub whole_minor_units_only: bool,
+    /// The provider's own minor-unit exponents where they differ from ISO 4217 (Flowglad follows Stripe's
+    /// zero-decimal list); `None` means ISO.
+    #[serde(skip)]
+    pub minor_unit_exponents: Option<crate::money::ExponentOverrides>,
 }
 
 impl PriceCapabilities {
@@ -397,6 +401,7 @@ impl PriceCapabilities {
             list_filter_product: true,
             create_archives_siblings: false,
             whole_minor_units_only: false,
+            minor_unit_exponents: None,
         }
     }
 
@@ -449,6 +454,7 @@ impl PriceCapabilities {
             list_filter_product: false,
             create_archives_siblings: false,
             whole_minor_units_only: false,
+            minor_unit_exponents: None,
         }
     }
 }

@@ -291,11 +291,21 @@ impl PriceCapabilities {
             (input.name().is_some(), f.name, "name"),
             (input.description().is_some(), f.description, "description"),
             (input.metadata().is_some(), f.metadata, "metadata"),
-            (input.active() == Some(false), f.create_inactive, "active"),
         ] {
             if present && !supported {
                 return Err(unsupported_on(self.provider, field, OP));
             }
+        }
+        if input.active() == Some(false) && !f.create_inactive {
+            // The contract: a flag the provider would override is InvalidInput when set to what it won't keep.
+            return Err(Error::invalid_field(
+                "active",
+                format!(
+                    "the {} provider makes every new price active; leave it unset",
+                    self.provider
+                ),
+            )
+            .with_operation(OP));
         }
         if self.create_archives_siblings && fixed {
             for (v, field) in [
@@ -330,7 +340,11 @@ impl PriceCapabilities {
                 }
             }
             for (field, money) in amounts {
-                if let Err(e) = money.to_minor_units() {
+                let exact = match &self.minor_unit_exponents {
+                    Some(table) => money.to_minor_units_with(table),
+                    None => money.to_minor_units(),
+                };
+                if let Err(e) = exact {
                     let why = e
                         .field_errors()
                         .first()

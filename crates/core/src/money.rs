@@ -134,7 +134,7 @@ impl MinorUnitExponents for IsoExponents {
 /// assert_eq!(stripe_like.exponent(&"MGA".parse::<Currency>().unwrap()), Some(0));
 /// assert_eq!(stripe_like.exponent(&Currency::USD), Some(2));
 /// ```
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ExponentOverrides {
     overrides: &'static [(&'static str, u32)],
 }

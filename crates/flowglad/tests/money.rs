@@ -132,7 +132,6 @@ async fn unsupported_price_inputs_never_reach_flowglad() {
             recurring().metadata(Metadata::new().with("k", "v")).build(),
             "metadata",
         ),
-        (usage().active(false).build(), "active"),
     ];
     for (input, field) in cases {
         let input = input.unwrap();
@@ -148,6 +147,8 @@ async fn unsupported_price_inputs_never_reach_flowglad() {
     // Flags Flowglad would override, and the product rule, are InvalidInput.
     for (input, field) in [
         (recurring().is_default(false).build(), "is_default"),
+        (recurring().active(false).build(), "active"),
+        (usage().active(false).build(), "active"),
         (
             usage().product_id(seed::PRO_PRODUCT_ID).build(),
             "product_id",
@@ -245,5 +246,32 @@ async fn unsupported_customer_inputs_never_reach_flowglad() {
             (ErrorKind::InvalidInput, "email")
         );
     }
+    assert_eq!(rig.emulator.request_count(), 0);
+}
+
+#[tokio::test]
+async fn the_guard_uses_flowglads_exponents_not_isos() {
+    // ISO gives ISK no minor unit; Flowglad (Stripe's list) bills it in hundredths. Through `Billing` the guard
+    // must accept 10.50 ISK, and refuse 1.5 MGA (whole units on Flowglad, two decimals in ISO).
+    let emulator = FlowgladEmulator::builder(KEY).currency("ISK").build();
+    let rig = EmuRig::with(emulator, cur("ISK")).await;
+    let billing = Billing::builder().prices(rig.client.clone()).build();
+    let price = billing
+        .prices()
+        .create(one_time(dec!(10.50), cur("ISK")))
+        .await
+        .unwrap();
+    assert_eq!(price.unit_amount.amount, dec!(10.50));
+
+    let emulator = FlowgladEmulator::builder(KEY).currency("MGA").build();
+    let rig = EmuRig::with(emulator, cur("MGA")).await;
+    let billing = Billing::builder().prices(rig.client.clone()).build();
+    let err = billing
+        .prices()
+        .create(one_time(dec!(1.5), cur("MGA")))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    assert_eq!(err.field_errors()[0].field, "unit_amount");
     assert_eq!(rig.emulator.request_count(), 0);
 }

@@ -64,5 +64,6 @@ pub(crate) fn capabilities() -> PriceCapabilities {
     caps.list_filter_product = true;
     caps.create_archives_siblings = true;
     caps.whole_minor_units_only = true;
+    caps.minor_unit_exponents = Some(crate::currency::FLOWGLAD_EXPONENTS);
     caps
 }

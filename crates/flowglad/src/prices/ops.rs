@@ -29,11 +29,8 @@ fn get_request(id: &str) -> Request {
 }
 
 pub(crate) async fn create(c: &FlowgladClient, input: NewPrice) -> Result<Price> {
-    // The core guard's checks, for callers holding the client directly. Exact minor units are checked
-    // by the encoder with Flowglad's own exponent table (the guard's uses ISO's).
-    let mut caps = capabilities();
-    caps.whole_minor_units_only = false;
-    caps.check_create(&input)?;
+    // The core guard's checks (with Flowglad's own exponent table), for callers holding the client directly.
+    capabilities().check_create(&input)?;
     let body = encode::create_body(&input, &c.currency)?;
     let request = Request::post("prices.create", "/api/v1/prices")
         .path(["api", "v1", "prices"])
