@@ -44,6 +44,7 @@ fn fixtures() -> Fixtures {
         product_id: Some("prod_conformance".into()),
         meter_id: Some("meter_conformance".into()),
         payment_method_id: Some("pm_conformance".into()),
+        ..Fixtures::default()
     }
 }
 

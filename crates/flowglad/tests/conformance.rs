@@ -17,35 +17,16 @@ fn env_with(run: &str, rig: &EmuRig, product: Option<&str>) -> Env {
     Env::new(run)
         .with_fixtures(Fixtures {
             product_id: product.map(str::to_owned),
+            // Flowglad keeps one price type per product: one-time prices go on their own product.
+            one_time_product_id: Some(seed::ADDON_PRODUCT_ID.into()),
             meter_id: Some(seed::USAGE_METER_ID.into()),
             payment_method_id: None,
         })
         .with_requests_seen_fn(rig.counter())
 }
 
-/// `prices::run_all`, except that `every_offered_kind_and_scheme` runs without a product fixture.
-///
-/// Flowglad refuses a second price type on a product (403 "Cannot create price of a different type than the
-/// existing prices for the product"), and the suite's one product fixture would get both a recurring and a
-/// one-time price. Without a product, that behaviour covers the usage kinds (per unit and package);
-/// recurring and one-time prices read back exactly are covered by `kinds_read_back_exactly` below.
 async fn run_prices<P: Prices + ?Sized>(p: &P, rig: &EmuRig, run: &str) {
-    let with_product = env_with(run, rig, Some(seed::PRO_PRODUCT_ID));
-    let usage_only = env_with(&format!("{run}-usage"), rig, None);
-    assert_eq!(
-        prices::every_offered_kind_and_scheme(p, &usage_only).await,
-        Checked::Passed
-    );
-    for checked in [
-        prices::get_update_archive(p, &with_product).await,
-        prices::duplicate_slug_and_ensure(p, &with_product).await,
-        prices::list_to_the_end_with_short_pages(p, &with_product).await,
-        prices::foreign_cursor_rejected(p, &with_product).await,
-        prices::validation_before_sending(p, &with_product).await,
-        prices::capability_truthfulness(p, &with_product).await,
-    ] {
-        assert_eq!(checked, Checked::Passed);
-    }
+    prices::run_all(p, &env(run, rig)).await;
 }
 
 #[tokio::test]

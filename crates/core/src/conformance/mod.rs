@@ -41,6 +41,9 @@ pub enum Checked {
 pub struct Fixtures {
     /// A product or plan id prices may be attached to.
     pub product_id: Option<String>,
+    /// A second product for one-time prices, for providers that keep one price type per product (Flowglad);
+    /// `product_id` is used when it is `None`.
+    pub one_time_product_id: Option<String>,
     /// A usage meter id for usage prices (usage prices are skipped without one).
     pub meter_id: Option<String>,
     /// A payment method for paid store plans (paid plans are skipped without one unless the provider's

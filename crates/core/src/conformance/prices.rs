@@ -56,8 +56,16 @@ fn builder(
         PriceKind::OneTime => caps.product_id.one_time,
         PriceKind::Usage { .. } => caps.product_id.usage,
     };
+    let product = match kind {
+        PriceKind::OneTime => env
+            .fixtures
+            .one_time_product_id
+            .as_ref()
+            .or(env.fixtures.product_id.as_ref()),
+        _ => env.fixtures.product_id.as_ref(),
+    };
     let b = NewPrice::builder(kind, amount);
-    match (rule, &env.fixtures.product_id) {
+    match (rule, product) {
         (FieldRule::Forbidden, _) => Some(b),
         (_, Some(p)) => Some(b.product_id(p)),
         (FieldRule::Required, None) => None,
