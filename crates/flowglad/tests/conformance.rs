@@ -5,7 +5,7 @@ mod support;
 use std::sync::Arc;
 
 use support::EmuRig;
-use unibill_core::conformance::{Checked, Env, Fixtures, customers, prices};
+use unibill_core::conformance::{Env, Fixtures, customers, prices};
 use unibill_core::{Billing, Customers, Guarded, Prices};
 use unibill_testkit::emulators::flowglad::seed;
 
