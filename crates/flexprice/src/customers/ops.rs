@@ -68,8 +68,8 @@ impl FlexpriceClient {
                 .path(["customers"])
                 .query("external_id", external_id)
                 .query("limit", "1");
-            let (mut found, _) = self.exec.send(request, Safety::Safe, decode_list).await?;
-            return match found.pop() {
+            let (found, _) = self.exec.send(request, Safety::Safe, decode_list).await?;
+            return match found.into_iter().next() {
                 Some(c) => Ok(c),
                 None => Err(Error::not_found("no active customer has this external id")
                     .with_provider(PROVIDER)

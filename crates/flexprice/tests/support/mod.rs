@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use unibill_core::{Connections, Customers};
 use unibill_flexprice::{FlexpriceClient, FlexpriceConfig, SecretsForm};
 use unibill_http::{NoJitter, RecordingSleeper, RetryPolicy};
 use unibill_testkit::emulators::flexprice::FlexpriceEmulator;
@@ -56,6 +57,16 @@ pub struct EmuRig {
 }
 
 impl EmuRig {
+    /// The client as customers.
+    pub fn customers(&self) -> &dyn Customers {
+        &self.client
+    }
+
+    /// The client as connections.
+    pub fn connections(&self) -> &dyn Connections {
+        &self.client
+    }
+
     pub async fn new() -> Self {
         let emulator = FlexpriceEmulator::new(API_KEY);
         let server = TestServer::router(emulator.router()).await;
@@ -88,6 +99,16 @@ impl FnRig {
         let server = TestServer::from_fn(handler).await;
         let client = client_for(&server, &RecordingSleeper::default(), form);
         FnRig { server, client }
+    }
+
+    /// The client as customers.
+    pub fn customers(&self) -> &dyn Customers {
+        &self.client
+    }
+
+    /// The client as connections.
+    pub fn connections(&self) -> &dyn Connections {
+        &self.client
     }
 
     /// The only request the server saw.
