@@ -109,7 +109,8 @@ fn kind_for_code(code: &str) -> Option<ErrorKind> {
     })
 }
 
-/// The kind a bare status means on Flexprice.
+/// The kind a bare status means on Flexprice. A 409 without a code (a legacy body) is a duplicate: every 409
+/// these endpoints answer is `already_exists` except `version_conflict`, which always carries its code.
 fn kind_for_status(status: u16) -> ErrorKind {
     match status {
         400 | 422 => ErrorKind::InvalidInput,
@@ -117,7 +118,7 @@ fn kind_for_status(status: u16) -> ErrorKind {
         402 => ErrorKind::PaymentRequired,
         403 => ErrorKind::PermissionDenied,
         404 | 410 => ErrorKind::NotFound,
-        409 => ErrorKind::Conflict,
+        409 => ErrorKind::AlreadyExists,
         429 => ErrorKind::RateLimited,
         501 => ErrorKind::Unsupported,
         502..=504 => ErrorKind::Unavailable,
