@@ -3,7 +3,8 @@
 use async_trait::async_trait;
 use unibill_core::{
     Connection, ConnectionCapabilities, ConnectionId, ConnectionListQuery, ConnectionProviderType,
-    ConnectionUpdate, Connections, ErrorKind, JsonObject, NewConnection, Page, Patch, Result,
+    ConnectionSecrets, ConnectionUpdate, Connections, ErrorKind, JsonObject, NewConnection, Page,
+    Patch, Result,
 };
 use unibill_http::{Lookup, Request, Response, Safety};
 
@@ -53,6 +54,22 @@ fn list_request(
             "provider_type",
             provider_type.map(|p| p.as_str().to_owned()),
         )
+}
+
+impl FlexpriceClient {
+    /// `GET /connections/{id}`, scrubbing `secrets` too from an error answer (the read before an update that
+    /// carries secrets).
+    async fn fetch_connection(
+        &self,
+        id: &ConnectionId,
+        secrets: Option<&ConnectionSecrets>,
+    ) -> Result<Connection> {
+        let mut request = Request::get(GET, "/connections/{id}").path(["connections", id.as_str()]);
+        for secret in secrets.into_iter().flat_map(values) {
+            request = request.secret(secret);
+        }
+        self.exec.send(request, Safety::Safe, decode_one).await
+    }
 }
 
 #[async_trait]
@@ -108,8 +125,7 @@ impl Connections for FlexpriceClient {
     }
 
     async fn get(&self, id: ConnectionId) -> Result<Connection> {
-        let request = Request::get(GET, "/connections/{id}").path(["connections", id.as_str()]);
-        self.exec.send(request, Safety::Safe, decode_one).await
+        self.fetch_connection(&id, None).await
     }
 
     async fn list(&self, mut query: ConnectionListQuery) -> Result<Page<Connection>> {
@@ -128,7 +144,7 @@ impl Connections for FlexpriceClient {
         validate::sync_directions(update.sync_config())?;
         // A rotation needs the type, and a new sync config must carry the settings that share its object.
         let current = if update.secrets().is_some() || update.sync_config().is_some() {
-            Some(self.get(id.clone()).await?)
+            Some(self.fetch_connection(&id, update.secrets()).await?)
         } else {
             None
         };

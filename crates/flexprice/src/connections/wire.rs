@@ -26,7 +26,7 @@ pub(crate) struct CreateConnection<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<&'a JsonObject>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub sync_config: Option<WireSyncConfig>,
+    pub sync_config: Option<JsonObject>,
 }
 
 /// `PUT /v1/connections/{id}`: absent keeps; `metadata` replaces (`{}` clears); `sync_config` replaces the
@@ -38,7 +38,7 @@ pub(crate) struct UpdateConnection<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<&'a JsonObject>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub sync_config: Option<WireSyncConfig>,
+    pub sync_config: Option<JsonObject>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub encrypted_secret_data: Option<SecretData<'a>>,
 }
@@ -108,7 +108,8 @@ const TYPED_KEYS: [&str; 10] = [
     "aws_marketplace",
 ];
 
-/// `sync_config`: entity directions plus provider settings.
+/// The typed keys of `sync_config`: entity directions plus provider settings (other keys are kept beside it as
+/// JSON, without serde's `flatten`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct WireSyncConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -131,8 +132,6 @@ pub(crate) struct WireSyncConfig {
     s3: Option<WireS3>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     aws_marketplace: Option<WireAwsMarketplace>,
-    #[serde(flatten)]
-    extra: JsonObject,
 }
 
 fn compression_text(c: &S3Compression) -> String {
@@ -170,11 +169,12 @@ fn encryption(s: String) -> S3Encryption {
 }
 
 impl WireSyncConfig {
-    /// The wire `sync_config` for these directions and settings; `None` when neither says anything.
+    /// The wire `sync_config` for these directions and settings (extra settings beside the typed keys);
+    /// `None` when neither says anything.
     pub(crate) fn encode(
         sync: Option<&SyncConfig>,
         settings: Option<&ConnectionSettings>,
-    ) -> Option<WireSyncConfig> {
+    ) -> Option<JsonObject> {
         if sync.is_none() && settings.is_none() {
             return None;
         }
@@ -207,18 +207,22 @@ impl WireSyncConfig {
                     .map(|r| WireAwsMarketplace {
                         region: Some(r.clone()),
                     });
-            if let Some(extra) = &settings.extra {
-                wire.extra = extra
-                    .iter()
-                    .filter(|(k, _)| !TYPED_KEYS.contains(&k.as_str()))
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect();
+        }
+        let mut object = match serde_json::to_value(&wire) {
+            Ok(Value::Object(o)) => o,
+            _ => JsonObject::new(),
+        };
+        if let Some(extra) = settings.and_then(|s| s.extra.as_ref()) {
+            for (k, v) in extra {
+                if !TYPED_KEYS.contains(&k.as_str()) {
+                    object.insert(k.clone(), v.clone());
+                }
             }
         }
-        Some(wire)
+        Some(object)
     }
 
-    fn decode(self) -> (SyncConfig, ConnectionSettings) {
+    fn decode(self, extra: JsonObject) -> (SyncConfig, ConnectionSettings) {
         let d = |x: Option<WireDirection>| x.map(SyncDirection::from);
         let sync = SyncConfig {
             plan: d(self.plan),
@@ -240,10 +244,27 @@ impl WireSyncConfig {
                 flexprice_managed: s3.is_flexprice_managed,
             }),
             aws_marketplace_region: self.aws_marketplace.and_then(|a| non_empty(a.region)),
-            extra: (!self.extra.is_empty()).then_some(self.extra),
+            extra: (!extra.is_empty()).then_some(extra),
         };
         (sync, settings)
     }
+}
+
+/// `sync_config` as its typed keys and the rest (`null` is absent).
+fn sync_config_with_extra<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<(WireSyncConfig, JsonObject)>, D::Error> {
+    let Some(object) = Option::<JsonObject>::deserialize(d)? else {
+        return Ok(None);
+    };
+    let extra: JsonObject = object
+        .iter()
+        .filter(|(k, _)| !TYPED_KEYS.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let typed =
+        WireSyncConfig::deserialize(Value::Object(object)).map_err(serde::de::Error::custom)?;
+    Ok(Some((typed, extra)))
 }
 
 /// The connection object (never holds secrets). Everything but `id` is optional.
@@ -258,8 +279,8 @@ pub(crate) struct WireConnection {
     status: Option<String>,
     #[serde(default)]
     metadata: Option<Value>,
-    #[serde(default)]
-    sync_config: Option<WireSyncConfig>,
+    #[serde(default, deserialize_with = "sync_config_with_extra")]
+    sync_config: Option<(WireSyncConfig, JsonObject)>,
     #[serde(default)]
     created_at: Option<String>,
     #[serde(default)]
@@ -288,7 +309,8 @@ impl WireConnection {
     pub(crate) fn into_connection(self, raw: RawJson) -> Connection {
         let provider_type =
             ConnectionProviderType::from(self.provider_type.as_deref().unwrap_or_default());
-        let (sync, settings) = self.sync_config.unwrap_or_default().decode();
+        let (typed, extra) = self.sync_config.unwrap_or_default();
+        let (sync, settings) = typed.decode(extra);
         let metadata = match self.metadata {
             Some(Value::Object(m)) => m,
             _ => JsonObject::new(),
