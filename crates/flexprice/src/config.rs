@@ -1,0 +1,291 @@
+//! [`FlexpriceConfig`]: the API key, the region or base URL, and how connection secrets are sent.
+
+use std::fmt;
+use std::str::FromStr;
+
+use secrecy::SecretString;
+use unibill_core::{Error, Result};
+use unibill_http::check_base_url;
+use url::Url;
+
+use crate::PROVIDER;
+
+/// The variable holding the API key.
+pub const ENV_API_KEY: &str = "FLEXPRICE_API_KEY";
+/// The variable choosing the region (`us` or `india`).
+pub const ENV_REGION: &str = "FLEXPRICE_REGION";
+/// The variable overriding the base URL (self-hosted servers, emulators).
+pub const ENV_BASE_URL: &str = "FLEXPRICE_BASE_URL";
+
+/// A Flexprice cloud region.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Region {
+    /// `https://us.api.flexprice.io/v1` (the default).
+    #[default]
+    Us,
+    /// `https://api.cloud.flexprice.io/v1`.
+    India,
+}
+
+impl Region {
+    /// The region's API base URL (with `/v1`, without a trailing slash).
+    pub fn base_url(self) -> &'static str {
+        match self {
+            Region::Us => "https://us.api.flexprice.io/v1",
+            Region::India => "https://api.cloud.flexprice.io/v1",
+        }
+    }
+}
+
+impl FromStr for Region {
+    type Err = Error;
+
+    /// `us` or `india` (also `in`), case-insensitive.
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "us" => Ok(Region::Us),
+            "india" | "in" => Ok(Region::India),
+            other => Err(Error::config(format!(
+                "{ENV_REGION}: unknown Flexprice region `{other}`; use `us` or `india`"
+            ))
+            .with_provider(PROVIDER)),
+        }
+    }
+}
+
+/// How connection secrets (`encrypted_secret_data`) are encoded on create and update.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SecretsForm {
+    /// The flat object keyed by the provider's own names (`{"secret_key": …}`): what the server reads.
+    #[default]
+    Flat,
+    /// The old nested `ConnectionMetadata` form (`{"stripe": {…}}`, `{"generic": {"data": {…}}}`) of the
+    /// archived docs. Beware: for Stripe, S3, HubSpot and Razorpay today's server stores *empty* secrets from
+    /// it and still answers 201. Only for servers that need it.
+    Nested,
+}
+
+/// Everything the Flexprice adapter is configured with. `Debug` never shows the API key.
+///
+/// ```
+/// use unibill_flexprice::{FlexpriceConfig, Region};
+///
+/// let config = FlexpriceConfig::builder("sk_test_123").region(Region::India).build().unwrap();
+/// assert_eq!(config.base_url().as_str(), "https://api.cloud.flexprice.io/v1");
+/// assert!(!format!("{config:?}").contains("sk_test_123"));
+///
+/// let env = |name: &str| (name == "FLEXPRICE_API_KEY").then(|| "sk_test_123".to_owned());
+/// let config = FlexpriceConfig::from_lookup(env).unwrap();
+/// assert_eq!(config.base_url().as_str(), "https://us.api.flexprice.io/v1");
+/// ```
+#[derive(Clone)]
+pub struct FlexpriceConfig {
+    api_key: SecretString,
+    base_url: Url,
+    secrets_form: SecretsForm,
+}
+
+impl FlexpriceConfig {
+    /// A builder with the API key; region US, flat secrets.
+    pub fn builder(api_key: impl Into<String>) -> FlexpriceConfigBuilder {
+        FlexpriceConfigBuilder {
+            api_key: SecretString::from(api_key.into()),
+            region: Region::Us,
+            base_url: None,
+            secrets_form: SecretsForm::Flat,
+        }
+    }
+
+    /// From the process environment: `FLEXPRICE_API_KEY` (required), `FLEXPRICE_REGION`, `FLEXPRICE_BASE_URL`.
+    pub fn from_env() -> Result<Self> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// From any variable lookup (what [`FlexpriceConfig::from_env`] uses; tests pass a closure).
+    ///
+    /// A missing or empty key, an unknown region or a bad base URL is `ErrorKind::Config` naming the variable.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let api_key = get(ENV_API_KEY).ok_or_else(|| {
+            Error::config(format!(
+                "{ENV_API_KEY} is not set: set it to your Flexprice API key"
+            ))
+            .with_provider(PROVIDER)
+        })?;
+        let mut builder = FlexpriceConfig::builder(api_key.trim());
+        if let Some(region) = get(ENV_REGION) {
+            builder = builder.region(region.parse()?);
+        }
+        if let Some(url) = get(ENV_BASE_URL) {
+            let url = Url::parse(url.trim()).map_err(|e| {
+                Error::config(format!("{ENV_BASE_URL} is not a URL: {e}")).with_provider(PROVIDER)
+            })?;
+            builder = builder.base_url(url);
+        }
+        builder.build().map_err(|e| {
+            Error::config(format!("{ENV_BASE_URL}: {}", e.message())).with_provider(PROVIDER)
+        })
+    }
+
+    /// The API key (send it, never log it).
+    pub fn api_key(&self) -> &SecretString {
+        &self.api_key
+    }
+
+    /// The API base URL, `…/v1` without a trailing slash.
+    pub fn base_url(&self) -> &Url {
+        &self.base_url
+    }
+
+    /// How connection secrets are encoded.
+    pub fn secrets_form(&self) -> SecretsForm {
+        self.secrets_form
+    }
+}
+
+impl fmt::Debug for FlexpriceConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FlexpriceConfig")
+            .field("api_key", &"[REDACTED]")
+            .field("base_url", &self.base_url.as_str())
+            .field("secrets_form", &self.secrets_form)
+            .finish()
+    }
+}
+
+/// Builds a [`FlexpriceConfig`].
+pub struct FlexpriceConfigBuilder {
+    api_key: SecretString,
+    region: Region,
+    base_url: Option<Url>,
+    secrets_form: SecretsForm,
+}
+
+impl FlexpriceConfigBuilder {
+    /// The cloud region (ignored when a base URL is set).
+    pub fn region(mut self, region: Region) -> Self {
+        self.region = region;
+        self
+    }
+
+    /// A base URL instead of the region's (a self-hosted `https://host/v1`, or a loopback emulator).
+    pub fn base_url(mut self, url: Url) -> Self {
+        self.base_url = Some(url);
+        self
+    }
+
+    /// How connection secrets are encoded (default [`SecretsForm::Flat`]).
+    pub fn secrets_form(mut self, form: SecretsForm) -> Self {
+        self.secrets_form = form;
+        self
+    }
+
+    /// Checks the configuration: a non-empty key, and an `https://` base URL (plain `http://` only to a
+    /// loopback host). A trailing slash on the base URL is dropped.
+    pub fn build(self) -> Result<FlexpriceConfig> {
+        use secrecy::ExposeSecret;
+        if self.api_key.expose_secret().trim().is_empty() {
+            return Err(Error::config(format!(
+                "the Flexprice API key is empty: set {ENV_API_KEY}"
+            ))
+            .with_provider(PROVIDER));
+        }
+        let mut base_url = match self.base_url {
+            Some(url) => url,
+            None => Url::parse(self.region.base_url()).map_err(|e| {
+                Error::config(format!("bad built-in base URL: {e}")).with_provider(PROVIDER)
+            })?,
+        };
+        check_base_url(PROVIDER, &base_url)?;
+        if base_url.path().len() > 1 && base_url.path().ends_with('/') {
+            let trimmed = base_url.path().trim_end_matches('/').to_owned();
+            base_url.set_path(&trimmed);
+        }
+        Ok(FlexpriceConfig {
+            api_key: self.api_key,
+            base_url,
+            secrets_form: self.secrets_form,
+        })
+    }
+}
+
+impl fmt::Debug for FlexpriceConfigBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FlexpriceConfigBuilder")
+            .field("api_key", &"[REDACTED]")
+            .field("region", &self.region)
+            .field("base_url", &self.base_url.as_ref().map(Url::as_str))
+            .field("secrets_form", &self.secrets_form)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use unibill_core::ErrorKind;
+
+    fn lookup<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
+    #[test]
+    fn missing_key_names_the_variable() {
+        for vars in [&[][..], &[(ENV_API_KEY, "  ")][..]] {
+            let err = FlexpriceConfig::from_lookup(lookup(vars)).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Config);
+            assert!(err.to_string().contains(ENV_API_KEY), "{err}");
+        }
+    }
+
+    #[test]
+    fn regions_and_base_url() {
+        let us = FlexpriceConfig::from_lookup(lookup(&[(ENV_API_KEY, "k")])).unwrap();
+        assert_eq!(us.base_url().as_str(), "https://us.api.flexprice.io/v1");
+        let india =
+            FlexpriceConfig::from_lookup(lookup(&[(ENV_API_KEY, "k"), (ENV_REGION, "India")]))
+                .unwrap();
+        assert_eq!(
+            india.base_url().as_str(),
+            "https://api.cloud.flexprice.io/v1"
+        );
+        let custom = FlexpriceConfig::from_lookup(lookup(&[
+            (ENV_API_KEY, "k"),
+            (ENV_REGION, "us"),
+            (ENV_BASE_URL, "http://127.0.0.1:8080/v1/"),
+        ]))
+        .unwrap();
+        assert_eq!(custom.base_url().as_str(), "http://127.0.0.1:8080/v1");
+    }
+
+    #[test]
+    fn bad_region_and_url_name_the_variable() {
+        let err = FlexpriceConfig::from_lookup(lookup(&[(ENV_API_KEY, "k"), (ENV_REGION, "eu")]))
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Config);
+        assert!(err.to_string().contains(ENV_REGION), "{err}");
+        for url in [
+            "not a url",
+            "http://flexprice.example.com/v1",
+            "ftp://127.0.0.1/v1",
+        ] {
+            let err =
+                FlexpriceConfig::from_lookup(lookup(&[(ENV_API_KEY, "k"), (ENV_BASE_URL, url)]))
+                    .unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Config, "{url}");
+            assert!(err.to_string().contains(ENV_BASE_URL), "{url}: {err}");
+        }
+    }
+
+    #[test]
+    fn debug_hides_the_key() {
+        let key = "sk_PLANTED_config_key";
+        let config = FlexpriceConfig::builder(key).build().unwrap();
+        assert!(!format!("{config:?}").contains(key));
+        assert!(!format!("{:?}", FlexpriceConfig::builder(key)).contains(key));
+    }
+}

@@ -1,0 +1,4 @@
+//! Customers on `/v1/customers`.
+
+mod ops;
+mod wire;

@@ -1,0 +1,287 @@
+//! The customer wire format: request bodies (exact) and the customer object (lenient).
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use serde_json::value::RawValue;
+use unibill_core::{
+    Address, Customer, CustomerStatus, CustomerUpdate, Metadata, NewCustomer, Patch, RawJson,
+};
+
+use crate::PROVIDER;
+use crate::decode::{non_empty, timestamp};
+
+/// `POST /v1/customers`. Absent optional fields are omitted; `metadata` is always sent (at least `{}`), so the
+/// server never holds a nil map (its `external_id` change would panic on one).
+#[derive(Debug, Serialize)]
+pub(crate) struct CreateCustomer<'a> {
+    external_id: &'a str,
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    contact: Option<&'a str>,
+    #[serde(flatten)]
+    address: WireAddress<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    timezone: Option<&'a str>,
+    metadata: Cow<'a, BTreeMap<String, String>>,
+}
+
+/// The address columns; each omitted when `None`, `""` to clear.
+#[derive(Debug, Default, Serialize)]
+struct WireAddress<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    address_line1: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    address_line2: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    address_city: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    address_state: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    address_postal_code: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    address_country: Option<&'a str>,
+}
+
+impl<'a> WireAddress<'a> {
+    /// The parts that are set (create).
+    fn parts(a: &'a Address) -> Self {
+        WireAddress {
+            address_line1: a.line1.as_deref(),
+            address_line2: a.line2.as_deref(),
+            address_city: a.city.as_deref(),
+            address_state: a.state.as_deref(),
+            address_postal_code: a.postal_code.as_deref(),
+            address_country: a.country.as_deref(),
+        }
+    }
+
+    /// Every part, `""` for the unset ones (an update that replaces the whole address).
+    fn replacing(a: Option<&'a Address>) -> Self {
+        let part = |p: Option<&'a Option<String>>| Some(p.and_then(|v| v.as_deref()).unwrap_or(""));
+        WireAddress {
+            address_line1: part(a.map(|a| &a.line1)),
+            address_line2: part(a.map(|a| &a.line2)),
+            address_city: part(a.map(|a| &a.city)),
+            address_state: part(a.map(|a| &a.state)),
+            address_postal_code: part(a.map(|a| &a.postal_code)),
+            address_country: part(a.map(|a| &a.country)),
+        }
+    }
+}
+
+impl<'a> From<&'a NewCustomer> for CreateCustomer<'a> {
+    fn from(c: &'a NewCustomer) -> Self {
+        CreateCustomer {
+            external_id: c.external_id(),
+            name: c.name(),
+            email: c.email(),
+            contact: c.contact(),
+            address: c.address().map(WireAddress::parts).unwrap_or_default(),
+            timezone: c.time_zone(),
+            metadata: match c.metadata() {
+                Some(m) => Cow::Borrowed(m.as_map()),
+                None => Cow::Owned(BTreeMap::new()),
+            },
+        }
+    }
+}
+
+/// `PUT /v1/customers/{id}`: absent = keep, `""` = clear, a value = set; `metadata` replaces the map (`{}`
+/// clears it).
+#[derive(Debug, Serialize)]
+pub(crate) struct UpdateCustomer<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    external_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    contact: Option<&'a str>,
+    #[serde(flatten)]
+    address: WireAddress<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    timezone: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metadata: Option<Cow<'a, BTreeMap<String, String>>>,
+}
+
+/// Keep → absent, clear → `""`, set → the value.
+fn text(p: &Patch<String>) -> Option<&str> {
+    match p {
+        Patch::Keep => None,
+        Patch::Clear => Some(""),
+        Patch::Set(v) => Some(v),
+    }
+}
+
+impl<'a> From<&'a CustomerUpdate> for UpdateCustomer<'a> {
+    fn from(u: &'a CustomerUpdate) -> Self {
+        UpdateCustomer {
+            external_id: u.external_id(),
+            name: u.name(),
+            email: text(u.email()),
+            contact: text(u.contact()),
+            address: match u.address() {
+                Patch::Keep => WireAddress::default(),
+                Patch::Clear => WireAddress::replacing(None),
+                Patch::Set(a) => WireAddress::replacing(Some(a)),
+            },
+            timezone: text(u.time_zone()),
+            metadata: match u.metadata() {
+                Patch::Keep => None,
+                Patch::Clear => Some(Cow::Owned(BTreeMap::new())),
+                Patch::Set(m) => Some(Cow::Borrowed(m.as_map())),
+            },
+        }
+    }
+}
+
+/// The customer object. Everything but `id` is optional; unknown fields are ignored.
+#[derive(Debug, Deserialize)]
+pub(crate) struct WireCustomer {
+    id: String,
+    #[serde(default)]
+    external_id: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    contact: Option<String>,
+    #[serde(default)]
+    address_line1: Option<String>,
+    #[serde(default)]
+    address_line2: Option<String>,
+    #[serde(default)]
+    address_city: Option<String>,
+    #[serde(default)]
+    address_state: Option<String>,
+    #[serde(default)]
+    address_postal_code: Option<String>,
+    #[serde(default)]
+    address_country: Option<String>,
+    #[serde(default)]
+    timezone: Option<String>,
+    #[serde(default)]
+    metadata: Option<BTreeMap<String, Value>>,
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    created_at: Option<String>,
+    #[serde(default)]
+    updated_at: Option<String>,
+}
+
+/// `{"items":[…],"pagination":{"total","limit","offset"}}`; `items` may be `null`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct WireCustomerList {
+    #[serde(default)]
+    pub items: Option<Vec<Box<RawValue>>>,
+    #[serde(default)]
+    pub pagination: Option<WirePagination>,
+}
+
+/// The customer list's pagination (its `offset` is the request offset plus the limit: not used).
+#[derive(Debug, Deserialize)]
+pub(crate) struct WirePagination {
+    #[serde(default)]
+    pub total: Option<u64>,
+}
+
+fn status(s: Option<&str>) -> CustomerStatus {
+    match s {
+        None | Some("published") => CustomerStatus::Active,
+        // DELETE sets `archived`; `deleted` is in the enum but means the same to a caller.
+        Some("archived" | "deleted") => CustomerStatus::Archived,
+        Some(other) => CustomerStatus::Other(other.to_owned()),
+    }
+}
+
+impl WireCustomer {
+    /// The read model, with the raw JSON it came from.
+    pub(crate) fn into_customer(self, raw: RawJson) -> Customer {
+        let address = address([
+            self.address_line1,
+            self.address_line2,
+            self.address_city,
+            self.address_state,
+            self.address_postal_code,
+            self.address_country,
+        ]);
+        let mut metadata = Metadata::new();
+        for (k, v) in self.metadata.unwrap_or_default() {
+            let v = match v {
+                Value::String(s) => s,
+                Value::Null => continue,
+                other => other.to_string(),
+            };
+            metadata.insert(k, v);
+        }
+        let mut b = Customer::builder(
+            self.id,
+            self.external_id.unwrap_or_default(),
+            self.name.unwrap_or_default(),
+        )
+        .metadata(metadata)
+        .status(status(self.status.as_deref()))
+        .provider(PROVIDER)
+        .raw(raw);
+        if let Some(v) = non_empty(self.email) {
+            b = b.email(v);
+        }
+        if let Some(v) = non_empty(self.contact) {
+            b = b.contact(v);
+        }
+        if let Some(a) = address {
+            b = b.address(a);
+        }
+        if let Some(v) = non_empty(self.timezone) {
+            b = b.time_zone(v);
+        }
+        if let Some(t) = timestamp(self.created_at.as_deref()) {
+            b = b.created_at(t);
+        }
+        if let Some(t) = timestamp(self.updated_at.as_deref()) {
+            b = b.updated_at(t);
+        }
+        b.build()
+    }
+}
+
+/// The address from its six columns (`""` unset); `None` when every part is unset. Not validated: a read
+/// model says what the provider holds.
+fn address(parts: [Option<String>; 6]) -> Option<Address> {
+    let [line1, line2, city, state, postal_code, country] = parts.map(non_empty);
+    let any = [&line1, &line2, &city, &state, &postal_code, &country]
+        .iter()
+        .any(|p| p.is_some());
+    if !any {
+        return None;
+    }
+    let mut b = Address::builder();
+    if let Some(v) = line1 {
+        b = b.line1(v);
+    }
+    if let Some(v) = line2 {
+        b = b.line2(v);
+    }
+    if let Some(v) = city {
+        b = b.city(v);
+    }
+    if let Some(v) = state {
+        b = b.state(v);
+    }
+    if let Some(v) = postal_code {
+        b = b.postal_code(v);
+    }
+    if let Some(v) = country {
+        b = b.country(v);
+    }
+    Some(b.build_unchecked())
+}

@@ -1,0 +1,68 @@
+//! Lenient decoding helpers shared by the wire modules: the raw JSON kept without a second tree, `""` as
+//! absent, and offset-aware timestamps.
+
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
+use unibill_core::{Error, RawJson, Result, Timestamp};
+use unibill_http::Response;
+
+/// Decodes a 2xx body into `W` and keeps its text as [`RawJson`]: the body is scanned once as a raw value
+/// (validating it, building nothing) and the wire struct is read from that same text.
+pub(crate) fn with_raw<W: DeserializeOwned>(response: &Response) -> Result<(W, RawJson)> {
+    let raw: Box<RawValue> =
+        serde_json::from_slice(&response.body).map_err(|e| bad(response, e))?;
+    let wire = from_raw(&raw).map_err(|e| bad(response, e))?;
+    Ok((wire, RawJson::from_raw(raw)))
+}
+
+/// Reads `W` out of one raw value (an item of a list envelope), keeping the raw value as [`RawJson`].
+pub(crate) fn item_with_raw<W: DeserializeOwned>(raw: Box<RawValue>) -> Result<(W, RawJson)> {
+    let wire = from_raw(&raw)
+        .map_err(|e| Error::decode(format!("cannot decode a Flexprice list item: {e}")))?;
+    Ok((wire, RawJson::from_raw(raw)))
+}
+
+/// Decodes a 2xx body that is an envelope (`W` holds the items as raw values).
+pub(crate) fn envelope<W: DeserializeOwned>(response: &Response) -> Result<W> {
+    serde_json::from_slice(&response.body).map_err(|e| bad(response, e))
+}
+
+fn from_raw<W: DeserializeOwned>(raw: &RawValue) -> serde_json::Result<W> {
+    serde_json::from_str(raw.get())
+}
+
+fn bad(response: &Response, e: serde_json::Error) -> Error {
+    Error::decode(format!(
+        "cannot decode the Flexprice {} answer: {e}",
+        response.status.as_u16()
+    ))
+}
+
+/// `""` (how Flexprice spells an unset string) and absent are both `None`.
+pub(crate) fn non_empty(s: Option<String>) -> Option<String> {
+    s.filter(|s| !s.is_empty())
+}
+
+/// An RFC 3339 time with any offset and 0–9 fractional digits; anything unreadable is `None` (a time is
+/// informational, never a reason to fail a call).
+pub(crate) fn timestamp(s: Option<&str>) -> Option<Timestamp> {
+    s.and_then(|s| s.parse::<Timestamp>().ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_of_every_precision_and_offset() {
+        let ns = timestamp(Some("2026-08-22T13:01:02.123456789Z")).unwrap();
+        assert_eq!(ns.subsec_nanosecond(), 123_456_789);
+        let us = timestamp(Some("2026-08-22T13:01:02.123456Z")).unwrap();
+        assert_eq!(us.subsec_nanosecond(), 123_456_000);
+        let offset = timestamp(Some("2026-08-22T18:40:00+05:30")).unwrap();
+        assert_eq!(offset, timestamp(Some("2026-08-22T13:10:00Z")).unwrap());
+        assert_eq!(timestamp(Some("")), None);
+        assert_eq!(timestamp(Some("yesterday")), None);
+        assert_eq!(timestamp(None), None);
+    }
+}

@@ -1,0 +1,76 @@
+//! unibill-flexprice: customers and connections on the [Flexprice](https://flexprice.io) API, behind
+//! unibill's neutral [`Customers`](unibill_core::Customers) and [`Connections`](unibill_core::Connections)
+//! traits.
+//!
+//! ```
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+//! use unibill_core::{Billing, Customers, CustomerUpdate, ErrorKind, NewCustomer};
+//! use unibill_flexprice::{FlexpriceClient, FlexpriceConfig};
+//! use unibill_testkit::emulators::flexprice::FlexpriceEmulator;
+//!
+//! // An emulated Flexprice on 127.0.0.1 (in production: `FlexpriceClient::from_env()`).
+//! let emulator = FlexpriceEmulator::new("sk_test_123");
+//! let served = emulator.serve().await.unwrap();
+//!
+//! let config = FlexpriceConfig::builder("sk_test_123").base_url(served.base_url().parse().unwrap()).build()?;
+//! let flexprice = FlexpriceClient::new(config)?;
+//! let billing = Billing::builder().customers(flexprice.clone()).connections(flexprice).build();
+//!
+//! let customers = billing.customers();
+//! let ada = customers
+//!     .create(NewCustomer::builder("user-42", "Ada Lovelace").email("ada@example.com").build()?)
+//!     .await?;
+//! assert!(ada.id.as_str().starts_with("cust_"));
+//!
+//! let renamed = customers
+//!     .update(ada.id.clone(), CustomerUpdate::builder().name("Ada King").clear_email().build()?)
+//!     .await?;
+//! assert_eq!((renamed.name.as_str(), renamed.email), ("Ada King", None));
+//!
+//! // The external id is a natural key: a second create is AlreadyExists carrying the existing id.
+//! let dup = customers.create(NewCustomer::builder("user-42", "Someone").build()?).await.unwrap_err();
+//! assert_eq!(dup.kind(), ErrorKind::AlreadyExists);
+//! assert_eq!(dup.existing_id(), Some(ada.id.as_str()));
+//!
+//! customers.delete(ada.id.clone()).await?; // archives: still readable by id
+//! assert!(!customers.get(ada.id).await?.is_active());
+//! # Ok::<(), unibill_core::Error>(()) }).unwrap();
+//! ```
+//!
+//! # Operations
+//!
+//! | operation | request | safety |
+//! | --- | --- | --- |
+//! | customers.create | `POST /customers` (always with a `metadata` object) | natural key: the external id, looked up by `GET /customers/external/{id}` |
+//! | customers.get | `GET /customers/{id}` (archived customers too) | safe |
+//! | customers.get_by_external_id | `GET /customers/external/{id}`, or `GET /customers?external_id=` for ids holding `/` | safe |
+//! | customers.list | `GET /customers?limit&offset&order=asc` | safe |
+//! | customers.update | `PUT /customers/{id}`: absent keeps, `""` clears, metadata replaces | safe |
+//! | customers.delete | `DELETE /customers/{id}` | reconcile: after an unknown outcome, an archived or missing customer means done |
+//! | connections.create | `POST /connections` with flat `encrypted_secret_data` | natural key (name + provider type) for types limited to one connection, unsafe for `s3` |
+//! | connections.get | `GET /connections/{id}` | safe |
+//! | connections.list | `GET /connections?limit&offset&order=asc[&provider_type]` | safe |
+//! | connections.update | `PUT /connections/{id}` (`sync_config` replaced whole, settings kept) | safe |
+//! | connections.delete | `DELETE /connections/{id}` | reconcile: after an unknown outcome, a missing connection means done |
+//!
+//! Retries, timeouts, `Retry-After`, scrubbing of secrets from error bodies and tracing are the
+//! [`unibill_http::HttpExecutor`]'s; this crate only translates.
+
+mod capabilities;
+mod client;
+mod config;
+mod connections;
+mod customers;
+mod decode;
+mod errors;
+mod pagination;
+mod validate;
+
+pub use client::FlexpriceClient;
+pub use config::{
+    ENV_API_KEY, ENV_BASE_URL, ENV_REGION, FlexpriceConfig, FlexpriceConfigBuilder, Region,
+    SecretsForm,
+};
+
+/// The provider name on errors, read models and capabilities.
+pub const PROVIDER: &str = "flexprice";
