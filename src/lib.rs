@@ -24,7 +24,11 @@
 //! ```
 //!
 //! Everything in [`unibill_core`] is re-exported here; see its documentation for the neutral contract.
+//! [`BillingConfig`] chooses the providers from the environment, a TOML file or code.
 
+mod config;
+
+pub use config::{BillingConfig, PROVIDER_VAR, PROVIDER_VARS, ProviderName, ProviderVar, Resource};
 pub use unibill_core::*;
 
 /// The README's examples, compiled and run as doctests.

@@ -1,0 +1,179 @@
+//! [`BillingConfig::build`]: from routes to a [`Billing`] whose resources are served by provider instances.
+
+#[cfg(any(
+    feature = "flexprice",
+    feature = "flowglad",
+    feature = "storage-integration"
+))]
+use std::sync::Arc;
+
+use unibill_core::{
+    Billing, Error, MemoryConnections, MemoryCustomers, MemoryPrices, MemoryStores, RequestCounter,
+    Result,
+};
+
+use super::{BillingConfig, PROVIDER_VARS, ProviderName, Resource};
+
+impl BillingConfig {
+    /// Checks the configuration and builds the [`Billing`] bundle. Each provider is instantiated once and
+    /// shared by every resource routed to it.
+    pub fn build(&self) -> Result<Billing> {
+        self.check()?;
+        let memory = RequestCounter::new();
+        let mut builder = Billing::builder();
+        let mut instances = Instances::default();
+        for resource in Resource::ALL {
+            let Some(provider) = self.route(resource) else {
+                continue;
+            };
+            builder = match (provider, resource) {
+                (ProviderName::Memory, Resource::Customers) => {
+                    builder.customers(MemoryCustomers::with_counter(memory.clone()))
+                }
+                (ProviderName::Memory, Resource::Prices) => {
+                    builder.prices(MemoryPrices::with_counter(memory.clone()))
+                }
+                (ProviderName::Memory, Resource::Connections) => {
+                    builder.connections(MemoryConnections::with_counter(memory.clone()))
+                }
+                (ProviderName::Memory, Resource::Stores) => {
+                    builder.stores(MemoryStores::with_counter(memory.clone()))
+                }
+                (p, r) => instances.route(self, builder, p, r)?,
+            };
+        }
+        Ok(builder.build())
+    }
+
+    /// The checks that need no provider: routes compiled in and able to serve their resource, and no provider
+    /// settings without a route using them.
+    fn check(&self) -> Result<()> {
+        for resource in Resource::ALL {
+            let Some(p) = self.route(resource) else {
+                continue;
+            };
+            if !p.is_compiled() {
+                return Err(Error::config(format!(
+                    "{resource} are routed to {p}, but this build has no {p} support: enable the unibill cargo feature `{}`",
+                    p.feature().unwrap_or_default()
+                )));
+            }
+            if !p.serves(resource) {
+                let servers: Vec<_> = ProviderName::ALL
+                    .iter()
+                    .filter(|q| q.serves(resource))
+                    .map(|q| q.as_str())
+                    .collect();
+                return Err(Error::config(format!(
+                    "{p} does not serve {resource}: set {} to one of {}",
+                    resource.env_var(),
+                    servers.join(", ")
+                )));
+            }
+        }
+        if self.default.is_none()
+            && self.routes.is_empty()
+            && let Some(name) = self.vars.keys().next()
+        {
+            let provider = PROVIDER_VARS
+                .iter()
+                .find(|v| v.name == *name)
+                .map(|v| v.provider);
+            return Err(Error::config(format!(
+                "{name} is set but no resource is routed to {}: set UNIBILL_PROVIDER or UNIBILL_<RESOURCE>_PROVIDER",
+                provider.map(|p| p.as_str()).unwrap_or("a provider")
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Provider instances, made on first use and shared across resources.
+#[derive(Default)]
+struct Instances {
+    #[cfg(feature = "flexprice")]
+    flexprice: Option<Arc<unibill_flexprice::FlexpriceClient>>,
+    #[cfg(feature = "flowglad")]
+    flowglad: Option<Arc<unibill_flowglad::FlowgladClient>>,
+    #[cfg(feature = "storage-integration")]
+    vercel: Option<Arc<unibill_storage_integration::VercelStores>>,
+}
+
+impl Instances {
+    #[allow(unused_variables, unused_mut)]
+    fn route(
+        &mut self,
+        config: &BillingConfig,
+        builder: unibill_core::BillingBuilder,
+        provider: ProviderName,
+        resource: Resource,
+    ) -> Result<unibill_core::BillingBuilder> {
+        let lookup = |name: &str| config.lookup(name);
+        match provider {
+            #[cfg(feature = "flexprice")]
+            ProviderName::Flexprice => {
+                let client = match &self.flexprice {
+                    Some(c) => Arc::clone(c),
+                    None => {
+                        let c = Arc::new(unibill_flexprice::FlexpriceClient::new(
+                            unibill_flexprice::FlexpriceConfig::from_lookup(lookup)?,
+                        )?);
+                        self.flexprice = Some(Arc::clone(&c));
+                        c
+                    }
+                };
+                Ok(match resource {
+                    Resource::Customers => builder.customers_arc(client),
+                    Resource::Connections => builder.connections_arc(client),
+                    _ => unreachable_route(provider, resource)?,
+                })
+            }
+            #[cfg(feature = "flowglad")]
+            ProviderName::Flowglad => {
+                let client = match &self.flowglad {
+                    Some(c) => Arc::clone(c),
+                    None => {
+                        let c = Arc::new(unibill_flowglad::FlowgladClient::new(
+                            unibill_flowglad::FlowgladConfig::from_lookup(lookup)?,
+                        )?);
+                        self.flowglad = Some(Arc::clone(&c));
+                        c
+                    }
+                };
+                Ok(match resource {
+                    Resource::Prices => builder.prices_arc(client),
+                    Resource::Customers => builder.customers_arc(client),
+                    _ => unreachable_route(provider, resource)?,
+                })
+            }
+            #[cfg(feature = "storage-integration")]
+            ProviderName::Vercel => {
+                let client = match &self.vercel {
+                    Some(c) => Arc::clone(c),
+                    None => {
+                        let c = Arc::new(unibill_storage_integration::VercelStores::new(
+                            unibill_storage_integration::VercelStorageConfig::from_lookup(lookup)?,
+                        )?);
+                        self.vercel = Some(Arc::clone(&c));
+                        c
+                    }
+                };
+                Ok(match resource {
+                    Resource::Stores => builder.stores_arc(client),
+                    _ => unreachable_route(provider, resource)?,
+                })
+            }
+            _ => unreachable_route(provider, resource),
+        }
+    }
+}
+
+/// A route `check` should have refused; kept as an error rather than a panic.
+fn unreachable_route(
+    provider: ProviderName,
+    resource: Resource,
+) -> Result<unibill_core::BillingBuilder> {
+    Err(Error::config(format!(
+        "{provider} cannot serve {resource} in this build"
+    )))
+}

@@ -1,0 +1,291 @@
+//! [`BillingConfig`]: which provider serves which resource, from the environment, a TOML file or code.
+//!
+//! - `UNIBILL_PROVIDER` routes every resource; `UNIBILL_<RESOURCE>_PROVIDER` (`CUSTOMERS`, `PRICES`,
+//!   `CONNECTIONS`, `STORES`) routes one and wins over it. Names: `memory`, `flexprice`, `flowglad`, `vercel`.
+//! - Each provider reads its own variables (`FLEXPRICE_API_KEY`, `FLOWGLAD_SECRET_KEY`, `VERCEL_TOKEN`, …).
+//! - Memory is used only when nothing at all is configured, or where it is named. Once anything is configured,
+//!   a resource left unrouted answers `Unsupported`.
+//! - Unknown names or keys, a missing key, a provider that does not serve a resource, or one whose cargo
+//!   feature is not compiled in are `Config` errors saying what to set or which feature to enable.
+//!
+//! ```
+//! use unibill::{BillingConfig, ProviderName, Resource};
+//!
+//! // Nothing configured: everything in memory.
+//! let billing = BillingConfig::from_lookup(|_| None).unwrap().build().unwrap();
+//! assert_eq!(billing.capabilities().customers.provider, "memory");
+//!
+//! // Named explicitly, per resource; unrouted resources are unsupported.
+//! let config = BillingConfig::from_lookup(|name| match name {
+//!     "UNIBILL_CUSTOMERS_PROVIDER" => Some("memory".to_owned()),
+//!     _ => None,
+//! })
+//! .unwrap();
+//! assert_eq!(config.route(Resource::Customers), Some(ProviderName::Memory));
+//! assert_eq!(config.route(Resource::Stores), None);
+//!
+//! // Unknown names are Config errors.
+//! let err = BillingConfig::from_lookup(|n| (n == "UNIBILL_PROVIDER").then(|| "stripe".to_owned())).unwrap_err();
+//! assert_eq!(err.kind(), unibill::ErrorKind::Config);
+//! ```
+
+mod build;
+mod provider;
+mod toml_file;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use secrecy::{ExposeSecret, SecretString};
+use unibill_core::{Error, Result};
+
+pub use provider::{ProviderName, Resource};
+
+/// The environment variable that routes every resource.
+pub const PROVIDER_VAR: &str = "UNIBILL_PROVIDER";
+
+/// One variable a provider reads: its provider, name and whether its value is a secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProviderVar {
+    /// The provider that reads it.
+    pub provider: ProviderName,
+    /// The environment variable name.
+    pub name: &'static str,
+    /// The TOML key in the provider's table (secrets take `<key>_env`, naming a variable).
+    pub toml_key: &'static str,
+    /// Whether the value is a secret (never shown, never inline in TOML).
+    pub secret: bool,
+    /// What it is.
+    pub help: &'static str,
+}
+
+/// Every provider variable unibill reads.
+pub const PROVIDER_VARS: &[ProviderVar] = &[
+    var(
+        ProviderName::Flexprice,
+        "FLEXPRICE_API_KEY",
+        "api_key",
+        true,
+        "Flexprice API key (x-api-key)",
+    ),
+    var(
+        ProviderName::Flexprice,
+        "FLEXPRICE_REGION",
+        "region",
+        false,
+        "`us` (default) or `india`",
+    ),
+    var(
+        ProviderName::Flexprice,
+        "FLEXPRICE_BASE_URL",
+        "base_url",
+        false,
+        "base URL override, with /v1",
+    ),
+    var(
+        ProviderName::Flowglad,
+        "FLOWGLAD_SECRET_KEY",
+        "secret_key",
+        true,
+        "Flowglad secret key",
+    ),
+    var(
+        ProviderName::Flowglad,
+        "FLOWGLAD_BASE_URL",
+        "base_url",
+        false,
+        "default https://app.flowglad.com",
+    ),
+    var(
+        ProviderName::Flowglad,
+        "FLOWGLAD_CURRENCY",
+        "currency",
+        false,
+        "organisation currency, default USD",
+    ),
+    var(
+        ProviderName::Vercel,
+        "VERCEL_TOKEN",
+        "token",
+        true,
+        "Vercel access token",
+    ),
+    var(
+        ProviderName::Vercel,
+        "VERCEL_TEAM_ID",
+        "team_id",
+        false,
+        "team id (teamId query)",
+    ),
+    var(
+        ProviderName::Vercel,
+        "VERCEL_TEAM_SLUG",
+        "team_slug",
+        false,
+        "team slug (slug query)",
+    ),
+    var(
+        ProviderName::Vercel,
+        "VERCEL_BASE_URL",
+        "base_url",
+        false,
+        "default https://api.vercel.com",
+    ),
+];
+
+const fn var(
+    provider: ProviderName,
+    name: &'static str,
+    toml_key: &'static str,
+    secret: bool,
+    help: &'static str,
+) -> ProviderVar {
+    ProviderVar {
+        provider,
+        name,
+        toml_key,
+        secret,
+        help,
+    }
+}
+
+/// Which provider serves each resource, and the providers' settings.
+///
+/// Build it from the environment ([`BillingConfig::from_env`]), any lookup function
+/// ([`BillingConfig::from_lookup`], which tests use), a TOML file ([`BillingConfig::from_toml_file`]), or in
+/// code ([`BillingConfig::new`] + setters); then [`BillingConfig::build`] gives a [`crate::Billing`].
+#[derive(Clone, Default)]
+pub struct BillingConfig {
+    default: Option<ProviderName>,
+    routes: BTreeMap<Resource, ProviderName>,
+    vars: BTreeMap<&'static str, SecretString>,
+}
+
+impl BillingConfig {
+    /// Nothing configured (everything in memory until something is set).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Routes every resource without its own route to `provider`.
+    pub fn provider(mut self, provider: ProviderName) -> Self {
+        self.default = Some(provider);
+        self
+    }
+
+    /// Routes one resource to `provider`.
+    pub fn route_to(mut self, resource: Resource, provider: ProviderName) -> Self {
+        self.routes.insert(resource, provider);
+        self
+    }
+
+    /// Sets a provider variable (`FLEXPRICE_API_KEY`, …) by its environment name; unknown names are `Config`.
+    pub fn set(mut self, name: &str, value: impl Into<String>) -> Result<Self> {
+        let known = lookup_var(name).ok_or_else(|| unknown_var(name))?;
+        self.vars
+            .insert(known.name, SecretString::from(value.into()));
+        Ok(self)
+    }
+
+    /// Reads the process environment. Any `UNIBILL_*` variable unibill does not know is a `Config` error
+    /// (a typo would otherwise silently route to the wrong provider); `UNIBILL_LIVE_*` (live smoke tests) is
+    /// left alone.
+    pub fn from_env() -> Result<Self> {
+        for (name, _) in std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v))) {
+            if name.starts_with("UNIBILL_")
+                && !name.starts_with("UNIBILL_LIVE_")
+                && name != PROVIDER_VAR
+                && !Resource::ALL.iter().any(|r| r.env_var() == name)
+            {
+                return Err(Error::config(format!(
+                    "unknown variable {name}: unibill reads {PROVIDER_VAR} and UNIBILL_<CUSTOMERS|PRICES|CONNECTIONS|STORES>_PROVIDER"
+                )));
+            }
+        }
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the routing and provider variables through `lookup` (name → value).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
+        let mut config = BillingConfig::new();
+        let non_empty = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        if let Some(p) = non_empty(PROVIDER_VAR) {
+            config.default = Some(parse_provider(PROVIDER_VAR, &p)?);
+        }
+        for r in Resource::ALL {
+            if let Some(p) = non_empty(r.env_var()) {
+                config.routes.insert(r, parse_provider(r.env_var(), &p)?);
+            }
+        }
+        for v in PROVIDER_VARS {
+            if let Some(value) = non_empty(v.name) {
+                config.vars.insert(v.name, SecretString::from(value));
+            }
+        }
+        Ok(config)
+    }
+
+    /// The provider a resource is routed to: its own route, else the default, else memory when nothing at
+    /// all is configured; `None` when the resource is left unrouted.
+    pub fn route(&self, resource: Resource) -> Option<ProviderName> {
+        self.routes
+            .get(&resource)
+            .copied()
+            .or(self.default)
+            .or_else(|| self.is_empty().then_some(ProviderName::Memory))
+    }
+
+    /// Whether nothing at all is configured.
+    pub fn is_empty(&self) -> bool {
+        self.default.is_none() && self.routes.is_empty() && self.vars.is_empty()
+    }
+
+    /// The value of a provider variable, for the provider's own `from_lookup`.
+    pub(crate) fn lookup(&self, name: &str) -> Option<String> {
+        self.vars.get(name).map(|v| v.expose_secret().to_owned())
+    }
+}
+
+fn parse_provider(var: &str, value: &str) -> Result<ProviderName> {
+    value.parse().map_err(|_| {
+        Error::config(format!(
+            "{var}=`{value}` is not a provider: use memory, flexprice, flowglad or vercel"
+        ))
+    })
+}
+
+fn lookup_var(name: &str) -> Option<&'static ProviderVar> {
+    PROVIDER_VARS.iter().find(|v| v.name == name)
+}
+
+fn unknown_var(name: &str) -> Error {
+    let known: Vec<_> = PROVIDER_VARS.iter().map(|v| v.name).collect();
+    Error::config(format!(
+        "unknown provider variable {name}: known are {}",
+        known.join(", ")
+    ))
+}
+
+impl fmt::Debug for BillingConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Vars<'a>(&'a BTreeMap<&'static str, SecretString>);
+        impl fmt::Debug for Vars<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let mut m = f.debug_map();
+                for (name, value) in self.0 {
+                    if lookup_var(name).is_some_and(|v| v.secret) {
+                        m.entry(name, &"[redacted]");
+                    } else {
+                        m.entry(name, &value.expose_secret());
+                    }
+                }
+                m.finish()
+            }
+        }
+        f.debug_struct("BillingConfig")
+            .field("default", &self.default)
+            .field("routes", &self.routes)
+            .field("vars", &Vars(&self.vars))
+            .finish()
+    }
+}

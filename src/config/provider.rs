@@ -1,0 +1,156 @@
+//! Provider and resource names as configuration spells them.
+
+use std::fmt;
+use std::str::FromStr;
+
+use unibill_core::{Error, Result};
+
+/// A provider that can serve resources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ProviderName {
+    /// The built-in in-memory provider (every resource).
+    Memory,
+    /// Flexprice (customers, connections, prices); cargo feature `flexprice`.
+    Flexprice,
+    /// Flowglad (prices, customers); cargo feature `flowglad`.
+    Flowglad,
+    /// Vercel integration stores (stores); cargo feature `storage-integration`.
+    Vercel,
+}
+
+impl ProviderName {
+    /// Every provider name.
+    pub const ALL: [ProviderName; 4] = [
+        ProviderName::Memory,
+        ProviderName::Flexprice,
+        ProviderName::Flowglad,
+        ProviderName::Vercel,
+    ];
+
+    /// The name as configuration spells it (`"flexprice"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderName::Memory => "memory",
+            ProviderName::Flexprice => "flexprice",
+            ProviderName::Flowglad => "flowglad",
+            ProviderName::Vercel => "vercel",
+        }
+    }
+
+    /// The cargo feature that compiles this provider in (`None` for memory, always there).
+    pub fn feature(self) -> Option<&'static str> {
+        match self {
+            ProviderName::Memory => None,
+            ProviderName::Flexprice => Some("flexprice"),
+            ProviderName::Flowglad => Some("flowglad"),
+            ProviderName::Vercel => Some("storage-integration"),
+        }
+    }
+
+    /// Whether this build has the provider compiled in.
+    pub fn is_compiled(self) -> bool {
+        match self {
+            ProviderName::Memory => true,
+            ProviderName::Flexprice => cfg!(feature = "flexprice"),
+            ProviderName::Flowglad => cfg!(feature = "flowglad"),
+            ProviderName::Vercel => cfg!(feature = "storage-integration"),
+        }
+    }
+
+    /// Whether the provider can serve `resource` at all.
+    pub fn serves(self, resource: Resource) -> bool {
+        use Resource::*;
+        match self {
+            ProviderName::Memory => true,
+            ProviderName::Flexprice => matches!(resource, Customers | Connections | Prices),
+            ProviderName::Flowglad => matches!(resource, Prices | Customers),
+            ProviderName::Vercel => matches!(resource, Stores),
+        }
+    }
+}
+
+impl fmt::Display for ProviderName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ProviderName {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        let wanted = s.trim().to_ascii_lowercase();
+        ProviderName::ALL
+            .into_iter()
+            .find(|p| p.as_str() == wanted)
+            .ok_or_else(|| {
+                Error::config(format!(
+                    "unknown provider `{s}`: use one of memory, flexprice, flowglad, vercel"
+                ))
+            })
+    }
+}
+
+/// A kind of resource a provider serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Resource {
+    /// Customers.
+    Customers,
+    /// Prices.
+    Prices,
+    /// Integration connections.
+    Connections,
+    /// Provisioned stores and their billing plans.
+    Stores,
+}
+
+impl Resource {
+    /// Every resource.
+    pub const ALL: [Resource; 4] = [
+        Resource::Customers,
+        Resource::Prices,
+        Resource::Connections,
+        Resource::Stores,
+    ];
+
+    /// The name as configuration spells it (`"customers"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Resource::Customers => "customers",
+            Resource::Prices => "prices",
+            Resource::Connections => "connections",
+            Resource::Stores => "stores",
+        }
+    }
+
+    /// The environment variable that routes this resource (`UNIBILL_CUSTOMERS_PROVIDER`).
+    pub fn env_var(self) -> &'static str {
+        match self {
+            Resource::Customers => "UNIBILL_CUSTOMERS_PROVIDER",
+            Resource::Prices => "UNIBILL_PRICES_PROVIDER",
+            Resource::Connections => "UNIBILL_CONNECTIONS_PROVIDER",
+            Resource::Stores => "UNIBILL_STORES_PROVIDER",
+        }
+    }
+}
+
+impl fmt::Display for Resource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Resource {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        Resource::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| {
+                Error::config(format!(
+                    "unknown resource `{s}`: use one of customers, prices, connections, stores"
+                ))
+            })
+    }
+}

@@ -1,0 +1,158 @@
+//! Configuration rules of architecture §6 that need no provider credentials.
+
+use std::collections::HashMap;
+
+use unibill::{BillingConfig, Customers, ErrorKind, ProviderName, Resource, Stores};
+
+fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
+    let map: HashMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    move |name| map.get(name).cloned()
+}
+
+#[tokio::test]
+async fn nothing_configured_means_memory_everywhere() {
+    let config = BillingConfig::from_lookup(lookup(&[])).unwrap();
+    for r in Resource::ALL {
+        assert_eq!(config.route(r), Some(ProviderName::Memory), "{r}");
+    }
+    let billing = config.build().unwrap();
+    let caps = billing.capabilities();
+    assert_eq!(caps.customers.provider, "memory");
+    assert_eq!(caps.stores.provider, "memory");
+}
+
+#[tokio::test]
+async fn once_anything_is_configured_unrouted_resources_are_unsupported() {
+    let config =
+        BillingConfig::from_lookup(lookup(&[("UNIBILL_CUSTOMERS_PROVIDER", "memory")])).unwrap();
+    assert_eq!(
+        config.route(Resource::Customers),
+        Some(ProviderName::Memory)
+    );
+    assert_eq!(config.route(Resource::Stores), None);
+    let billing = config.build().unwrap();
+    assert!(billing.customers().capabilities().create);
+    let err = billing.stores().get("store_1".into()).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unsupported);
+}
+
+#[test]
+fn per_resource_routes_win_over_the_default() {
+    let config = BillingConfig::from_lookup(lookup(&[
+        ("UNIBILL_PROVIDER", "memory"),
+        ("UNIBILL_STORES_PROVIDER", "vercel"),
+    ]))
+    .unwrap();
+    assert_eq!(
+        config.route(Resource::Customers),
+        Some(ProviderName::Memory)
+    );
+    assert_eq!(config.route(Resource::Stores), Some(ProviderName::Vercel));
+}
+
+#[test]
+fn unknown_provider_names_are_config_errors_naming_the_variable() {
+    let err =
+        BillingConfig::from_lookup(lookup(&[("UNIBILL_PRICES_PROVIDER", "stripe")])).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Config);
+    assert!(err.to_string().contains("UNIBILL_PRICES_PROVIDER"), "{err}");
+}
+
+#[test]
+fn a_provider_that_does_not_serve_a_resource_is_a_config_error() {
+    let config = BillingConfig::new().route_to(Resource::Stores, ProviderName::Flowglad);
+    let err = config.build().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Config);
+    let text = err.to_string();
+    assert!(
+        text.contains("does not serve stores") || text.contains("cargo feature"),
+        "{text}"
+    );
+}
+
+#[test]
+fn provider_keys_without_any_route_are_a_config_error() {
+    let config =
+        BillingConfig::from_lookup(lookup(&[("FLEXPRICE_API_KEY", "sk_planted_secret")])).unwrap();
+    let err = config.build().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Config);
+    assert!(err.to_string().contains("UNIBILL_PROVIDER"), "{err}");
+    assert!(!err.to_string().contains("sk_planted_secret"));
+}
+
+#[test]
+fn debug_of_a_config_shows_no_secret() {
+    let config = BillingConfig::from_lookup(lookup(&[
+        ("UNIBILL_PROVIDER", "flexprice"),
+        ("FLEXPRICE_API_KEY", "sk_planted_flexprice"),
+        ("FLOWGLAD_SECRET_KEY", "sk_test_planted_flowglad"),
+        ("VERCEL_TOKEN", "planted_vercel_token"),
+        ("VERCEL_TEAM_ID", "team_visible"),
+    ]))
+    .unwrap();
+    let debug = format!("{config:?} {config:#?}");
+    for secret in [
+        "sk_planted_flexprice",
+        "sk_test_planted_flowglad",
+        "planted_vercel_token",
+    ] {
+        assert!(!debug.contains(secret), "{debug}");
+    }
+    assert!(
+        debug.contains("team_visible"),
+        "non-secret settings stay visible: {debug}"
+    );
+}
+
+#[test]
+fn toml_routes_and_secret_references() {
+    let toml = r#"
+        provider = "memory"
+        [routes]
+        customers = "flexprice"
+        [flexprice]
+        api_key_env = "MY_FLEXPRICE_KEY"
+        region = "india"
+    "#;
+    let config =
+        BillingConfig::from_toml_str(toml, lookup(&[("MY_FLEXPRICE_KEY", "sk_from_env")])).unwrap();
+    assert_eq!(
+        config.route(Resource::Customers),
+        Some(ProviderName::Flexprice)
+    );
+    assert_eq!(config.route(Resource::Prices), Some(ProviderName::Memory));
+    assert!(!format!("{config:?}").contains("sk_from_env"));
+}
+
+#[test]
+fn toml_errors_name_what_to_fix() {
+    for (toml, expect) in [
+        ("[flexprice]\napi_key = \"sk_inline\"", "api_key_env"),
+        ("[flexprice]\napi_key_env = \"UNSET_VAR\"", "UNSET_VAR"),
+        ("[flexprice]\nregoin = \"us\"", "regoin"),
+        ("providr = \"memory\"", "providr"),
+        ("[routes]\ninvoices = \"memory\"", "invoices"),
+        ("[routes]\nstores = \"s3\"", "s3"),
+        ("provider = [", "invalid TOML"),
+    ] {
+        let err = BillingConfig::from_toml_str(toml, lookup(&[])).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Config, "{toml}");
+        assert!(err.to_string().contains(expect), "{toml}: {err}");
+        assert!(!err.to_string().contains("sk_inline"), "{err}");
+    }
+}
+
+#[test]
+fn code_configuration_refuses_unknown_variables() {
+    let err = BillingConfig::new()
+        .set("FLEXPRICE_APIKEY", "x")
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Config);
+    assert!(
+        err.to_string().contains("FLEXPRICE_API_KEY"),
+        "lists the known names: {err}"
+    );
+}
