@@ -71,7 +71,7 @@ pub async fn free_plan_and_readiness<S: Stores + ?Sized>(s: &S, env: &Env) -> Ch
         cat.configuration.clone(),
         cat.product.slug.clone(),
     )
-    .metadata_entry("suite", "conformance")
+    // No metadata: which keys a store takes is the product's own schema (Vercel validates against it).
     .build()
     .expect("valid conformance store");
     let created = s.create(input).await.expect("create on the free plan");
