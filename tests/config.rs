@@ -160,7 +160,8 @@ fn code_configuration_refuses_unknown_variables() {
 #[cfg(feature = "flexprice")]
 #[test]
 fn a_missing_key_names_the_variable() {
-    let config = BillingConfig::from_lookup(lookup(&[("UNIBILL_CUSTOMERS_PROVIDER", "flexprice")])).unwrap();
+    let config =
+        BillingConfig::from_lookup(lookup(&[("UNIBILL_CUSTOMERS_PROVIDER", "flexprice")])).unwrap();
     let err = config.build().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Config);
     assert!(err.to_string().contains("FLEXPRICE_API_KEY"), "{err}");
@@ -169,7 +170,8 @@ fn a_missing_key_names_the_variable() {
 #[cfg(feature = "flowglad")]
 #[test]
 fn a_missing_flowglad_key_names_the_variable() {
-    let config = BillingConfig::from_lookup(lookup(&[("UNIBILL_PRICES_PROVIDER", "flowglad")])).unwrap();
+    let config =
+        BillingConfig::from_lookup(lookup(&[("UNIBILL_PRICES_PROVIDER", "flowglad")])).unwrap();
     let err = config.build().unwrap_err();
     assert!(err.to_string().contains("FLOWGLAD_SECRET_KEY"), "{err}");
 }
@@ -177,7 +179,8 @@ fn a_missing_flowglad_key_names_the_variable() {
 #[cfg(feature = "storage-integration")]
 #[test]
 fn a_missing_vercel_token_names_the_variable() {
-    let config = BillingConfig::from_lookup(lookup(&[("UNIBILL_STORES_PROVIDER", "vercel")])).unwrap();
+    let config =
+        BillingConfig::from_lookup(lookup(&[("UNIBILL_STORES_PROVIDER", "vercel")])).unwrap();
     let err = config.build().unwrap_err();
     assert!(err.to_string().contains("VERCEL_TOKEN"), "{err}");
 }
@@ -193,12 +196,22 @@ fn a_provider_not_compiled_in_names_the_feature() {
     .unwrap();
     let err = config.build().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Config);
-    assert!(err.to_string().contains("cargo feature `flowglad`"), "{err}");
+    assert!(
+        err.to_string().contains("cargo feature `flowglad`"),
+        "{err}"
+    );
 }
 
 #[cfg(not(feature = "storage-integration"))]
 #[test]
 fn vercel_not_compiled_in_names_the_feature() {
-    let err = BillingConfig::new().route_to(Resource::Stores, ProviderName::Vercel).build().unwrap_err();
-    assert!(err.to_string().contains("cargo feature `storage-integration`"), "{err}");
+    let err = BillingConfig::new()
+        .route_to(Resource::Stores, ProviderName::Vercel)
+        .build()
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("cargo feature `storage-integration`"),
+        "{err}"
+    );
 }
