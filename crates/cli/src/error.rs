@@ -52,9 +52,6 @@ impl fmt::Display for CliError {
             CliError::Usage(m) | CliError::Other(m) => f.write_str(m),
             CliError::Billing(e) => {
                 write!(f, "{e}")?;
-                for fe in e.field_errors() {
-                    write!(f, "\n  --{}: {}", fe.field.replace('_', "-"), fe.message)?;
-                }
                 if e.kind() == ErrorKind::OutcomeUnknown {
                     write!(
                         f,

@@ -60,8 +60,8 @@ enum Command {
     #[cfg(feature = "emulators")]
     Emulate {
         /// Which provider to emulate.
-        #[arg(value_enum)]
-        provider: emulators::Emulated,
+        #[arg(value_enum, value_name = "PROVIDER")]
+        emulator: emulators::Emulated,
         /// The port (0 picks a free one).
         #[arg(long, default_value_t = 0)]
         port: u16,
@@ -79,7 +79,7 @@ async fn dispatch(cli: Cli) -> CliResult {
         #[cfg(feature = "emulators")]
         Command::Demo => commands::demo::run(&mut std::io::stdout().lock()).await,
         #[cfg(feature = "emulators")]
-        Command::Emulate { provider, port } => commands::emulate::run(provider, port).await,
+        Command::Emulate { emulator, port } => commands::emulate::run(emulator, port).await,
     }
 }
 
@@ -108,5 +108,15 @@ fn main() -> ExitCode {
             eprintln!("{prefix}: {e}");
             e.exit_code()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_tree_is_consistent() {
+        super::Cli::command().debug_assert();
     }
 }

@@ -152,14 +152,14 @@ fn settings(a: &CreateArgs) -> CliResult<Option<ConnectionSettings>> {
     }
     let mut settings = ConnectionSettings::default();
     if s3 {
-        let mut e = S3ExportSettings::default();
-        e.bucket = a.s3_bucket.clone();
-        e.region = a.s3_region.clone();
-        e.key_prefix = a.s3_key_prefix.clone();
-        e.compression = a.s3_compression.as_deref().map(spelled).transpose()?;
-        e.encryption = a.s3_encryption.as_deref().map(spelled).transpose()?;
-        e.flexprice_managed = a.s3_flexprice_managed;
-        settings.s3_export = Some(e);
+        settings.s3_export = Some(S3ExportSettings {
+            bucket: a.s3_bucket.clone(),
+            region: a.s3_region.clone(),
+            key_prefix: a.s3_key_prefix.clone(),
+            compression: a.s3_compression.as_deref().map(spelled).transpose()?,
+            encryption: a.s3_encryption.as_deref().map(spelled).transpose()?,
+            flexprice_managed: a.s3_flexprice_managed,
+        });
     }
     settings.aws_marketplace_region = a.aws_marketplace_region.clone();
     if let Some(j) = &a.settings_json {

@@ -9,9 +9,12 @@ use unibill::{Billing, BillingConfig, PROVIDER_VARS, ProviderName, Resource};
 use crate::error::CliResult;
 use crate::output::table::{NONE, cell, write_table};
 
+/// One provider's capabilities by resource name (`None`: not offered).
+pub type PerResource = BTreeMap<&'static str, Option<Value>>;
+
 /// Each compiled provider's capabilities per resource (`None`: not offered). Built from placeholder settings:
 /// reading capabilities sends nothing.
-pub fn matrix() -> CliResult<Vec<(ProviderName, BTreeMap<&'static str, Option<Value>>)>> {
+pub fn matrix() -> CliResult<Vec<(ProviderName, PerResource)>> {
     let mut out = Vec::new();
     for p in ProviderName::ALL.into_iter().filter(|p| p.is_compiled()) {
         let mut config = BillingConfig::new();
@@ -29,10 +32,10 @@ pub fn matrix() -> CliResult<Vec<(ProviderName, BTreeMap<&'static str, Option<Va
         for r in Resource::ALL {
             let value = if p.serves(r) {
                 Some(match r {
-                    Resource::Customers => serde_json::to_value(&caps.customers)?,
-                    Resource::Prices => serde_json::to_value(&caps.prices)?,
-                    Resource::Connections => serde_json::to_value(&caps.connections)?,
-                    Resource::Stores => serde_json::to_value(&caps.stores)?,
+                    Resource::Customers => serde_json::to_value(caps.customers)?,
+                    Resource::Prices => serde_json::to_value(caps.prices)?,
+                    Resource::Connections => serde_json::to_value(caps.connections)?,
+                    Resource::Stores => serde_json::to_value(caps.stores)?,
                 })
             } else {
                 None
