@@ -21,6 +21,8 @@ pub enum CliError {
     Billing(unibill::Error),
     /// Anything else: writing the output, reading standard input, binding a port (exit 1).
     Other(String),
+    /// Standard output was closed by the reader (`unibill providers | head`): not a failure (exit 0, silent).
+    OutputClosed,
 }
 
 /// The CLI's result type.
@@ -42,6 +44,7 @@ impl CliError {
                 _ => EXIT_PROVIDER,
             },
             CliError::Other(_) => EXIT_PROVIDER,
+            CliError::OutputClosed => 0,
         })
     }
 }
@@ -50,6 +53,7 @@ impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CliError::Usage(m) | CliError::Other(m) => f.write_str(m),
+            CliError::OutputClosed => f.write_str("standard output closed"),
             CliError::Billing(e) => {
                 write!(f, "{e}")?;
                 if e.kind() == ErrorKind::OutcomeUnknown {
@@ -72,6 +76,9 @@ impl From<unibill::Error> for CliError {
 
 impl From<std::io::Error> for CliError {
     fn from(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return CliError::OutputClosed;
+        }
         CliError::Other(e.to_string())
     }
 }
