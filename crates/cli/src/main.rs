@@ -1,23 +1,86 @@
-//! `unibill`: manage billing resources on any configured provider; `unibill demo` runs the neutral flow.
+//! `unibill`: manage billing resources on any configured provider, show what each provider can do, run the
+//! side-by-side demo, and serve emulators for application tests.
+//!
+//! Exit codes: 0 success, 1 provider or configuration error, 2 usage error (clap's, or input the core builders
+//! refuse: `InvalidInput`), 3 unknown outcome (`OutcomeUnknown`: the write may or may not have happened).
 
-mod demo;
+mod commands;
+mod config;
+#[cfg(feature = "emulators")]
+mod emulators;
+mod error;
+mod output;
+mod secrets_input;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-/// unibill: one neutral interface over billing providers.
+use commands::connections::ConnectionsCommand;
+use commands::customers::CustomersCommand;
+use commands::prices::PricesCommand;
+use commands::stores::StoresCommand;
+use config::Global;
+use error::{CliError, CliResult};
+
+/// unibill: one neutral interface over billing providers (memory, flexprice, flowglad, vercel).
+///
+/// The provider comes from --provider, the --config TOML file, or the environment (UNIBILL_PROVIDER,
+/// UNIBILL_<RESOURCE>_PROVIDER and each provider's variables). Secrets are read from the environment or
+/// standard input, never from arguments.
 #[derive(Debug, Parser)]
-#[command(name = "unibill", version, about)]
+#[command(name = "unibill", version, about, long_about = None)]
 struct Cli {
+    #[command(flatten)]
+    global: Global,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the neutral billing flow on the built-in memory provider and print what happened.
+    /// Customers: create, get, list, update, delete.
+    #[command(subcommand)]
+    Customers(CustomersCommand),
+    /// Prices: create, get, list, update, archive.
+    #[command(subcommand)]
+    Prices(PricesCommand),
+    /// Connections to other systems: create, get, list, update, delete (secrets via stdin or environment).
+    #[command(subcommand)]
+    Connections(ConnectionsCommand),
+    /// Provisioned stores: create, get, delete, plans, configurations, products.
+    #[command(subcommand)]
+    Stores(StoresCommand),
+    /// The capability matrix of every compiled provider.
+    Providers,
+    /// Run the same neutral flow on memory and on each adapter against its in-process emulator, side by side.
+    #[cfg(feature = "emulators")]
     Demo,
+    /// Serve a provider emulator on 127.0.0.1 until Ctrl-C, printing the variables to point an application at it.
+    #[cfg(feature = "emulators")]
+    Emulate {
+        /// Which provider to emulate.
+        #[arg(value_enum, value_name = "PROVIDER")]
+        emulator: emulators::Emulated,
+        /// The port (0 picks a free one).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+    },
+}
+
+async fn dispatch(cli: Cli) -> CliResult {
+    let g = &cli.global;
+    match cli.command {
+        Command::Customers(c) => commands::customers::run(c, g).await,
+        Command::Prices(c) => commands::prices::run(c, g).await,
+        Command::Connections(c) => commands::connections::run(c, g).await,
+        Command::Stores(c) => commands::stores::run(c, g).await,
+        Command::Providers => commands::providers::run(g.json),
+        #[cfg(feature = "emulators")]
+        Command::Demo => commands::demo::run(&mut std::io::stdout().lock()).await,
+        #[cfg(feature = "emulators")]
+        Command::Emulate { emulator, port } => commands::emulate::run(emulator, port).await,
+    }
 }
 
 fn main() -> ExitCode {
@@ -29,17 +92,31 @@ fn main() -> ExitCode {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
+            return ExitCode::from(error::EXIT_PROVIDER);
         }
     };
-    let result = match cli.command {
-        Command::Demo => runtime.block_on(demo::run(&mut std::io::stdout().lock())),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
+    match runtime.block_on(dispatch(cli)) {
+        Ok(()) | Err(CliError::OutputClosed) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
+            let prefix = match &e {
+                CliError::Usage(_) => "usage error",
+                CliError::Billing(b) if b.kind() == unibill::ErrorKind::InvalidInput => {
+                    "usage error"
+                }
+                _ => "error",
+            };
+            eprintln!("{prefix}: {e}");
+            e.exit_code()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_tree_is_consistent() {
+        super::Cli::command().debug_assert();
     }
 }

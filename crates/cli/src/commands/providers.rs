@@ -1,0 +1,126 @@
+//! `unibill providers`: the capability matrix of every compiled provider (a row per capability, a column per
+//! provider; `—` where the provider does not serve the resource).
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+use unibill::{Billing, BillingConfig, PROVIDER_VARS, ProviderName, Resource};
+
+use crate::error::CliResult;
+use crate::output::table::{NONE, cell, write_table};
+
+/// One provider's capabilities by resource name (`None`: not offered).
+pub type PerResource = BTreeMap<&'static str, Option<Value>>;
+
+/// Each compiled provider's capabilities per resource (`None`: not offered). Built from placeholder settings:
+/// reading capabilities sends nothing.
+pub fn matrix() -> CliResult<Vec<(ProviderName, PerResource)>> {
+    let mut out = Vec::new();
+    for p in ProviderName::ALL.into_iter().filter(|p| p.is_compiled()) {
+        let mut config = BillingConfig::new();
+        for r in Resource::ALL.into_iter().filter(|r| p.serves(*r)) {
+            config = config.route_to(r, p);
+        }
+        for v in PROVIDER_VARS.iter().filter(|v| v.provider == p) {
+            if v.secret || v.name == "VERCEL_TEAM_ID" {
+                config = config.set(v.name, "placeholder")?;
+            }
+        }
+        let billing: Billing = config.build()?;
+        let caps = billing.capabilities();
+        let mut per = BTreeMap::new();
+        for r in Resource::ALL {
+            let value = if p.serves(r) {
+                Some(match r {
+                    Resource::Customers => serde_json::to_value(caps.customers)?,
+                    Resource::Prices => serde_json::to_value(caps.prices)?,
+                    Resource::Connections => serde_json::to_value(caps.connections)?,
+                    Resource::Stores => serde_json::to_value(caps.stores)?,
+                })
+            } else {
+                None
+            };
+            per.insert(r.as_str(), value);
+        }
+        out.push((p, per));
+    }
+    Ok(out)
+}
+
+fn flatten(prefix: &str, v: &Value, rows: &mut Vec<(String, String)>) {
+    match v {
+        Value::Object(m) => {
+            for (k, v) in m {
+                if k == "provider" {
+                    continue;
+                }
+                flatten(&format!("{prefix}.{k}"), v, rows);
+            }
+        }
+        other => rows.push((prefix.to_owned(), cell(Some(other)))),
+    }
+}
+
+/// Runs `unibill providers`.
+pub fn run(json: bool) -> CliResult {
+    let matrix = matrix()?;
+    let mut stdout = std::io::stdout().lock();
+    if json {
+        let object: serde_json::Map<String, Value> = matrix
+            .iter()
+            .map(|(p, per)| {
+                (
+                    p.as_str().to_owned(),
+                    serde_json::to_value(per).unwrap_or(Value::Null),
+                )
+            })
+            .collect();
+        return crate::output::json::write_one(&mut stdout, &object);
+    }
+    // Rows in the order capabilities are declared, merged across providers.
+    let mut keys: Vec<String> = Vec::new();
+    let mut cells: BTreeMap<(String, usize), String> = BTreeMap::new();
+    for (col, (_, per)) in matrix.iter().enumerate() {
+        for r in Resource::ALL {
+            let mut rows = Vec::new();
+            match per.get(r.as_str()).and_then(Option::as_ref) {
+                Some(v) => {
+                    rows.push((r.as_str().to_owned(), "offered".to_owned()));
+                    flatten(r.as_str(), v, &mut rows);
+                }
+                None => rows.push((r.as_str().to_owned(), "not offered".to_owned())),
+            }
+            for (k, v) in rows {
+                if !keys.contains(&k) {
+                    keys.push(k.clone());
+                }
+                cells.insert((k, col), v);
+            }
+        }
+    }
+    let mut ordered = Vec::new();
+    for r in Resource::ALL {
+        ordered.extend(
+            keys.iter()
+                .filter(|k| k.as_str() == r.as_str() || k.starts_with(&format!("{r}."))),
+        );
+    }
+    let rows: Vec<Vec<String>> = ordered
+        .into_iter()
+        .map(|k| {
+            let mut row = vec![k.clone()];
+            for col in 0..matrix.len() {
+                row.push(
+                    cells
+                        .get(&(k.clone(), col))
+                        .cloned()
+                        .unwrap_or_else(|| NONE.to_owned()),
+                );
+            }
+            row
+        })
+        .collect();
+    let mut headers = vec!["capability"];
+    headers.extend(matrix.iter().map(|(p, _)| p.as_str()));
+    write_table(&mut stdout, &headers, &rows)
+}

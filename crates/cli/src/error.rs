@@ -1,0 +1,90 @@
+//! The CLI's failures and their exit codes: usage 2 (also clap's own), provider 1, unknown outcome 3.
+
+use std::fmt;
+use std::process::ExitCode;
+
+use unibill::ErrorKind;
+
+/// Exit code of a usage error: a bad flag value, or input the core builders refuse (clap exits 2 as well).
+pub const EXIT_USAGE: u8 = 2;
+/// Exit code of a provider or configuration error (`NotFound`, `Unauthenticated`, a bad config, …).
+pub const EXIT_PROVIDER: u8 = 1;
+/// Exit code when the provider may or may not have applied a write (`ErrorKind::OutcomeUnknown`).
+pub const EXIT_OUTCOME_UNKNOWN: u8 = 3;
+
+/// Why a command failed.
+#[derive(Debug)]
+pub enum CliError {
+    /// A flag value the CLI cannot use (exit 2).
+    Usage(String),
+    /// An error from unibill: validation (`InvalidInput`, exit 2), unknown outcome (exit 3), anything else 1.
+    Billing(unibill::Error),
+    /// Anything else: writing the output, reading standard input, binding a port (exit 1).
+    Other(String),
+    /// Standard output was closed by the reader (`unibill providers | head`): not a failure (exit 0, silent).
+    OutputClosed,
+}
+
+/// The CLI's result type.
+pub type CliResult<T = ()> = Result<T, CliError>;
+
+impl CliError {
+    /// A usage error with this message.
+    pub fn usage(message: impl Into<String>) -> Self {
+        CliError::Usage(message.into())
+    }
+
+    /// The process exit code for this error.
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::from(match self {
+            CliError::Usage(_) => EXIT_USAGE,
+            CliError::Billing(e) => match e.kind() {
+                ErrorKind::InvalidInput => EXIT_USAGE,
+                ErrorKind::OutcomeUnknown => EXIT_OUTCOME_UNKNOWN,
+                _ => EXIT_PROVIDER,
+            },
+            CliError::Other(_) => EXIT_PROVIDER,
+            CliError::OutputClosed => 0,
+        })
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CliError::Usage(m) | CliError::Other(m) => f.write_str(m),
+            CliError::OutputClosed => f.write_str("standard output closed"),
+            CliError::Billing(e) => {
+                write!(f, "{e}")?;
+                if e.kind() == ErrorKind::OutcomeUnknown {
+                    write!(
+                        f,
+                        "\n  the provider may or may not have applied this change: check with `get` or `list` before retrying"
+                    )?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl From<unibill::Error> for CliError {
+    fn from(e: unibill::Error) -> Self {
+        CliError::Billing(e)
+    }
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return CliError::OutputClosed;
+        }
+        CliError::Other(e.to_string())
+    }
+}
+
+impl From<serde_json::Error> for CliError {
+    fn from(e: serde_json::Error) -> Self {
+        CliError::Other(e.to_string())
+    }
+}
