@@ -34,8 +34,8 @@ async fn a_stalled_server_ends_in_timeout_for_safe() {
     rig.server.push_faults(Fault::Stall, 10);
     let exec = rig
         .builder()
-        .attempt_timeout(100 * MS)
-        .deadline(250 * MS)
+        .attempt_timeout(300 * MS)
+        .deadline(1000 * MS)
         .build()
         .unwrap();
     let err = exec
@@ -61,7 +61,7 @@ async fn a_stalled_server_ends_in_outcome_unknown_for_unsafe() {
     rig.server.push_faults(Fault::Stall, 10);
     let exec = rig
         .builder()
-        .attempt_timeout(100 * MS)
+        .attempt_timeout(500 * MS)
         .deadline(Duration::from_secs(5))
         .build()
         .unwrap();
@@ -80,7 +80,7 @@ async fn the_deadline_on_an_unsafe_write_is_outcome_unknown_with_the_timeout_as_
     let exec = rig
         .builder()
         .attempt_timeout(Duration::from_secs(10))
-        .deadline(150 * MS)
+        .deadline(500 * MS)
         .build()
         .unwrap();
     let err = exec
@@ -103,7 +103,7 @@ async fn a_body_that_stalls_after_the_headers_times_out() {
     });
     let exec = rig
         .builder()
-        .attempt_timeout(100 * MS)
+        .attempt_timeout(500 * MS)
         .deadline(Duration::from_secs(5))
         .build()
         .unwrap();
