@@ -15,9 +15,9 @@ use rust_decimal::Decimal;
 use support::{Emulators, rigs};
 use unibill::conformance::{connections, customers, prices, stores};
 use unibill::{
-    BillingConfig, ConnectionProviderType, ConnectionSecrets, Currency, CustomerUpdate, ErrorKind,
-    Interval, Money, NewConnection, NewCustomer, NewPrice, NewStore, PriceKind, ProviderName,
-    Resource, StoresExt, WaitOptions,
+    BillingConfig, ConnectionProviderType, ConnectionSecrets, Currency, CustomerUpdate, Interval,
+    Money, NewConnection, NewCustomer, NewPrice, NewStore, PriceKind, ProviderName, Resource,
+    StoresExt, WaitOptions,
 };
 
 #[tokio::test]
@@ -43,18 +43,21 @@ async fn customers_behave_the_same_on_every_provider() {
 
 #[tokio::test]
 async fn prices_behave_the_same_on_every_provider() {
-    for rig in &rigs(Resource::Prices).await {
-        if rig.provider == ProviderName::Flexprice {
-            // Flexprice prices come with issue #8; until then the route is refused as unsupported.
-            let err = rig
-                .billing
-                .prices()
-                .get("price_1".into())
-                .await
-                .unwrap_err();
-            assert_eq!(err.kind(), ErrorKind::Unsupported, "{err}");
-            continue;
-        }
+    let rigs = rigs(Resource::Prices).await;
+    let names: Vec<_> = rigs.iter().map(|r| r.provider).collect();
+    assert_eq!(
+        names,
+        [
+            ProviderName::Memory,
+            ProviderName::Flexprice,
+            ProviderName::Flowglad
+        ]
+    );
+    for rig in &rigs {
+        assert_eq!(
+            rig.billing.capabilities().prices.provider,
+            rig.provider.as_str()
+        );
         prices::run_all(&rig.billing.prices(), &rig.env).await;
     }
 }

@@ -125,6 +125,7 @@ impl Instances {
                 Ok(match resource {
                     Resource::Customers => builder.customers_arc(client),
                     Resource::Connections => builder.connections_arc(client),
+                    Resource::Prices => builder.prices_arc(client),
                     _ => unreachable_route(provider, resource)?,
                 })
             }

@@ -10,7 +10,7 @@ use unibill_core::{Error, Result};
 pub enum ProviderName {
     /// The built-in in-memory provider (every resource).
     Memory,
-    /// Flexprice (customers, connections); cargo feature `flexprice`.
+    /// Flexprice (customers, connections, prices); cargo feature `flexprice`.
     Flexprice,
     /// Flowglad (prices, customers); cargo feature `flowglad`.
     Flowglad,
@@ -62,7 +62,7 @@ impl ProviderName {
         use Resource::*;
         match self {
             ProviderName::Memory => true,
-            ProviderName::Flexprice => matches!(resource, Customers | Connections),
+            ProviderName::Flexprice => matches!(resource, Customers | Connections | Prices),
             ProviderName::Flowglad => matches!(resource, Prices | Customers),
             ProviderName::Vercel => matches!(resource, Stores),
         }

@@ -73,7 +73,7 @@ impl Emulators {
     }
 
     /// The ids each provider needs for prices and stores.
-    pub fn fixtures(provider: ProviderName) -> Fixtures {
+    pub fn fixtures(&self, provider: ProviderName) -> Fixtures {
         let mut f = Fixtures::default();
         match provider {
             ProviderName::Flowglad => {
@@ -89,7 +89,11 @@ impl Emulators {
                 f.meter_id = Some("meter_memory".into());
                 f.payment_method_id = Some("pm_memory".into());
             }
-            ProviderName::Flexprice => {}
+            ProviderName::Flexprice => {
+                // Every Flexprice price hangs off a plan; usage prices name a meter.
+                f.product_id = Some(self.flexprice.add_plan("Pro"));
+                f.meter_id = Some(self.flexprice.add_meter("API calls"));
+            }
         }
         f
     }
@@ -117,7 +121,7 @@ pub async fn rigs(resource: Resource) -> Vec<Rig> {
             .and_then(|c| c.build())
             .unwrap_or_else(|e| panic!("{provider} for {resource}: {e}"));
         let run = format!("{}-{}", provider.as_str(), resource.as_str());
-        let env = Env::new(run).with_fixtures(Emulators::fixtures(provider));
+        let env = Env::new(run).with_fixtures(emulators.fixtures(provider));
         let env = if provider == ProviderName::Memory {
             // Memory built from configuration has no wire to count; the "nothing was sent" checks skip here
             // and run in unibill-core's own memory tests, which hold the counter.

@@ -1,5 +1,5 @@
-//! [`FlexpriceClient`]: one executor, implementing [`unibill_core::Customers`] and
-//! [`unibill_core::Connections`].
+//! [`FlexpriceClient`]: one executor, implementing [`unibill_core::Customers`],
+//! [`unibill_core::Connections`] and [`unibill_core::Prices`].
 
 use std::fmt;
 

@@ -1,6 +1,7 @@
-//! unibill-flexprice: customers and connections on the [Flexprice](https://flexprice.io) API, behind
-//! unibill's neutral [`Customers`](unibill_core::Customers) and [`Connections`](unibill_core::Connections)
-//! traits.
+//! unibill-flexprice: customers, connections and prices on the [Flexprice](https://flexprice.io) API, behind
+//! unibill's neutral [`Customers`](unibill_core::Customers), [`Connections`](unibill_core::Connections) and
+//! [`Prices`](unibill_core::Prices) traits, plus [`FlexpriceClient::create_plan`] for the plan every price
+//! hangs off.
 //!
 //! ```
 //! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
@@ -52,6 +53,22 @@
 //! | connections.list | `GET /connections?limit&offset&order=asc[&provider_type]` | safe |
 //! | connections.update | `PUT /connections/{id}` (`sync_config` replaced whole, settings kept) | safe |
 //! | connections.delete | `DELETE /connections/{id}` | reconcile: after an unknown outcome, a missing connection means done |
+//! | plans.create | `POST /plans` | unsafe |
+//! | prices.create | `POST /prices` (`entity_type: PLAN`, the product id as `entity_id`; amounts as decimal strings, currency lower case) | natural key: the lookup key (slug), looked up by `GET /prices/lookup/{key}`; unsafe without a slug |
+//! | prices.get | `GET /prices/{id}` (ended prices too) | safe |
+//! | prices.list | `POST /prices/search` (`entity_type`+`entity_ids` per plan, `allow_expired_prices` for archived, `order: asc`), next offset kept in the cursor | safe |
+//! | prices.update | `PUT /prices/{id}` with `display_name` / `lookup_key` (in place); `active: false` archives | safe |
+//! | prices.archive | `GET`, then `DELETE /prices/{id}` with `{}` (sets an end date), then `GET` | reconcile: after an unknown outcome, an ended price means done |
+//!
+//! # Prices
+//!
+//! Recurring is `FIXED` with a period (`ADVANCE`), one-time is `FIXED` + `ONETIME`, usage is `USAGE` + `meter_id`
+//! (`ARREAR`); per unit is `FLAT_FEE`, package is `PACKAGE` + `transform_quantity`, tiered is `TIERED` with
+//! `VOLUME` or `SLAB` (graduated). Day/week/month/year map to `DAILY`/`WEEKLY`/`MONTHLY`/`ANNUAL`; `QUARTERLY` and
+//! `HALF_YEARLY` read back as 3 and 6 months. Amounts are exact decimals with up to 15 fractional and 10 integer
+//! digits (more is `InvalidInput` before sending, as the server would round or fail); currencies are upper case
+//! on the neutral side. A price is active while it is published and has no end date. Flexprice has no default
+//! flag and no setup fee (`Unsupported`), cannot clear a name or lookup key, and cannot un-archive.
 //!
 //! Retries, timeouts, `Retry-After`, scrubbing of secrets from error bodies and tracing are the
 //! [`unibill_http::HttpExecutor`]'s; this crate only translates.
@@ -64,6 +81,8 @@ mod customers;
 mod decode;
 mod errors;
 mod pagination;
+mod plans;
+mod prices;
 mod validate;
 
 pub use client::FlexpriceClient;
@@ -71,6 +90,7 @@ pub use config::{
     ENV_API_KEY, ENV_BASE_URL, ENV_REGION, FlexpriceConfig, FlexpriceConfigBuilder, Region,
     SecretsForm,
 };
+pub use plans::{NewPlan, NewPlanBuilder, Plan};
 
 /// The provider name on errors, read models and capabilities.
 pub const PROVIDER: &str = "flexprice";

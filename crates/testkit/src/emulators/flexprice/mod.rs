@@ -1,4 +1,4 @@
-//! An in-memory emulator of the Flexprice API (customers and connections), as an [`axum::Router`].
+//! An in-memory emulator of the Flexprice API (customers, connections, plans, meters and prices), as an [`axum::Router`].
 //!
 //! It reproduces the behaviour described in the project's Flexprice notes, quirks included, so that the
 //! adapter is tested against what the real server does rather than what a naive mock would accept:
@@ -13,7 +13,14 @@
 //!   the nil-map panic) / soft DELETE;
 //! - connections: flat `encrypted_secret_data`, the nested form storing empty secrets, one published connection
 //!   per provider type except `s3`, the rejected `sync_config` directions, `connections: null`, secrets never
-//!   returned, PUT replacing `sync_config` and ignoring secret rotation, soft DELETE.
+//!   returned, PUT replacing `sync_config` and ignoring secret rotation, soft DELETE;
+//! - plans (create, get with prices embedded, archive) and seeded meters ([`FlexpriceEmulator::add_meter`]);
+//! - prices: create in the server's validation order (required `billing_period_count`, ONETIME only ADVANCE,
+//!   USAGE only ARREAR with a meter, trials only on recurring FIXED prices, `tier_mode` never checked), decimal
+//!   strings echoed trimmed (rounded to 15 fractional digits when stored), lower-case currency, `lookup_key`
+//!   unique among live prices (409 naming a never-saved id), get (ended ones too), lookup by key (live only),
+//!   search with `pagination.offset` = the next offset, PUT of the non-critical fields (a key clash is a 500),
+//!   DELETE needing a JSON body and only setting an end date.
 //!
 //! Ids are `cust_` / `conn_` plus 26 Crockford base32 characters, and times come from a deterministic clock
 //! (2026-08-22T13:00:01.123456789Z, then one second later at every write), so everything is reproducible.
@@ -34,7 +41,10 @@
 mod connections;
 mod customers;
 pub mod errors;
+mod meters;
 mod parse;
+mod plans;
+mod prices;
 pub mod state;
 
 use std::collections::BTreeMap;
@@ -99,6 +109,15 @@ pub fn router(emulator: Arc<FlexpriceEmulator>) -> Router {
             get(connections::get)
                 .put(connections::update)
                 .delete(connections::delete),
+        )
+        .route("/plans", post(plans::create))
+        .route("/plans/{id}", get(plans::get).delete(plans::delete))
+        .route("/prices", post(prices::create))
+        .route("/prices/search", post(prices::search))
+        .route("/prices/lookup/{lookup_key}", get(prices::lookup))
+        .route(
+            "/prices/{id}",
+            get(prices::get).put(prices::update).delete(prices::delete),
         )
         .route_layer(middleware::from_fn_with_state(emulator.clone(), auth))
         .method_not_allowed_fallback(route_not_found);
@@ -307,6 +326,61 @@ impl FlexpriceEmulator {
             .iter()
             .find(|c| c.id == id)
             .map(|c| c.secrets.clone())
+    }
+
+    /// Number of stored prices, ended ones included.
+    pub fn price_count(&self) -> usize {
+        self.lock().prices.len()
+    }
+
+    /// Number of live prices: published and without an end date.
+    pub fn live_price_count(&self) -> usize {
+        self.lock().prices.iter().filter(|p| p.is_live()).count()
+    }
+
+    /// A stored price as `GET /v1/prices/{id}` would return it (without the meter expansion).
+    pub fn price(&self, id: &str) -> Option<Value> {
+        self.lock()
+            .prices
+            .iter()
+            .find(|p| p.id == id)
+            .map(|p| p.to_json(Precision::Micros, true))
+    }
+
+    // ----- seeding -----
+
+    /// Seeds a meter (the API's meter routes are not emulated) and returns its `meter_…` id.
+    pub fn add_meter(&self, name: impl Into<String>) -> String {
+        let mut store = self.lock();
+        let id = store.new_id("meter_");
+        let created_at = store.now_nanos();
+        let name = name.into();
+        store.meters.push(meters::Meter {
+            id: id.clone(),
+            event_name: name.to_lowercase().replace(' ', "_"),
+            name,
+            created_at,
+        });
+        id
+    }
+
+    /// Seeds a published plan (as `POST /v1/plans {name}` would) and returns its `plan_…` id.
+    pub fn add_plan(&self, name: impl Into<String>) -> String {
+        let mut store = self.lock();
+        let id = store.new_id("plan_");
+        let now = store.now_nanos();
+        store.plans.push(plans::Plan {
+            id: id.clone(),
+            name: name.into(),
+            lookup_key: String::new(),
+            description: String::new(),
+            display_order: None,
+            metadata: BTreeMap::new(),
+            status: Status::Published,
+            created_at: now,
+            updated_at: now,
+        });
+        id
     }
 
     // ----- knobs -----

@@ -251,6 +251,11 @@ pub(crate) struct Knobs {
 pub(crate) struct Store {
     pub customers: Vec<Customer>,
     pub connections: Vec<Connection>,
+    pub plans: Vec<super::plans::Plan>,
+    pub meters: Vec<super::meters::Meter>,
+    pub prices: Vec<super::prices::Price>,
+    /// The last price `sequence` handed out.
+    pub next_sequence: u64,
     pub requests: Vec<RecordedRequest>,
     pub knobs: Knobs,
     next_id: u64,
@@ -264,6 +269,10 @@ impl Store {
         Self {
             customers: Vec::new(),
             connections: Vec::new(),
+            plans: Vec::new(),
+            meters: Vec::new(),
+            prices: Vec::new(),
+            next_sequence: 1000,
             requests: Vec::new(),
             knobs: Knobs {
                 api_keys,
@@ -279,6 +288,11 @@ impl Store {
     /// The next instant of the emulated clock, in nanoseconds; strictly increasing by one second a call.
     pub fn now_nanos(&mut self) -> i128 {
         self.ticks += 1;
+        i128::from(CLOCK_START_SECS + self.ticks) * 1_000_000_000 + i128::from(CLOCK_SUBSEC_NANOS)
+    }
+
+    /// The emulated clock's current instant, without advancing it.
+    pub fn current_nanos(&self) -> i128 {
         i128::from(CLOCK_START_SECS + self.ticks) * 1_000_000_000 + i128::from(CLOCK_SUBSEC_NANOS)
     }
 
