@@ -33,11 +33,33 @@ pub async fn run(out: &mut dyn Write) -> CliResult {
     let mut billings: Vec<(ProviderName, Billing)> =
         vec![(ProviderName::Memory, Billing::memory())];
     let mut servers = Vec::new();
+    // The product or plan each provider's prices hang off.
+    let mut products: Vec<(ProviderName, String)> =
+        vec![(ProviderName::Memory, "prod_demo".to_owned())];
     for which in Emulated::ALL {
         let (url, task) = bind(which, 0).await?.spawn();
         servers.push(task);
         let p = which.provider();
         let vars = which.variables(&url);
+        match which {
+            // A Flexprice price needs a plan: made through the adapter's own plan call, as an application would.
+            Emulated::Flexprice => {
+                let lookup = |name: &str| {
+                    vars.iter()
+                        .find(|(n, _)| *n == name)
+                        .map(|(_, v)| v.clone())
+                };
+                let client = unibill_flexprice::FlexpriceClient::new(
+                    unibill_flexprice::FlexpriceConfig::from_lookup(lookup)?,
+                )?;
+                let plan = client
+                    .create_plan(unibill_flexprice::NewPlan::builder("Pro").build()?)
+                    .await?;
+                products.push((p, plan.id.clone()));
+            }
+            Emulated::Flowglad => products.push((p, flowglad::seed::PRO_PRODUCT_ID.to_owned())),
+            Emulated::Vercel => {}
+        }
         let mut config = BillingConfig::new();
         for r in Resource::ALL.into_iter().filter(|r| p.serves(*r)) {
             config = config.route_to(r, p);
@@ -60,7 +82,13 @@ pub async fn run(out: &mut dyn Write) -> CliResult {
             columns.push(if p.serves(resource) {
                 Some(match resource {
                     Resource::Customers => customers(billing).await,
-                    Resource::Prices => prices(billing, *p).await,
+                    Resource::Prices => {
+                        let product = products
+                            .iter()
+                            .find(|(q, _)| q == p)
+                            .map(|(_, id)| id.as_str());
+                        prices(billing, product.unwrap_or("prod_demo")).await
+                    }
                     Resource::Connections => connections(billing).await,
                     Resource::Stores => stores(billing).await,
                 })
@@ -244,14 +272,10 @@ async fn customers(billing: &Billing) -> Steps {
     f.steps
 }
 
-async fn prices(billing: &Billing, provider: ProviderName) -> Steps {
+async fn prices(billing: &Billing, product: &str) -> Steps {
     let mut f = Flow::new();
     let prices = billing.prices();
     let caps = prices.capabilities();
-    let product = match provider {
-        ProviderName::Flowglad => flowglad::seed::PRO_PRODUCT_ID,
-        _ => "prod_demo",
-    };
     let usd = |a: &str| Money::parse(a, Currency::USD);
     let amount = attempt!(f, "create", usd("29.00"));
     let mut b = NewPrice::builder(PriceKind::recurring(Interval::monthly()), amount)
