@@ -10,7 +10,8 @@ use crate::reply::Reply;
 /// What the server does to one request instead of (or around) its handler.
 ///
 /// Faults are queued on a [`TestServer`](crate::TestServer) and used one per request, in order; once the queue
-/// is empty the handler answers normally.
+/// is empty the server's fault source ([`TestServer::set_fault_source`](crate::TestServer::set_fault_source)),
+/// if one is set, may choose one; otherwise the handler answers normally.
 #[derive(Debug, Clone)]
 pub enum Fault {
     /// Answer this instead of running the handler.

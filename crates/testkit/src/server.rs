@@ -23,6 +23,23 @@ use crate::handler::Handler;
 use crate::recorded::RecordedRequest;
 use crate::reply::Reply;
 
+/// Chooses a fault for a request the queue has none for: the request and its 0-based index in the log.
+type SourceFn = dyn Fn(&RecordedRequest, usize) -> Option<Fault> + Send + Sync;
+
+/// The optional [`TestServer::set_fault_source`] chooser.
+#[derive(Default)]
+struct FaultSource(Option<Arc<SourceFn>>);
+
+impl std::fmt::Debug for FaultSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "FaultSource(set)"
+        } else {
+            "FaultSource(none)"
+        })
+    }
+}
+
 #[derive(Debug)]
 struct State {
     handler: Handler,
@@ -30,6 +47,7 @@ struct State {
     streamed: AtomicU64,
     requests: Mutex<Vec<RecordedRequest>>,
     faults: Mutex<VecDeque<Fault>>,
+    source: Mutex<FaultSource>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -79,6 +97,7 @@ impl TestServer {
             streamed: AtomicU64::new(0),
             requests: Mutex::new(Vec::new()),
             faults: Mutex::new(VecDeque::new()),
+            source: Mutex::new(FaultSource::default()),
         });
         let task = tokio::spawn(accept_loop(listener, Arc::clone(&state)));
         TestServer { addr, state, task }
@@ -143,6 +162,40 @@ impl TestServer {
     pub fn pending_faults(&self) -> usize {
         lock(&self.state.faults).len()
     }
+
+    /// Sets a fault *source*: for every request the queue has no fault for, `source` is asked with the recorded
+    /// request and its 0-based index in the request log, and its answer (if any) is applied like a queued fault.
+    ///
+    /// Queued faults ([`push_fault`](Self::push_fault)) still come first. A source that is a pure function of
+    /// its arguments (e.g. a seeded hash of the index) makes a fault mix that is random-looking yet the same on
+    /// every run of a sequential test. Replaces any earlier source.
+    ///
+    /// ```
+    /// use unibill_testkit::{Fault, Reply, TestServer};
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let server = TestServer::from_fn(|_| Reply::json(200, "{}")).await;
+    /// // Every third request fails with a 503.
+    /// server.set_fault_source(|_req, index| (index % 3 == 2).then(|| Fault::status(503)));
+    /// let url = server.url().join("x").unwrap();
+    /// let statuses: Vec<u16> = futures::future::join_all((0..3).map(|_| async {
+    ///     reqwest::get(url.clone()).await.unwrap().status().as_u16()
+    /// })).await;
+    /// assert_eq!(statuses.iter().filter(|s| **s == 503).count(), 1);
+    /// server.clear_fault_source();
+    /// # });
+    /// ```
+    pub fn set_fault_source(
+        &self,
+        source: impl Fn(&RecordedRequest, usize) -> Option<Fault> + Send + Sync + 'static,
+    ) {
+        lock(&self.state.source).0 = Some(Arc::new(source));
+    }
+
+    /// Removes the fault source: requests without a queued fault reach the handler again.
+    pub fn clear_fault_source(&self) {
+        lock(&self.state.source).0 = None;
+    }
 }
 
 impl Drop for TestServer {
@@ -191,15 +244,27 @@ async fn handle(
         .await
         .map(|c| c.to_bytes())
         .unwrap_or_default();
-    lock(&state.requests).push(RecordedRequest {
+    let recorded = RecordedRequest {
         method: parts.method.clone(),
         path: parts.uri.path().to_owned(),
         query: parts.uri.query().map(str::to_owned),
         headers: parts.headers.clone(),
         body: body.clone(),
-    });
+    };
+    let index = {
+        let mut requests = lock(&state.requests);
+        requests.push(recorded.clone());
+        requests.len() - 1
+    };
     let request = http::Request::from_parts(parts, body);
-    let fault = lock(&state.faults).pop_front();
+    let queued = lock(&state.faults).pop_front();
+    let fault = match queued {
+        Some(fault) => Some(fault),
+        None => {
+            let source = lock(&state.source).0.clone();
+            source.and_then(|choose| choose(&recorded, index))
+        }
+    };
     let response = match fault {
         None => state.handler.call(request).await,
         Some(Fault::Reply(reply)) => reply.into_response(),

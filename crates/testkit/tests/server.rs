@@ -150,3 +150,23 @@ async fn axum_routers_plug_in() {
     assert_eq!(text, "echo:hi");
     assert_eq!(server.requests()[0].body_text(), "hi");
 }
+
+#[tokio::test]
+async fn a_fault_source_chooses_after_the_queue_by_index_and_request() {
+    let server = TestServer::from_fn(|_| Reply::status(200)).await;
+    server.push_fault(Fault::status(418));
+    server.set_fault_source(|req, index| {
+        (index % 2 == 1 || req.path == "/boom").then(|| Fault::status(503))
+    });
+    let client = reqwest::Client::new();
+    let mut statuses = Vec::new();
+    for path in ["a", "b", "c", "d", "boom"] {
+        let url = server.url().join(path).unwrap();
+        statuses.push(client.get(url).send().await.unwrap().status().as_u16());
+    }
+    // Index 0 takes the queued fault; then odd indexes and `/boom` (index 4) take the source's.
+    assert_eq!(statuses, [418, 503, 200, 503, 503]);
+    server.clear_fault_source();
+    let url = server.url().join("boom").unwrap();
+    assert_eq!(client.get(url).send().await.unwrap().status(), 200);
+}

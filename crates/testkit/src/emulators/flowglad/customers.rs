@@ -99,9 +99,9 @@ pub(crate) fn list(store: &Store, query: &ListQuery) -> Value {
         .customers
         .iter()
         .filter(|c| store.visible(&c.pricing_model_id, c.livemode))
-        .map(|c| (c.created_at, c.id.clone(), c.to_json()))
+        .map(|c| (c.created_at, c.id.clone(), c))
         .collect();
-    query.page(rows)
+    query.page(rows, |c| c.to_json())
 }
 
 /// PUT /api/v1/customers/{externalId}: email, name, logoURL, iconURL, domain, userId.

@@ -130,8 +130,9 @@ impl ListQuery {
         Ok(Self { limit, cursor })
     }
 
-    /// One page over `rows` (`(createdAt, id, record)` of every visible row).
-    pub fn page(&self, mut rows: Vec<(i64, String, Value)>) -> Value {
+    /// One page over `rows` (`(createdAt, id, record)` of every visible row); only the page's records are
+    /// rendered (a listing of thousands of rows renders one page, not all of them).
+    pub fn page<T>(&self, mut rows: Vec<(i64, String, T)>, render: impl Fn(T) -> Value) -> Value {
         rows.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
         let total = rows.len();
         let after: Vec<_> = match &self.cursor {
@@ -151,7 +152,7 @@ impl ListQuery {
         };
         out.insert(
             "data".into(),
-            Value::Array(page.into_iter().map(|r| r.2).collect()),
+            Value::Array(page.into_iter().map(|r| render(r.2)).collect()),
         );
         out.insert("hasMore".into(), Value::Bool(has_more));
         out.insert("total".into(), json!(total));

@@ -217,9 +217,9 @@ pub(crate) fn list(store: &Store, query: &ListQuery) -> Value {
         .prices
         .iter()
         .filter(|p| store.visible(&p.pricing_model_id, p.livemode))
-        .map(|p| (p.created_at, p.id.clone(), p.to_json()))
+        .map(|p| (p.created_at, p.id.clone(), p))
         .collect();
-    query.page(rows)
+    query.page(rows, |p| p.to_json())
 }
 
 /// PUT /api/v1/prices/{id}: the path id is ignored, the body's `price.id` is the one updated.
