@@ -261,8 +261,17 @@ fn exponent_of(currency: &Currency, table: &dyn MinorUnitExponents) -> Result<u3
 }
 
 impl fmt::Display for Money {
+    /// The amount with at least the currency's minor digits (`29 USD` shows as `29.00 USD`; `0.0015 USD`
+    /// keeps its digits), then the code.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.amount, self.currency)
+        match self.currency.exponent() {
+            Some(e) if self.amount.scale() < e => {
+                let mut shown = self.amount;
+                shown.rescale(e);
+                write!(f, "{shown} {}", self.currency)
+            }
+            _ => write!(f, "{} {}", self.amount, self.currency),
+        }
     }
 }
 
@@ -371,6 +380,17 @@ mod tests {
             let err = bad.parse::<Currency>().unwrap_err();
             assert_eq!(err.field_errors()[0].field, "currency", "{bad}");
         }
+    }
+
+    #[test]
+    fn display_shows_at_least_the_minor_digits() {
+        assert_eq!(Money::new(dec!(29), Currency::USD).to_string(), "29.00 USD");
+        assert_eq!(
+            Money::new(dec!(0.0015), Currency::USD).to_string(),
+            "0.0015 USD"
+        );
+        assert_eq!(Money::new(dec!(500), cur("JPY")).to_string(), "500 JPY");
+        assert_eq!(Money::new(dec!(1.5), cur("USDC")).to_string(), "1.5 USDC");
     }
 
     #[test]

@@ -293,10 +293,7 @@ async fn prices(billing: &Billing, product: &str) -> Steps {
         .interval()
         .map(|i| i.to_string())
         .unwrap_or_default();
-    f.ok(
-        "get",
-        format!("{} {} / {every}", got.unit_amount.amount, got.currency),
-    );
+    f.ok("get", format!("{} / {every}", got.unit_amount));
     let one = attempt!(f, "validation", usd("1"));
     let bad = NewPrice::builder(
         PriceKind::OneTime,
