@@ -199,7 +199,7 @@ impl HttpExecutor {
                     });
                     inner.sleeper.sleep(delay).await;
                     if lookup_first {
-                        match safety.lookup().await {
+                        match self.lookup_within(safety, deadline, request).await {
                             Some(Ok(Lookup::Found(found))) => return Ok(found),
                             Some(Ok(Lookup::Mismatch { existing_id })) => {
                                 return Err(self.mismatch(request, existing_id));
@@ -210,7 +210,7 @@ impl HttpExecutor {
                     }
                 }
                 Decision::Lookup => {
-                    return match safety.lookup().await {
+                    return match self.lookup_within(safety, deadline, request).await {
                         Some(Ok(Lookup::Found(found))) => Ok(found),
                         Some(Ok(Lookup::Mismatch { existing_id })) => {
                             Err(self.mismatch(request, existing_id))
@@ -416,7 +416,43 @@ impl HttpExecutor {
         )
     }
 
+    /// The safety's lookup, bounded by what is left of the call's deadline (a lookup is part of the call).
+    async fn lookup_within<T>(
+        &self,
+        safety: &Safety<'_, T>,
+        deadline: Instant,
+        request: &Request,
+    ) -> Option<Result<Lookup<T>>> {
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(remaining, safety.lookup()).await {
+            Ok(found) => found,
+            Err(_) => Some(Err(self.decorate(
+                Error::new(
+                    ErrorKind::Timeout,
+                    "the call's deadline passed during the lookup",
+                ),
+                request,
+            ))),
+        }
+    }
+
+    /// A lookup that failed: `Timeout` when it ran out of time (the call's deadline, as the retry table says for
+    /// `NaturalKey` and `Reconcile`), else `OutcomeUnknown`.
     fn lookup_failed(&self, request: &Request, lookup_error: Error) -> Error {
+        if lookup_error.kind() == ErrorKind::Timeout {
+            return self
+                .decorate(
+                    Error::new(
+                        ErrorKind::Timeout,
+                        format!(
+                            "no answer within the deadline of {:?} (the lookup to check an earlier attempt timed out)",
+                            self.inner.deadline
+                        ),
+                    ),
+                    request,
+                )
+                .with_source(lookup_error);
+        }
         self.decorate(
             Error::new(
                 ErrorKind::OutcomeUnknown,
