@@ -1,7 +1,7 @@
 //! `unibill-bench`: the load bench of issue #12.
 //!
 //! * `unibill-bench server` — a tiny hyper server answering every request with one fixed, valid Flexprice
-//!   create-customer answer (`201`), counting the connections that carried a create; `GET /stats` reports them.
+//!   create-customer answer (`201`), counting accepted connections (and those that carried a create); `GET /stats` reports them.
 //! * `unibill-bench client --variant baseline|adapter|billing` — N creates at a concurrency, in this process,
 //!   printing one JSON line: wall time, requests/s, p50/p99 latency, CPU time (user+sys) per request, peak RSS.
 //! * `unibill-bench driver` — spawns a server and, for each concurrency and run, each variant as its own

@@ -20,6 +20,8 @@ pub const CREATE_ANSWER: &str =
 
 #[derive(Default)]
 struct Counters {
+    /// Every accepted connection (the `/stats` ones included).
+    accepted: AtomicU64,
     /// Connections that carried at least one create.
     connections: AtomicU64,
     /// Creates answered.
@@ -43,6 +45,7 @@ pub fn run(port: u16) -> Result<(), Box<dyn std::error::Error>> {
         let answer = Bytes::from_static(CREATE_ANSWER.as_bytes());
         loop {
             let (stream, _) = listener.accept().await?;
+            counters.accepted.fetch_add(1, Ordering::Relaxed);
             stream.set_nodelay(true)?;
             let counters = counters.clone();
             let answer = answer.clone();
@@ -58,7 +61,8 @@ pub fn run(port: u16) -> Result<(), Box<dyn std::error::Error>> {
                         let _ = req.into_body().collect().await;
                         if stats {
                             let body = format!(
-                                "{{\"connections\":{},\"requests\":{}}}",
+                                "{{\"accepted\":{},\"connections\":{},\"requests\":{}}}",
+                                counters.accepted.load(Ordering::Relaxed),
                                 counters.connections.load(Ordering::Relaxed),
                                 counters.requests.load(Ordering::Relaxed)
                             );

@@ -31,8 +31,10 @@ pub struct Plan {
 struct Measured {
     #[serde(flatten)]
     run: RunResult,
-    /// Connections that carried creates during this run (server side).
+    /// Connections the server accepted during this run (the driver's own `/stats` connections excluded).
     connections: u64,
+    /// Of those, the ones that carried at least one create.
+    connections_used: u64,
     /// Order of this run in the whole session (interleaving).
     order: usize,
 }
@@ -48,8 +50,10 @@ struct Row {
     p99_us: f64,
     cpu_us_per_req: f64,
     peak_rss_kib: f64,
-    /// The most connections any run opened.
+    /// The most connections any run opened (accepted by the server).
     max_connections: u64,
+    /// The most connections any run sent creates on.
+    max_connections_used: u64,
     rps_ratio: f64,
     cpu_ratio: f64,
     p50_ratio: f64,
@@ -128,9 +132,12 @@ pub fn drive(plan: Plan) -> Result<(), Box<dyn std::error::Error>> {
                     return Err(format!("{} c={concurrency} failed", variant.as_str()).into());
                 }
                 let result: RunResult = serde_json::from_slice(&output.stdout)?;
-                let opened = connections(server.port)? - before;
+                let after = connections(server.port)?;
+                // `accepted` counts each stats connection too: the one that asked `after` is not the client's.
+                let opened = after.0.saturating_sub(before.0 + 1);
+                let used = after.1 - before.1;
                 eprintln!(
-                    "run {run} c={concurrency:>3} {:<8} {:>9.0} req/s  p50 {:>7.1} µs  p99 {:>7.1} µs  cpu {:>6.1} µs/req  rss {:>6} KiB  conns {opened}",
+                    "run {run} c={concurrency:>3} {:<8} {:>9.0} req/s  p50 {:>7.1} µs  p99 {:>7.1} µs  cpu {:>6.1} µs/req  rss {:>6} KiB  conns {opened} (used {used})",
                     variant.as_str(),
                     result.rps,
                     result.p50_us,
@@ -141,6 +148,7 @@ pub fn drive(plan: Plan) -> Result<(), Box<dyn std::error::Error>> {
                 all.push(Measured {
                     run: result,
                     connections: opened,
+                    connections_used: used,
                     order: all.len() + 1,
                 });
             }
@@ -166,17 +174,21 @@ pub fn drive(plan: Plan) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// The server's count of connections that carried creates (asked over a connection of its own, not counted).
-fn connections(port: u16) -> Result<u64, Box<dyn std::error::Error>> {
+/// The server's counts: (accepted connections, this stats connection included; connections that carried
+/// creates).
+fn connections(port: u16) -> Result<(u64, u64), Box<dyn std::error::Error>> {
     let mut stream = TcpStream::connect(("127.0.0.1", port))?;
     stream.write_all(b"GET /stats HTTP/1.1\r\nhost: bench\r\nconnection: close\r\n\r\n")?;
     let mut answer = String::new();
     stream.read_to_string(&mut answer)?;
     let body = answer.split("\r\n\r\n").nth(1).ok_or("no stats body")?;
     let stats: serde_json::Value = serde_json::from_str(body)?;
-    stats["connections"]
-        .as_u64()
-        .ok_or_else(|| "no connections in stats".into())
+    let count = |key: &str| {
+        stats[key]
+            .as_u64()
+            .ok_or_else(|| format!("no {key} in stats"))
+    };
+    Ok((count("accepted")?, count("connections")?))
 }
 
 fn median(mut xs: Vec<f64>) -> f64 {
@@ -225,6 +237,7 @@ fn medians(plan: &Plan, all: &[Measured]) -> Vec<Row> {
                 cpu_us_per_req: cpu,
                 peak_rss_kib: rss,
                 max_connections: runs.iter().map(|m| m.connections).max().unwrap_or(0),
+                max_connections_used: runs.iter().map(|m| m.connections_used).max().unwrap_or(0),
                 rps_ratio: ratio(rps, |r| r.rps),
                 cpu_ratio: ratio(cpu, |r| r.cpu_us_per_req),
                 p50_ratio: ratio(p50, |r| r.p50_us),
@@ -238,12 +251,12 @@ fn medians(plan: &Plan, all: &[Measured]) -> Vec<Row> {
 
 fn table(rows: &[Row]) -> String {
     let mut t = String::from(
-        "| conc. | variant | req/s | ×base | p50 µs | p99 µs | CPU µs/req | ×base | peak RSS KiB | conns |\n\
+        "| conc. | variant | req/s | ×base | p50 µs | p99 µs | CPU µs/req | ×base | peak RSS KiB | conns opened (used) |\n\
          | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
     );
     for r in rows {
         t.push_str(&format!(
-            "| {} | {} | {:.0} | {:.3} | {:.1} | {:.1} | {:.1} | {:.3} | {:.0} | {} |\n",
+            "| {} | {} | {:.0} | {:.3} | {:.1} | {:.1} | {:.1} | {:.3} | {:.0} | {} ({}) |\n",
             r.concurrency,
             r.variant.as_str(),
             r.rps,
@@ -253,7 +266,8 @@ fn table(rows: &[Row]) -> String {
             r.cpu_us_per_req,
             r.cpu_ratio,
             r.peak_rss_kib,
-            r.max_connections
+            r.max_connections,
+            r.max_connections_used
         ));
     }
     t
