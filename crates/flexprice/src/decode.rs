@@ -6,13 +6,10 @@ use serde_json::value::RawValue;
 use unibill_core::{Error, RawJson, Result, Timestamp};
 use unibill_http::Response;
 
-/// Decodes a 2xx body into `W` and keeps its text as [`RawJson`]: the body is scanned once as a raw value
-/// (validating it, building nothing) and the wire struct is read from that same text.
+/// Decodes a 2xx body into `W` and keeps its text as [`RawJson`] in one parse ([`RawJson::decode`]: decoding
+/// `W` validates the whole body, so the text is kept without a second scan).
 pub(crate) fn with_raw<W: DeserializeOwned>(response: &Response) -> Result<(W, RawJson)> {
-    let raw: Box<RawValue> =
-        serde_json::from_slice(&response.body).map_err(|e| bad(response, e))?;
-    let wire = from_raw(&raw).map_err(|e| bad(response, e))?;
-    Ok((wire, RawJson::from_raw(raw)))
+    RawJson::decode(&response.body).map_err(|e| bad(response, e))
 }
 
 /// Reads `W` out of one raw value (an item of a list envelope), keeping the raw value as [`RawJson`].

@@ -73,6 +73,8 @@
 //! Retries, timeouts, `Retry-After`, scrubbing of secrets from error bodies and tracing are the
 //! [`unibill_http::HttpExecutor`]'s; this crate only translates.
 
+#[doc(hidden)]
+pub mod bench_api;
 mod capabilities;
 mod client;
 mod config;

@@ -71,6 +71,8 @@
 //! - **Lists** page with Flowglad's cursor (at most 100 a page); Flowglad ignores filters, so the adapter
 //!   filters each page and pages may come out short.
 
+#[doc(hidden)]
+pub mod bench_api;
 mod client;
 mod config;
 mod currency;

@@ -205,13 +205,18 @@ impl HttpExecutorBuilder {
                     .with_source(e)
             })?,
         };
+        // The auth header joins the defaults once, here, instead of on every request.
+        let mut headers = self.headers;
+        if let Some((name, value, _)) = &auth {
+            headers.insert(name.clone(), value.clone());
+        }
         Ok(HttpExecutor {
             inner: Arc::new(Inner {
                 provider,
                 base_url: self.base_url,
                 client,
                 auth,
-                headers: self.headers,
+                headers,
                 attempt_timeout: self.attempt_timeout,
                 deadline: self.deadline,
                 policy: self.policy,

@@ -41,6 +41,7 @@ pub(crate) struct Inner {
     pub base_url: Url,
     pub client: reqwest::Client,
     pub auth: Option<(HeaderName, HeaderValue, SecretString)>,
+    /// Every request's headers, built once: the defaults (`Accept`, `User-Agent`, custom) and the auth header.
     pub headers: HeaderMap,
     pub attempt_timeout: Duration,
     pub deadline: Duration,
@@ -144,12 +145,6 @@ impl HttpExecutor {
         let inner = &*self.inner;
         let deadline = Instant::now() + inner.deadline;
         let url = self.url_for(request)?;
-        let secrets: Vec<&SecretString> = inner
-            .auth
-            .iter()
-            .map(|(_, _, s)| s)
-            .chain(request.secrets.iter())
-            .collect();
         let class = safety.class();
         let mut ambiguous_before = false;
         let mut attempt: u32 = 0;
@@ -164,7 +159,7 @@ impl HttpExecutor {
                 }
             } else {
                 tracing::trace!(attempt, "sending");
-                match self.attempt(request, &url, &secrets, remaining, span).await {
+                match self.attempt(request, &url, remaining, span).await {
                     Ok(response) => return decode(response).map_err(|e| self.decorate(e, request)),
                     Err(failure) => failure,
                 }
@@ -229,7 +224,6 @@ impl HttpExecutor {
         &self,
         request: &Request,
         url: &Url,
-        secrets: &[&SecretString],
         remaining: Duration,
         span: &Span,
     ) -> Result<Response, Failure> {
@@ -239,7 +233,7 @@ impl HttpExecutor {
         } else {
             (inner.attempt_timeout, false)
         };
-        match tokio::time::timeout(limit, self.exchange(request, url, secrets, span)).await {
+        match tokio::time::timeout(limit, self.exchange(request, url, span)).await {
             Ok(result) => result,
             Err(_) if by_deadline => Err(Failure {
                 outcome: Outcome::DeadlineExceeded { maybe_sent: true },
@@ -259,35 +253,35 @@ impl HttpExecutor {
     }
 
     /// Sends once and reads the answer.
+    ///
+    /// The hot path allocates only what reqwest needs: one clone of the prebuilt header map, the URL, and the
+    /// body's `Bytes` handle (a reference count, not a copy). The answer's headers are moved out, not cloned.
     async fn exchange(
         &self,
         request: &Request,
         url: &Url,
-        secrets: &[&SecretString],
         span: &Span,
     ) -> Result<Response, Failure> {
         let inner = &*self.inner;
         let mut headers = inner.headers.clone();
-        if let Some((name, value, _)) = &inner.auth {
-            headers.insert(name.clone(), value.clone());
-        }
         for (name, value) in &request.headers {
             headers.append(name.clone(), value.clone());
         }
-        let mut builder = inner.client.request(request.method.clone(), url.clone());
+        let mut outgoing = reqwest::Request::new(request.method.clone(), url.clone());
         if let Some((body, content_type)) = &request.body {
             headers.insert(CONTENT_TYPE, content_type.clone());
-            builder = builder.body(body.clone());
+            *outgoing.body_mut() = Some(body.clone().into());
         }
-        let mut response = builder
-            .headers(headers)
-            .send()
+        *outgoing.headers_mut() = headers;
+        let mut response = inner
+            .client
+            .execute(outgoing)
             .await
             .map_err(transport_failure)?;
         let status = response.status();
         span.record("status", status.as_u16());
         tracing::trace!(status = status.as_u16(), "answer received");
-        let headers = response.headers().clone();
+        let headers = std::mem::take(response.headers_mut());
 
         if status.is_success() {
             let (body, err) = read_capped(&mut response, inner.success_body_cap).await;
@@ -315,7 +309,13 @@ impl HttpExecutor {
         let (body, read_error) = read_capped(&mut response, inner.error_body_cap).await;
         drop(response);
         let truncated = body.truncated || read_error.is_some();
-        let scrubbed = scrub(&body.bytes, secrets, truncated);
+        let secrets: Vec<&SecretString> = inner
+            .auth
+            .iter()
+            .map(|(_, _, s)| s)
+            .chain(request.secrets.iter())
+            .collect();
+        let scrubbed = scrub(&body.bytes, &secrets, truncated);
         let wait = retry_after(&headers, inner.clock.now());
         let answer = ErrorResponse {
             status,

@@ -70,6 +70,8 @@
 //!   `PaymentRequired`, `403` → `PermissionDenied`, `404`/`410` → `NotFound`, `409` → `Conflict`, `429` →
 //!   `RateLimited`), with Vercel's code, message and `x-vercel-id` kept.
 
+#[doc(hidden)]
+pub mod bench_api;
 mod client;
 mod config;
 mod configurations;

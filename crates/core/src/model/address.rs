@@ -53,13 +53,9 @@ impl Address {
     }
 
     pub(crate) fn check(&self, checks: &mut Checks, prefix: &str) {
-        let field = |name: &str| {
-            if prefix.is_empty() {
-                name.to_owned()
-            } else {
-                format!("{prefix}.{name}")
-            }
-        };
+        // Checked under the bare names; the `prefix.name` paths are formatted only for broken rules, so a valid
+        // address costs no allocation here.
+        let mut own = Checks::new();
         for (name, value, max) in [
             ("line1", &self.line1, 255),
             ("line2", &self.line2, 255),
@@ -68,11 +64,19 @@ impl Address {
             ("postal_code", &self.postal_code, 20),
         ] {
             if let Some(v) = value {
-                checks.length(&field(name), v, 0, max);
+                own.length(name, v, 0, max);
             }
         }
         if let Some(c) = &self.country {
-            checks.country(&field("country"), c);
+            own.country("country", c);
+        }
+        for e in own.errors_mut().drain(..) {
+            let field = if prefix.is_empty() {
+                e.field
+            } else {
+                format!("{prefix}.{}", e.field)
+            };
+            checks.fail(field, e.message);
         }
     }
 }

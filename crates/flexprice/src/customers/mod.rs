@@ -1,4 +1,4 @@
 //! Customers on `/v1/customers`.
 
-mod ops;
-mod wire;
+pub(crate) mod ops;
+pub(crate) mod wire;

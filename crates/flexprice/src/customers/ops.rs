@@ -20,13 +20,13 @@ const LIST: &str = "customers.list";
 const UPDATE: &str = "customers.update";
 const DELETE: &str = "customers.delete";
 
-fn decode_one(response: Response) -> Result<Customer> {
+pub(crate) fn decode_one(response: Response) -> Result<Customer> {
     let (wire, raw) = with_raw::<WireCustomer>(&response)?;
     Ok(wire.into_customer(raw))
 }
 
 /// The items of a list answer, with the server's total.
-fn decode_list(response: Response) -> Result<(Vec<Customer>, Option<u64>)> {
+pub(crate) fn decode_list(response: Response) -> Result<(Vec<Customer>, Option<u64>)> {
     let list: WireCustomerList = envelope(&response)?;
     let customers = list
         .items

@@ -28,7 +28,7 @@ fn decode_one(response: Response) -> Result<Customer> {
     wire::customer(envelope.customer)
 }
 
-fn decode_created(response: Response) -> Result<Customer> {
+pub(crate) fn decode_created(response: Response) -> Result<Customer> {
     let envelope: CreatedEnvelope = response.json()?;
     match (envelope.data, envelope.customer) {
         (Some(data), _) => wire::customer(data.customer),

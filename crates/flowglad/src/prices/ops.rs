@@ -19,7 +19,7 @@ use super::{capabilities, decode, encode};
 use crate::client::FlowgladClient;
 use crate::pagination::{self, MAX_PAGE_SIZE, WirePage};
 
-fn decode_one(response: Response) -> Result<Price> {
+pub(crate) fn decode_one(response: Response) -> Result<Price> {
     let envelope: PriceEnvelope = response.json()?;
     decode::price(envelope.price)
 }

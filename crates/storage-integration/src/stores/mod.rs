@@ -1,4 +1,4 @@
 //! Stores: the wire format (`wire`) and the operations (`ops`).
 
-mod ops;
+pub(crate) mod ops;
 pub(crate) mod wire;
