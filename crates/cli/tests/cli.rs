@@ -1,8 +1,12 @@
 //! The built `unibill` binary against the emulators, started in this test process on 127.0.0.1 and handed to
 //! the child through its environment (the child's environment is otherwise empty).
 
-use std::io::{BufRead, BufReader, Write};
+mod support;
+
+use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
+
+use support::Ran;
 
 use unibill::{
     BillingConfig, BillingPlan, Connection, Customer, IntegrationConfiguration, IntegrationProduct,
@@ -16,59 +20,9 @@ const FLOWGLAD_KEY: &str = "sk_test_cli_flowglad";
 const VERCEL_TOKEN: &str = "vercel_cli_test_token";
 const PLANTED_SECRET: &str = "sk_live_planted_cli_secret_0001";
 
-/// What one run of the binary gave.
-struct Ran {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Ran {
-    fn ok(self) -> String {
-        assert_eq!(
-            self.code, 0,
-            "stdout:\n{}\nstderr:\n{}",
-            self.stdout, self.stderr
-        );
-        self.stdout
-    }
-
-    fn json<T: serde::de::DeserializeOwned>(self) -> T {
-        let out = self.ok();
-        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"))
-    }
-}
-
 /// Runs `unibill ARGS` with exactly `vars` as its environment and `stdin` on standard input.
 fn unibill(vars: &[(&str, String)], args: &[&str], stdin: Option<&str>) -> Ran {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_unibill"));
-    cmd.env_clear()
-        .args(args)
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in vars {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().expect("run unibill");
-    if let Some(text) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
-    }
-    let out = child.wait_with_output().unwrap();
-    Ran {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
+    support::run(vars, args, stdin)
 }
 
 fn flexprice_vars(base_url: &str, resource_var: &str) -> Vec<(&'static str, String)> {

@@ -2,8 +2,9 @@
 //! environment, `--json` and human output, a provider echoing the request into its error body, wrong keys for
 //! every provider. No run prints a planted value on stdout or stderr, whatever `RUST_LOG` says.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod support;
+
+use support::Ran;
 
 use unibill::Connection;
 use unibill_testkit::emulators::{flexprice, flowglad, vercel};
@@ -19,45 +20,12 @@ const S3_SECRET: &str = "PLANTED_cli_s3_secret_access_key";
 const WHOP_KEY: &str = "PLANTED_cli_whop_api_key";
 const WHOP_ROTATED: &str = "PLANTED_cli_whop_rotated_webhook";
 
-/// What one run printed.
-struct Ran {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 /// Runs `unibill ARGS` with exactly `vars` (and `RUST_LOG=trace`) as its environment, then checks that neither
 /// stream holds a planted value.
 fn unibill(vars: &[(&str, String)], args: &[&str], stdin: Option<&str>) -> Ran {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_unibill"));
-    cmd.env_clear()
-        .env("RUST_LOG", "trace")
-        .args(args)
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in vars {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().expect("run unibill");
-    if let Some(text) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
-    }
-    let out = child.wait_with_output().unwrap();
-    let ran = Ran {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    };
+    let mut env = vars.to_vec();
+    env.push(("RUST_LOG", "trace".to_owned()));
+    let ran = support::run(&env, args, stdin);
     for (stream, text) in [("stdout", &ran.stdout), ("stderr", &ran.stderr)] {
         assert!(
             !text.contains("PLANTED"),
@@ -67,12 +35,12 @@ fn unibill(vars: &[(&str, String)], args: &[&str], stdin: Option<&str>) -> Ran {
     ran
 }
 
-impl Ran {
-    fn json<T: serde::de::DeserializeOwned>(self) -> T {
-        assert_eq!(self.code, 0, "{}", self.stderr);
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {}", self.stdout))
-    }
+trait Failed {
+    fn failed(self, code: i32) -> Ran;
+}
 
+impl Failed for Ran {
+    /// A run that failed with `code` and said why on standard error.
     fn failed(self, code: i32) -> Ran {
         assert_eq!(self.code, code, "{}{}", self.stdout, self.stderr);
         assert!(!self.stderr.is_empty(), "the failure is explained");
