@@ -7,7 +7,7 @@ mod support;
 use std::sync::Arc;
 use std::time::Duration;
 
-use support::{conformance_emulator, emulated, emulated_with};
+use support::emulated;
 use unibill_core::conformance::{Checked, Env, Fixtures, stores};
 use unibill_core::{
     Billing, ErrorKind, NewStore, StoreId, StoreStatus, Stores, StoresExt, WaitOptions,
@@ -40,7 +40,7 @@ async fn run_every_behaviour<S: Stores + ?Sized>(s: &S, env: &Env) {
 
 #[tokio::test]
 async fn conformance_through_billing() {
-    let rig = emulated_with(conformance_emulator()).await;
+    let rig = emulated().await;
     let billing = Billing::builder().stores(rig.client.clone()).build();
     run_every_behaviour(&billing, &env("billing", &rig)).await;
     run_every_behaviour(&billing.stores(), &env("billing-arc", &rig)).await;
@@ -52,21 +52,21 @@ async fn conformance_through_billing() {
 
 #[tokio::test]
 async fn conformance_through_arc_dyn() {
-    let rig = emulated_with(conformance_emulator()).await;
+    let rig = emulated().await;
     let handle: Arc<dyn Stores> = Arc::new(rig.client.clone());
     run_every_behaviour(&handle, &env("arc", &rig)).await;
 }
 
 #[tokio::test]
 async fn conformance_through_box_dyn() {
-    let rig = emulated_with(conformance_emulator()).await;
+    let rig = emulated().await;
     let handle: Box<dyn Stores> = Box::new(rig.client.clone());
     run_every_behaviour(&handle, &env("box", &rig)).await;
 }
 
 #[tokio::test]
 async fn conformance_when_the_answer_has_no_id() {
-    let rig = emulated_with(conformance_emulator()).await;
+    let rig = emulated().await;
     rig.emulator.set_undocumented_store_fields(false);
     run_every_behaviour(&rig.client, &env("noid", &rig)).await;
 }
@@ -138,15 +138,7 @@ async fn no_free_plan_is_invalid_input() {
 async fn wait_until_ready_follows_initializing_reads() {
     let rig = emulated().await;
     rig.emulator.set_initializing_reads(3);
-    let created = rig
-        .client
-        .create(
-            NewStore::builder("db", seed::CONFIGURATION_ID, "neon")
-                .build()
-                .unwrap(),
-        )
-        .await
-        .unwrap();
+    let created = rig.free_store().await;
     assert_eq!(created.status, Some(StoreStatus::Initializing));
     let id = created.id.unwrap();
     let ready = rig
@@ -168,17 +160,7 @@ async fn wait_until_ready_follows_initializing_reads() {
 async fn wait_until_ready_times_out_when_reads_run_out() {
     let rig = emulated().await;
     rig.emulator.set_initializing_reads(50);
-    let id = rig
-        .client
-        .create(
-            NewStore::builder("db", seed::CONFIGURATION_ID, "neon")
-                .build()
-                .unwrap(),
-        )
-        .await
-        .unwrap()
-        .id
-        .unwrap();
+    let id = rig.free_store().await.id.unwrap();
     let err = rig
         .client
         .wait_until_ready(id, WaitOptions::new(Duration::ZERO, 3))
@@ -192,15 +174,7 @@ async fn failed_and_null_statuses() {
     let rig = emulated().await;
     rig.emulator
         .set_status_sequence(vec![None, Some("warming-up".into())], Some("error".into()));
-    let created = rig
-        .client
-        .create(
-            NewStore::builder("db", seed::CONFIGURATION_ID, "neon")
-                .build()
-                .unwrap(),
-        )
-        .await
-        .unwrap();
+    let created = rig.free_store().await;
     assert_eq!(created.status, None);
     let id = created.id.unwrap();
     let err = rig
@@ -295,17 +269,7 @@ async fn id_fallback_against_the_emulator() {
 #[tokio::test]
 async fn a_delete_whose_answer_was_lost_and_finds_nothing_succeeded() {
     let rig = emulated().await;
-    let id = rig
-        .client
-        .create(
-            NewStore::builder("db", seed::CONFIGURATION_ID, "neon")
-                .build()
-                .unwrap(),
-        )
-        .await
-        .unwrap()
-        .id
-        .unwrap();
+    let id = rig.free_store().await.id.unwrap();
     rig.server.push_fault(Fault::CloseAfterHandling);
     rig.client.delete(id.clone()).await.unwrap();
     let methods: Vec<String> = rig

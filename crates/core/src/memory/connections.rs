@@ -73,7 +73,7 @@ impl MemoryConnections {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+        super::lock_state(&self.state)
     }
 }
 

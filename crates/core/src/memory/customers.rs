@@ -69,9 +69,7 @@ impl MemoryCustomers {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        // A panic while holding the lock cannot leave the maps half-updated in a way that matters more than
-        // losing every customer, so keep serving.
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+        super::lock_state(&self.state)
     }
 }
 

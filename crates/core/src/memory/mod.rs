@@ -43,6 +43,12 @@ impl RequestCounter {
     }
 }
 
+/// Locks a memory store's state. A panic while the lock was held cannot leave the maps half-updated in a way
+/// that matters more than losing every record, so a poisoned lock keeps serving.
+pub(crate) fn lock_state<T>(state: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    state.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 /// Makes ids like `cus_0000000000000001`: a prefix and a zero-padded sequence, so they sort by creation.
 pub(crate) fn make_id(prefix: &str, seq: u64) -> String {
     format!("{prefix}_{seq:016}")

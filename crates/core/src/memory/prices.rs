@@ -62,7 +62,7 @@ impl MemoryPrices {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+        super::lock_state(&self.state)
     }
 }
 

@@ -107,7 +107,7 @@ impl MemoryStores {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+        super::lock_state(&self.state)
     }
 
     fn configuration() -> IntegrationConfiguration {

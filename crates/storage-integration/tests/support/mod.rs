@@ -6,9 +6,10 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
+use unibill_core::Stores as _;
 use unibill_http::{FixedClock, NoJitter, RecordingSleeper, RetryPolicy};
 use unibill_storage_integration::{VercelStorageConfig, VercelStores};
-use unibill_testkit::emulators::vercel::{BillingPlan, Integration, Product, VercelEmulator, seed};
+use unibill_testkit::emulators::vercel::{VercelEmulator, seed};
 use unibill_testkit::{RecordedRequest, Reply, TestServer};
 
 /// The token every rig uses (planted, so leaks are easy to spot).
@@ -67,6 +68,16 @@ pub struct Emulated {
     pub client: VercelStores,
 }
 
+impl Emulated {
+    /// Creates a store called `db` on the Neon product's free plan and returns it.
+    pub async fn free_store(&self) -> unibill_core::Store {
+        let input = unibill_core::NewStore::builder("db", seed::CONFIGURATION_ID, "neon")
+            .build()
+            .unwrap();
+        self.client.create(input).await.unwrap()
+    }
+}
+
 pub async fn emulated() -> Emulated {
     emulated_with(VercelEmulator::new(TOKEN)).await
 }
@@ -81,35 +92,6 @@ pub async fn emulated_with(emulator: VercelEmulator) -> Emulated {
         sleeper,
         client,
     }
-}
-
-/// An emulator whose Neon product also accepts the `suite` metadata key the conformance suite sets (the
-/// emulator checks metadata against the product's schema, as Vercel does). Plans are the fixture's.
-pub fn conformance_emulator() -> VercelEmulator {
-    let emulator = VercelEmulator::new(TOKEN);
-    let plans = fixture_json("billing-plans-list-200.json")["plans"]
-        .as_array()
-        .expect("plans")
-        .iter()
-        .map(|p| BillingPlan::from_json(p.clone()).expect("a fixture plan"))
-        .collect();
-    let mut schema =
-        fixture_json("configuration-products-200.json")["products"][0]["metadataSchema"].clone();
-    schema["properties"]["suite"] = serde_json::json!({ "type": "string", "ui:control": "input" });
-    emulator.add_integration(Integration {
-        id: seed::INTEGRATION_ID.into(),
-        slug: seed::INTEGRATION_SLUG.into(),
-        name: "Neon".into(),
-        icon: "https://example.invalid/neon-icon.png".into(),
-        products: vec![Product {
-            id: seed::NEON_PRODUCT_ID.into(),
-            slug: seed::NEON_PRODUCT_SLUG.into(),
-            name: "Neon Postgres".into(),
-            metadata_schema: schema,
-            plans,
-        }],
-    });
-    emulator
 }
 
 /// The request's body as JSON.
