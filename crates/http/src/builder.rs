@@ -12,6 +12,7 @@ use url::Url;
 
 use crate::base_url::check_base_url;
 use crate::clock::{Clock, SystemClock};
+use crate::connect::SpareConnectGuardLayer;
 use crate::executor::{HttpExecutor, Inner};
 use crate::jitter::{Jitter, RandomJitter};
 use crate::observer::{NoopObserver, RetryObserver};
@@ -81,7 +82,8 @@ impl HttpExecutorBuilder {
     }
 
     /// Uses this `reqwest::Client` (proxy, extra CA, connection pool settings). Its own timeouts, if any, are
-    /// treated as attempt timeouts. Default: a plain rustls client.
+    /// treated as attempt timeouts. Default: a rustls client with [`SpareConnectGuardLayer`]; add that layer
+    /// to your own client (`ClientBuilder::connector_layer`) to keep its connection count at the concurrency.
     pub fn client(mut self, client: reqwest::Client) -> Self {
         self.client = Some(client);
         self
@@ -199,11 +201,14 @@ impl HttpExecutorBuilder {
         };
         let client = match self.client {
             Some(c) => c,
-            None => reqwest::Client::builder().build().map_err(|e| {
-                Error::config(format!("cannot build the {provider} HTTP client"))
-                    .with_provider(provider)
-                    .with_source(e)
-            })?,
+            None => reqwest::Client::builder()
+                .connector_layer(SpareConnectGuardLayer)
+                .build()
+                .map_err(|e| {
+                    Error::config(format!("cannot build the {provider} HTTP client"))
+                        .with_provider(provider)
+                        .with_source(e)
+                })?,
         };
         // The auth header joins the defaults once, here, instead of on every request.
         let mut headers = self.headers;

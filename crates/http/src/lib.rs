@@ -77,6 +77,7 @@ mod base_url;
 mod body;
 mod builder;
 mod clock;
+mod connect;
 mod decision;
 mod executor;
 mod jitter;
@@ -95,6 +96,7 @@ pub use builder::{
     HttpExecutorBuilder, USER_AGENT_VALUE,
 };
 pub use clock::{Clock, FixedClock, SystemClock};
+pub use connect::{ConnectNotNeeded, SpareConnectGuard, SpareConnectGuardLayer};
 pub use decision::{
     AmbiguousCause, Decision, DecisionInput, GiveUp, Outcome, RetryReason, SafetyClass, decide,
 };
