@@ -75,6 +75,10 @@ enum Command {
         /// A note on the machine's other load, copied into the summary.
         #[arg(long, default_value = "")]
         note: String,
+        /// Pin the server to the last CPU and every client to the others (with `taskset`), so server and
+        /// client never take turns on one core; without it the scheduler places them.
+        #[arg(long)]
+        pin: bool,
     },
 }
 
@@ -121,6 +125,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             variants,
             out,
             note,
+            pin,
         } => summary::drive(summary::Plan {
             requests,
             concurrencies: concurrency,
@@ -128,6 +133,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             variants,
             out,
             note,
+            pin,
         }),
     }
 }

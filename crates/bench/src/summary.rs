@@ -24,6 +24,8 @@ pub struct Plan {
     pub out: PathBuf,
     /// Free text on the machine's other load.
     pub note: String,
+    /// Server on the last CPU, clients on the others.
+    pub pin: bool,
 }
 
 /// One client run with the connections the server saw it open.
@@ -66,6 +68,8 @@ struct Summary {
     requests_per_run: usize,
     runs: usize,
     machine: Machine,
+    /// `server: CPU n-1, clients: CPUs 0..n-1` when pinned, else `none`.
+    pinning: String,
     note: String,
     medians: Vec<Row>,
     all_runs: Vec<Measured>,
@@ -93,7 +97,9 @@ impl Drop for Server {
 /// Runs the plan, prints the table, writes the JSON.
 pub fn drive(plan: Plan) -> Result<(), Box<dyn std::error::Error>> {
     let exe = std::env::current_exe()?;
-    let mut child = Command::new(&exe)
+    let placement = Placement::new(plan.pin)?;
+    let mut child = placement
+        .server(&exe)
         .args(["server", "--port", "0"])
         .stdout(Stdio::piped())
         .spawn()?;
@@ -114,7 +120,8 @@ pub fn drive(plan: Plan) -> Result<(), Box<dyn std::error::Error>> {
         for &concurrency in &plan.concurrencies {
             for &variant in &plan.variants {
                 let before = connections(server.port)?;
-                let output = Command::new(&exe)
+                let output = placement
+                    .client(&exe)
                     .args([
                         "client",
                         "--variant",
@@ -161,6 +168,7 @@ pub fn drive(plan: Plan) -> Result<(), Box<dyn std::error::Error>> {
         requests_per_run: plan.requests,
         runs: plan.runs,
         machine: machine(),
+        pinning: placement.describe(),
         note: plan.note.clone(),
         medians,
         all_runs: all,
@@ -172,6 +180,60 @@ pub fn drive(plan: Plan) -> Result<(), Box<dyn std::error::Error>> {
     println!("{}", table(&summary.medians));
     eprintln!("wrote {}", plan.out.display());
     Ok(())
+}
+
+/// Where the processes run: anywhere, or the server alone on the last CPU and the clients on the rest.
+struct Placement {
+    /// `(server CPU, client CPU list)` when pinned.
+    cpus: Option<(usize, String)>,
+}
+
+impl Placement {
+    fn new(pin: bool) -> Result<Self, Box<dyn std::error::Error>> {
+        if !pin {
+            return Ok(Placement { cpus: None });
+        }
+        let n = std::thread::available_parallelism()?.get();
+        if n < 2 {
+            return Err("--pin needs at least 2 CPUs".into());
+        }
+        let clients = if n == 2 {
+            "0".to_owned()
+        } else {
+            format!("0-{}", n - 2)
+        };
+        Ok(Placement {
+            cpus: Some((n - 1, clients)),
+        })
+    }
+
+    /// The command that starts the server.
+    fn server(&self, exe: &std::path::Path) -> Command {
+        self.command(exe, self.cpus.as_ref().map(|(s, _)| s.to_string()))
+    }
+
+    /// The command that starts a client.
+    fn client(&self, exe: &std::path::Path) -> Command {
+        self.command(exe, self.cpus.as_ref().map(|(_, c)| c.clone()))
+    }
+
+    fn command(&self, exe: &std::path::Path, cpus: Option<String>) -> Command {
+        match cpus {
+            Some(cpus) => {
+                let mut c = Command::new("taskset");
+                c.args(["-c", &cpus]).arg(exe);
+                c
+            }
+            None => Command::new(exe),
+        }
+    }
+
+    fn describe(&self) -> String {
+        match &self.cpus {
+            Some((server, clients)) => format!("server: CPU {server}, clients: CPUs {clients}"),
+            None => "none".to_owned(),
+        }
+    }
 }
 
 /// The server's counts: (accepted connections, this stats connection included; connections that carried

@@ -97,7 +97,8 @@ impl HttpExecutor {
             elapsed_ms = field::Empty,
             error_kind = field::Empty,
         );
-        self.run(request, safety, decode).instrument(span).await
+        // `run` borrows the request and the safety class: one copy of each lives in this future, not two.
+        self.run(&request, &safety, decode).instrument(span).await
     }
 
     /// [`HttpExecutor::send`] decoding the 2xx body as JSON.
@@ -114,13 +115,13 @@ impl HttpExecutor {
         self.send(request, safety, |_| Ok(())).await
     }
 
-    async fn run<T, D>(&self, request: Request, safety: Safety<'_, T>, decode: D) -> Result<T>
+    async fn run<T, D>(&self, request: &Request, safety: &Safety<'_, T>, decode: D) -> Result<T>
     where
         D: FnOnce(Response) -> Result<T>,
     {
         let span = Span::current();
         let started = Instant::now();
-        let result = self.attempts(&request, &safety, decode, &span).await;
+        let result = self.attempts(request, safety, decode, &span).await;
         span.record("elapsed_ms", started.elapsed().as_millis() as u64);
         match &result {
             Ok(_) => tracing::debug!("call succeeded"),
