@@ -184,8 +184,8 @@ pub fn drive(plan: Plan) -> Result<(), Box<dyn std::error::Error>> {
 
 /// Where the processes run: anywhere, or the server alone on the last CPU and the clients on the rest.
 struct Placement {
-    /// `(server CPU, client CPU list)` when pinned.
-    cpus: Option<(usize, String)>,
+    /// `(server CPU list, client CPU list)` for `taskset -c` when pinned.
+    cpus: Option<(String, String)>,
 }
 
 impl Placement {
@@ -203,29 +203,18 @@ impl Placement {
             format!("0-{}", n - 2)
         };
         Ok(Placement {
-            cpus: Some((n - 1, clients)),
+            cpus: Some(((n - 1).to_string(), clients)),
         })
     }
 
     /// The command that starts the server.
     fn server(&self, exe: &std::path::Path) -> Command {
-        self.command(exe, self.cpus.as_ref().map(|(s, _)| s.to_string()))
+        pinned(exe, self.cpus.as_ref().map(|(server, _)| server.as_str()))
     }
 
     /// The command that starts a client.
     fn client(&self, exe: &std::path::Path) -> Command {
-        self.command(exe, self.cpus.as_ref().map(|(_, c)| c.clone()))
-    }
-
-    fn command(&self, exe: &std::path::Path, cpus: Option<String>) -> Command {
-        match cpus {
-            Some(cpus) => {
-                let mut c = Command::new("taskset");
-                c.args(["-c", &cpus]).arg(exe);
-                c
-            }
-            None => Command::new(exe),
-        }
+        pinned(exe, self.cpus.as_ref().map(|(_, clients)| clients.as_str()))
     }
 
     fn describe(&self) -> String {
@@ -233,6 +222,18 @@ impl Placement {
             Some((server, clients)) => format!("server: CPU {server}, clients: CPUs {clients}"),
             None => "none".to_owned(),
         }
+    }
+}
+
+/// `exe`, under `taskset -c cpus` when given CPUs.
+fn pinned(exe: &std::path::Path, cpus: Option<&str>) -> Command {
+    match cpus {
+        Some(cpus) => {
+            let mut command = Command::new("taskset");
+            command.args(["-c", cpus]).arg(exe);
+            command
+        }
+        None => Command::new(exe),
     }
 }
 

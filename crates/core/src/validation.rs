@@ -3,8 +3,9 @@
 //! A [`Checks`] collects every broken rule of one input, so the caller learns all of them at once, each naming
 //! its field; [`Checks::finish`] turns them into one `InvalidInput` error.
 
-use crate::error::{Error, FieldError, Result};
 use std::sync::LazyLock;
+
+use crate::error::{Error, FieldError, Result};
 
 /// Collects the broken rules of one input.
 ///
