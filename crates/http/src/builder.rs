@@ -12,11 +12,11 @@ use url::Url;
 
 use crate::base_url::check_base_url;
 use crate::clock::{Clock, SystemClock};
-use crate::connect::SpareConnectGuardLayer;
 use crate::executor::{HttpExecutor, Inner};
 use crate::jitter::{Jitter, RandomJitter};
 use crate::observer::{NoopObserver, RetryObserver};
 use crate::policy::RetryPolicy;
+use crate::resolver::SpareConnectGuardResolver;
 use crate::response::{ErrorTable, StatusErrorTable};
 use crate::sleeper::{Sleeper, TokioSleeper};
 
@@ -82,8 +82,9 @@ impl HttpExecutorBuilder {
     }
 
     /// Uses this `reqwest::Client` (proxy, extra CA, connection pool settings). Its own timeouts, if any, are
-    /// treated as attempt timeouts. Default: a rustls client with [`SpareConnectGuardLayer`]; add that layer
-    /// to your own client (`ClientBuilder::connector_layer`) to keep its connection count at the concurrency.
+    /// treated as attempt timeouts. Default: a rustls client whose DNS resolver is [`SpareConnectGuardResolver`];
+    /// give your own client that resolver (`ClientBuilder::dns_resolver`) to keep its connection count at the
+    /// concurrency.
     pub fn client(mut self, client: reqwest::Client) -> Self {
         self.client = Some(client);
         self
@@ -202,7 +203,7 @@ impl HttpExecutorBuilder {
         let client = match self.client {
             Some(c) => c,
             None => reqwest::Client::builder()
-                .connector_layer(SpareConnectGuardLayer)
+                .dns_resolver(Arc::new(SpareConnectGuardResolver::system()))
                 .build()
                 .map_err(|e| {
                     Error::config(format!("cannot build the {provider} HTTP client"))

@@ -77,13 +77,13 @@ mod base_url;
 mod body;
 mod builder;
 mod clock;
-mod connect;
 mod decision;
 mod executor;
 mod jitter;
 mod observer;
 mod policy;
 mod request;
+mod resolver;
 mod response;
 mod retry_after;
 mod safety;
@@ -96,7 +96,6 @@ pub use builder::{
     HttpExecutorBuilder, USER_AGENT_VALUE,
 };
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use connect::{ConnectNotNeeded, SpareConnectGuard, SpareConnectGuardLayer};
 pub use decision::{
     AmbiguousCause, Decision, DecisionInput, GiveUp, Outcome, RetryReason, SafetyClass, decide,
 };
@@ -105,6 +104,7 @@ pub use jitter::{Jitter, NoJitter, RandomJitter};
 pub use observer::{NoopObserver, RecordingObserver, RetryEvent, RetryObserver};
 pub use policy::RetryPolicy;
 pub use request::Request;
+pub use resolver::{ConnectNotNeeded, SpareConnectGuardResolver};
 pub use response::{
     ErrorResponse, ErrorTable, REQUEST_ID_HEADERS, Response, StatusErrorTable, kind_for_status,
     request_id,

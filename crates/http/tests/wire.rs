@@ -30,6 +30,31 @@ async fn one_connection_serves_a_hundred_sequential_calls() {
     assert_eq!(rig.server.connections(), 1);
 }
 
+/// A host given by name is looked up through the default client's resolver (the spare-connect guard):
+/// concurrent calls to `localhost` all get their answers, over no more connections than calls.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_named_host_resolves_through_the_guarded_resolver() {
+    let rig = Rig::new(|_| Reply::json(200, r#"{"ok":true}"#)).await;
+    let mut base = rig.server.url();
+    base.set_host(Some("localhost")).unwrap();
+    let exec = HttpExecutor::builder("testprov", base).build().unwrap();
+    let calls = (0..8).map(|i| {
+        let exec = exec.clone();
+        tokio::spawn(async move {
+            exec.send_json::<serde_json::Value>(
+                Request::get("things.get", "/things/{id}").path(["things", &i.to_string()]),
+                Safety::Safe,
+            )
+            .await
+        })
+    });
+    for call in futures::future::join_all(calls).await {
+        assert_eq!(call.unwrap().unwrap()["ok"], true);
+    }
+    assert_eq!(rig.server.request_count(), 8);
+    assert!(rig.server.connections() <= 8, "{} connections", rig.server.connections());
+}
+
 #[tokio::test]
 async fn requests_carry_encoded_path_query_headers_and_body() {
     let rig = Rig::new(|_| Reply::status(204)).await;
