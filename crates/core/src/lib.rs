@@ -58,6 +58,7 @@ pub mod model;
 pub mod money;
 pub mod page;
 pub mod patch;
+pub mod timestamp;
 pub mod validation;
 
 #[cfg(feature = "conformance")]

@@ -63,7 +63,7 @@ impl Checks {
     /// `value` is a valid email address.
     pub fn email(&mut self, field: &str, value: &str) -> bool {
         if self.length(field, value, 3, 254)
-            && email_address::EmailAddress::is_valid(value)
+            && (is_plain_email(value) || email_address::EmailAddress::is_valid(value))
             && !value.contains(' ')
         {
             true
@@ -145,6 +145,34 @@ impl Checks {
     }
 }
 
+/// Whether `value` is an address of the everyday shape: `local@domain` in ASCII, the local part dot-separated
+/// atoms of RFC 5322 `atext` (≤ 64 bytes), the domain dot-separated labels of letters, digits and inner `-`
+/// (each ≤ 63 bytes). Every such address is one `email_address` accepts, so this is a fast path in front of
+/// it (no allocation, one pass); anything else is left to the full parser.
+fn is_plain_email(value: &str) -> bool {
+    let Some((local, domain)) = value.split_once('@') else {
+        return false;
+    };
+    let atext = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~".contains(&b);
+    let label = |l: &[u8]| match l {
+        [first, .., last] => {
+            l.len() <= 63
+                && first.is_ascii_alphanumeric()
+                && last.is_ascii_alphanumeric()
+                && l.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'-')
+        }
+        [only] => only.is_ascii_alphanumeric(),
+        [] => false,
+    };
+    (1..=64).contains(&local.len())
+        && local
+            .as_bytes()
+            .split(|&b| b == b'.')
+            .all(|atom| !atom.is_empty() && atom.iter().all(|&b| atext(b)))
+        && domain.len() <= 254
+        && domain.as_bytes().split(|&b| b == b'.').all(label)
+}
+
 /// Whether `value` is an assigned ISO 3166-1 alpha-2 code in upper case. The codes are a 26 × 26 bit table built
 /// once from `isocountry`'s list: a lookup is one array read instead of a scan of ~250 names.
 fn is_alpha2_country(value: &str) -> bool {
@@ -201,6 +229,65 @@ mod tests {
         assert!(!c.email("email", "@example.com"));
         assert!(!c.email("email", "a da@example.com"));
         assert!(!c.email("email", ""));
+    }
+
+    #[test]
+    fn the_email_fast_path_accepts_only_what_the_full_parser_accepts() {
+        for good in [
+            "ada@example.com",
+            "a.b+c@sub.example.co.uk",
+            "x@y",
+            "o'neil@a-b.c0",
+            "1@2.3",
+        ] {
+            assert!(is_plain_email(good), "{good}");
+            assert!(email_address::EmailAddress::is_valid(good), "{good}");
+        }
+        // Left to the full parser (which may still accept some of them).
+        for other in [
+            "",
+            "ada",
+            "ada@",
+            "@example.com",
+            "a..b@example.com",
+            ".a@example.com",
+            "a.@example.com",
+            "a@-example.com",
+            "a@example-.com",
+            "a@example..com",
+            "a@example.com.",
+            "a@b@c",
+            "\"q\"@example.com",
+            "ada@[127.0.0.1]",
+            "Ada <ada@example.com>",
+            "é@example.com",
+            "a da@example.com",
+        ] {
+            assert!(!is_plain_email(other), "{other}");
+        }
+        assert!(!is_plain_email(&format!("{}@example.com", "a".repeat(65))));
+        assert!(!is_plain_email(&format!("a@{}.com", "b".repeat(64))));
+    }
+
+    proptest::proptest! {
+        /// Whatever the fast path accepts, `email_address` accepts too: the fast path never widens the rule.
+        #[test]
+        fn the_email_fast_path_is_a_subset_of_the_full_parser(
+            value in "[a-zA-Z0-9.@!#$%&'*+/=?^_`{|}~ \\-]{0,12}(@[a-z0-9.-]{0,70})?"
+        ) {
+            if is_plain_email(&value) {
+                proptest::prop_assert!(email_address::EmailAddress::is_valid(&value), "{}", value);
+            }
+        }
+
+        /// Addresses of the everyday shape take the fast path, and the full parser agrees they are valid.
+        #[test]
+        fn everyday_addresses_take_the_fast_path(
+            value in "[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]{1,10}(\\.[a-z0-9+_-]{1,5}){0,3}@[a-z0-9]([a-z0-9-]{0,5}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,5}[a-z0-9])?){0,3}"
+        ) {
+            proptest::prop_assert!(is_plain_email(&value), "{}", value);
+            proptest::prop_assert!(email_address::EmailAddress::is_valid(&value), "{}", value);
+        }
     }
 
     #[test]

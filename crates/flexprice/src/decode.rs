@@ -43,7 +43,7 @@ pub(crate) fn non_empty(s: Option<String>) -> Option<String> {
 /// An RFC 3339 time with any offset and 0–9 fractional digits; anything unreadable is `None` (a time is
 /// informational, never a reason to fail a call).
 pub(crate) fn timestamp(s: Option<&str>) -> Option<Timestamp> {
-    s.and_then(|s| s.parse::<Timestamp>().ok())
+    s.and_then(|s| unibill_core::timestamp::parse_rfc3339(s).ok())
 }
 
 #[cfg(test)]

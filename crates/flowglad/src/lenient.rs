@@ -28,7 +28,7 @@ pub(crate) fn timestamp<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timest
                     .map(Some)
                     .map_err(|e| D::Error::custom(format!("timestamp {ms} ms: {e}")));
             }
-            s.parse::<Timestamp>()
+            unibill_core::timestamp::parse_rfc3339(&s)
                 .map(Some)
                 .map_err(|e| D::Error::custom(format!("timestamp `{s}`: {e}")))
         }

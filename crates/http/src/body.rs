@@ -10,47 +10,88 @@ pub(crate) struct CappedBody {
     pub truncated: bool,
 }
 
+/// The chunks read so far: a body that arrives in one chunk (the usual case for an API answer) is kept as
+/// that chunk, not copied; only a second chunk starts a buffer.
+#[derive(Default)]
+struct Chunks {
+    first: Bytes,
+    joined: Option<BytesMut>,
+}
+
+impl Chunks {
+    fn len(&self) -> usize {
+        self.joined.as_ref().map_or(self.first.len(), BytesMut::len)
+    }
+
+    fn push(&mut self, chunk: Bytes) {
+        match &mut self.joined {
+            Some(buf) => buf.extend_from_slice(&chunk),
+            None if self.first.is_empty() => self.first = chunk,
+            None => {
+                let mut buf = BytesMut::with_capacity(self.first.len() + chunk.len());
+                buf.extend_from_slice(&self.first);
+                buf.extend_from_slice(&chunk);
+                self.joined = Some(buf);
+            }
+        }
+    }
+
+    fn finish(self, truncated: bool) -> CappedBody {
+        CappedBody {
+            bytes: self.joined.map_or(self.first, BytesMut::freeze),
+            truncated,
+        }
+    }
+}
+
 /// Reads `response`'s body until it ends or `cap` bytes are held; then stops reading (the connection is dropped,
 /// not drained). A transport error mid-body is returned with what was read so far.
 pub(crate) async fn read_capped(
     response: &mut reqwest::Response,
     cap: usize,
 ) -> (CappedBody, Option<reqwest::Error>) {
-    let mut buf = BytesMut::new();
+    let mut chunks = Chunks::default();
     loop {
         match response.chunk().await {
             Ok(Some(chunk)) => {
-                let room = cap - buf.len();
+                let room = cap - chunks.len();
                 if chunk.len() > room {
-                    buf.extend_from_slice(&chunk[..room]);
-                    return (
-                        CappedBody {
-                            bytes: buf.freeze(),
-                            truncated: true,
-                        },
-                        None,
-                    );
+                    chunks.push(chunk.slice(..room));
+                    return (chunks.finish(true), None);
                 }
-                buf.extend_from_slice(&chunk);
+                chunks.push(chunk);
             }
-            Ok(None) => {
-                return (
-                    CappedBody {
-                        bytes: buf.freeze(),
-                        truncated: false,
-                    },
-                    None,
-                );
-            }
-            Err(e) => {
-                return (
-                    CappedBody {
-                        bytes: buf.freeze(),
-                        truncated: false,
-                    },
-                    Some(e),
-                );
-            }
+            Ok(None) => return (chunks.finish(false), None),
+            Err(e) => return (chunks.finish(false), Some(e)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_chunk_is_kept_as_is_and_more_are_joined() {
+        let one = Bytes::from_static(b"{\"id\":1}");
+        let mut chunks = Chunks::default();
+        chunks.push(one.clone());
+        let body = chunks.finish(false);
+        assert_eq!(body.bytes, one);
+        assert_eq!(body.bytes.as_ptr(), one.as_ptr(), "not copied");
+
+        let mut chunks = Chunks::default();
+        for part in ["", "ab", "", "cd", "e"] {
+            chunks.push(Bytes::from_static(part.as_bytes()));
+            assert_eq!(
+                chunks.len(),
+                chunks
+                    .joined
+                    .as_ref()
+                    .map_or(chunks.first.len(), |b| b.len())
+            );
+        }
+        assert_eq!(chunks.len(), 5);
+        assert_eq!(&chunks.finish(true).bytes[..], b"abcde");
     }
 }

@@ -52,7 +52,11 @@ async fn a_named_host_resolves_through_the_guarded_resolver() {
         assert_eq!(call.unwrap().unwrap()["ok"], true);
     }
     assert_eq!(rig.server.request_count(), 8);
-    assert!(rig.server.connections() <= 8, "{} connections", rig.server.connections());
+    assert!(
+        rig.server.connections() <= 8,
+        "{} connections",
+        rig.server.connections()
+    );
 }
 
 #[tokio::test]

@@ -223,34 +223,24 @@ impl WireCustomer {
             };
             metadata.insert(k, v);
         }
-        let mut b = Customer::builder(
+        let mut customer = Customer::builder(
             self.id,
             self.external_id.unwrap_or_default(),
             self.name.unwrap_or_default(),
         )
-        .metadata(metadata)
-        .status(status(self.status.as_deref()))
         .provider(PROVIDER)
-        .raw(raw);
-        if let Some(v) = non_empty(self.email) {
-            b = b.email(v);
-        }
-        if let Some(v) = non_empty(self.contact) {
-            b = b.contact(v);
-        }
-        if let Some(a) = address {
-            b = b.address(a);
-        }
-        if let Some(v) = non_empty(self.timezone) {
-            b = b.time_zone(v);
-        }
-        if let Some(t) = timestamp(self.created_at.as_deref()) {
-            b = b.created_at(t);
-        }
-        if let Some(t) = timestamp(self.updated_at.as_deref()) {
-            b = b.updated_at(t);
-        }
-        b.build()
+        .raw(raw)
+        .build();
+        // Fields set in place: a builder call per optional field would move the whole read model each time.
+        customer.email = non_empty(self.email);
+        customer.contact = non_empty(self.contact);
+        customer.address = address;
+        customer.time_zone = non_empty(self.timezone);
+        customer.metadata = metadata;
+        customer.status = status(self.status.as_deref());
+        customer.created_at = timestamp(self.created_at.as_deref());
+        customer.updated_at = timestamp(self.updated_at.as_deref());
+        customer
     }
 }
 

@@ -1,0 +1,195 @@
+//! RFC 3339 timestamps as providers write them, read with a fast path for the everyday shape.
+
+use jiff::Timestamp;
+
+/// Reads an RFC 3339 / ISO 8601 timestamp with an offset (`2026-08-22T13:01:02.123Z`,
+/// `2026-08-22T18:40:00+05:30`).
+///
+/// The everyday shape — `YYYY-MM-DDTHH:MM:SS`, 0–9 fractional digits, `Z` or `±HH:MM` — is read directly
+/// (a few hundred instructions, no allocation); anything else goes to jiff's full parser, which also decides
+/// every error. Both give the same instant for the same text (a property test checks it).
+///
+/// ```
+/// use unibill_core::timestamp::parse_rfc3339;
+///
+/// let t = parse_rfc3339("2026-08-22T18:40:00.5+05:30").unwrap();
+/// assert_eq!(t.to_string(), "2026-08-22T13:10:00.5Z");
+/// assert!(parse_rfc3339("2026-02-30T00:00:00Z").is_err());
+/// ```
+pub fn parse_rfc3339(text: &str) -> Result<Timestamp, jiff::Error> {
+    match everyday_shape(text.as_bytes()) {
+        Some(t) => Ok(t),
+        None => text.parse(),
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.f{1,9}](Z|±HH:MM)` with a valid date and time; `None` for anything else (including
+/// valid timestamps of other shapes, which the full parser reads).
+fn everyday_shape(b: &[u8]) -> Option<Timestamp> {
+    let (
+        [
+            y0,
+            y1,
+            y2,
+            y3,
+            b'-',
+            mo0,
+            mo1,
+            b'-',
+            d0,
+            d1,
+            b'T',
+            h0,
+            h1,
+            b':',
+            mi0,
+            mi1,
+            b':',
+            s0,
+            s1,
+        ],
+        rest,
+    ) = b.split_first_chunk::<19>()?
+    else {
+        return None;
+    };
+    let year = number(&[*y0, *y1, *y2, *y3])?;
+    let (month, day) = (number(&[*mo0, *mo1])?, number(&[*d0, *d1])?);
+    let (hour, minute, second) = (
+        number(&[*h0, *h1])?,
+        number(&[*mi0, *mi1])?,
+        number(&[*s0, *s1])?,
+    );
+    if second > 59 {
+        return None; // a leap second: the full parser knows what to do with it
+    }
+    let (nanosecond, zone) = match rest {
+        [b'.', tail @ ..] => {
+            let digits = tail.iter().take_while(|c| c.is_ascii_digit()).count();
+            if !(1..=9).contains(&digits) {
+                return None;
+            }
+            let fraction = number(&tail[..digits])? * 10u32.pow(9 - digits as u32);
+            (fraction, &tail[digits..])
+        }
+        _ => (0, rest),
+    };
+    let offset_seconds = match zone {
+        [b'Z'] => 0,
+        [sign @ (b'+' | b'-'), h0, h1, b':', m0, m1] => {
+            let (h, m) = (number(&[*h0, *h1])?, number(&[*m0, *m1])?);
+            if h > 23 || m > 59 {
+                return None;
+            }
+            let seconds = i32::try_from(h * 3600 + m * 60).ok()?;
+            if *sign == b'-' { -seconds } else { seconds }
+        }
+        _ => return None,
+    };
+    let civil = jiff::civil::DateTime::new(
+        i16::try_from(year).ok()?,
+        i8::try_from(month).ok()?,
+        i8::try_from(day).ok()?,
+        i8::try_from(hour).ok()?,
+        i8::try_from(minute).ok()?,
+        i8::try_from(second).ok()?,
+        i32::try_from(nanosecond).ok()?,
+    )
+    .ok()?;
+    jiff::tz::Offset::from_seconds(offset_seconds)
+        .ok()?
+        .to_timestamp(civil)
+        .ok()
+}
+
+/// The value of ASCII decimal digits (at most 9, so it fits); `None` if any byte is not a digit.
+fn number(digits: &[u8]) -> Option<u32> {
+    digits.iter().try_fold(0u32, |acc, &c| {
+        c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_everyday_shapes_are_read_directly() {
+        for (text, want) in [
+            ("2026-08-22T13:01:02Z", "2026-08-22T13:01:02Z"),
+            (
+                "2026-08-22T13:01:02.123456789Z",
+                "2026-08-22T13:01:02.123456789Z",
+            ),
+            ("2026-08-22T13:01:02.1Z", "2026-08-22T13:01:02.1Z"),
+            ("2026-08-22T18:40:00+05:30", "2026-08-22T13:10:00Z"),
+            ("2026-08-22T08:10:00-05:00", "2026-08-22T13:10:00Z"),
+            (
+                "2024-02-29T23:59:59.999999999-00:00",
+                "2024-02-29T23:59:59.999999999Z",
+            ),
+        ] {
+            let fast = everyday_shape(text.as_bytes()).unwrap_or_else(|| panic!("{text}"));
+            assert_eq!(fast.to_string(), want, "{text}");
+            assert_eq!(
+                Ok(fast),
+                text.parse::<Timestamp>().map_err(|e| e.to_string()),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn other_shapes_and_bad_values_go_to_the_full_parser() {
+        for text in [
+            "",
+            "yesterday",
+            "2026-08-22",
+            "2026-08-22 13:01:02Z",
+            "2026-08-22t13:01:02z",
+            "2026-08-22T13:01:02",
+            "2026-08-22T13:01:02.Z",
+            "2026-08-22T13:01:02.1234567890Z",
+            "2026-08-22T13:01:02+0530",
+            "2026-08-22T13:01:02+05:30:00",
+            "2026-02-30T00:00:00Z",
+            "2026-13-01T00:00:00Z",
+            "2026-08-22T24:00:00Z",
+            "2026-08-22T23:59:60Z",
+            "2026-08-22T13:01:02+24:00",
+            "+002026-08-22T13:01:02Z",
+        ] {
+            assert_eq!(everyday_shape(text.as_bytes()), None, "{text}");
+        }
+        // The fallback still reads what jiff reads.
+        assert_eq!(
+            parse_rfc3339("2026-08-22 13:01:02z").unwrap().to_string(),
+            "2026-08-22T13:01:02Z"
+        );
+        assert!(parse_rfc3339("2026-02-30T00:00:00Z").is_err());
+        assert!(parse_rfc3339("").is_err());
+    }
+
+    proptest::proptest! {
+        /// Whatever the fast path reads, jiff's parser reads as the same instant (the fast path may decline
+        /// text jiff reads, e.g. a leap second or a `+25:00` offset: that text goes to jiff).
+        #[test]
+        fn the_fast_path_agrees_with_jiff(
+            text in "[0-9]{4}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9](\\.[0-9]{1,10})?(Z|[+-][0-2][0-9]:[0-6][0-9])"
+        ) {
+            if let Some(fast) = everyday_shape(text.as_bytes()) {
+                proptest::prop_assert_eq!(Ok(fast), text.parse::<Timestamp>().map_err(|e| e.to_string()), "{}", text);
+            }
+        }
+
+        /// Every timestamp of the everyday shape takes the fast path.
+        #[test]
+        fn everyday_timestamps_take_the_fast_path(
+            text in "[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])"
+        ) {
+            let fast = everyday_shape(text.as_bytes());
+            proptest::prop_assert!(fast.is_some(), "{}", text);
+            proptest::prop_assert_eq!(fast, text.parse::<Timestamp>().ok(), "{}", text);
+        }
+    }
+}
