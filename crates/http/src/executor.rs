@@ -98,7 +98,16 @@ impl HttpExecutor {
             error_kind = field::Empty,
         );
         // `run` borrows the request and the safety class: one copy of each lives in this future, not two.
-        self.run(&request, &safety, decode).instrument(span).await
+        // With no subscriber listening (the span is disabled) there is nothing to enter on every poll, so the
+        // call is not wrapped in `Instrumented` (a copy of the whole call future and an enter/exit per poll).
+        if span.is_disabled() {
+            self.run(&request, &safety, decode, &span).await
+        } else {
+            let inner = span.clone();
+            self.run(&request, &safety, decode, &inner)
+                .instrument(span)
+                .await
+        }
     }
 
     /// [`HttpExecutor::send`] decoding the 2xx body as JSON.
@@ -115,13 +124,20 @@ impl HttpExecutor {
         self.send(request, safety, |_| Ok(())).await
     }
 
-    async fn run<T, D>(&self, request: &Request, safety: &Safety<'_, T>, decode: D) -> Result<T>
+    /// The call, recording its outcome on `span` (this call's own span, passed in rather than taken from
+    /// the current context so nothing is recorded on a caller's span when this one is disabled).
+    async fn run<T, D>(
+        &self,
+        request: &Request,
+        safety: &Safety<'_, T>,
+        decode: D,
+        span: &Span,
+    ) -> Result<T>
     where
         D: FnOnce(Response) -> Result<T>,
     {
-        let span = Span::current();
         let started = Instant::now();
-        let result = self.attempts(request, safety, decode, &span).await;
+        let result = self.attempts(request, safety, decode, span).await;
         span.record("elapsed_ms", started.elapsed().as_millis() as u64);
         match &result {
             Ok(_) => tracing::debug!("call succeeded"),

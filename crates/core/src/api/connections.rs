@@ -4,6 +4,7 @@ use std::fmt::Debug;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use futures::future::BoxFuture;
 use futures::stream::BoxStream;
 
 use crate::capability::ConnectionCapabilities;
@@ -41,25 +42,61 @@ pub trait Connections: Send + Sync + Debug {
 
 macro_rules! forward_connections {
     ($($ty:ty),*) => {$(
-        #[async_trait]
+        // The inner call's own boxed future is handed on: an `async fn` here would box it a second time.
         impl<T: Connections + ?Sized> Connections for $ty {
             fn capabilities(&self) -> ConnectionCapabilities {
                 (**self).capabilities()
             }
-            async fn create(&self, input: NewConnection) -> Result<Connection> {
-                (**self).create(input).await
+            fn create<'life0, 'async_trait>(
+                &'life0 self,
+                input: NewConnection,
+            ) -> BoxFuture<'async_trait, Result<Connection>>
+            where
+                'life0: 'async_trait,
+                Self: 'async_trait,
+            {
+                (**self).create(input)
             }
-            async fn get(&self, id: ConnectionId) -> Result<Connection> {
-                (**self).get(id).await
+            fn get<'life0, 'async_trait>(
+                &'life0 self,
+                id: ConnectionId,
+            ) -> BoxFuture<'async_trait, Result<Connection>>
+            where
+                'life0: 'async_trait,
+                Self: 'async_trait,
+            {
+                (**self).get(id)
             }
-            async fn list(&self, query: ConnectionListQuery) -> Result<Page<Connection>> {
-                (**self).list(query).await
+            fn list<'life0, 'async_trait>(
+                &'life0 self,
+                query: ConnectionListQuery,
+            ) -> BoxFuture<'async_trait, Result<Page<Connection>>>
+            where
+                'life0: 'async_trait,
+                Self: 'async_trait,
+            {
+                (**self).list(query)
             }
-            async fn update(&self, id: ConnectionId, update: ConnectionUpdate) -> Result<Connection> {
-                (**self).update(id, update).await
+            fn update<'life0, 'async_trait>(
+                &'life0 self,
+                id: ConnectionId,
+                update: ConnectionUpdate,
+            ) -> BoxFuture<'async_trait, Result<Connection>>
+            where
+                'life0: 'async_trait,
+                Self: 'async_trait,
+            {
+                (**self).update(id, update)
             }
-            async fn delete(&self, id: ConnectionId) -> Result<()> {
-                (**self).delete(id).await
+            fn delete<'life0, 'async_trait>(
+                &'life0 self,
+                id: ConnectionId,
+            ) -> BoxFuture<'async_trait, Result<()>>
+            where
+                'life0: 'async_trait,
+                Self: 'async_trait,
+            {
+                (**self).delete(id)
             }
         }
     )*};

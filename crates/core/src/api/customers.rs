@@ -4,6 +4,7 @@ use std::fmt::Debug;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use futures::future::BoxFuture;
 use futures::stream::BoxStream;
 
 use crate::api::Ensured;
@@ -46,28 +47,71 @@ pub trait Customers: Send + Sync + Debug {
 
 macro_rules! forward_customers {
     ($($ty:ty),*) => {$(
-        #[async_trait]
+        // The inner call's own boxed future is handed on: an `async fn` here would box it a second time.
         impl<T: Customers + ?Sized> Customers for $ty {
             fn capabilities(&self) -> CustomerCapabilities {
                 (**self).capabilities()
             }
-            async fn create(&self, input: NewCustomer) -> Result<Customer> {
-                (**self).create(input).await
+            fn create<'life0, 'async_trait>(
+                &'life0 self,
+                input: NewCustomer,
+            ) -> BoxFuture<'async_trait, Result<Customer>>
+            where
+                'life0: 'async_trait,
+                Self: 'async_trait,
+            {
+                (**self).create(input)
             }
-            async fn get(&self, id: CustomerId) -> Result<Customer> {
-                (**self).get(id).await
+            fn get<'life0, 'async_trait>(
+                &'life0 self,
+                id: CustomerId,
+            ) -> BoxFuture<'async_trait, Result<Customer>>
+            where
+                'life0: 'async_trait,
+                Self: 'async_trait,
+            {
+                (**self).get(id)
             }
-            async fn get_by_external_id(&self, external_id: String) -> Result<Customer> {
-                (**self).get_by_external_id(external_id).await
+            fn get_by_external_id<'life0, 'async_trait>(
+                &'life0 self,
+                external_id: String,
+            ) -> BoxFuture<'async_trait, Result<Customer>>
+            where
+                'life0: 'async_trait,
+                Self: 'async_trait,
+            {
+                (**self).get_by_external_id(external_id)
             }
-            async fn list(&self, query: CustomerListQuery) -> Result<Page<Customer>> {
-                (**self).list(query).await
+            fn list<'life0, 'async_trait>(
+                &'life0 self,
+                query: CustomerListQuery,
+            ) -> BoxFuture<'async_trait, Result<Page<Customer>>>
+            where
+                'life0: 'async_trait,
+                Self: 'async_trait,
+            {
+                (**self).list(query)
             }
-            async fn update(&self, id: CustomerId, update: CustomerUpdate) -> Result<Customer> {
-                (**self).update(id, update).await
+            fn update<'life0, 'async_trait>(
+                &'life0 self,
+                id: CustomerId,
+                update: CustomerUpdate,
+            ) -> BoxFuture<'async_trait, Result<Customer>>
+            where
+                'life0: 'async_trait,
+                Self: 'async_trait,
+            {
+                (**self).update(id, update)
             }
-            async fn delete(&self, id: CustomerId) -> Result<()> {
-                (**self).delete(id).await
+            fn delete<'life0, 'async_trait>(
+                &'life0 self,
+                id: CustomerId,
+            ) -> BoxFuture<'async_trait, Result<()>>
+            where
+                'life0: 'async_trait,
+                Self: 'async_trait,
+            {
+                (**self).delete(id)
             }
         }
     )*};

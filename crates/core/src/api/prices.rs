@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use futures::TryStreamExt;
+use futures::future::BoxFuture;
 use futures::stream::BoxStream;
 
 use crate::api::Ensured;
@@ -43,25 +44,61 @@ pub trait Prices: Send + Sync + Debug {
 
 macro_rules! forward_prices {
     ($($ty:ty),*) => {$(
-        #[async_trait]
+        // The inner call's own boxed future is handed on: an `async fn` here would box it a second time.
         impl<T: Prices + ?Sized> Prices for $ty {
             fn capabilities(&self) -> PriceCapabilities {
                 (**self).capabilities()
             }
-            async fn create(&self, input: NewPrice) -> Result<Price> {
-                (**self).create(input).await
+            fn create<'life0, 'async_trait>(
+                &'life0 self,
+                input: NewPrice,
+            ) -> BoxFuture<'async_trait, Result<Price>>
+            where
+                'life0: 'async_trait,
+                Self: 'async_trait,
+            {
+                (**self).create(input)
             }
-            async fn get(&self, id: PriceId) -> Result<Price> {
-                (**self).get(id).await
+            fn get<'life0, 'async_trait>(
+                &'life0 self,
+                id: PriceId,
+            ) -> BoxFuture<'async_trait, Result<Price>>
+            where
+                'life0: 'async_trait,
+                Self: 'async_trait,
+            {
+                (**self).get(id)
             }
-            async fn list(&self, query: PriceListQuery) -> Result<Page<Price>> {
-                (**self).list(query).await
+            fn list<'life0, 'async_trait>(
+                &'life0 self,
+                query: PriceListQuery,
+            ) -> BoxFuture<'async_trait, Result<Page<Price>>>
+            where
+                'life0: 'async_trait,
+                Self: 'async_trait,
+            {
+                (**self).list(query)
             }
-            async fn update(&self, id: PriceId, update: PriceUpdate) -> Result<Price> {
-                (**self).update(id, update).await
+            fn update<'life0, 'async_trait>(
+                &'life0 self,
+                id: PriceId,
+                update: PriceUpdate,
+            ) -> BoxFuture<'async_trait, Result<Price>>
+            where
+                'life0: 'async_trait,
+                Self: 'async_trait,
+            {
+                (**self).update(id, update)
             }
-            async fn archive(&self, id: PriceId) -> Result<Price> {
-                (**self).archive(id).await
+            fn archive<'life0, 'async_trait>(
+                &'life0 self,
+                id: PriceId,
+            ) -> BoxFuture<'async_trait, Result<Price>>
+            where
+                'life0: 'async_trait,
+                Self: 'async_trait,
+            {
+                (**self).archive(id)
             }
         }
     )*};

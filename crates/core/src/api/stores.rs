@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use futures::future::BoxFuture;
 
 use crate::capability::StoreCapabilities;
 use crate::error::{Error, ErrorKind, Result};
@@ -57,28 +58,71 @@ pub trait Stores: Send + Sync + Debug {
 
 macro_rules! forward_stores {
     ($($ty:ty),*) => {$(
-        #[async_trait]
+        // The inner call's own boxed future is handed on: an `async fn` here would box it a second time.
         impl<T: Stores + ?Sized> Stores for $ty {
             fn capabilities(&self) -> StoreCapabilities {
                 (**self).capabilities()
             }
-            async fn create(&self, input: NewStore) -> Result<Store> {
-                (**self).create(input).await
+            fn create<'life0, 'async_trait>(
+                &'life0 self,
+                input: NewStore,
+            ) -> BoxFuture<'async_trait, Result<Store>>
+            where
+                'life0: 'async_trait,
+                Self: 'async_trait,
+            {
+                (**self).create(input)
             }
-            async fn get(&self, id: StoreId) -> Result<Store> {
-                (**self).get(id).await
+            fn get<'life0, 'async_trait>(
+                &'life0 self,
+                id: StoreId,
+            ) -> BoxFuture<'async_trait, Result<Store>>
+            where
+                'life0: 'async_trait,
+                Self: 'async_trait,
+            {
+                (**self).get(id)
             }
-            async fn delete(&self, id: StoreId) -> Result<()> {
-                (**self).delete(id).await
+            fn delete<'life0, 'async_trait>(
+                &'life0 self,
+                id: StoreId,
+            ) -> BoxFuture<'async_trait, Result<()>>
+            where
+                'life0: 'async_trait,
+                Self: 'async_trait,
+            {
+                (**self).delete(id)
             }
-            async fn list_billing_plans(&self, integration: String, product: String) -> Result<Vec<BillingPlan>> {
-                (**self).list_billing_plans(integration, product).await
+            fn list_billing_plans<'life0, 'async_trait>(
+                &'life0 self,
+                integration: String,
+                product: String,
+            ) -> BoxFuture<'async_trait, Result<Vec<BillingPlan>>>
+            where
+                'life0: 'async_trait,
+                Self: 'async_trait,
+            {
+                (**self).list_billing_plans(integration, product)
             }
-            async fn list_configurations(&self, integration: Option<String>) -> Result<Vec<IntegrationConfiguration>> {
-                (**self).list_configurations(integration).await
+            fn list_configurations<'life0, 'async_trait>(
+                &'life0 self,
+                integration: Option<String>,
+            ) -> BoxFuture<'async_trait, Result<Vec<IntegrationConfiguration>>>
+            where
+                'life0: 'async_trait,
+                Self: 'async_trait,
+            {
+                (**self).list_configurations(integration)
             }
-            async fn list_products(&self, configuration_id: IntegrationConfigurationId) -> Result<Vec<IntegrationProduct>> {
-                (**self).list_products(configuration_id).await
+            fn list_products<'life0, 'async_trait>(
+                &'life0 self,
+                configuration_id: IntegrationConfigurationId,
+            ) -> BoxFuture<'async_trait, Result<Vec<IntegrationProduct>>>
+            where
+                'life0: 'async_trait,
+                Self: 'async_trait,
+            {
+                (**self).list_products(configuration_id)
             }
         }
     )*};

@@ -2,8 +2,10 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use serde_json::value::RawValue;
 use unibill_core::{
@@ -168,8 +170,8 @@ pub(crate) struct WireCustomer {
     address_country: Option<String>,
     #[serde(default)]
     timezone: Option<String>,
-    #[serde(default)]
-    metadata: Option<BTreeMap<String, Value>>,
+    #[serde(default, deserialize_with = "metadata")]
+    metadata: Metadata,
     #[serde(default)]
     status: Option<String>,
     #[serde(default)]
@@ -194,6 +196,46 @@ pub(crate) struct WirePagination {
     pub total: Option<u64>,
 }
 
+/// The customer's `metadata` object read straight into [`Metadata`] (no intermediate map): string values as
+/// they are, `null` values skipped, any other value as its JSON text; `null` or absent is empty.
+fn metadata<'de, D: Deserializer<'de>>(d: D) -> Result<Metadata, D::Error> {
+    struct MetadataVisitor;
+
+    impl<'de> Visitor<'de> for MetadataVisitor {
+        type Value = Metadata;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a metadata object")
+        }
+
+        fn visit_unit<E>(self) -> Result<Metadata, E> {
+            Ok(Metadata::new())
+        }
+
+        fn visit_none<E>(self) -> Result<Metadata, E> {
+            Ok(Metadata::new())
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Metadata, D::Error> {
+            d.deserialize_map(self)
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Metadata, A::Error> {
+            let mut metadata = Metadata::new();
+            while let Some((key, value)) = map.next_entry::<String, Value>()? {
+                match value {
+                    Value::String(s) => metadata.insert(key, s),
+                    Value::Null => continue,
+                    other => metadata.insert(key, other.to_string()),
+                };
+            }
+            Ok(metadata)
+        }
+    }
+
+    d.deserialize_option(MetadataVisitor)
+}
+
 fn status(s: Option<&str>) -> CustomerStatus {
     match s {
         None | Some("published") => CustomerStatus::Active,
@@ -214,15 +256,6 @@ impl WireCustomer {
             self.address_postal_code,
             self.address_country,
         ]);
-        let mut metadata = Metadata::new();
-        for (k, v) in self.metadata.unwrap_or_default() {
-            let v = match v {
-                Value::String(s) => s,
-                Value::Null => continue,
-                other => other.to_string(),
-            };
-            metadata.insert(k, v);
-        }
         let mut customer = Customer::builder(
             self.id,
             self.external_id.unwrap_or_default(),
@@ -236,7 +269,7 @@ impl WireCustomer {
         customer.contact = non_empty(self.contact);
         customer.address = address;
         customer.time_zone = non_empty(self.timezone);
-        customer.metadata = metadata;
+        customer.metadata = self.metadata;
         customer.status = status(self.status.as_deref());
         customer.created_at = timestamp(self.created_at.as_deref());
         customer.updated_at = timestamp(self.updated_at.as_deref());
@@ -274,4 +307,50 @@ fn address(parts: [Option<String>; 6]) -> Option<Address> {
         b = b.country(v);
     }
     Some(b.build_unchecked())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decoded(json: &str) -> Result<Customer, serde_json::Error> {
+        let (wire, raw) = RawJson::decode::<WireCustomer>(json.as_bytes())?;
+        Ok(wire.into_customer(raw))
+    }
+
+    #[test]
+    fn metadata_values_are_kept_as_text_and_nulls_dropped() {
+        let c =
+            decoded(r#"{"id":"c1","metadata":{"s":"x","n":42,"b":true,"o":{"k":[1]},"z":null}}"#)
+                .unwrap();
+        let got: Vec<_> = c.metadata.iter().collect();
+        assert_eq!(
+            got,
+            [
+                ("b", "true"),
+                ("n", "42"),
+                ("o", r#"{"k":[1]}"#),
+                ("s", "x")
+            ]
+        );
+    }
+
+    #[test]
+    fn absent_or_null_metadata_is_empty_and_a_non_object_is_an_error() {
+        assert!(decoded(r#"{"id":"c1"}"#).unwrap().metadata.is_empty());
+        assert!(
+            decoded(r#"{"id":"c1","metadata":null}"#)
+                .unwrap()
+                .metadata
+                .is_empty()
+        );
+        assert!(
+            decoded(r#"{"id":"c1","metadata":{}}"#)
+                .unwrap()
+                .metadata
+                .is_empty()
+        );
+        assert!(decoded(r#"{"id":"c1","metadata":"x"}"#).is_err());
+        assert!(decoded(r#"{"id":"c1","metadata":[]}"#).is_err());
+    }
 }
