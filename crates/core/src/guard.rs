@@ -4,7 +4,7 @@
 //! requires is `InvalidInput`, and list limits are checked and clamped, all without the provider seeing the
 //! call. [`crate::Billing`] wraps every provider in it.
 
-use async_trait::async_trait;
+use futures::future::BoxFuture;
 
 use crate::api::{Connections, Customers, Prices, Stores};
 use crate::capability::{
@@ -154,60 +154,139 @@ impl CustomerCapabilities {
     }
 }
 
-#[async_trait]
+// The checks run when the call is made; a call they pass is the provider's own boxed future, not a second box
+// around it.
 impl<T: Customers + ?Sized> Customers for Guarded<T> {
     fn capabilities(&self) -> CustomerCapabilities {
         self.inner.capabilities()
     }
 
-    async fn create(&self, input: NewCustomer) -> Result<Customer> {
-        self.capabilities().check_create(&input)?;
-        self.inner.create(input).await
-    }
-
-    async fn get(&self, id: CustomerId) -> Result<Customer> {
-        let caps = self.capabilities();
-        require(caps.get, caps.provider, "customers.get")?;
-        if id.as_str().is_empty() {
-            return Err(Error::invalid_field("id", "must not be empty"));
+    fn create<'life0, 'async_trait>(
+        &'life0 self,
+        input: NewCustomer,
+    ) -> BoxFuture<'async_trait, Result<Customer>>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
+        let checked = self.capabilities().check_create(&input);
+        match checked {
+            Ok(()) => self.inner.create(input),
+            Err(e) => refused(e),
         }
-        self.inner.get(id).await
     }
 
-    async fn get_by_external_id(&self, external_id: String) -> Result<Customer> {
-        let caps = self.capabilities();
-        require(
-            caps.get_by_external_id,
-            caps.provider,
-            "customers.get_by_external_id",
-        )?;
-        if external_id.is_empty() {
-            return Err(Error::invalid_field("external_id", "must not be empty"));
+    fn get<'life0, 'async_trait>(
+        &'life0 self,
+        id: CustomerId,
+    ) -> BoxFuture<'async_trait, Result<Customer>>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
+        let checked = (|| -> Result<()> {
+            let caps = self.capabilities();
+            require(caps.get, caps.provider, "customers.get")?;
+            if id.as_str().is_empty() {
+                return Err(Error::invalid_field("id", "must not be empty"));
+            }
+            Ok(())
+        })();
+        match checked {
+            Ok(()) => self.inner.get(id),
+            Err(e) => refused(e),
         }
-        self.inner.get_by_external_id(external_id).await
     }
 
-    async fn list(&self, mut query: CustomerListQuery) -> Result<Page<Customer>> {
-        self.capabilities().check_list(&mut query)?;
-        self.inner.list(query).await
-    }
-
-    async fn update(&self, id: CustomerId, update: CustomerUpdate) -> Result<Customer> {
-        self.capabilities().check_update(&update)?;
-        if id.as_str().is_empty() {
-            return Err(Error::invalid_field("id", "must not be empty"));
+    fn get_by_external_id<'life0, 'async_trait>(
+        &'life0 self,
+        external_id: String,
+    ) -> BoxFuture<'async_trait, Result<Customer>>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
+        let checked = (|| -> Result<()> {
+            let caps = self.capabilities();
+            require(
+                caps.get_by_external_id,
+                caps.provider,
+                "customers.get_by_external_id",
+            )?;
+            if external_id.is_empty() {
+                return Err(Error::invalid_field("external_id", "must not be empty"));
+            }
+            Ok(())
+        })();
+        match checked {
+            Ok(()) => self.inner.get_by_external_id(external_id),
+            Err(e) => refused(e),
         }
-        self.inner.update(id, update).await
     }
 
-    async fn delete(&self, id: CustomerId) -> Result<()> {
-        let caps = self.capabilities();
-        require(caps.delete, caps.provider, "customers.delete")?;
-        if id.as_str().is_empty() {
-            return Err(Error::invalid_field("id", "must not be empty"));
+    fn list<'life0, 'async_trait>(
+        &'life0 self,
+        mut query: CustomerListQuery,
+    ) -> BoxFuture<'async_trait, Result<Page<Customer>>>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
+        let checked = self.capabilities().check_list(&mut query);
+        match checked {
+            Ok(()) => self.inner.list(query),
+            Err(e) => refused(e),
         }
-        self.inner.delete(id).await
     }
+
+    fn update<'life0, 'async_trait>(
+        &'life0 self,
+        id: CustomerId,
+        update: CustomerUpdate,
+    ) -> BoxFuture<'async_trait, Result<Customer>>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
+        let checked = (|| -> Result<()> {
+            self.capabilities().check_update(&update)?;
+            if id.as_str().is_empty() {
+                return Err(Error::invalid_field("id", "must not be empty"));
+            }
+            Ok(())
+        })();
+        match checked {
+            Ok(()) => self.inner.update(id, update),
+            Err(e) => refused(e),
+        }
+    }
+
+    fn delete<'life0, 'async_trait>(
+        &'life0 self,
+        id: CustomerId,
+    ) -> BoxFuture<'async_trait, Result<()>>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
+        let checked = (|| -> Result<()> {
+            let caps = self.capabilities();
+            require(caps.delete, caps.provider, "customers.delete")?;
+            if id.as_str().is_empty() {
+                return Err(Error::invalid_field("id", "must not be empty"));
+            }
+            Ok(())
+        })();
+        match checked {
+            Ok(()) => self.inner.delete(id),
+            Err(e) => refused(e),
+        }
+    }
+}
+
+/// A call the guard refused, as the future the trait returns.
+fn refused<'a, R: Send + 'a>(error: Error) -> BoxFuture<'a, Result<R>> {
+    Box::pin(std::future::ready(Err(error)))
 }
 
 fn non_empty_id(id: &str) -> Result<()> {
@@ -401,35 +480,96 @@ impl PriceCapabilities {
     }
 }
 
-#[async_trait]
+// The checks run when the call is made; a call they pass is the provider's own boxed future, not a second box
+// around it.
 impl<T: Prices + ?Sized> Prices for Guarded<T> {
     fn capabilities(&self) -> PriceCapabilities {
         self.inner.capabilities()
     }
-    async fn create(&self, input: NewPrice) -> Result<Price> {
-        self.capabilities().check_create(&input)?;
-        self.inner.create(input).await
+    fn create<'life0, 'async_trait>(
+        &'life0 self,
+        input: NewPrice,
+    ) -> BoxFuture<'async_trait, Result<Price>>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
+        let checked = self.capabilities().check_create(&input);
+        match checked {
+            Ok(()) => self.inner.create(input),
+            Err(e) => refused(e),
+        }
     }
-    async fn get(&self, id: PriceId) -> Result<Price> {
-        let caps = self.capabilities();
-        require(caps.get, caps.provider, "prices.get")?;
-        non_empty_id(id.as_str())?;
-        self.inner.get(id).await
+    fn get<'life0, 'async_trait>(
+        &'life0 self,
+        id: PriceId,
+    ) -> BoxFuture<'async_trait, Result<Price>>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
+        let checked = (|| -> Result<()> {
+            let caps = self.capabilities();
+            require(caps.get, caps.provider, "prices.get")?;
+            non_empty_id(id.as_str())?;
+            Ok(())
+        })();
+        match checked {
+            Ok(()) => self.inner.get(id),
+            Err(e) => refused(e),
+        }
     }
-    async fn list(&self, mut query: PriceListQuery) -> Result<Page<Price>> {
-        self.capabilities().check_list(&mut query)?;
-        self.inner.list(query).await
+    fn list<'life0, 'async_trait>(
+        &'life0 self,
+        mut query: PriceListQuery,
+    ) -> BoxFuture<'async_trait, Result<Page<Price>>>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
+        let checked = self.capabilities().check_list(&mut query);
+        match checked {
+            Ok(()) => self.inner.list(query),
+            Err(e) => refused(e),
+        }
     }
-    async fn update(&self, id: PriceId, update: PriceUpdate) -> Result<Price> {
-        self.capabilities().check_update(&update)?;
-        non_empty_id(id.as_str())?;
-        self.inner.update(id, update).await
+    fn update<'life0, 'async_trait>(
+        &'life0 self,
+        id: PriceId,
+        update: PriceUpdate,
+    ) -> BoxFuture<'async_trait, Result<Price>>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
+        let checked = (|| -> Result<()> {
+            self.capabilities().check_update(&update)?;
+            non_empty_id(id.as_str())?;
+            Ok(())
+        })();
+        match checked {
+            Ok(()) => self.inner.update(id, update),
+            Err(e) => refused(e),
+        }
     }
-    async fn archive(&self, id: PriceId) -> Result<Price> {
-        let caps = self.capabilities();
-        require(caps.archive, caps.provider, "prices.archive")?;
-        non_empty_id(id.as_str())?;
-        self.inner.archive(id).await
+    fn archive<'life0, 'async_trait>(
+        &'life0 self,
+        id: PriceId,
+    ) -> BoxFuture<'async_trait, Result<Price>>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
+        let checked = (|| -> Result<()> {
+            let caps = self.capabilities();
+            require(caps.archive, caps.provider, "prices.archive")?;
+            non_empty_id(id.as_str())?;
+            Ok(())
+        })();
+        match checked {
+            Ok(()) => self.inner.archive(id),
+            Err(e) => refused(e),
+        }
     }
 }
 
@@ -484,35 +624,96 @@ impl ConnectionCapabilities {
     }
 }
 
-#[async_trait]
+// The checks run when the call is made; a call they pass is the provider's own boxed future, not a second box
+// around it.
 impl<T: Connections + ?Sized> Connections for Guarded<T> {
     fn capabilities(&self) -> ConnectionCapabilities {
         self.inner.capabilities()
     }
-    async fn create(&self, input: NewConnection) -> Result<Connection> {
-        self.capabilities().check_create(&input)?;
-        self.inner.create(input).await
+    fn create<'life0, 'async_trait>(
+        &'life0 self,
+        input: NewConnection,
+    ) -> BoxFuture<'async_trait, Result<Connection>>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
+        let checked = self.capabilities().check_create(&input);
+        match checked {
+            Ok(()) => self.inner.create(input),
+            Err(e) => refused(e),
+        }
     }
-    async fn get(&self, id: ConnectionId) -> Result<Connection> {
-        let caps = self.capabilities();
-        require(caps.get, caps.provider, "connections.get")?;
-        non_empty_id(id.as_str())?;
-        self.inner.get(id).await
+    fn get<'life0, 'async_trait>(
+        &'life0 self,
+        id: ConnectionId,
+    ) -> BoxFuture<'async_trait, Result<Connection>>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
+        let checked = (|| -> Result<()> {
+            let caps = self.capabilities();
+            require(caps.get, caps.provider, "connections.get")?;
+            non_empty_id(id.as_str())?;
+            Ok(())
+        })();
+        match checked {
+            Ok(()) => self.inner.get(id),
+            Err(e) => refused(e),
+        }
     }
-    async fn list(&self, mut query: ConnectionListQuery) -> Result<Page<Connection>> {
-        self.capabilities().check_list(&mut query)?;
-        self.inner.list(query).await
+    fn list<'life0, 'async_trait>(
+        &'life0 self,
+        mut query: ConnectionListQuery,
+    ) -> BoxFuture<'async_trait, Result<Page<Connection>>>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
+        let checked = self.capabilities().check_list(&mut query);
+        match checked {
+            Ok(()) => self.inner.list(query),
+            Err(e) => refused(e),
+        }
     }
-    async fn update(&self, id: ConnectionId, update: ConnectionUpdate) -> Result<Connection> {
-        self.capabilities().check_update(&update)?;
-        non_empty_id(id.as_str())?;
-        self.inner.update(id, update).await
+    fn update<'life0, 'async_trait>(
+        &'life0 self,
+        id: ConnectionId,
+        update: ConnectionUpdate,
+    ) -> BoxFuture<'async_trait, Result<Connection>>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
+        let checked = (|| -> Result<()> {
+            self.capabilities().check_update(&update)?;
+            non_empty_id(id.as_str())?;
+            Ok(())
+        })();
+        match checked {
+            Ok(()) => self.inner.update(id, update),
+            Err(e) => refused(e),
+        }
     }
-    async fn delete(&self, id: ConnectionId) -> Result<()> {
-        let caps = self.capabilities();
-        require(caps.delete, caps.provider, "connections.delete")?;
-        non_empty_id(id.as_str())?;
-        self.inner.delete(id).await
+    fn delete<'life0, 'async_trait>(
+        &'life0 self,
+        id: ConnectionId,
+    ) -> BoxFuture<'async_trait, Result<()>>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
+        let checked = (|| -> Result<()> {
+            let caps = self.capabilities();
+            require(caps.delete, caps.provider, "connections.delete")?;
+            non_empty_id(id.as_str())?;
+            Ok(())
+        })();
+        match checked {
+            Ok(()) => self.inner.delete(id),
+            Err(e) => refused(e),
+        }
     }
 }
 
@@ -551,73 +752,140 @@ impl StoreCapabilities {
     }
 }
 
-#[async_trait]
+// The checks run when the call is made; a call they pass is the provider's own boxed future, not a second box
+// around it.
 impl<T: Stores + ?Sized> Stores for Guarded<T> {
     fn capabilities(&self) -> StoreCapabilities {
         self.inner.capabilities()
     }
-    async fn create(&self, input: NewStore) -> Result<Store> {
-        self.capabilities().check_create(&input)?;
-        self.inner.create(input).await
+    fn create<'life0, 'async_trait>(
+        &'life0 self,
+        input: NewStore,
+    ) -> BoxFuture<'async_trait, Result<Store>>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
+        let checked = self.capabilities().check_create(&input);
+        match checked {
+            Ok(()) => self.inner.create(input),
+            Err(e) => refused(e),
+        }
     }
-    async fn get(&self, id: StoreId) -> Result<Store> {
-        let caps = self.capabilities();
-        require(caps.get, caps.provider, "stores.get")?;
-        non_empty_id(id.as_str())?;
-        self.inner.get(id).await
+    fn get<'life0, 'async_trait>(
+        &'life0 self,
+        id: StoreId,
+    ) -> BoxFuture<'async_trait, Result<Store>>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
+        let checked = (|| -> Result<()> {
+            let caps = self.capabilities();
+            require(caps.get, caps.provider, "stores.get")?;
+            non_empty_id(id.as_str())?;
+            Ok(())
+        })();
+        match checked {
+            Ok(()) => self.inner.get(id),
+            Err(e) => refused(e),
+        }
     }
-    async fn delete(&self, id: StoreId) -> Result<()> {
-        let caps = self.capabilities();
-        require(caps.delete, caps.provider, "stores.delete")?;
-        non_empty_id(id.as_str())?;
-        self.inner.delete(id).await
+    fn delete<'life0, 'async_trait>(
+        &'life0 self,
+        id: StoreId,
+    ) -> BoxFuture<'async_trait, Result<()>>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
+        let checked = (|| -> Result<()> {
+            let caps = self.capabilities();
+            require(caps.delete, caps.provider, "stores.delete")?;
+            non_empty_id(id.as_str())?;
+            Ok(())
+        })();
+        match checked {
+            Ok(()) => self.inner.delete(id),
+            Err(e) => refused(e),
+        }
     }
-    async fn list_billing_plans(
-        &self,
+    fn list_billing_plans<'life0, 'async_trait>(
+        &'life0 self,
         integration: String,
         product: String,
-    ) -> Result<Vec<BillingPlan>> {
-        let caps = self.capabilities();
-        require(
-            caps.list_billing_plans,
-            caps.provider,
-            "stores.list_billing_plans",
-        )?;
-        if integration.is_empty() {
-            return Err(Error::invalid_field("integration", "must not be empty"));
+    ) -> BoxFuture<'async_trait, Result<Vec<BillingPlan>>>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
+        let checked = (|| -> Result<()> {
+            let caps = self.capabilities();
+            require(
+                caps.list_billing_plans,
+                caps.provider,
+                "stores.list_billing_plans",
+            )?;
+            if integration.is_empty() {
+                return Err(Error::invalid_field("integration", "must not be empty"));
+            }
+            if product.is_empty() {
+                return Err(Error::invalid_field("product", "must not be empty"));
+            }
+            Ok(())
+        })();
+        match checked {
+            Ok(()) => self.inner.list_billing_plans(integration, product),
+            Err(e) => refused(e),
         }
-        if product.is_empty() {
-            return Err(Error::invalid_field("product", "must not be empty"));
-        }
-        self.inner.list_billing_plans(integration, product).await
     }
-    async fn list_configurations(
-        &self,
+    fn list_configurations<'life0, 'async_trait>(
+        &'life0 self,
         integration: Option<String>,
-    ) -> Result<Vec<IntegrationConfiguration>> {
-        let caps = self.capabilities();
-        require(
-            caps.list_configurations,
-            caps.provider,
-            "stores.list_configurations",
-        )?;
-        if integration.as_deref() == Some("") {
-            return Err(Error::invalid_field("integration", "must not be empty"));
+    ) -> BoxFuture<'async_trait, Result<Vec<IntegrationConfiguration>>>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
+        let checked = (|| -> Result<()> {
+            let caps = self.capabilities();
+            require(
+                caps.list_configurations,
+                caps.provider,
+                "stores.list_configurations",
+            )?;
+            if integration.as_deref() == Some("") {
+                return Err(Error::invalid_field("integration", "must not be empty"));
+            }
+            Ok(())
+        })();
+        match checked {
+            Ok(()) => self.inner.list_configurations(integration),
+            Err(e) => refused(e),
         }
-        self.inner.list_configurations(integration).await
     }
-    async fn list_products(
-        &self,
+    fn list_products<'life0, 'async_trait>(
+        &'life0 self,
         configuration_id: IntegrationConfigurationId,
-    ) -> Result<Vec<IntegrationProduct>> {
-        let caps = self.capabilities();
-        require(caps.list_products, caps.provider, "stores.list_products")?;
-        if configuration_id.as_str().is_empty() {
-            return Err(Error::invalid_field(
-                "configuration_id",
-                "must not be empty",
-            ));
+    ) -> BoxFuture<'async_trait, Result<Vec<IntegrationProduct>>>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
+        let checked = (|| -> Result<()> {
+            let caps = self.capabilities();
+            require(caps.list_products, caps.provider, "stores.list_products")?;
+            if configuration_id.as_str().is_empty() {
+                return Err(Error::invalid_field(
+                    "configuration_id",
+                    "must not be empty",
+                ));
+            }
+            Ok(())
+        })();
+        match checked {
+            Ok(()) => self.inner.list_products(configuration_id),
+            Err(e) => refused(e),
         }
-        self.inner.list_products(configuration_id).await
     }
 }

@@ -86,20 +86,38 @@ fn everyday_shape(b: &[u8]) -> Option<Timestamp> {
         }
         _ => return None,
     };
-    let civil = jiff::civil::DateTime::new(
-        i16::try_from(year).ok()?,
-        i8::try_from(month).ok()?,
-        i8::try_from(day).ok()?,
-        i8::try_from(hour).ok()?,
-        i8::try_from(minute).ok()?,
-        i8::try_from(second).ok()?,
-        i32::try_from(nanosecond).ok()?,
-    )
-    .ok()?;
-    jiff::tz::Offset::from_seconds(offset_seconds)
-        .ok()?
-        .to_timestamp(civil)
-        .ok()
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        return None;
+    }
+    if hour > 23 || minute > 59 {
+        return None;
+    }
+    let seconds = days_from_civil(year, month, day) * 86_400
+        + i64::from(hour * 3600 + minute * 60 + second)
+        - i64::from(offset_seconds);
+    // Out of jiff's range (only near years 0000 and 9999 with an offset): the full parser says why.
+    Timestamp::new(seconds, i32::try_from(nanosecond).ok()?).ok()
+}
+
+/// Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
+fn days_from_civil(year: u32, month: u32, day: u32) -> i64 {
+    let year = i64::from(year) - i64::from(month <= 2);
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let day_of_year = (153 * ((i64::from(month) + 9) % 12) + 2) / 5 + i64::from(day) - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
+            29
+        }
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
 }
 
 /// The value of ASCII decimal digits (at most 9, so it fits); `None` if any byte is not a digit.
@@ -136,6 +154,23 @@ mod tests {
                 text.parse::<Timestamp>().map_err(|e| e.to_string()),
                 "{text}"
             );
+        }
+    }
+
+    #[test]
+    fn month_ends_and_leap_days_agree_with_jiff() {
+        for year in [
+            0, 1, 399, 400, 1900, 1969, 1970, 2000, 2023, 2024, 2100, 9998, 9999,
+        ] {
+            for month in 1..=12 {
+                for day in 27..=32 {
+                    for zone in ["Z", "+14:00", "-12:00"] {
+                        let text = format!("{year:04}-{month:02}-{day:02}T23:59:59.5{zone}");
+                        let full = text.parse::<Timestamp>().ok();
+                        assert_eq!(everyday_shape(text.as_bytes()), full, "{text}");
+                    }
+                }
+            }
         }
     }
 

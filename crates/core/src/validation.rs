@@ -36,9 +36,10 @@ impl Checks {
 
     /// `value` has `min..=max` characters (Unicode scalar values, as the providers count).
     pub fn length(&mut self, field: &str, value: &str, min: usize, max: usize) -> bool {
-        // A string never has more characters than bytes: a value short enough in bytes, and non-empty when one
-        // character is the minimum, needs no counting (the common case, on every create).
-        if value.len() <= max && (min == 0 || (min == 1 && !value.is_empty())) {
+        // A character is one to four bytes: a value of at most `max` bytes has at most `max` characters, and
+        // one of `4 × min` bytes or more has at least `min`. Such a value needs no counting (the common case,
+        // on every create).
+        if value.len() <= max && value.len().div_ceil(4) >= min {
             return true;
         }
         let n = value.chars().count();
