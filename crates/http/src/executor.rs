@@ -136,9 +136,12 @@ impl HttpExecutor {
     where
         D: FnOnce(Response) -> Result<T>,
     {
+        // One clock read starts the call: the deadline and the first attempt's timeout count from it.
         let started = Instant::now();
-        let result = self.attempts(request, safety, decode, span).await;
-        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+        let result = self.attempts(request, safety, decode, span, started).await;
+        if !span.is_disabled() {
+            span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+        }
         match &result {
             Ok(_) => tracing::debug!("call succeeded"),
             Err(e) => {
@@ -155,12 +158,13 @@ impl HttpExecutor {
         safety: &Safety<'_, T>,
         decode: D,
         span: &Span,
+        started: Instant,
     ) -> Result<T>
     where
         D: FnOnce(Response) -> Result<T>,
     {
         let inner = &*self.inner;
-        let deadline = Instant::now() + inner.deadline;
+        let deadline = started + inner.deadline;
         let url = self.url_for(request)?;
         let class = safety.class();
         let mut ambiguous_before = false;
@@ -168,7 +172,12 @@ impl HttpExecutor {
         loop {
             attempt += 1;
             span.record("attempt", attempt);
-            let remaining = deadline.saturating_duration_since(Instant::now());
+            let now = if attempt == 1 {
+                started
+            } else {
+                Instant::now()
+            };
+            let remaining = deadline.saturating_duration_since(now);
             let failure = if remaining.is_zero() {
                 Failure {
                     outcome: Outcome::DeadlineExceeded { maybe_sent: false },
@@ -176,7 +185,7 @@ impl HttpExecutor {
                 }
             } else {
                 tracing::trace!(attempt, "sending");
-                match self.attempt(request, &url, remaining, span).await {
+                match self.attempt(request, &url, now, remaining, span).await {
                     Ok(response) => return decode(response).map_err(|e| self.decorate(e, request)),
                     Err(failure) => failure,
                 }
@@ -241,6 +250,7 @@ impl HttpExecutor {
         &self,
         request: &Request,
         url: &Url,
+        now: Instant,
         remaining: Duration,
         span: &Span,
     ) -> Result<Response, Failure> {
@@ -250,7 +260,7 @@ impl HttpExecutor {
         } else {
             (inner.attempt_timeout, false)
         };
-        match tokio::time::timeout(limit, self.exchange(request, url, span)).await {
+        match tokio::time::timeout_at(now + limit, self.exchange(request, url, span)).await {
             Ok(result) => result,
             Err(_) if by_deadline => Err(Failure {
                 outcome: Outcome::DeadlineExceeded { maybe_sent: true },
