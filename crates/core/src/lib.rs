@@ -111,6 +111,7 @@ pub use money::{
 pub use page::{Cursor, Page, QueryFingerprint};
 pub use patch::Patch;
 
-/// Re-exported so callers name the same `Decimal` and time types as the models.
+/// Re-exported so callers name the same `Decimal`, time and compact-string types as the models.
+pub use compact_str::CompactString;
 pub use jiff::Timestamp;
 pub use rust_decimal::Decimal;

@@ -36,7 +36,7 @@ fn bad(response: &Response, e: serde_json::Error) -> Error {
 }
 
 /// `""` (how Flexprice spells an unset string) and absent are both `None`.
-pub(crate) fn non_empty(s: Option<String>) -> Option<String> {
+pub(crate) fn non_empty<S: std::ops::Deref<Target = str>>(s: Option<S>) -> Option<S> {
     s.filter(|s| !s.is_empty())
 }
 

@@ -1,11 +1,13 @@
 //! [`Address`]: a postal address, validated on construction.
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
 use crate::validation::Checks;
 
-/// A postal address. Every part is optional; the country is ISO 3166-1 alpha-2 in upper case.
+/// A postal address. Every part is optional; the country is ISO 3166-1 alpha-2 in upper case. Parts are
+/// [`CompactString`]s: one of up to 24 bytes (most are) is kept inline, without an allocation.
 ///
 /// Limits (characters): lines ≤ 255, city and state ≤ 100, postal code ≤ 20.
 ///
@@ -23,22 +25,22 @@ use crate::validation::Checks;
 pub struct Address {
     /// First line.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line1: Option<String>,
+    pub line1: Option<CompactString>,
     /// Second line.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line2: Option<String>,
+    pub line2: Option<CompactString>,
     /// City.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
+    pub city: Option<CompactString>,
     /// State, province or region.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
+    pub state: Option<CompactString>,
     /// ZIP or postal code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
+    pub postal_code: Option<CompactString>,
     /// ISO 3166-1 alpha-2 country code, upper case.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
+    pub country: Option<CompactString>,
 }
 
 impl Address {
@@ -89,37 +91,37 @@ pub struct AddressBuilder {
 
 impl AddressBuilder {
     /// First line (≤ 255 characters).
-    pub fn line1(mut self, v: impl Into<String>) -> Self {
+    pub fn line1(mut self, v: impl Into<CompactString>) -> Self {
         self.address.line1 = Some(v.into());
         self
     }
 
     /// Second line (≤ 255 characters).
-    pub fn line2(mut self, v: impl Into<String>) -> Self {
+    pub fn line2(mut self, v: impl Into<CompactString>) -> Self {
         self.address.line2 = Some(v.into());
         self
     }
 
     /// City (≤ 100 characters).
-    pub fn city(mut self, v: impl Into<String>) -> Self {
+    pub fn city(mut self, v: impl Into<CompactString>) -> Self {
         self.address.city = Some(v.into());
         self
     }
 
     /// State, province or region (≤ 100 characters).
-    pub fn state(mut self, v: impl Into<String>) -> Self {
+    pub fn state(mut self, v: impl Into<CompactString>) -> Self {
         self.address.state = Some(v.into());
         self
     }
 
     /// Postal code (≤ 20 characters).
-    pub fn postal_code(mut self, v: impl Into<String>) -> Self {
+    pub fn postal_code(mut self, v: impl Into<CompactString>) -> Self {
         self.address.postal_code = Some(v.into());
         self
     }
 
     /// ISO 3166-1 alpha-2 country code in upper case.
-    pub fn country(mut self, v: impl Into<String>) -> Self {
+    pub fn country(mut self, v: impl Into<CompactString>) -> Self {
         self.address.country = Some(v.into());
         self
     }

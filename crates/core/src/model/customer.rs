@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 
+use compact_str::CompactString;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -39,18 +40,22 @@ const CONTACT_MAX: usize = 20;
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewCustomer {
-    external_id: String,
-    name: String,
-    email: Option<String>,
-    contact: Option<String>,
+    // Compact strings: a text of up to 24 bytes (most ids, names, emails, phones, time zones) is kept inline.
+    external_id: CompactString,
+    name: CompactString,
+    email: Option<CompactString>,
+    contact: Option<CompactString>,
     address: Option<Address>,
-    time_zone: Option<String>,
+    time_zone: Option<CompactString>,
     metadata: Option<Metadata>,
 }
 
 impl NewCustomer {
     /// Starts a customer with its required fields.
-    pub fn builder(external_id: impl Into<String>, name: impl Into<String>) -> NewCustomerBuilder {
+    pub fn builder(
+        external_id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
+    ) -> NewCustomerBuilder {
         NewCustomerBuilder {
             input: NewCustomer {
                 external_id: external_id.into(),
@@ -108,13 +113,13 @@ pub struct NewCustomerBuilder {
 
 impl NewCustomerBuilder {
     /// Email address.
-    pub fn email(mut self, email: impl Into<String>) -> Self {
+    pub fn email(mut self, email: impl Into<CompactString>) -> Self {
         self.input.email = Some(email.into());
         self
     }
 
     /// Phone or other contact (≤ 20 characters).
-    pub fn contact(mut self, contact: impl Into<String>) -> Self {
+    pub fn contact(mut self, contact: impl Into<CompactString>) -> Self {
         self.input.contact = Some(contact.into());
         self
     }
@@ -127,7 +132,7 @@ impl NewCustomerBuilder {
     }
 
     /// IANA time zone (`Europe/Berlin`).
-    pub fn time_zone(mut self, tz: impl Into<String>) -> Self {
+    pub fn time_zone(mut self, tz: impl Into<CompactString>) -> Self {
         self.input.time_zone = Some(tz.into());
         self
     }

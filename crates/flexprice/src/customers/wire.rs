@@ -9,7 +9,8 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use serde_json::value::RawValue;
 use unibill_core::{
-    Address, Customer, CustomerStatus, CustomerUpdate, Metadata, NewCustomer, Patch, RawJson,
+    Address, CompactString, Customer, CustomerStatus, CustomerUpdate, Metadata, NewCustomer, Patch,
+    RawJson,
 };
 
 use crate::PROVIDER;
@@ -64,7 +65,8 @@ impl<'a> WireAddress<'a> {
 
     /// Every part, `""` for the unset ones (an update that replaces the whole address).
     fn replacing(a: Option<&'a Address>) -> Self {
-        let part = |p: Option<&'a Option<String>>| Some(p.and_then(|v| v.as_deref()).unwrap_or(""));
+        let part =
+            |p: Option<&'a Option<CompactString>>| Some(p.and_then(|v| v.as_deref()).unwrap_or(""));
         WireAddress {
             address_line1: part(a.map(|a| &a.line1)),
             address_line2: part(a.map(|a| &a.line2)),
@@ -157,17 +159,17 @@ pub(crate) struct WireCustomer {
     #[serde(default)]
     contact: Option<String>,
     #[serde(default)]
-    address_line1: Option<String>,
+    address_line1: Option<CompactString>,
     #[serde(default)]
-    address_line2: Option<String>,
+    address_line2: Option<CompactString>,
     #[serde(default)]
-    address_city: Option<String>,
+    address_city: Option<CompactString>,
     #[serde(default)]
-    address_state: Option<String>,
+    address_state: Option<CompactString>,
     #[serde(default)]
-    address_postal_code: Option<String>,
+    address_postal_code: Option<CompactString>,
     #[serde(default)]
-    address_country: Option<String>,
+    address_country: Option<CompactString>,
     #[serde(default)]
     timezone: Option<String>,
     #[serde(default, deserialize_with = "metadata")]
@@ -279,7 +281,7 @@ impl WireCustomer {
 
 /// The address from its six columns (`""` unset); `None` when every part is unset. Not validated: a read
 /// model says what the provider holds.
-fn address(parts: [Option<String>; 6]) -> Option<Address> {
+fn address(parts: [Option<CompactString>; 6]) -> Option<Address> {
     let [line1, line2, city, state, postal_code, country] = parts.map(non_empty);
     let any = [&line1, &line2, &city, &state, &postal_code, &country]
         .iter()
