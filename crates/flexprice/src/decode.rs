@@ -1,7 +1,10 @@
 //! Lenient decoding helpers shared by the wire modules: the raw JSON kept without a second tree, `""` as
 //! absent, and offset-aware timestamps.
 
-use serde::de::DeserializeOwned;
+use std::fmt;
+
+use serde::Deserializer;
+use serde::de::{DeserializeOwned, Visitor};
 use serde_json::value::RawValue;
 use unibill_core::{Error, RawJson, Result, Timestamp};
 use unibill_http::Response;
@@ -46,6 +49,40 @@ pub(crate) fn timestamp(s: Option<&str>) -> Option<Timestamp> {
     s.and_then(|s| unibill_core::timestamp::parse_rfc3339(s).ok())
 }
 
+/// A timestamp field read without keeping its text: a string as [`timestamp`] reads it (unreadable text is
+/// `None`), `null` or absent as `None`; any other JSON type is a decode error, as for a plain string field.
+pub(crate) fn timestamp_field<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Timestamp>, D::Error> {
+    struct TimestampVisitor;
+
+    impl<'de> Visitor<'de> for TimestampVisitor {
+        type Value = Option<Timestamp>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an RFC 3339 timestamp string")
+        }
+
+        fn visit_none<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_str(self)
+        }
+
+        fn visit_str<E>(self, text: &str) -> Result<Self::Value, E> {
+            Ok(timestamp(Some(text)))
+        }
+    }
+
+    d.deserialize_option(TimestampVisitor)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -61,5 +98,31 @@ mod tests {
         assert_eq!(timestamp(Some("")), None);
         assert_eq!(timestamp(Some("yesterday")), None);
         assert_eq!(timestamp(None), None);
+    }
+
+    #[derive(serde::Deserialize)]
+    struct Times {
+        #[serde(default, deserialize_with = "timestamp_field")]
+        at: Option<Timestamp>,
+    }
+
+    #[test]
+    fn timestamp_fields_are_lenient_about_text_and_strict_about_type() {
+        let read = |json: &str| serde_json::from_str::<Times>(json).map(|t| t.at);
+        assert_eq!(
+            read(r#"{"at":"2026-08-22T13:01:02Z"}"#).unwrap(),
+            timestamp(Some("2026-08-22T13:01:02Z"))
+        );
+        // An escaped string reaches the visitor unescaped.
+        assert!(
+            read(r#"{"at":"2026-08-22T13:01:02\u005a"}"#)
+                .unwrap()
+                .is_some()
+        );
+        assert_eq!(read(r#"{"at":"yesterday"}"#).unwrap(), None);
+        assert_eq!(read(r#"{"at":""}"#).unwrap(), None);
+        assert_eq!(read(r#"{"at":null}"#).unwrap(), None);
+        assert_eq!(read("{}").unwrap(), None);
+        assert!(read(r#"{"at":17}"#).is_err());
     }
 }

@@ -10,11 +10,11 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 use unibill_core::{
     Address, CompactString, Customer, CustomerStatus, CustomerUpdate, Metadata, NewCustomer, Patch,
-    RawJson,
+    RawJson, Timestamp,
 };
 
 use crate::PROVIDER;
-use crate::decode::{non_empty, timestamp};
+use crate::decode::{non_empty, timestamp_field};
 
 /// `POST /v1/customers`. Absent optional fields are omitted; `metadata` is always sent (at least `{}`), so the
 /// server never holds a nil map (its `external_id` change would panic on one).
@@ -175,11 +175,11 @@ pub(crate) struct WireCustomer {
     #[serde(default, deserialize_with = "metadata")]
     metadata: Metadata,
     #[serde(default)]
-    status: Option<String>,
-    #[serde(default)]
-    created_at: Option<String>,
-    #[serde(default)]
-    updated_at: Option<String>,
+    status: Option<CompactString>,
+    #[serde(default, deserialize_with = "timestamp_field")]
+    created_at: Option<Timestamp>,
+    #[serde(default, deserialize_with = "timestamp_field")]
+    updated_at: Option<Timestamp>,
 }
 
 /// `{"items":[…],"pagination":{"total","limit","offset"}}`; `items` may be `null`.
@@ -273,8 +273,8 @@ impl WireCustomer {
         customer.time_zone = non_empty(self.timezone);
         customer.metadata = self.metadata;
         customer.status = status(self.status.as_deref());
-        customer.created_at = timestamp(self.created_at.as_deref());
-        customer.updated_at = timestamp(self.updated_at.as_deref());
+        customer.created_at = self.created_at;
+        customer.updated_at = self.updated_at;
         customer
     }
 }
