@@ -26,63 +26,48 @@ pub fn parse_rfc3339(text: &str) -> Result<Timestamp, jiff::Error> {
 /// `YYYY-MM-DDTHH:MM:SS[.f{1,9}](Z|±HH:MM)` with a valid date and time; `None` for anything else (including
 /// valid timestamps of other shapes, which the full parser reads).
 fn everyday_shape(b: &[u8]) -> Option<Timestamp> {
-    let (
-        [
-            y0,
-            y1,
-            y2,
-            y3,
-            b'-',
-            mo0,
-            mo1,
-            b'-',
-            d0,
-            d1,
-            b'T',
-            h0,
-            h1,
-            b':',
-            mi0,
-            mi1,
-            b':',
-            s0,
-            s1,
-        ],
-        rest,
-    ) = b.split_first_chunk::<19>()?
-    else {
+    if b.len() < 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         return None;
-    };
-    let year = number(&[*y0, *y1, *y2, *y3])?;
-    let (month, day) = (number(&[*mo0, *mo1])?, number(&[*d0, *d1])?);
-    let (hour, minute, second) = (
-        number(&[*h0, *h1])?,
-        number(&[*mi0, *mi1])?,
-        number(&[*s0, *s1])?,
-    );
+    }
+    let year = two_digits(b[0], b[1])? * 100 + two_digits(b[2], b[3])?;
+    let (month, day) = (two_digits(b[5], b[6])?, two_digits(b[8], b[9])?);
+    let hour = two_digits(b[11], b[12])?;
+    let (minute, second) = (two_digits(b[14], b[15])?, two_digits(b[17], b[18])?);
     if second > 59 {
         return None; // a leap second: the full parser knows what to do with it
     }
-    let (nanosecond, zone) = match rest {
-        [b'.', tail @ ..] => {
-            let digits = tail.iter().take_while(|c| c.is_ascii_digit()).count();
-            if !(1..=9).contains(&digits) {
-                return None;
+    let mut rest = &b[19..];
+    let mut nanosecond = 0;
+    if let [b'.', tail @ ..] = rest {
+        let mut digits = 0;
+        while let Some(d) = tail.get(digits).and_then(|&c| digit(c)) {
+            if digits == 9 {
+                return None; // finer than nanoseconds: the full parser decides
             }
-            let fraction = number(&tail[..digits])? * 10u32.pow(9 - digits as u32);
-            (fraction, &tail[digits..])
+            nanosecond = nanosecond * 10 + d;
+            digits += 1;
         }
-        _ => (0, rest),
-    };
-    let offset_seconds = match zone {
+        if digits == 0 {
+            return None;
+        }
+        nanosecond *= 10u32.pow(9 - digits as u32);
+        rest = &tail[digits..];
+    }
+    let offset_seconds = match *rest {
         [b'Z'] => 0,
         [sign @ (b'+' | b'-'), h0, h1, b':', m0, m1] => {
-            let (h, m) = (number(&[*h0, *h1])?, number(&[*m0, *m1])?);
+            let (h, m) = (two_digits(h0, h1)?, two_digits(m0, m1)?);
             if h > 23 || m > 59 {
                 return None;
             }
-            let seconds = i32::try_from(h * 3600 + m * 60).ok()?;
-            if *sign == b'-' { -seconds } else { seconds }
+            let seconds = i64::from(h * 3600 + m * 60);
+            if sign == b'-' { -seconds } else { seconds }
         }
         _ => return None,
     };
@@ -94,7 +79,7 @@ fn everyday_shape(b: &[u8]) -> Option<Timestamp> {
     }
     let seconds = days_from_civil(year, month, day) * 86_400
         + i64::from(hour * 3600 + minute * 60 + second)
-        - i64::from(offset_seconds);
+        - offset_seconds;
     // Out of jiff's range (only near years 0000 and 9999 with an offset): the full parser says why.
     Timestamp::new(seconds, i32::try_from(nanosecond).ok()?).ok()
 }
@@ -120,11 +105,15 @@ fn days_in_month(year: u32, month: u32) -> u32 {
     }
 }
 
-/// The value of ASCII decimal digits (at most 9, so it fits); `None` if any byte is not a digit.
-fn number(digits: &[u8]) -> Option<u32> {
-    digits.iter().try_fold(0u32, |acc, &c| {
-        c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
-    })
+/// The value of one ASCII decimal digit.
+fn digit(c: u8) -> Option<u32> {
+    let d = c.wrapping_sub(b'0');
+    (d < 10).then_some(u32::from(d))
+}
+
+/// The value of two ASCII decimal digits.
+fn two_digits(tens: u8, ones: u8) -> Option<u32> {
+    Some(digit(tens)? * 10 + digit(ones)?)
 }
 
 #[cfg(test)]

@@ -249,15 +249,8 @@ fn status(s: Option<&str>) -> CustomerStatus {
 
 impl WireCustomer {
     /// The read model, with the raw JSON it came from.
-    pub(crate) fn into_customer(self, raw: RawJson) -> Customer {
-        let address = address([
-            self.address_line1,
-            self.address_line2,
-            self.address_city,
-            self.address_state,
-            self.address_postal_code,
-            self.address_country,
-        ]);
+    pub(crate) fn into_customer(mut self, raw: RawJson) -> Customer {
+        let address = self.take_address();
         let mut customer = Customer::builder(
             self.id,
             self.external_id.unwrap_or_default(),
@@ -281,34 +274,19 @@ impl WireCustomer {
 
 /// The address from its six columns (`""` unset); `None` when every part is unset. Not validated: a read
 /// model says what the provider holds.
-fn address(parts: [Option<CompactString>; 6]) -> Option<Address> {
-    let [line1, line2, city, state, postal_code, country] = parts.map(non_empty);
-    let any = [&line1, &line2, &city, &state, &postal_code, &country]
-        .iter()
-        .any(|p| p.is_some());
-    if !any {
-        return None;
+impl WireCustomer {
+    /// The address columns as an [`Address`] (`""` is absent); `None` when every part is absent. Parts are moved
+    /// into place one by one (an array `map` over the six copies them several times).
+    fn take_address(&mut self) -> Option<Address> {
+        let mut a = Address::default();
+        a.line1 = non_empty(self.address_line1.take());
+        a.line2 = non_empty(self.address_line2.take());
+        a.city = non_empty(self.address_city.take());
+        a.state = non_empty(self.address_state.take());
+        a.postal_code = non_empty(self.address_postal_code.take());
+        a.country = non_empty(self.address_country.take());
+        (!a.is_empty()).then_some(a)
     }
-    let mut b = Address::builder();
-    if let Some(v) = line1 {
-        b = b.line1(v);
-    }
-    if let Some(v) = line2 {
-        b = b.line2(v);
-    }
-    if let Some(v) = city {
-        b = b.city(v);
-    }
-    if let Some(v) = state {
-        b = b.state(v);
-    }
-    if let Some(v) = postal_code {
-        b = b.postal_code(v);
-    }
-    if let Some(v) = country {
-        b = b.country(v);
-    }
-    Some(b.build_unchecked())
 }
 
 #[cfg(test)]
