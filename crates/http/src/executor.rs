@@ -2,6 +2,7 @@
 //! scrubbed error capture and one tracing span per call.
 
 use std::fmt;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -81,32 +82,43 @@ impl HttpExecutor {
     ///
     /// Error answers go through the executor's error table; retries, waits, lookups and the deadline follow
     /// the retry table ([`crate::decide`]).
-    pub async fn send<T, D>(&self, request: Request, safety: Safety<'_, T>, decode: D) -> Result<T>
+    ///
+    /// Not an `async fn`: an `async fn` keeps each argument twice in its future (as passed, and moved into its
+    /// body); the `async move` block here holds the request and the safety class once.
+    #[allow(clippy::manual_async_fn)] // deliberately not an `async fn`, see above
+    pub fn send<'s, 'a, T, D>(
+        &'s self,
+        request: Request,
+        safety: Safety<'a, T>,
+        decode: D,
+    ) -> impl Future<Output = Result<T>> + use<'s, 'a, T, D>
     where
         D: FnOnce(Response) -> Result<T>,
     {
-        let span = tracing::info_span!(
-            "unibill.http",
-            provider = self.inner.provider,
-            operation = request.operation,
-            method = %request.method,
-            path = request.template,
-            safety = safety.class().as_str(),
-            status = field::Empty,
-            attempt = field::Empty,
-            elapsed_ms = field::Empty,
-            error_kind = field::Empty,
-        );
-        // `run` borrows the request and the safety class: one copy of each lives in this future, not two.
-        // With no subscriber listening (the span is disabled) there is nothing to enter on every poll, so the
-        // call is not wrapped in `Instrumented` (a copy of the whole call future and an enter/exit per poll).
-        if span.is_disabled() {
-            self.run(&request, &safety, decode, &span).await
-        } else {
-            let inner = span.clone();
-            self.run(&request, &safety, decode, &inner)
-                .instrument(span)
-                .await
+        async move {
+            let span = tracing::info_span!(
+                "unibill.http",
+                provider = self.inner.provider,
+                operation = request.operation,
+                method = %request.method,
+                path = request.template,
+                safety = safety.class().as_str(),
+                status = field::Empty,
+                attempt = field::Empty,
+                elapsed_ms = field::Empty,
+                error_kind = field::Empty,
+            );
+            // `run` borrows the request and the safety class: one copy of each lives in this future, not two.
+            // With no subscriber listening (the span is disabled) there is nothing to enter on every poll, so the
+            // call is not wrapped in `Instrumented` (a copy of the whole call future and an enter/exit per poll).
+            if span.is_disabled() {
+                self.run(&request, &safety, decode, &span).await
+            } else {
+                let inner = span.clone();
+                self.run(&request, &safety, decode, &inner)
+                    .instrument(span)
+                    .await
+            }
         }
     }
 

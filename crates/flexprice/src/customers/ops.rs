@@ -1,5 +1,8 @@
 //! The customer operations: requests, safety classes and decoding.
 
+use std::future::Future;
+use std::pin::Pin;
+
 use async_trait::async_trait;
 use unibill_core::{
     Customer, CustomerCapabilities, CustomerId, CustomerListQuery, CustomerStatus, CustomerUpdate,
@@ -91,33 +94,44 @@ impl Customers for FlexpriceClient {
         capabilities::customers()
     }
 
-    async fn create(&self, input: NewCustomer) -> Result<Customer> {
-        self.capabilities().check_create(&input)?;
-        validate::address_bytes(input.address())?;
-        let request = Request::post(CREATE, "/customers")
-            .path(["customers"])
-            .json(&CreateCustomer::from(&input))?;
-        let input = &input;
-        let safety = Safety::natural_key(move || async move {
-            match self.customer_by_external_id(input.external_id()).await {
-                Ok(c) if matches(input, &c) => Ok(Lookup::Found(c)),
-                Ok(c) => Ok(Lookup::Mismatch {
-                    existing_id: Some(c.id.into_string()),
-                }),
-                Err(e) if e.kind() == ErrorKind::NotFound => Ok(Lookup::Missing),
-                Err(e) => Err(e),
-            }
-        });
-        match self.exec.send(request, safety, decode_one).await {
-            // The 409 names the external id, not the customer: look the holder up for its id.
-            Err(e) if e.kind() == ErrorKind::AlreadyExists && e.existing_id().is_none() => {
+    // Written out rather than as an `async fn`: `async_trait` keeps an `async fn`'s arguments twice in the boxed
+    // future (as passed, and moved into its body); this block holds the input once.
+    fn create<'life0, 'async_trait>(
+        &'life0 self,
+        input: NewCustomer,
+    ) -> Pin<Box<dyn Future<Output = Result<Customer>> + Send + 'async_trait>>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
+        Box::pin(async move {
+            self.capabilities().check_create(&input)?;
+            validate::address_bytes(input.address())?;
+            let request = Request::post(CREATE, "/customers")
+                .path(["customers"])
+                .json(&CreateCustomer::from(&input))?;
+            let input = &input;
+            let safety = Safety::natural_key(move || async move {
                 match self.customer_by_external_id(input.external_id()).await {
-                    Ok(existing) => Err(e.with_existing_id(existing.id.into_string())),
-                    Err(_) => Err(e),
+                    Ok(c) if matches(input, &c) => Ok(Lookup::Found(c)),
+                    Ok(c) => Ok(Lookup::Mismatch {
+                        existing_id: Some(c.id.into_string()),
+                    }),
+                    Err(e) if e.kind() == ErrorKind::NotFound => Ok(Lookup::Missing),
+                    Err(e) => Err(e),
                 }
+            });
+            match self.exec.send(request, safety, decode_one).await {
+                // The 409 names the external id, not the customer: look the holder up for its id.
+                Err(e) if e.kind() == ErrorKind::AlreadyExists && e.existing_id().is_none() => {
+                    match self.customer_by_external_id(input.external_id()).await {
+                        Ok(existing) => Err(e.with_existing_id(existing.id.into_string())),
+                        Err(_) => Err(e),
+                    }
+                }
+                other => other,
             }
-            other => other,
-        }
+        })
     }
 
     async fn get(&self, id: CustomerId) -> Result<Customer> {
