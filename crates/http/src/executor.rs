@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::future::Future;
+use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -178,7 +179,6 @@ impl HttpExecutor {
         let inner = &*self.inner;
         let deadline = started + inner.deadline;
         let url = self.url_for(request)?;
-        let class = safety.class();
         let mut ambiguous_before = false;
         let mut attempt: u32 = 0;
         loop {
@@ -202,58 +202,88 @@ impl HttpExecutor {
                     Err(failure) => failure,
                 }
             };
-            let error = self.decorate(failure.error, request);
-            let decision = decide(
-                DecisionInput {
+            // Boxed: the happy path neither runs the retry table's code nor carries its waits and lookups.
+            let next = Box::pin(self.after_failure(
+                request,
+                safety,
+                failure,
+                attempt,
+                &mut ambiguous_before,
+                deadline,
+            ))
+            .await;
+            if let ControlFlow::Break(result) = next {
+                return result;
+            }
+        }
+    }
+
+    /// What follows a failed attempt: the retry table's decision, then the wait and the lookup it asks for.
+    /// `Continue` sends the next attempt; `Break` ends the call.
+    async fn after_failure<T>(
+        &self,
+        request: &Request,
+        safety: &Safety<'_, T>,
+        failure: Failure,
+        attempt: u32,
+        ambiguous_before: &mut bool,
+        deadline: Instant,
+    ) -> ControlFlow<Result<T>> {
+        let inner = &*self.inner;
+        let error = self.decorate(failure.error, request);
+        let decision = decide(
+            DecisionInput {
+                attempt,
+                outcome: failure.outcome,
+                safety: safety.class(),
+                ambiguous_before: *ambiguous_before,
+                policy: &inner.policy,
+                remaining: deadline.saturating_duration_since(Instant::now()),
+                retry_after: error.retry_after(),
+            },
+            &*inner.jitter,
+        );
+        *ambiguous_before |= failure.outcome.is_ambiguous();
+        tracing::debug!(attempt, outcome = ?failure.outcome, decision = ?decision, "attempt failed");
+        match decision {
+            Decision::Retry {
+                delay,
+                reason,
+                lookup_first,
+            } => {
+                inner.observer.on_retry(&RetryEvent {
+                    provider: inner.provider,
+                    operation: request.operation,
                     attempt,
-                    outcome: failure.outcome,
-                    safety: class,
-                    ambiguous_before,
-                    policy: &inner.policy,
-                    remaining: deadline.saturating_duration_since(Instant::now()),
-                    retry_after: error.retry_after(),
-                },
-                &*inner.jitter,
-            );
-            ambiguous_before |= failure.outcome.is_ambiguous();
-            tracing::debug!(attempt, outcome = ?failure.outcome, decision = ?decision, "attempt failed");
-            match decision {
-                Decision::Retry {
                     delay,
                     reason,
-                    lookup_first,
-                } => {
-                    inner.observer.on_retry(&RetryEvent {
-                        provider: inner.provider,
-                        operation: request.operation,
-                        attempt,
-                        delay,
-                        reason,
-                    });
-                    inner.sleeper.sleep(delay).await;
-                    if lookup_first {
-                        match self.lookup_within(safety, deadline, request).await {
-                            Some(Ok(Lookup::Found(found))) => return Ok(found),
-                            Some(Ok(Lookup::Mismatch { existing_id })) => {
-                                return Err(self.mismatch(request, existing_id));
-                            }
-                            Some(Ok(Lookup::Missing)) | None => {}
-                            Some(Err(e)) => return Err(self.lookup_failed(request, e)),
+                });
+                inner.sleeper.sleep(delay).await;
+                if lookup_first {
+                    match self.lookup_within(safety, deadline, request).await {
+                        Some(Ok(Lookup::Found(found))) => return ControlFlow::Break(Ok(found)),
+                        Some(Ok(Lookup::Mismatch { existing_id })) => {
+                            return ControlFlow::Break(Err(self.mismatch(request, existing_id)));
+                        }
+                        Some(Ok(Lookup::Missing)) | None => {}
+                        Some(Err(e)) => {
+                            return ControlFlow::Break(Err(self.lookup_failed(request, e)));
                         }
                     }
                 }
-                Decision::Lookup => {
-                    return match self.lookup_within(safety, deadline, request).await {
-                        Some(Ok(Lookup::Found(found))) => Ok(found),
-                        Some(Ok(Lookup::Mismatch { existing_id })) => {
-                            Err(self.mismatch(request, existing_id))
-                        }
-                        Some(Ok(Lookup::Missing)) | None => Err(error),
-                        Some(Err(e)) => Err(self.lookup_failed(request, e)),
-                    };
-                }
-                Decision::GiveUp(how) => return Err(self.give_up(how, error, request)),
+                ControlFlow::Continue(())
             }
+            Decision::Lookup => {
+                ControlFlow::Break(match self.lookup_within(safety, deadline, request).await {
+                    Some(Ok(Lookup::Found(found))) => Ok(found),
+                    Some(Ok(Lookup::Mismatch { existing_id })) => {
+                        Err(self.mismatch(request, existing_id))
+                    }
+                    Some(Ok(Lookup::Missing)) | None => Err(error),
+                    Some(Err(e)) => Err(self.lookup_failed(request, e)),
+                })
+            }
+            Decision::GiveUp(how) => ControlFlow::Break(Err(self.give_up(how, error, request))),
         }
     }
 
@@ -345,6 +375,19 @@ impl HttpExecutor {
             });
         }
 
+        // Boxed: an error answer's reading, scrubbing and mapping stay out of the success path's future and code.
+        Err(Box::pin(self.error_answer(request, status, headers, response)).await)
+    }
+
+    /// An error answer: its body read up to the error cap, scrubbed of secrets, mapped by the error table.
+    async fn error_answer(
+        &self,
+        request: &Request,
+        status: StatusCode,
+        headers: HeaderMap,
+        mut response: reqwest::Response,
+    ) -> Failure {
+        let inner = &*self.inner;
         let (body, read_error) = read_capped(&mut response, inner.error_body_cap).await;
         drop(response);
         let truncated = body.truncated || read_error.is_some();
@@ -373,7 +416,7 @@ impl HttpExecutor {
             error = error.with_retry_after(wait);
         }
         let outcome = classify(status, &error);
-        Err(Failure { outcome, error })
+        Failure { outcome, error }
     }
 
     fn url_for(&self, request: &Request) -> Result<Url> {
