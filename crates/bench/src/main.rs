@@ -2,6 +2,7 @@
 //!
 //! * `unibill-bench server` — a tiny hyper server answering every request with one fixed, valid Flexprice
 //!   create-customer answer (`201`), counting accepted connections (and those that carried a create); `GET /stats` reports them.
+//!   With `--busy-poll`, the same answers from one thread that polls its sockets and never sleeps.
 //! * `unibill-bench client --variant baseline|adapter|billing` — N creates at a concurrency, in this process,
 //!   printing one JSON line: wall time, requests/s, p50/p99 latency, CPU time (user+sys) per request, peak RSS.
 //! * `unibill-bench driver` — spawns a server and, for each concurrency and run, each variant as its own
@@ -10,6 +11,7 @@
 //!
 //! Rates, latencies and ratios are `f64`: they are measurements, not money.
 
+mod busy_server;
 mod client;
 mod server;
 mod stats;
@@ -34,6 +36,10 @@ enum Command {
         /// The port (0: any free one).
         #[arg(long, default_value_t = 0)]
         port: u16,
+        /// Poll the sockets from one thread that never sleeps, so no client write has to wake the server
+        /// (see `busy_server.rs`); costs that thread's whole CPU.
+        #[arg(long)]
+        busy_poll: bool,
     },
     /// Run one variant once and print its measurements as one JSON line.
     Client {
@@ -75,6 +81,9 @@ enum Command {
         /// A note on the machine's other load, copied into the summary.
         #[arg(long, default_value = "")]
         note: String,
+        /// Run the server with `--busy-poll`.
+        #[arg(long)]
+        busy_poll_server: bool,
         /// Pin the server to the last CPU and every client to the others (with `taskset`), so server and
         /// client never take turns on one core; without it the scheduler places them.
         #[arg(long)]
@@ -107,7 +116,13 @@ impl Variant {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     match Cli::parse().command {
-        Command::Server { port } => server::run(port),
+        Command::Server { port, busy_poll } => {
+            if busy_poll {
+                busy_server::run(port)
+            } else {
+                server::run(port)
+            }
+        }
         Command::Client {
             variant,
             url,
@@ -126,6 +141,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             out,
             note,
             pin,
+            busy_poll_server,
         } => summary::drive(summary::Plan {
             requests,
             concurrencies: concurrency,
@@ -134,6 +150,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             out,
             note,
             pin,
+            busy_poll_server,
         }),
     }
 }

@@ -26,6 +26,8 @@ pub struct Plan {
     pub note: String,
     /// Server on the last CPU, clients on the others.
     pub pin: bool,
+    /// The server polls its sockets without sleeping (`server --busy-poll`).
+    pub busy_poll_server: bool,
 }
 
 /// One client run with the connections the server saw it open.
@@ -70,6 +72,8 @@ struct Summary {
     machine: Machine,
     /// `server: CPU n-1, clients: CPUs 0..n-1` when pinned, else `none`.
     pinning: String,
+    /// `busy-poll` (never sleeps) or `hyper` (sleeps when idle).
+    server: String,
     note: String,
     medians: Vec<Row>,
     all_runs: Vec<Measured>,
@@ -101,6 +105,7 @@ pub fn drive(plan: Plan) -> Result<(), Box<dyn std::error::Error>> {
     let mut child = placement
         .server(&exe)
         .args(["server", "--port", "0"])
+        .args(plan.busy_poll_server.then_some("--busy-poll"))
         .stdout(Stdio::piped())
         .spawn()?;
     let mut first = String::new();
@@ -172,6 +177,12 @@ pub fn drive(plan: Plan) -> Result<(), Box<dyn std::error::Error>> {
         runs: plan.runs,
         machine: machine(),
         pinning: placement.describe(),
+        server: if plan.busy_poll_server {
+            "busy-poll"
+        } else {
+            "hyper"
+        }
+        .to_owned(),
         note: plan.note.clone(),
         medians,
         all_runs: all,

@@ -87,6 +87,10 @@ impl Resolve for SpareConnectGuardResolver {
             still_needed(started_in)?;
             let addrs = inner.resolve(name).await?;
             // The lookup took turns of its own (a blocking thread): the request may have been served meanwhile.
+            // Two more turns before the last look, for a connection already on its way back.
+            for _ in 0..TURNS {
+                tokio::task::yield_now().await;
+            }
             still_needed(started_in)?;
             Ok(addrs)
         })
