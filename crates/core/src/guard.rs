@@ -6,7 +6,7 @@
 
 use futures::future::BoxFuture;
 
-use crate::api::{Connections, Customers, Prices, Stores};
+use crate::api::{Connections, Customers, Prices, Stores, boxed_method};
 use crate::capability::{
     ConnectionCapabilities, CustomerCapabilities, FieldRule, PriceCapabilities, StoreCapabilities,
 };
@@ -161,125 +161,94 @@ impl<T: Customers + ?Sized> Customers for Guarded<T> {
         self.inner.capabilities()
     }
 
-    fn create<'life0, 'async_trait>(
-        &'life0 self,
-        input: NewCustomer,
-    ) -> BoxFuture<'async_trait, Result<Customer>>
-    where
-        'life0: 'async_trait,
-        Self: 'async_trait,
-    {
-        let checked = self.capabilities().check_create(&input);
-        match checked {
-            Ok(()) => self.inner.create(input),
-            Err(e) => refused(e),
-        }
-    }
-
-    fn get<'life0, 'async_trait>(
-        &'life0 self,
-        id: CustomerId,
-    ) -> BoxFuture<'async_trait, Result<Customer>>
-    where
-        'life0: 'async_trait,
-        Self: 'async_trait,
-    {
-        let checked = (|| -> Result<()> {
-            let caps = self.capabilities();
-            require(caps.get, caps.provider, "customers.get")?;
-            if id.as_str().is_empty() {
-                return Err(Error::invalid_field("id", "must not be empty"));
+    boxed_method! {
+        fn create(&self, input: NewCustomer) -> Result<Customer> {
+            let checked = self.capabilities().check_create(&input);
+            match checked {
+                Ok(()) => self.inner.create(input),
+                Err(e) => refused(e),
             }
-            Ok(())
-        })();
-        match checked {
-            Ok(()) => self.inner.get(id),
-            Err(e) => refused(e),
         }
     }
 
-    fn get_by_external_id<'life0, 'async_trait>(
-        &'life0 self,
-        external_id: String,
-    ) -> BoxFuture<'async_trait, Result<Customer>>
-    where
-        'life0: 'async_trait,
-        Self: 'async_trait,
-    {
-        let checked = (|| -> Result<()> {
-            let caps = self.capabilities();
-            require(
-                caps.get_by_external_id,
-                caps.provider,
-                "customers.get_by_external_id",
-            )?;
-            if external_id.is_empty() {
-                return Err(Error::invalid_field("external_id", "must not be empty"));
+    boxed_method! {
+        fn get(&self, id: CustomerId) -> Result<Customer> {
+            let checked = (|| -> Result<()> {
+                let caps = self.capabilities();
+                require(caps.get, caps.provider, "customers.get")?;
+                if id.as_str().is_empty() {
+                    return Err(Error::invalid_field("id", "must not be empty"));
+                }
+                Ok(())
+            })();
+            match checked {
+                Ok(()) => self.inner.get(id),
+                Err(e) => refused(e),
             }
-            Ok(())
-        })();
-        match checked {
-            Ok(()) => self.inner.get_by_external_id(external_id),
-            Err(e) => refused(e),
         }
     }
 
-    fn list<'life0, 'async_trait>(
-        &'life0 self,
-        mut query: CustomerListQuery,
-    ) -> BoxFuture<'async_trait, Result<Page<Customer>>>
-    where
-        'life0: 'async_trait,
-        Self: 'async_trait,
-    {
-        let checked = self.capabilities().check_list(&mut query);
-        match checked {
-            Ok(()) => self.inner.list(query),
-            Err(e) => refused(e),
-        }
-    }
-
-    fn update<'life0, 'async_trait>(
-        &'life0 self,
-        id: CustomerId,
-        update: CustomerUpdate,
-    ) -> BoxFuture<'async_trait, Result<Customer>>
-    where
-        'life0: 'async_trait,
-        Self: 'async_trait,
-    {
-        let checked = (|| -> Result<()> {
-            self.capabilities().check_update(&update)?;
-            if id.as_str().is_empty() {
-                return Err(Error::invalid_field("id", "must not be empty"));
+    boxed_method! {
+        fn get_by_external_id(&self, external_id: String) -> Result<Customer> {
+            let checked = (|| -> Result<()> {
+                let caps = self.capabilities();
+                require(
+                    caps.get_by_external_id,
+                    caps.provider,
+                    "customers.get_by_external_id",
+                )?;
+                if external_id.is_empty() {
+                    return Err(Error::invalid_field("external_id", "must not be empty"));
+                }
+                Ok(())
+            })();
+            match checked {
+                Ok(()) => self.inner.get_by_external_id(external_id),
+                Err(e) => refused(e),
             }
-            Ok(())
-        })();
-        match checked {
-            Ok(()) => self.inner.update(id, update),
-            Err(e) => refused(e),
         }
     }
 
-    fn delete<'life0, 'async_trait>(
-        &'life0 self,
-        id: CustomerId,
-    ) -> BoxFuture<'async_trait, Result<()>>
-    where
-        'life0: 'async_trait,
-        Self: 'async_trait,
-    {
-        let checked = (|| -> Result<()> {
-            let caps = self.capabilities();
-            require(caps.delete, caps.provider, "customers.delete")?;
-            if id.as_str().is_empty() {
-                return Err(Error::invalid_field("id", "must not be empty"));
+    boxed_method! {
+        fn list(&self, mut query: CustomerListQuery) -> Result<Page<Customer>> {
+            let checked = self.capabilities().check_list(&mut query);
+            match checked {
+                Ok(()) => self.inner.list(query),
+                Err(e) => refused(e),
             }
-            Ok(())
-        })();
-        match checked {
-            Ok(()) => self.inner.delete(id),
-            Err(e) => refused(e),
+        }
+    }
+
+    boxed_method! {
+        fn update(&self, id: CustomerId, update: CustomerUpdate) -> Result<Customer> {
+            let checked = (|| -> Result<()> {
+                self.capabilities().check_update(&update)?;
+                if id.as_str().is_empty() {
+                    return Err(Error::invalid_field("id", "must not be empty"));
+                }
+                Ok(())
+            })();
+            match checked {
+                Ok(()) => self.inner.update(id, update),
+                Err(e) => refused(e),
+            }
+        }
+    }
+
+    boxed_method! {
+        fn delete(&self, id: CustomerId) -> Result<()> {
+            let checked = (|| -> Result<()> {
+                let caps = self.capabilities();
+                require(caps.delete, caps.provider, "customers.delete")?;
+                if id.as_str().is_empty() {
+                    return Err(Error::invalid_field("id", "must not be empty"));
+                }
+                Ok(())
+            })();
+            match checked {
+                Ok(()) => self.inner.delete(id),
+                Err(e) => refused(e),
+            }
         }
     }
 }
@@ -486,89 +455,63 @@ impl<T: Prices + ?Sized> Prices for Guarded<T> {
     fn capabilities(&self) -> PriceCapabilities {
         self.inner.capabilities()
     }
-    fn create<'life0, 'async_trait>(
-        &'life0 self,
-        input: NewPrice,
-    ) -> BoxFuture<'async_trait, Result<Price>>
-    where
-        'life0: 'async_trait,
-        Self: 'async_trait,
-    {
-        let checked = self.capabilities().check_create(&input);
-        match checked {
-            Ok(()) => self.inner.create(input),
-            Err(e) => refused(e),
+    boxed_method! {
+        fn create(&self, input: NewPrice) -> Result<Price> {
+            let checked = self.capabilities().check_create(&input);
+            match checked {
+                Ok(()) => self.inner.create(input),
+                Err(e) => refused(e),
+            }
         }
     }
-    fn get<'life0, 'async_trait>(
-        &'life0 self,
-        id: PriceId,
-    ) -> BoxFuture<'async_trait, Result<Price>>
-    where
-        'life0: 'async_trait,
-        Self: 'async_trait,
-    {
-        let checked = (|| -> Result<()> {
-            let caps = self.capabilities();
-            require(caps.get, caps.provider, "prices.get")?;
-            non_empty_id(id.as_str())?;
-            Ok(())
-        })();
-        match checked {
-            Ok(()) => self.inner.get(id),
-            Err(e) => refused(e),
+    boxed_method! {
+        fn get(&self, id: PriceId) -> Result<Price> {
+            let checked = (|| -> Result<()> {
+                let caps = self.capabilities();
+                require(caps.get, caps.provider, "prices.get")?;
+                non_empty_id(id.as_str())?;
+                Ok(())
+            })();
+            match checked {
+                Ok(()) => self.inner.get(id),
+                Err(e) => refused(e),
+            }
         }
     }
-    fn list<'life0, 'async_trait>(
-        &'life0 self,
-        mut query: PriceListQuery,
-    ) -> BoxFuture<'async_trait, Result<Page<Price>>>
-    where
-        'life0: 'async_trait,
-        Self: 'async_trait,
-    {
-        let checked = self.capabilities().check_list(&mut query);
-        match checked {
-            Ok(()) => self.inner.list(query),
-            Err(e) => refused(e),
+    boxed_method! {
+        fn list(&self, mut query: PriceListQuery) -> Result<Page<Price>> {
+            let checked = self.capabilities().check_list(&mut query);
+            match checked {
+                Ok(()) => self.inner.list(query),
+                Err(e) => refused(e),
+            }
         }
     }
-    fn update<'life0, 'async_trait>(
-        &'life0 self,
-        id: PriceId,
-        update: PriceUpdate,
-    ) -> BoxFuture<'async_trait, Result<Price>>
-    where
-        'life0: 'async_trait,
-        Self: 'async_trait,
-    {
-        let checked = (|| -> Result<()> {
-            self.capabilities().check_update(&update)?;
-            non_empty_id(id.as_str())?;
-            Ok(())
-        })();
-        match checked {
-            Ok(()) => self.inner.update(id, update),
-            Err(e) => refused(e),
+    boxed_method! {
+        fn update(&self, id: PriceId, update: PriceUpdate) -> Result<Price> {
+            let checked = (|| -> Result<()> {
+                self.capabilities().check_update(&update)?;
+                non_empty_id(id.as_str())?;
+                Ok(())
+            })();
+            match checked {
+                Ok(()) => self.inner.update(id, update),
+                Err(e) => refused(e),
+            }
         }
     }
-    fn archive<'life0, 'async_trait>(
-        &'life0 self,
-        id: PriceId,
-    ) -> BoxFuture<'async_trait, Result<Price>>
-    where
-        'life0: 'async_trait,
-        Self: 'async_trait,
-    {
-        let checked = (|| -> Result<()> {
-            let caps = self.capabilities();
-            require(caps.archive, caps.provider, "prices.archive")?;
-            non_empty_id(id.as_str())?;
-            Ok(())
-        })();
-        match checked {
-            Ok(()) => self.inner.archive(id),
-            Err(e) => refused(e),
+    boxed_method! {
+        fn archive(&self, id: PriceId) -> Result<Price> {
+            let checked = (|| -> Result<()> {
+                let caps = self.capabilities();
+                require(caps.archive, caps.provider, "prices.archive")?;
+                non_empty_id(id.as_str())?;
+                Ok(())
+            })();
+            match checked {
+                Ok(()) => self.inner.archive(id),
+                Err(e) => refused(e),
+            }
         }
     }
 }
@@ -630,89 +573,63 @@ impl<T: Connections + ?Sized> Connections for Guarded<T> {
     fn capabilities(&self) -> ConnectionCapabilities {
         self.inner.capabilities()
     }
-    fn create<'life0, 'async_trait>(
-        &'life0 self,
-        input: NewConnection,
-    ) -> BoxFuture<'async_trait, Result<Connection>>
-    where
-        'life0: 'async_trait,
-        Self: 'async_trait,
-    {
-        let checked = self.capabilities().check_create(&input);
-        match checked {
-            Ok(()) => self.inner.create(input),
-            Err(e) => refused(e),
+    boxed_method! {
+        fn create(&self, input: NewConnection) -> Result<Connection> {
+            let checked = self.capabilities().check_create(&input);
+            match checked {
+                Ok(()) => self.inner.create(input),
+                Err(e) => refused(e),
+            }
         }
     }
-    fn get<'life0, 'async_trait>(
-        &'life0 self,
-        id: ConnectionId,
-    ) -> BoxFuture<'async_trait, Result<Connection>>
-    where
-        'life0: 'async_trait,
-        Self: 'async_trait,
-    {
-        let checked = (|| -> Result<()> {
-            let caps = self.capabilities();
-            require(caps.get, caps.provider, "connections.get")?;
-            non_empty_id(id.as_str())?;
-            Ok(())
-        })();
-        match checked {
-            Ok(()) => self.inner.get(id),
-            Err(e) => refused(e),
+    boxed_method! {
+        fn get(&self, id: ConnectionId) -> Result<Connection> {
+            let checked = (|| -> Result<()> {
+                let caps = self.capabilities();
+                require(caps.get, caps.provider, "connections.get")?;
+                non_empty_id(id.as_str())?;
+                Ok(())
+            })();
+            match checked {
+                Ok(()) => self.inner.get(id),
+                Err(e) => refused(e),
+            }
         }
     }
-    fn list<'life0, 'async_trait>(
-        &'life0 self,
-        mut query: ConnectionListQuery,
-    ) -> BoxFuture<'async_trait, Result<Page<Connection>>>
-    where
-        'life0: 'async_trait,
-        Self: 'async_trait,
-    {
-        let checked = self.capabilities().check_list(&mut query);
-        match checked {
-            Ok(()) => self.inner.list(query),
-            Err(e) => refused(e),
+    boxed_method! {
+        fn list(&self, mut query: ConnectionListQuery) -> Result<Page<Connection>> {
+            let checked = self.capabilities().check_list(&mut query);
+            match checked {
+                Ok(()) => self.inner.list(query),
+                Err(e) => refused(e),
+            }
         }
     }
-    fn update<'life0, 'async_trait>(
-        &'life0 self,
-        id: ConnectionId,
-        update: ConnectionUpdate,
-    ) -> BoxFuture<'async_trait, Result<Connection>>
-    where
-        'life0: 'async_trait,
-        Self: 'async_trait,
-    {
-        let checked = (|| -> Result<()> {
-            self.capabilities().check_update(&update)?;
-            non_empty_id(id.as_str())?;
-            Ok(())
-        })();
-        match checked {
-            Ok(()) => self.inner.update(id, update),
-            Err(e) => refused(e),
+    boxed_method! {
+        fn update(&self, id: ConnectionId, update: ConnectionUpdate) -> Result<Connection> {
+            let checked = (|| -> Result<()> {
+                self.capabilities().check_update(&update)?;
+                non_empty_id(id.as_str())?;
+                Ok(())
+            })();
+            match checked {
+                Ok(()) => self.inner.update(id, update),
+                Err(e) => refused(e),
+            }
         }
     }
-    fn delete<'life0, 'async_trait>(
-        &'life0 self,
-        id: ConnectionId,
-    ) -> BoxFuture<'async_trait, Result<()>>
-    where
-        'life0: 'async_trait,
-        Self: 'async_trait,
-    {
-        let checked = (|| -> Result<()> {
-            let caps = self.capabilities();
-            require(caps.delete, caps.provider, "connections.delete")?;
-            non_empty_id(id.as_str())?;
-            Ok(())
-        })();
-        match checked {
-            Ok(()) => self.inner.delete(id),
-            Err(e) => refused(e),
+    boxed_method! {
+        fn delete(&self, id: ConnectionId) -> Result<()> {
+            let checked = (|| -> Result<()> {
+                let caps = self.capabilities();
+                require(caps.delete, caps.provider, "connections.delete")?;
+                non_empty_id(id.as_str())?;
+                Ok(())
+            })();
+            match checked {
+                Ok(()) => self.inner.delete(id),
+                Err(e) => refused(e),
+            }
         }
     }
 }
@@ -758,134 +675,103 @@ impl<T: Stores + ?Sized> Stores for Guarded<T> {
     fn capabilities(&self) -> StoreCapabilities {
         self.inner.capabilities()
     }
-    fn create<'life0, 'async_trait>(
-        &'life0 self,
-        input: NewStore,
-    ) -> BoxFuture<'async_trait, Result<Store>>
-    where
-        'life0: 'async_trait,
-        Self: 'async_trait,
-    {
-        let checked = self.capabilities().check_create(&input);
-        match checked {
-            Ok(()) => self.inner.create(input),
-            Err(e) => refused(e),
-        }
-    }
-    fn get<'life0, 'async_trait>(
-        &'life0 self,
-        id: StoreId,
-    ) -> BoxFuture<'async_trait, Result<Store>>
-    where
-        'life0: 'async_trait,
-        Self: 'async_trait,
-    {
-        let checked = (|| -> Result<()> {
-            let caps = self.capabilities();
-            require(caps.get, caps.provider, "stores.get")?;
-            non_empty_id(id.as_str())?;
-            Ok(())
-        })();
-        match checked {
-            Ok(()) => self.inner.get(id),
-            Err(e) => refused(e),
-        }
-    }
-    fn delete<'life0, 'async_trait>(
-        &'life0 self,
-        id: StoreId,
-    ) -> BoxFuture<'async_trait, Result<()>>
-    where
-        'life0: 'async_trait,
-        Self: 'async_trait,
-    {
-        let checked = (|| -> Result<()> {
-            let caps = self.capabilities();
-            require(caps.delete, caps.provider, "stores.delete")?;
-            non_empty_id(id.as_str())?;
-            Ok(())
-        })();
-        match checked {
-            Ok(()) => self.inner.delete(id),
-            Err(e) => refused(e),
-        }
-    }
-    fn list_billing_plans<'life0, 'async_trait>(
-        &'life0 self,
-        integration: String,
-        product: String,
-    ) -> BoxFuture<'async_trait, Result<Vec<BillingPlan>>>
-    where
-        'life0: 'async_trait,
-        Self: 'async_trait,
-    {
-        let checked = (|| -> Result<()> {
-            let caps = self.capabilities();
-            require(
-                caps.list_billing_plans,
-                caps.provider,
-                "stores.list_billing_plans",
-            )?;
-            if integration.is_empty() {
-                return Err(Error::invalid_field("integration", "must not be empty"));
+    boxed_method! {
+        fn create(&self, input: NewStore) -> Result<Store> {
+            let checked = self.capabilities().check_create(&input);
+            match checked {
+                Ok(()) => self.inner.create(input),
+                Err(e) => refused(e),
             }
-            if product.is_empty() {
-                return Err(Error::invalid_field("product", "must not be empty"));
-            }
-            Ok(())
-        })();
-        match checked {
-            Ok(()) => self.inner.list_billing_plans(integration, product),
-            Err(e) => refused(e),
         }
     }
-    fn list_configurations<'life0, 'async_trait>(
-        &'life0 self,
-        integration: Option<String>,
-    ) -> BoxFuture<'async_trait, Result<Vec<IntegrationConfiguration>>>
-    where
-        'life0: 'async_trait,
-        Self: 'async_trait,
-    {
-        let checked = (|| -> Result<()> {
-            let caps = self.capabilities();
-            require(
-                caps.list_configurations,
-                caps.provider,
-                "stores.list_configurations",
-            )?;
-            if integration.as_deref() == Some("") {
-                return Err(Error::invalid_field("integration", "must not be empty"));
+    boxed_method! {
+        fn get(&self, id: StoreId) -> Result<Store> {
+            let checked = (|| -> Result<()> {
+                let caps = self.capabilities();
+                require(caps.get, caps.provider, "stores.get")?;
+                non_empty_id(id.as_str())?;
+                Ok(())
+            })();
+            match checked {
+                Ok(()) => self.inner.get(id),
+                Err(e) => refused(e),
             }
-            Ok(())
-        })();
-        match checked {
-            Ok(()) => self.inner.list_configurations(integration),
-            Err(e) => refused(e),
         }
     }
-    fn list_products<'life0, 'async_trait>(
-        &'life0 self,
-        configuration_id: IntegrationConfigurationId,
-    ) -> BoxFuture<'async_trait, Result<Vec<IntegrationProduct>>>
-    where
-        'life0: 'async_trait,
-        Self: 'async_trait,
-    {
-        let checked = (|| -> Result<()> {
-            let caps = self.capabilities();
-            require(caps.list_products, caps.provider, "stores.list_products")?;
-            if configuration_id.as_str().is_empty() {
-                return Err(Error::invalid_field(
-                    "configuration_id",
-                    "must not be empty",
-                ));
+    boxed_method! {
+        fn delete(&self, id: StoreId) -> Result<()> {
+            let checked = (|| -> Result<()> {
+                let caps = self.capabilities();
+                require(caps.delete, caps.provider, "stores.delete")?;
+                non_empty_id(id.as_str())?;
+                Ok(())
+            })();
+            match checked {
+                Ok(()) => self.inner.delete(id),
+                Err(e) => refused(e),
             }
-            Ok(())
-        })();
-        match checked {
-            Ok(()) => self.inner.list_products(configuration_id),
-            Err(e) => refused(e),
+        }
+    }
+    boxed_method! {
+        fn list_billing_plans(&self, integration: String, product: String) -> Result<Vec<BillingPlan>> {
+            let checked = (|| -> Result<()> {
+                let caps = self.capabilities();
+                require(
+                    caps.list_billing_plans,
+                    caps.provider,
+                    "stores.list_billing_plans",
+                )?;
+                if integration.is_empty() {
+                    return Err(Error::invalid_field("integration", "must not be empty"));
+                }
+                if product.is_empty() {
+                    return Err(Error::invalid_field("product", "must not be empty"));
+                }
+                Ok(())
+            })();
+            match checked {
+                Ok(()) => self.inner.list_billing_plans(integration, product),
+                Err(e) => refused(e),
+            }
+        }
+    }
+    boxed_method! {
+        fn list_configurations(&self, integration: Option<String>) -> Result<Vec<IntegrationConfiguration>> {
+            let checked = (|| -> Result<()> {
+                let caps = self.capabilities();
+                require(
+                    caps.list_configurations,
+                    caps.provider,
+                    "stores.list_configurations",
+                )?;
+                if integration.as_deref() == Some("") {
+                    return Err(Error::invalid_field("integration", "must not be empty"));
+                }
+                Ok(())
+            })();
+            match checked {
+                Ok(()) => self.inner.list_configurations(integration),
+                Err(e) => refused(e),
+            }
+        }
+    }
+    boxed_method! {
+        fn list_products(&self, configuration_id: IntegrationConfigurationId) -> Result<Vec<IntegrationProduct>> {
+            let checked = (|| -> Result<()> {
+                let caps = self.capabilities();
+                require(caps.list_products, caps.provider, "stores.list_products")?;
+                if configuration_id.as_str().is_empty() {
+                    return Err(Error::invalid_field(
+                        "configuration_id",
+                        "must not be empty",
+                    ));
+                }
+                Ok(())
+            })();
+            match checked {
+                Ok(()) => self.inner.list_products(configuration_id),
+                Err(e) => refused(e),
+            }
         }
     }
 }

@@ -4,7 +4,6 @@ use std::fmt::Debug;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use futures::future::BoxFuture;
 use futures::stream::BoxStream;
 
 use crate::capability::ConnectionCapabilities;
@@ -47,56 +46,30 @@ macro_rules! forward_connections {
             fn capabilities(&self) -> ConnectionCapabilities {
                 (**self).capabilities()
             }
-            fn create<'life0, 'async_trait>(
-                &'life0 self,
-                input: NewConnection,
-            ) -> BoxFuture<'async_trait, Result<Connection>>
-            where
-                'life0: 'async_trait,
-                Self: 'async_trait,
-            {
-                (**self).create(input)
+            boxed_method! {
+                fn create(&self, input: NewConnection) -> Result<Connection> {
+                    (**self).create(input)
+                }
             }
-            fn get<'life0, 'async_trait>(
-                &'life0 self,
-                id: ConnectionId,
-            ) -> BoxFuture<'async_trait, Result<Connection>>
-            where
-                'life0: 'async_trait,
-                Self: 'async_trait,
-            {
-                (**self).get(id)
+            boxed_method! {
+                fn get(&self, id: ConnectionId) -> Result<Connection> {
+                    (**self).get(id)
+                }
             }
-            fn list<'life0, 'async_trait>(
-                &'life0 self,
-                query: ConnectionListQuery,
-            ) -> BoxFuture<'async_trait, Result<Page<Connection>>>
-            where
-                'life0: 'async_trait,
-                Self: 'async_trait,
-            {
-                (**self).list(query)
+            boxed_method! {
+                fn list(&self, query: ConnectionListQuery) -> Result<Page<Connection>> {
+                    (**self).list(query)
+                }
             }
-            fn update<'life0, 'async_trait>(
-                &'life0 self,
-                id: ConnectionId,
-                update: ConnectionUpdate,
-            ) -> BoxFuture<'async_trait, Result<Connection>>
-            where
-                'life0: 'async_trait,
-                Self: 'async_trait,
-            {
-                (**self).update(id, update)
+            boxed_method! {
+                fn update(&self, id: ConnectionId, update: ConnectionUpdate) -> Result<Connection> {
+                    (**self).update(id, update)
+                }
             }
-            fn delete<'life0, 'async_trait>(
-                &'life0 self,
-                id: ConnectionId,
-            ) -> BoxFuture<'async_trait, Result<()>>
-            where
-                'life0: 'async_trait,
-                Self: 'async_trait,
-            {
-                (**self).delete(id)
+            boxed_method! {
+                fn delete(&self, id: ConnectionId) -> Result<()> {
+                    (**self).delete(id)
+                }
             }
         }
     )*};

@@ -4,7 +4,6 @@ use std::fmt::Debug;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use futures::future::BoxFuture;
 use futures::stream::BoxStream;
 
 use crate::api::Ensured;
@@ -52,66 +51,35 @@ macro_rules! forward_customers {
             fn capabilities(&self) -> CustomerCapabilities {
                 (**self).capabilities()
             }
-            fn create<'life0, 'async_trait>(
-                &'life0 self,
-                input: NewCustomer,
-            ) -> BoxFuture<'async_trait, Result<Customer>>
-            where
-                'life0: 'async_trait,
-                Self: 'async_trait,
-            {
-                (**self).create(input)
+            boxed_method! {
+                fn create(&self, input: NewCustomer) -> Result<Customer> {
+                    (**self).create(input)
+                }
             }
-            fn get<'life0, 'async_trait>(
-                &'life0 self,
-                id: CustomerId,
-            ) -> BoxFuture<'async_trait, Result<Customer>>
-            where
-                'life0: 'async_trait,
-                Self: 'async_trait,
-            {
-                (**self).get(id)
+            boxed_method! {
+                fn get(&self, id: CustomerId) -> Result<Customer> {
+                    (**self).get(id)
+                }
             }
-            fn get_by_external_id<'life0, 'async_trait>(
-                &'life0 self,
-                external_id: String,
-            ) -> BoxFuture<'async_trait, Result<Customer>>
-            where
-                'life0: 'async_trait,
-                Self: 'async_trait,
-            {
-                (**self).get_by_external_id(external_id)
+            boxed_method! {
+                fn get_by_external_id(&self, external_id: String) -> Result<Customer> {
+                    (**self).get_by_external_id(external_id)
+                }
             }
-            fn list<'life0, 'async_trait>(
-                &'life0 self,
-                query: CustomerListQuery,
-            ) -> BoxFuture<'async_trait, Result<Page<Customer>>>
-            where
-                'life0: 'async_trait,
-                Self: 'async_trait,
-            {
-                (**self).list(query)
+            boxed_method! {
+                fn list(&self, query: CustomerListQuery) -> Result<Page<Customer>> {
+                    (**self).list(query)
+                }
             }
-            fn update<'life0, 'async_trait>(
-                &'life0 self,
-                id: CustomerId,
-                update: CustomerUpdate,
-            ) -> BoxFuture<'async_trait, Result<Customer>>
-            where
-                'life0: 'async_trait,
-                Self: 'async_trait,
-            {
-                (**self).update(id, update)
+            boxed_method! {
+                fn update(&self, id: CustomerId, update: CustomerUpdate) -> Result<Customer> {
+                    (**self).update(id, update)
+                }
             }
-            fn delete<'life0, 'async_trait>(
-                &'life0 self,
-                id: CustomerId,
-            ) -> BoxFuture<'async_trait, Result<()>>
-            where
-                'life0: 'async_trait,
-                Self: 'async_trait,
-            {
-                (**self).delete(id)
+            boxed_method! {
+                fn delete(&self, id: CustomerId) -> Result<()> {
+                    (**self).delete(id)
+                }
             }
         }
     )*};

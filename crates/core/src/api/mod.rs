@@ -1,6 +1,24 @@
 //! The resource traits every provider implements, their forwarding impls for `Arc`/`Box`, and the extension
 //! traits with the conveniences built on them.
 
+/// A trait method written out as `async_trait` expands it (a boxed `Send` future that may borrow `self`), for
+/// implementations that hand on another call's boxed future instead of boxing an `async fn` of their own
+/// around it: `boxed_method! { fn create(&self, input: NewCustomer) -> Result<Customer> { (**self).create(input) } }`
+/// (`self` is written at the call site so the body may use it).
+macro_rules! boxed_method {
+    (fn $name:ident(&$this:ident, $($params:tt)*) -> $ret:ty $body:block) => {
+        fn $name<'life0, 'async_trait>(
+            &'life0 $this,
+            $($params)*
+        ) -> ::futures::future::BoxFuture<'async_trait, $ret>
+        where
+            'life0: 'async_trait,
+            Self: 'async_trait,
+        $body
+    };
+}
+pub(crate) use boxed_method;
+
 pub mod connections;
 pub mod customers;
 pub mod prices;

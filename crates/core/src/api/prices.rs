@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use futures::TryStreamExt;
-use futures::future::BoxFuture;
 use futures::stream::BoxStream;
 
 use crate::api::Ensured;
@@ -49,56 +48,30 @@ macro_rules! forward_prices {
             fn capabilities(&self) -> PriceCapabilities {
                 (**self).capabilities()
             }
-            fn create<'life0, 'async_trait>(
-                &'life0 self,
-                input: NewPrice,
-            ) -> BoxFuture<'async_trait, Result<Price>>
-            where
-                'life0: 'async_trait,
-                Self: 'async_trait,
-            {
-                (**self).create(input)
+            boxed_method! {
+                fn create(&self, input: NewPrice) -> Result<Price> {
+                    (**self).create(input)
+                }
             }
-            fn get<'life0, 'async_trait>(
-                &'life0 self,
-                id: PriceId,
-            ) -> BoxFuture<'async_trait, Result<Price>>
-            where
-                'life0: 'async_trait,
-                Self: 'async_trait,
-            {
-                (**self).get(id)
+            boxed_method! {
+                fn get(&self, id: PriceId) -> Result<Price> {
+                    (**self).get(id)
+                }
             }
-            fn list<'life0, 'async_trait>(
-                &'life0 self,
-                query: PriceListQuery,
-            ) -> BoxFuture<'async_trait, Result<Page<Price>>>
-            where
-                'life0: 'async_trait,
-                Self: 'async_trait,
-            {
-                (**self).list(query)
+            boxed_method! {
+                fn list(&self, query: PriceListQuery) -> Result<Page<Price>> {
+                    (**self).list(query)
+                }
             }
-            fn update<'life0, 'async_trait>(
-                &'life0 self,
-                id: PriceId,
-                update: PriceUpdate,
-            ) -> BoxFuture<'async_trait, Result<Price>>
-            where
-                'life0: 'async_trait,
-                Self: 'async_trait,
-            {
-                (**self).update(id, update)
+            boxed_method! {
+                fn update(&self, id: PriceId, update: PriceUpdate) -> Result<Price> {
+                    (**self).update(id, update)
+                }
             }
-            fn archive<'life0, 'async_trait>(
-                &'life0 self,
-                id: PriceId,
-            ) -> BoxFuture<'async_trait, Result<Price>>
-            where
-                'life0: 'async_trait,
-                Self: 'async_trait,
-            {
-                (**self).archive(id)
+            boxed_method! {
+                fn archive(&self, id: PriceId) -> Result<Price> {
+                    (**self).archive(id)
+                }
             }
         }
     )*};

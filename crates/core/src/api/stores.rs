@@ -5,7 +5,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use futures::future::BoxFuture;
 
 use crate::capability::StoreCapabilities;
 use crate::error::{Error, ErrorKind, Result};
@@ -63,66 +62,35 @@ macro_rules! forward_stores {
             fn capabilities(&self) -> StoreCapabilities {
                 (**self).capabilities()
             }
-            fn create<'life0, 'async_trait>(
-                &'life0 self,
-                input: NewStore,
-            ) -> BoxFuture<'async_trait, Result<Store>>
-            where
-                'life0: 'async_trait,
-                Self: 'async_trait,
-            {
-                (**self).create(input)
+            boxed_method! {
+                fn create(&self, input: NewStore) -> Result<Store> {
+                    (**self).create(input)
+                }
             }
-            fn get<'life0, 'async_trait>(
-                &'life0 self,
-                id: StoreId,
-            ) -> BoxFuture<'async_trait, Result<Store>>
-            where
-                'life0: 'async_trait,
-                Self: 'async_trait,
-            {
-                (**self).get(id)
+            boxed_method! {
+                fn get(&self, id: StoreId) -> Result<Store> {
+                    (**self).get(id)
+                }
             }
-            fn delete<'life0, 'async_trait>(
-                &'life0 self,
-                id: StoreId,
-            ) -> BoxFuture<'async_trait, Result<()>>
-            where
-                'life0: 'async_trait,
-                Self: 'async_trait,
-            {
-                (**self).delete(id)
+            boxed_method! {
+                fn delete(&self, id: StoreId) -> Result<()> {
+                    (**self).delete(id)
+                }
             }
-            fn list_billing_plans<'life0, 'async_trait>(
-                &'life0 self,
-                integration: String,
-                product: String,
-            ) -> BoxFuture<'async_trait, Result<Vec<BillingPlan>>>
-            where
-                'life0: 'async_trait,
-                Self: 'async_trait,
-            {
-                (**self).list_billing_plans(integration, product)
+            boxed_method! {
+                fn list_billing_plans(&self, integration: String, product: String) -> Result<Vec<BillingPlan>> {
+                    (**self).list_billing_plans(integration, product)
+                }
             }
-            fn list_configurations<'life0, 'async_trait>(
-                &'life0 self,
-                integration: Option<String>,
-            ) -> BoxFuture<'async_trait, Result<Vec<IntegrationConfiguration>>>
-            where
-                'life0: 'async_trait,
-                Self: 'async_trait,
-            {
-                (**self).list_configurations(integration)
+            boxed_method! {
+                fn list_configurations(&self, integration: Option<String>) -> Result<Vec<IntegrationConfiguration>> {
+                    (**self).list_configurations(integration)
+                }
             }
-            fn list_products<'life0, 'async_trait>(
-                &'life0 self,
-                configuration_id: IntegrationConfigurationId,
-            ) -> BoxFuture<'async_trait, Result<Vec<IntegrationProduct>>>
-            where
-                'life0: 'async_trait,
-                Self: 'async_trait,
-            {
-                (**self).list_products(configuration_id)
+            boxed_method! {
+                fn list_products(&self, configuration_id: IntegrationConfigurationId) -> Result<Vec<IntegrationProduct>> {
+                    (**self).list_products(configuration_id)
+                }
             }
         }
     )*};
