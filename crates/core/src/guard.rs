@@ -164,10 +164,7 @@ impl<T: Customers + ?Sized> Customers for Guarded<T> {
     boxed_method! {
         fn create(&self, input: NewCustomer) -> Result<Customer> {
             let checked = self.capabilities().check_create(&input);
-            match checked {
-                Ok(()) => self.inner.create(input),
-                Err(e) => refused(e),
-            }
+            checked.map_or_else(refused, |()| self.inner.create(input))
         }
     }
 
@@ -181,10 +178,7 @@ impl<T: Customers + ?Sized> Customers for Guarded<T> {
                 }
                 Ok(())
             })();
-            match checked {
-                Ok(()) => self.inner.get(id),
-                Err(e) => refused(e),
-            }
+            checked.map_or_else(refused, |()| self.inner.get(id))
         }
     }
 
@@ -202,20 +196,14 @@ impl<T: Customers + ?Sized> Customers for Guarded<T> {
                 }
                 Ok(())
             })();
-            match checked {
-                Ok(()) => self.inner.get_by_external_id(external_id),
-                Err(e) => refused(e),
-            }
+            checked.map_or_else(refused, |()| self.inner.get_by_external_id(external_id))
         }
     }
 
     boxed_method! {
         fn list(&self, mut query: CustomerListQuery) -> Result<Page<Customer>> {
             let checked = self.capabilities().check_list(&mut query);
-            match checked {
-                Ok(()) => self.inner.list(query),
-                Err(e) => refused(e),
-            }
+            checked.map_or_else(refused, |()| self.inner.list(query))
         }
     }
 
@@ -228,10 +216,7 @@ impl<T: Customers + ?Sized> Customers for Guarded<T> {
                 }
                 Ok(())
             })();
-            match checked {
-                Ok(()) => self.inner.update(id, update),
-                Err(e) => refused(e),
-            }
+            checked.map_or_else(refused, |()| self.inner.update(id, update))
         }
     }
 
@@ -245,10 +230,7 @@ impl<T: Customers + ?Sized> Customers for Guarded<T> {
                 }
                 Ok(())
             })();
-            match checked {
-                Ok(()) => self.inner.delete(id),
-                Err(e) => refused(e),
-            }
+            checked.map_or_else(refused, |()| self.inner.delete(id))
         }
     }
 }
@@ -458,60 +440,36 @@ impl<T: Prices + ?Sized> Prices for Guarded<T> {
     boxed_method! {
         fn create(&self, input: NewPrice) -> Result<Price> {
             let checked = self.capabilities().check_create(&input);
-            match checked {
-                Ok(()) => self.inner.create(input),
-                Err(e) => refused(e),
-            }
+            checked.map_or_else(refused, |()| self.inner.create(input))
         }
     }
     boxed_method! {
         fn get(&self, id: PriceId) -> Result<Price> {
-            let checked = (|| -> Result<()> {
-                let caps = self.capabilities();
-                require(caps.get, caps.provider, "prices.get")?;
-                non_empty_id(id.as_str())?;
-                Ok(())
-            })();
-            match checked {
-                Ok(()) => self.inner.get(id),
-                Err(e) => refused(e),
-            }
+            let caps = self.capabilities();
+            let checked = require(caps.get, caps.provider, "prices.get")
+                .and_then(|()| non_empty_id(id.as_str()));
+            checked.map_or_else(refused, |()| self.inner.get(id))
         }
     }
     boxed_method! {
         fn list(&self, mut query: PriceListQuery) -> Result<Page<Price>> {
             let checked = self.capabilities().check_list(&mut query);
-            match checked {
-                Ok(()) => self.inner.list(query),
-                Err(e) => refused(e),
-            }
+            checked.map_or_else(refused, |()| self.inner.list(query))
         }
     }
     boxed_method! {
         fn update(&self, id: PriceId, update: PriceUpdate) -> Result<Price> {
-            let checked = (|| -> Result<()> {
-                self.capabilities().check_update(&update)?;
-                non_empty_id(id.as_str())?;
-                Ok(())
-            })();
-            match checked {
-                Ok(()) => self.inner.update(id, update),
-                Err(e) => refused(e),
-            }
+            let checked = self.capabilities().check_update(&update)
+                .and_then(|()| non_empty_id(id.as_str()));
+            checked.map_or_else(refused, |()| self.inner.update(id, update))
         }
     }
     boxed_method! {
         fn archive(&self, id: PriceId) -> Result<Price> {
-            let checked = (|| -> Result<()> {
-                let caps = self.capabilities();
-                require(caps.archive, caps.provider, "prices.archive")?;
-                non_empty_id(id.as_str())?;
-                Ok(())
-            })();
-            match checked {
-                Ok(()) => self.inner.archive(id),
-                Err(e) => refused(e),
-            }
+            let caps = self.capabilities();
+            let checked = require(caps.archive, caps.provider, "prices.archive")
+                .and_then(|()| non_empty_id(id.as_str()));
+            checked.map_or_else(refused, |()| self.inner.archive(id))
         }
     }
 }
@@ -576,60 +534,36 @@ impl<T: Connections + ?Sized> Connections for Guarded<T> {
     boxed_method! {
         fn create(&self, input: NewConnection) -> Result<Connection> {
             let checked = self.capabilities().check_create(&input);
-            match checked {
-                Ok(()) => self.inner.create(input),
-                Err(e) => refused(e),
-            }
+            checked.map_or_else(refused, |()| self.inner.create(input))
         }
     }
     boxed_method! {
         fn get(&self, id: ConnectionId) -> Result<Connection> {
-            let checked = (|| -> Result<()> {
-                let caps = self.capabilities();
-                require(caps.get, caps.provider, "connections.get")?;
-                non_empty_id(id.as_str())?;
-                Ok(())
-            })();
-            match checked {
-                Ok(()) => self.inner.get(id),
-                Err(e) => refused(e),
-            }
+            let caps = self.capabilities();
+            let checked = require(caps.get, caps.provider, "connections.get")
+                .and_then(|()| non_empty_id(id.as_str()));
+            checked.map_or_else(refused, |()| self.inner.get(id))
         }
     }
     boxed_method! {
         fn list(&self, mut query: ConnectionListQuery) -> Result<Page<Connection>> {
             let checked = self.capabilities().check_list(&mut query);
-            match checked {
-                Ok(()) => self.inner.list(query),
-                Err(e) => refused(e),
-            }
+            checked.map_or_else(refused, |()| self.inner.list(query))
         }
     }
     boxed_method! {
         fn update(&self, id: ConnectionId, update: ConnectionUpdate) -> Result<Connection> {
-            let checked = (|| -> Result<()> {
-                self.capabilities().check_update(&update)?;
-                non_empty_id(id.as_str())?;
-                Ok(())
-            })();
-            match checked {
-                Ok(()) => self.inner.update(id, update),
-                Err(e) => refused(e),
-            }
+            let checked = self.capabilities().check_update(&update)
+                .and_then(|()| non_empty_id(id.as_str()));
+            checked.map_or_else(refused, |()| self.inner.update(id, update))
         }
     }
     boxed_method! {
         fn delete(&self, id: ConnectionId) -> Result<()> {
-            let checked = (|| -> Result<()> {
-                let caps = self.capabilities();
-                require(caps.delete, caps.provider, "connections.delete")?;
-                non_empty_id(id.as_str())?;
-                Ok(())
-            })();
-            match checked {
-                Ok(()) => self.inner.delete(id),
-                Err(e) => refused(e),
-            }
+            let caps = self.capabilities();
+            let checked = require(caps.delete, caps.provider, "connections.delete")
+                .and_then(|()| non_empty_id(id.as_str()));
+            checked.map_or_else(refused, |()| self.inner.delete(id))
         }
     }
 }
@@ -678,38 +612,23 @@ impl<T: Stores + ?Sized> Stores for Guarded<T> {
     boxed_method! {
         fn create(&self, input: NewStore) -> Result<Store> {
             let checked = self.capabilities().check_create(&input);
-            match checked {
-                Ok(()) => self.inner.create(input),
-                Err(e) => refused(e),
-            }
+            checked.map_or_else(refused, |()| self.inner.create(input))
         }
     }
     boxed_method! {
         fn get(&self, id: StoreId) -> Result<Store> {
-            let checked = (|| -> Result<()> {
-                let caps = self.capabilities();
-                require(caps.get, caps.provider, "stores.get")?;
-                non_empty_id(id.as_str())?;
-                Ok(())
-            })();
-            match checked {
-                Ok(()) => self.inner.get(id),
-                Err(e) => refused(e),
-            }
+            let caps = self.capabilities();
+            let checked = require(caps.get, caps.provider, "stores.get")
+                .and_then(|()| non_empty_id(id.as_str()));
+            checked.map_or_else(refused, |()| self.inner.get(id))
         }
     }
     boxed_method! {
         fn delete(&self, id: StoreId) -> Result<()> {
-            let checked = (|| -> Result<()> {
-                let caps = self.capabilities();
-                require(caps.delete, caps.provider, "stores.delete")?;
-                non_empty_id(id.as_str())?;
-                Ok(())
-            })();
-            match checked {
-                Ok(()) => self.inner.delete(id),
-                Err(e) => refused(e),
-            }
+            let caps = self.capabilities();
+            let checked = require(caps.delete, caps.provider, "stores.delete")
+                .and_then(|()| non_empty_id(id.as_str()));
+            checked.map_or_else(refused, |()| self.inner.delete(id))
         }
     }
     boxed_method! {
@@ -729,10 +648,7 @@ impl<T: Stores + ?Sized> Stores for Guarded<T> {
                 }
                 Ok(())
             })();
-            match checked {
-                Ok(()) => self.inner.list_billing_plans(integration, product),
-                Err(e) => refused(e),
-            }
+            checked.map_or_else(refused, |()| self.inner.list_billing_plans(integration, product))
         }
     }
     boxed_method! {
@@ -749,10 +665,7 @@ impl<T: Stores + ?Sized> Stores for Guarded<T> {
                 }
                 Ok(())
             })();
-            match checked {
-                Ok(()) => self.inner.list_configurations(integration),
-                Err(e) => refused(e),
-            }
+            checked.map_or_else(refused, |()| self.inner.list_configurations(integration))
         }
     }
     boxed_method! {
@@ -768,10 +681,7 @@ impl<T: Stores + ?Sized> Stores for Guarded<T> {
                 }
                 Ok(())
             })();
-            match checked {
-                Ok(()) => self.inner.list_products(configuration_id),
-                Err(e) => refused(e),
-            }
+            checked.map_or_else(refused, |()| self.inner.list_products(configuration_id))
         }
     }
 }
