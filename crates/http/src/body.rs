@@ -80,17 +80,17 @@ mod tests {
         assert_eq!(body.bytes, one);
         assert_eq!(body.bytes.as_ptr(), one.as_ptr(), "not copied");
 
+        // An empty chunk first is replaced, not joined; the first real chunk is kept; the next one starts a buffer.
         let mut chunks = Chunks::default();
-        for part in ["", "ab", "", "cd", "e"] {
+        chunks.push(Bytes::new());
+        let ab = Bytes::from_static(b"ab");
+        chunks.push(ab.clone());
+        assert!(chunks.joined.is_none());
+        assert_eq!((chunks.first.as_ptr(), chunks.len()), (ab.as_ptr(), 2));
+        for part in ["", "cd", "e"] {
             chunks.push(Bytes::from_static(part.as_bytes()));
-            assert_eq!(
-                chunks.len(),
-                chunks
-                    .joined
-                    .as_ref()
-                    .map_or(chunks.first.len(), |b| b.len())
-            );
         }
+        assert!(chunks.joined.is_some());
         assert_eq!(chunks.len(), 5);
         assert_eq!(&chunks.finish(true).bytes[..], b"abcde");
     }

@@ -112,13 +112,11 @@ impl HttpExecutor {
             // `run` borrows the request and the safety class: one copy of each lives in this future, not two.
             // With no subscriber listening (the span is disabled) there is nothing to enter on every poll, so the
             // call is not wrapped in `Instrumented` (a copy of the whole call future and an enter/exit per poll).
+            let call = self.run(&request, &safety, decode, &span);
             if span.is_disabled() {
-                self.run(&request, &safety, decode, &span).await
+                call.await
             } else {
-                let inner = span.clone();
-                self.run(&request, &safety, decode, &inner)
-                    .instrument(span)
-                    .await
+                call.instrument(span.clone()).await
             }
         }
     }

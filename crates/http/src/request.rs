@@ -40,7 +40,6 @@ pub struct Request {
 impl Request {
     /// A request of `method` for `operation` (`"customers.create"`), logged as `template`
     /// (`"/v1/customers/{id}"`).
-    #[inline]
     pub fn new(method: Method, operation: &'static str, template: &'static str) -> Self {
         Request {
             method,
@@ -55,31 +54,26 @@ impl Request {
     }
 
     /// A `GET`.
-    #[inline]
     pub fn get(operation: &'static str, template: &'static str) -> Self {
         Self::new(Method::GET, operation, template)
     }
 
     /// A `POST`.
-    #[inline]
     pub fn post(operation: &'static str, template: &'static str) -> Self {
         Self::new(Method::POST, operation, template)
     }
 
     /// A `PUT`.
-    #[inline]
     pub fn put(operation: &'static str, template: &'static str) -> Self {
         Self::new(Method::PUT, operation, template)
     }
 
     /// A `PATCH`.
-    #[inline]
     pub fn patch(operation: &'static str, template: &'static str) -> Self {
         Self::new(Method::PATCH, operation, template)
     }
 
     /// A `DELETE`.
-    #[inline]
     pub fn delete(operation: &'static str, template: &'static str) -> Self {
         Self::new(Method::DELETE, operation, template)
     }
@@ -111,7 +105,6 @@ impl Request {
 
     /// Adds a header to this request (not for secrets: use the executor's auth, or mark it with
     /// [`Request::secret`] too).
-    #[inline]
     pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
         self.headers.append(name, value);
         self
@@ -135,7 +128,6 @@ impl Request {
     }
 
     /// Sets a pre-serialized body with its content type.
-    #[inline]
     pub fn body(mut self, body: Bytes, content_type: HeaderValue) -> Self {
         self.body = Some((body, content_type));
         self
@@ -143,32 +135,27 @@ impl Request {
 
     /// A secret value (beyond the API key) this request carries, e.g. a connection secret in the body: it is
     /// scrubbed from captured error bodies and never logged.
-    #[inline]
     pub fn secret(mut self, secret: SecretString) -> Self {
         self.secrets.push(secret);
         self
     }
 
     /// The operation name.
-    #[inline]
     pub fn operation(&self) -> &'static str {
         self.operation
     }
 
     /// The path template used in logs.
-    #[inline]
     pub fn template(&self) -> &'static str {
         self.template
     }
 
     /// The HTTP method.
-    #[inline]
     pub fn method(&self) -> &Method {
         &self.method
     }
 
     /// The body bytes, if any.
-    #[inline]
     pub fn body_bytes(&self) -> Option<&Bytes> {
         self.body.as_ref().map(|(b, _)| b)
     }

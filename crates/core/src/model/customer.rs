@@ -125,7 +125,6 @@ impl NewCustomerBuilder {
     }
 
     /// Postal address.
-    #[inline]
     pub fn address(mut self, address: Address) -> Self {
         self.input.address = Some(address);
         self
@@ -138,7 +137,6 @@ impl NewCustomerBuilder {
     }
 
     /// Metadata.
-    #[inline]
     pub fn metadata(mut self, metadata: Metadata) -> Self {
         self.input.metadata = Some(metadata);
         self
@@ -457,7 +455,6 @@ impl CustomerBuilder {
     }
 
     /// Address.
-    #[inline]
     pub fn address(mut self, v: Address) -> Self {
         self.customer.address = Some(v);
         self
@@ -470,28 +467,24 @@ impl CustomerBuilder {
     }
 
     /// Metadata.
-    #[inline]
     pub fn metadata(mut self, v: Metadata) -> Self {
         self.customer.metadata = v;
         self
     }
 
     /// Status.
-    #[inline]
     pub fn status(mut self, v: CustomerStatus) -> Self {
         self.customer.status = v;
         self
     }
 
     /// Creation time.
-    #[inline]
     pub fn created_at(mut self, v: Timestamp) -> Self {
         self.customer.created_at = Some(v);
         self
     }
 
     /// Last update time.
-    #[inline]
     pub fn updated_at(mut self, v: Timestamp) -> Self {
         self.customer.updated_at = Some(v);
         self
@@ -504,14 +497,12 @@ impl CustomerBuilder {
     }
 
     /// The provider's JSON.
-    #[inline]
     pub fn raw(mut self, v: RawJson) -> Self {
         self.customer.raw = Some(v);
         self
     }
 
     /// The customer.
-    #[inline]
     pub fn build(self) -> Customer {
         self.customer
     }

@@ -270,13 +270,10 @@ impl WireCustomer {
         customer.updated_at = self.updated_at;
         customer
     }
-}
 
-/// The address from its six columns (`""` unset); `None` when every part is unset. Not validated: a read
-/// model says what the provider holds.
-impl WireCustomer {
-    /// The address columns as an [`Address`] (`""` is absent); `None` when every part is absent. Parts are moved
-    /// into place one by one (an array `map` over the six copies them several times).
+    /// The address from its six columns (`""` unset); `None` when every part is unset. Not validated: a read
+    /// model says what the provider holds. Parts are moved into place one by one (an array `map` over the six
+    /// copies them several times).
     fn take_address(&mut self) -> Option<Address> {
         let mut a = Address::default();
         a.line1 = non_empty(self.address_line1.take());
