@@ -10,23 +10,18 @@
 ))]
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, UNIX_EPOCH};
 
-use futures::future::BoxFuture;
 use proptest::prelude::*;
-use rust_decimal::Decimal;
+use proptest::test_runner::TestRunner;
 use serde_json::Value;
-use unibill::{
-    Billing, ConnectionId, ConnectionListQuery, ConnectionProviderType, ConnectionSecrets,
-    ConnectionUpdate, Currency, CustomerId, CustomerListQuery, CustomerUpdate, Error, ErrorKind,
-    Interval, Money, NewConnection, NewCustomer, NewPrice, NewStore, PriceId, PriceKind,
-    PriceListQuery, PriceUpdate, StoreId,
-};
-use unibill_flexprice::{FlexpriceClient, FlexpriceConfig};
-use unibill_flowglad::{FlowgladClient, FlowgladConfig};
-use unibill_http::{DEFAULT_SUCCESS_BODY_CAP, FixedClock, RetryPolicy};
-use unibill_storage_integration::{VercelStorageConfig, VercelStores};
+use unibill::{Error, ErrorKind};
+use unibill_http::{DEFAULT_SUCCESS_BODY_CAP, RetryPolicy};
 use unibill_testkit::{Fault, Reply, TestServer};
+
+#[path = "support/operations.rs"]
+mod operations;
+
+use operations::{Op, every_operation};
 
 /// What the server answers to every request.
 #[derive(Clone)]
@@ -36,28 +31,13 @@ struct Answer {
     body: Vec<u8>,
 }
 
-type Op = (
-    &'static str,
-    Box<dyn Fn() -> BoxFuture<'static, Result<(), Error>> + Send + Sync>,
-);
-
-/// Every adapter's every operation, against one server whose answer the test sets.
+/// Every adapter's every operation, against one server whose answer the test sets. Each test makes its own:
+/// tests running side by side never see each other's answers.
 struct Rig {
     rt: tokio::runtime::Runtime,
     answer: Arc<Mutex<Answer>>,
     server: TestServer,
     ops: Vec<Op>,
-}
-
-fn op<F>(name: &'static str, f: impl Fn() -> F + Send + Sync + 'static) -> Op
-where
-    F: std::future::Future<Output = Result<(), Error>> + Send + 'static,
-{
-    (name, Box::new(move || Box::pin(f())))
-}
-
-fn usd(s: &str) -> Money {
-    Money::parse(s, Currency::USD).unwrap()
 }
 
 impl Rig {
@@ -78,215 +58,21 @@ impl Rig {
                 .header("content-type", a.content_type)
                 .body(a.body)
         }));
-        let flexprice = FlexpriceClient::with_http(
-            FlexpriceConfig::builder("sk_hostile")
-                .base_url(server.url().join("v1").unwrap())
-                .build()
-                .unwrap(),
-            |b| b.retry_policy(RetryPolicy::never()),
-        )
-        .unwrap();
-        let flowglad = FlowgladClient::builder(
-            FlowgladConfig::builder("sk_test_hostile")
-                .base_url(server.url().as_str())
-                .currency(Currency::USD)
-                .build()
-                .unwrap(),
-        )
-        .retry_policy(RetryPolicy::never())
-        .build()
-        .unwrap();
-        let vercel = VercelStores::builder(
-            VercelStorageConfig::builder("vercel_hostile")
-                .team_id("team_hostile")
-                .base_url(server.url().as_str())
-                .build()
-                .unwrap(),
-        )
-        .clock(FixedClock(UNIX_EPOCH + Duration::from_secs(1_700_000_000)))
-        .executor(|b| b.retry_policy(RetryPolicy::never()))
-        .build()
-        .unwrap();
-        let fx = Billing::builder()
-            .customers(flexprice.clone())
-            .connections(flexprice)
-            .build();
-        let fg = Billing::builder()
-            .customers(flowglad.clone())
-            .prices(flowglad)
-            .build();
-        let vc = Billing::builder().stores(vercel).build();
-
-        let customer = || {
-            NewCustomer::builder("ext_1", "Ada")
-                .email("ada@example.com")
-                .build()
-                .unwrap()
-        };
-        let rename = || CustomerUpdate::builder().name("Ada K").build().unwrap();
-        let mut ops: Vec<Op> = Vec::new();
-        for (provider, billing) in [("flexprice", &fx), ("flowglad", &fg)] {
-            let c = billing.customers();
-            let names: [&'static str; 6] = if provider == "flexprice" {
-                [
-                    "flexprice customers.create",
-                    "flexprice customers.get",
-                    "flexprice customers.get_by_external_id",
-                    "flexprice customers.list",
-                    "flexprice customers.update",
-                    "flexprice customers.delete",
-                ]
-            } else {
-                [
-                    "flowglad customers.create",
-                    "flowglad customers.get",
-                    "flowglad customers.get_by_external_id",
-                    "flowglad customers.list",
-                    "flowglad customers.update",
-                    "flowglad customers.delete",
-                ]
-            };
-            let c1 = c.clone();
-            ops.push(op(names[0], move || {
-                let c = c1.clone();
-                async move { c.create(customer()).await.map(drop) }
-            }));
-            let c1 = c.clone();
-            ops.push(op(names[1], move || {
-                let c = c1.clone();
-                async move { c.get(CustomerId::new("cus_1")).await.map(drop) }
-            }));
-            let c1 = c.clone();
-            ops.push(op(names[2], move || {
-                let c = c1.clone();
-                async move { c.get_by_external_id("ext_1".into()).await.map(drop) }
-            }));
-            let c1 = c.clone();
-            ops.push(op(names[3], move || {
-                let c = c1.clone();
-                async move { c.list(CustomerListQuery::new()).await.map(drop) }
-            }));
-            let c1 = c.clone();
-            ops.push(op(names[4], move || {
-                let c = c1.clone();
-                async move { c.update(CustomerId::new("cus_1"), rename()).await.map(drop) }
-            }));
-            let c1 = c.clone();
-            ops.push(op(names[5], move || {
-                let c = c1.clone();
-                async move { c.delete(CustomerId::new("cus_1")).await }
-            }));
-        }
-        let conn = fx.connections();
-        let k = conn.clone();
-        ops.push(op("flexprice connections.create", move || {
-            let k = k.clone();
-            async move {
-                let input = NewConnection::builder("S", ConnectionProviderType::Stripe)
-                    .secrets(ConnectionSecrets::stripe("pk", "sk", "wh"))
-                    .build()
-                    .unwrap();
-                k.create(input).await.map(drop)
-            }
-        }));
-        let k = conn.clone();
-        ops.push(op("flexprice connections.get", move || {
-            let k = k.clone();
-            async move { k.get(ConnectionId::new("conn_1")).await.map(drop) }
-        }));
-        let k = conn.clone();
-        ops.push(op("flexprice connections.list", move || {
-            let k = k.clone();
-            async move { k.list(ConnectionListQuery::new()).await.map(drop) }
-        }));
-        let k = conn.clone();
-        ops.push(op("flexprice connections.update", move || {
-            let k = k.clone();
-            async move {
-                let u = ConnectionUpdate::builder().name("T").build().unwrap();
-                k.update(ConnectionId::new("conn_1"), u).await.map(drop)
-            }
-        }));
-        let k = conn.clone();
-        ops.push(op("flexprice connections.delete", move || {
-            let k = k.clone();
-            async move { k.delete(ConnectionId::new("conn_1")).await }
-        }));
-        let p = fg.prices();
-        let usage = || {
-            NewPrice::builder(
-                PriceKind::usage(Interval::monthly(), "meter_1"),
-                Money::new(Decimal::new(25, 2), Currency::USD),
-            )
-        };
-        let q = p.clone();
-        ops.push(op("flowglad prices.create (no slug)", move || {
-            let q = q.clone();
-            async move { q.create(usage().build().unwrap()).await.map(drop) }
-        }));
-        let q = p.clone();
-        ops.push(op("flowglad prices.create (slug)", move || {
-            let q = q.clone();
-            async move { q.create(usage().slug("s").build().unwrap()).await.map(drop) }
-        }));
-        let q = p.clone();
-        ops.push(op("flowglad prices.get", move || {
-            let q = q.clone();
-            async move { q.get(PriceId::new("price_1")).await.map(drop) }
-        }));
-        let q = p.clone();
-        ops.push(op("flowglad prices.list", move || {
-            let q = q.clone();
-            async move { q.list(PriceListQuery::new()).await.map(drop) }
-        }));
-        let q = p.clone();
-        ops.push(op("flowglad prices.update", move || {
-            let q = q.clone();
-            async move {
-                let u = PriceUpdate::builder().name("N").build().unwrap();
-                q.update(PriceId::new("price_1"), u).await.map(drop)
-            }
-        }));
-        let q = p.clone();
-        ops.push(op("flowglad prices.archive", move || {
-            let q = q.clone();
-            async move { q.archive(PriceId::new("price_1")).await.map(drop) }
-        }));
-        let _ = usd;
-        let s = vc.stores();
-        let t = s.clone();
-        ops.push(op("vercel stores.create", move || {
-            let t = t.clone();
-            async move {
-                let input = NewStore::builder("db", "icfg_1", "neon").build().unwrap();
-                t.create(input).await.map(drop)
-            }
-        }));
-        let t = s.clone();
-        ops.push(op("vercel stores.get", move || {
-            let t = t.clone();
-            async move { t.get(StoreId::new("store_1")).await.map(drop) }
-        }));
-        let t = s.clone();
-        ops.push(op("vercel stores.delete", move || {
-            let t = t.clone();
-            async move { t.delete(StoreId::new("store_1")).await }
-        }));
-        let t = s.clone();
-        ops.push(op("vercel billing_plans.list", move || {
-            let t = t.clone();
-            async move {
-                t.list_billing_plans("icfg_1".into(), "neon".into())
-                    .await
-                    .map(drop)
-            }
-        }));
+        let ops = every_operation(
+            &server.url(),
+            Arc::new(|b| b.retry_policy(RetryPolicy::never())),
+        );
         Rig {
             rt,
             answer,
             server,
             ops,
         }
+    }
+
+    /// The operation called `name`.
+    fn op(&self, name: &str) -> &Op {
+        self.ops.iter().find(|o| o.name == name).unwrap()
     }
 
     fn set(&self, status: u16, content_type: &'static str, body: Vec<u8>) {
@@ -299,9 +85,9 @@ impl Rig {
 
     /// Runs every operation (or those whose name contains `only`) against the current answer and checks it.
     fn check_all(&self, only: &str, status: u16) -> Result<(), TestCaseError> {
-        for (name, call) in self.ops.iter().filter(|(n, _)| n.contains(only)) {
-            let result = self.rt.block_on(call());
-            check(name, status, result)?;
+        for op in self.ops.iter().filter(|o| o.name.contains(only)) {
+            let result = self.rt.block_on(op.call());
+            check(op.name, status, result)?;
         }
         Ok(())
     }
@@ -341,9 +127,16 @@ fn check(name: &str, status: u16, result: Result<(), Error>) -> Result<(), TestC
     Ok(())
 }
 
-fn rig() -> &'static Rig {
-    static RIG: std::sync::OnceLock<Rig> = std::sync::OnceLock::new();
-    RIG.get_or_init(Rig::new)
+/// Runs `test` on 48 cases of `strategy` (a plain runner, so each test can own its rig).
+fn run_cases<S: Strategy>(strategy: S, test: impl Fn(S::Value) -> Result<(), TestCaseError>) {
+    let config = ProptestConfig {
+        cases: 48,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    };
+    if let Err(e) = TestRunner::new(config).run(&strategy, test) {
+        panic!("{e}");
+    }
 }
 
 fn statuses() -> impl Strategy<Value = u16> {
@@ -354,22 +147,27 @@ fn statuses() -> impl Strategy<Value = u16> {
     ]
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, failure_persistence: None, ..ProptestConfig::default() })]
-
-    #[test]
-    fn arbitrary_bytes_never_panic(status in statuses(), body in prop::collection::vec(any::<u8>(), 0..2048)) {
-        let rig = rig();
+#[test]
+fn arbitrary_bytes_never_panic() {
+    let rig = Rig::new();
+    let bodies = prop::collection::vec(any::<u8>(), 0..2048);
+    run_cases((statuses(), bodies), |(status, body)| {
         rig.set(status, "application/json", body);
-        rig.check_all("", status)?;
-    }
+        rig.check_all("", status)
+    });
+}
 
-    #[test]
-    fn arbitrary_json_values_never_panic(status in statuses(), value in json_value()) {
-        let rig = rig();
-        rig.set(status, "application/json", serde_json::to_vec(&value).unwrap());
-        rig.check_all("", status)?;
-    }
+#[test]
+fn arbitrary_json_values_never_panic() {
+    let rig = Rig::new();
+    run_cases((statuses(), json_value()), |(status, value)| {
+        rig.set(
+            status,
+            "application/json",
+            serde_json::to_vec(&value).unwrap(),
+        );
+        rig.check_all("", status)
+    });
 }
 
 fn json_value() -> impl Strategy<Value = Value> {
@@ -483,11 +281,11 @@ fn success_fixtures() -> Vec<(&'static str, String)> {
 
 #[test]
 fn every_truncation_of_every_fixture_is_decode() {
-    let rig = rig();
+    let rig = Rig::new();
     for (only, text) in success_fixtures() {
         // The whole fixture decodes (so the truncations test the decoder, not a wrong route).
         rig.set(200, "application/json", text.clone().into_bytes());
-        let (_, call) = rig.ops.iter().find(|(n, _)| *n == only).unwrap();
+        let call = || rig.op(only).call();
         rig.rt
             .block_on(call())
             .unwrap_or_else(|e| panic!("{only}: the fixture itself fails: {e}"));
@@ -538,7 +336,7 @@ fn mutations(v: &Value, replacements: &[Value]) -> Vec<Value> {
 
 #[test]
 fn every_value_replaced_by_a_wrong_type_never_panics() {
-    let rig = rig();
+    let rig = Rig::new();
     let wrong = [
         Value::Null,
         Value::Bool(true),
@@ -556,8 +354,7 @@ fn every_value_replaced_by_a_wrong_type_never_panics() {
                 "application/json",
                 serde_json::to_vec(&mutated).unwrap(),
             );
-            let (_, call) = rig.ops.iter().find(|(n, _)| *n == only).unwrap();
-            check(only, 200, rig.rt.block_on(call())).unwrap();
+            check(only, 200, rig.rt.block_on(rig.op(only).call())).unwrap();
             cases += 1;
         }
     }
@@ -566,7 +363,7 @@ fn every_value_replaced_by_a_wrong_type_never_panics() {
 
 #[test]
 fn html_and_empty_pages_are_decode_or_mapped_by_status() {
-    let rig = rig();
+    let rig = Rig::new();
     let html = b"<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>".to_vec();
     for status in [200u16, 201, 400, 404, 409, 429, 500, 502] {
         rig.set(status, "text/html", html.clone());
@@ -578,14 +375,14 @@ fn html_and_empty_pages_are_decode_or_mapped_by_status() {
 
 #[test]
 fn oversized_and_endless_bodies_are_cut_at_the_cap() {
-    let rig = rig();
+    let rig = Rig::new();
     rig.set(200, "application/json", b"{}".to_vec());
     for only in [
         "flexprice customers.get",
         "flowglad prices.list",
         "vercel stores.get",
     ] {
-        let (_, call) = rig.ops.iter().find(|(n, _)| *n == only).unwrap();
+        let call = || rig.op(only).call();
         for fault in [
             Fault::oversized(200, DEFAULT_SUCCESS_BODY_CAP + 1024 * 1024),
             Fault::endless(200),

@@ -9,7 +9,8 @@ use unibill::ErrorKind;
 pub const EXIT_USAGE: u8 = 2;
 /// Exit code of a provider or configuration error (`NotFound`, `Unauthenticated`, a bad config, …).
 pub const EXIT_PROVIDER: u8 = 1;
-/// Exit code when the provider may or may not have applied a write (`ErrorKind::OutcomeUnknown`).
+/// Exit code when the provider may or may not have applied a write (`ErrorKind::OutcomeUnknown`), or applied
+/// it but its answer could not be read (`Error::write_applied`): either way, look before retrying.
 pub const EXIT_OUTCOME_UNKNOWN: u8 = 3;
 
 /// Why a command failed.
@@ -38,6 +39,7 @@ impl CliError {
     pub fn exit_code(&self) -> ExitCode {
         ExitCode::from(match self {
             CliError::Usage(_) => EXIT_USAGE,
+            CliError::Billing(e) if e.write_applied() => EXIT_OUTCOME_UNKNOWN,
             CliError::Billing(e) => match e.kind() {
                 ErrorKind::InvalidInput => EXIT_USAGE,
                 ErrorKind::OutcomeUnknown => EXIT_OUTCOME_UNKNOWN,
@@ -56,7 +58,22 @@ impl fmt::Display for CliError {
             CliError::OutputClosed => f.write_str("standard output closed"),
             CliError::Billing(e) => {
                 write!(f, "{e}")?;
-                if e.kind() == ErrorKind::OutcomeUnknown {
+                if e.write_applied() {
+                    let (resource, verb) = e
+                        .operation()
+                        .and_then(|o| o.split_once('.'))
+                        .unwrap_or(("<resource>", "write"));
+                    let done = if verb == "create" {
+                        "created"
+                    } else {
+                        "applied"
+                    };
+                    write!(
+                        f,
+                        "\n  {done}, but the answer could not be read: do not retry; look it up with \
+                         `unibill {resource} list` (or `get` with its id)"
+                    )?;
+                } else if e.kind() == ErrorKind::OutcomeUnknown {
                     write!(
                         f,
                         "\n  the provider may or may not have applied this change: check with `get` or `list` before retrying"

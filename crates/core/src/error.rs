@@ -120,6 +120,7 @@ struct Inner {
     existing_id: Option<String>,
     field_errors: Vec<FieldError>,
     source: Option<Source>,
+    write_applied: bool,
 }
 
 /// The error of every unibill operation.
@@ -154,6 +155,7 @@ impl Error {
             existing_id: None,
             field_errors: Vec::new(),
             source: None,
+            write_applied: false,
         }))
     }
 
@@ -278,6 +280,13 @@ impl Error {
         self
     }
 
+    /// Marks the error as coming after the provider applied the write: it answered 2xx, but the answer
+    /// could not be read (see [`Error::write_applied`]).
+    pub fn with_write_applied(mut self) -> Self {
+        self.0.write_applied = true;
+        self
+    }
+
     /// Replaces the kind, keeping every other detail (used e.g. to turn a timeout into `OutcomeUnknown`).
     pub fn with_kind(mut self, kind: ErrorKind) -> Self {
         self.0.kind = kind;
@@ -339,6 +348,22 @@ impl Error {
         &self.0.field_errors
     }
 
+    /// Whether the provider applied the write this error is about: it answered 2xx to a create (or another
+    /// write that must not be repeated), but the answer could not be read (kind `Decode`) and the resource
+    /// could not be looked up. Do not send the write again: look the resource up (`get`, or `list` by its
+    /// natural key) instead.
+    ///
+    /// ```
+    /// use unibill_core::{Error, ErrorKind};
+    ///
+    /// let err = Error::decode("the 201 answer is not JSON").with_write_applied();
+    /// assert!(err.write_applied() && !err.is_retryable());
+    /// assert!(!Error::decode("the 200 answer is not JSON").write_applied());
+    /// ```
+    pub fn write_applied(&self) -> bool {
+        self.0.write_applied
+    }
+
     /// Whether the same call may succeed if made again later, unchanged.
     ///
     /// True for `RateLimited`, `Unavailable`, `Timeout` and `Transport`. `OutcomeUnknown` is *not* retryable:
@@ -385,6 +410,9 @@ impl fmt::Debug for Error {
         }
         if !i.field_errors.is_empty() {
             d.field("field_errors", &i.field_errors);
+        }
+        if i.write_applied {
+            d.field("write_applied", &true);
         }
         if let Some(v) = &i.source {
             d.field("source", v);

@@ -27,6 +27,9 @@ pub const USER_AGENT_VALUE: &str = concat!("unibill/", env!("CARGO_PKG_VERSION")
 pub const DEFAULT_ERROR_BODY_CAP: usize = 64 * 1024;
 /// Default largest success body accepted: 16 MiB.
 pub const DEFAULT_SUCCESS_BODY_CAP: usize = 16 * 1024 * 1024;
+/// Default longest request URL: 16 KiB. Provider APIs' own servers refuse far shorter ones; the HTTP stack
+/// cannot send one of 64 KiB or more at all.
+pub const DEFAULT_MAX_URL_LEN: usize = 16 * 1024;
 /// Default per-attempt timeout: 30 s.
 pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default total deadline of a call, retries and waits included: 90 s.
@@ -42,7 +45,7 @@ struct Auth {
 pub struct HttpExecutorBuilder {
     provider: &'static str,
     base_url: Url,
-    client: Option<reqwest::Client>,
+    client: Option<reqwest::ClientBuilder>,
     auth: Option<Auth>,
     headers: HeaderMap,
     attempt_timeout: Duration,
@@ -50,6 +53,7 @@ pub struct HttpExecutorBuilder {
     policy: RetryPolicy,
     error_body_cap: usize,
     success_body_cap: usize,
+    max_url_len: usize,
     sleeper: Arc<dyn Sleeper>,
     jitter: Arc<dyn Jitter>,
     clock: Arc<dyn Clock>,
@@ -73,6 +77,7 @@ impl HttpExecutorBuilder {
             policy: RetryPolicy::default(),
             error_body_cap: DEFAULT_ERROR_BODY_CAP,
             success_body_cap: DEFAULT_SUCCESS_BODY_CAP,
+            max_url_len: DEFAULT_MAX_URL_LEN,
             sleeper: Arc::new(TokioSleeper),
             jitter: Arc::new(RandomJitter::new()),
             clock: Arc::new(SystemClock),
@@ -81,11 +86,18 @@ impl HttpExecutorBuilder {
         }
     }
 
-    /// Uses this `reqwest::Client` (proxy, extra CA, connection pool settings). Its own timeouts, if any, are
-    /// treated as attempt timeouts. Default: a rustls client whose DNS resolver is [`SpareConnectGuardResolver`];
-    /// give your own client that resolver (`ClientBuilder::dns_resolver`) to keep its connection count at the
+    /// Builds the HTTP client from this `reqwest::ClientBuilder` (proxy, extra root certificate, connection pool
+    /// settings). Its own timeouts, if any, are treated as attempt timeouts.
+    ///
+    /// The executor always sets `redirect(Policy::none())` on it: no provider API redirects, and a followed
+    /// redirect would carry the credential and the body to another origin, so a `3xx` answer is an error
+    /// ([`HttpExecutor::send`]). (That is why this takes a builder, not a finished `reqwest::Client`, whose
+    /// redirect policy could not be checked.)
+    ///
+    /// Default: `reqwest::Client::builder()` with rustls and [`SpareConnectGuardResolver`] as its DNS resolver;
+    /// give your builder that resolver (`ClientBuilder::dns_resolver`) to keep its connection count at the
     /// concurrency.
-    pub fn client(mut self, client: reqwest::Client) -> Self {
+    pub fn client_builder(mut self, client: reqwest::ClientBuilder) -> Self {
         self.client = Some(client);
         self
     }
@@ -140,6 +152,13 @@ impl HttpExecutorBuilder {
     /// The most bytes of a success body accepted (a longer one is `Decode`).
     pub fn success_body_cap(mut self, cap: usize) -> Self {
         self.success_body_cap = cap;
+        self
+    }
+
+    /// The longest request URL sent (default [`DEFAULT_MAX_URL_LEN`]); a longer one is `InvalidInput`, naming
+    /// the path parameter or query key that makes it long, before anything is sent.
+    pub fn max_url_len(mut self, len: usize) -> Self {
+        self.max_url_len = len;
         self
     }
 
@@ -200,17 +219,20 @@ impl HttpExecutorBuilder {
             }
             None => None,
         };
-        let client = match self.client {
-            Some(c) => c,
-            None => reqwest::Client::builder()
-                .dns_resolver(Arc::new(SpareConnectGuardResolver::system()))
-                .build()
-                .map_err(|e| {
-                    Error::config(format!("cannot build the {provider} HTTP client"))
-                        .with_provider(provider)
-                        .with_source(e)
-                })?,
-        };
+        let client = self
+            .client
+            .unwrap_or_else(|| {
+                reqwest::Client::builder()
+                    .dns_resolver(Arc::new(SpareConnectGuardResolver::system()))
+            })
+            // Never follow a redirect: the credential and the body stay with the configured origin.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| {
+                Error::config(format!("cannot build the {provider} HTTP client"))
+                    .with_provider(provider)
+                    .with_source(e)
+            })?;
         // The auth header joins the defaults once, here, instead of on every request.
         let mut headers = self.headers;
         if let Some((name, value, _)) = &auth {
@@ -228,6 +250,7 @@ impl HttpExecutorBuilder {
                 policy: self.policy,
                 error_body_cap: self.error_body_cap,
                 success_body_cap: self.success_body_cap,
+                max_url_len: self.max_url_len,
                 sleeper: self.sleeper,
                 jitter: self.jitter,
                 clock: self.clock,

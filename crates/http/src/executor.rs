@@ -7,8 +7,8 @@ use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::time::Duration;
 
-use http::header::CONTENT_TYPE;
-use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use http::header::{CONTENT_TYPE, LOCATION};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use secrecy::SecretString;
 use serde::de::DeserializeOwned;
 use tokio::time::Instant;
@@ -19,7 +19,9 @@ use url::Url;
 use crate::body::read_capped;
 use crate::builder::HttpExecutorBuilder;
 use crate::clock::Clock;
-use crate::decision::{AmbiguousCause, Decision, DecisionInput, GiveUp, Outcome, decide};
+use crate::decision::{
+    AmbiguousCause, Decision, DecisionInput, GiveUp, Outcome, SafetyClass, decide,
+};
 use crate::jitter::Jitter;
 use crate::observer::{RetryEvent, RetryObserver};
 use crate::policy::RetryPolicy;
@@ -50,6 +52,7 @@ pub(crate) struct Inner {
     pub policy: RetryPolicy,
     pub error_body_cap: usize,
     pub success_body_cap: usize,
+    pub max_url_len: usize,
     pub sleeper: Arc<dyn Sleeper>,
     pub jitter: Arc<dyn Jitter>,
     pub clock: Arc<dyn Clock>,
@@ -61,6 +64,18 @@ pub(crate) struct Inner {
 struct Failure {
     outcome: Outcome,
     error: Error,
+    /// The provider answered this 2xx status, but its body could not be read (cut off, or over the cap).
+    unread_success: Option<StatusCode>,
+}
+
+impl Failure {
+    fn new(outcome: Outcome, error: Error) -> Self {
+        Failure {
+            outcome,
+            error,
+            unread_success: None,
+        }
+    }
 }
 
 impl HttpExecutor {
@@ -189,14 +204,35 @@ impl HttpExecutor {
             };
             let remaining = deadline.saturating_duration_since(now);
             let failure = if remaining.is_zero() {
-                Failure {
-                    outcome: Outcome::DeadlineExceeded { maybe_sent: false },
-                    error: Error::new(ErrorKind::Timeout, "the call's deadline passed"),
-                }
+                Failure::new(
+                    Outcome::DeadlineExceeded { maybe_sent: false },
+                    Error::new(ErrorKind::Timeout, "the call's deadline passed"),
+                )
             } else {
                 tracing::trace!(attempt, "sending");
                 match self.attempt(request, &url, now, remaining, span).await {
-                    Ok(response) => return decode(response).map_err(|e| self.decorate(e, request)),
+                    Ok(response) => {
+                        let status = response.status;
+                        return match decode(response) {
+                            Ok(decoded) => Ok(decoded),
+                            Err(e) => {
+                                Box::pin(
+                                    self.unreadable_success(request, safety, status, e, deadline),
+                                )
+                                .await
+                            }
+                        };
+                    }
+                    Err(Failure {
+                        unread_success: Some(status),
+                        error,
+                        ..
+                    }) if safety.class() != SafetyClass::Safe => {
+                        return Box::pin(
+                            self.unreadable_success(request, safety, status, error, deadline),
+                        )
+                        .await;
+                    }
                     Err(failure) => failure,
                 }
             };
@@ -302,20 +338,20 @@ impl HttpExecutor {
         };
         match tokio::time::timeout_at(now + limit, self.exchange(request, url, span)).await {
             Ok(result) => result,
-            Err(_) if by_deadline => Err(Failure {
-                outcome: Outcome::DeadlineExceeded { maybe_sent: true },
-                error: Error::new(
+            Err(_) if by_deadline => Err(Failure::new(
+                Outcome::DeadlineExceeded { maybe_sent: true },
+                Error::new(
                     ErrorKind::Timeout,
                     format!("no answer before the call's deadline ({limit:?} left)"),
                 ),
-            }),
-            Err(_) => Err(Failure {
-                outcome: Outcome::Ambiguous(AmbiguousCause::AttemptTimeout),
-                error: Error::new(
+            )),
+            Err(_) => Err(Failure::new(
+                Outcome::Ambiguous(AmbiguousCause::AttemptTimeout),
+                Error::new(
                     ErrorKind::Timeout,
                     format!("no answer within the attempt timeout of {limit:?}"),
                 ),
-            }),
+            )),
         }
     }
 
@@ -353,7 +389,10 @@ impl HttpExecutor {
         if status.is_success() {
             let (body, err) = read_capped(&mut response, inner.success_body_cap).await;
             if let Some(e) = err {
-                return Err(transport_failure(e));
+                return Err(Failure {
+                    unread_success: Some(status),
+                    ..transport_failure(e)
+                });
             }
             if body.truncated {
                 return Err(Failure {
@@ -364,6 +403,7 @@ impl HttpExecutor {
                         inner.success_body_cap
                     ))
                     .with_status(status.as_u16()),
+                    unread_success: Some(status),
                 });
             }
             return Ok(Response {
@@ -371,6 +411,9 @@ impl HttpExecutor {
                 headers,
                 body: body.bytes,
             });
+        }
+        if status.is_redirection() {
+            return Err(self.redirected(request, url, status, &headers));
         }
 
         // Boxed: an error answer's reading, scrubbing and mapping stay out of the success path's future and code.
@@ -414,23 +457,117 @@ impl HttpExecutor {
             error = error.with_retry_after(wait);
         }
         let outcome = classify(status, &error);
-        Failure { outcome, error }
+        Failure::new(outcome, error)
     }
 
+    /// A `3xx` answer. No redirect is followed (the client's policy is `none`): no provider API redirects, and
+    /// following one would carry the credential and the body to wherever `Location` points. Final, never
+    /// retried; the error names the status and where it pointed (scheme, host and port only) and says that
+    /// nothing was sent there.
+    fn redirected(
+        &self,
+        request: &Request,
+        url: &Url,
+        status: StatusCode,
+        headers: &HeaderMap,
+    ) -> Failure {
+        let target = headers
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(|location| match url.join(location) {
+                Ok(to) => match to.host_str() {
+                    Some(host) => format!(
+                        "a redirect to {}://{host}{}",
+                        to.scheme(),
+                        to.port().map(|p| format!(":{p}")).unwrap_or_default()
+                    ),
+                    None => format!("a redirect to a `{}:` URL", to.scheme()),
+                },
+                Err(_) => "a redirect to an unreadable location".to_owned(),
+            })
+            .unwrap_or_else(|| "a redirect without a location".to_owned());
+        let what = if request.method == Method::GET || request.method == Method::HEAD {
+            "the request was not sent there"
+        } else {
+            "the request and its body were not re-sent there"
+        };
+        let mut error = Error::new(
+            ErrorKind::Provider,
+            format!(
+                "the provider answered {} with {target}; redirects are not followed, so {what} \
+                 (check the base URL: {})",
+                status.as_u16(),
+                origin(&self.inner.base_url),
+            ),
+        )
+        .with_status(status.as_u16());
+        if let Some(id) = request_id(headers) {
+            error = error.with_request_id(id);
+        }
+        Failure::new(Outcome::Rejected, error)
+    }
+
+    /// A 2xx answer that could not be read (not the expected JSON, cut off, or over the cap).
+    ///
+    /// For a read, or another `Safe` call, that is a `Decode` error (sending it again is harmless). For a write
+    /// (`NaturalKey`, `Reconcile`, `Unsafe`) the 2xx says the write happened: the lookup, where there is one,
+    /// fetches the resource; otherwise the `Decode` error is marked [`Error::write_applied`], so nobody
+    /// re-sends a write that went through.
+    async fn unreadable_success<T>(
+        &self,
+        request: &Request,
+        safety: &Safety<'_, T>,
+        status: StatusCode,
+        error: Error,
+        deadline: Instant,
+    ) -> Result<T> {
+        let error = self.decorate(error, request);
+        if safety.class() == SafetyClass::Safe {
+            return Err(error);
+        }
+        tracing::debug!(
+            status = status.as_u16(),
+            "a write's 2xx answer could not be read"
+        );
+        let after = match self.lookup_within(safety, deadline, request).await {
+            Some(Ok(Lookup::Found(found))) => return Ok(found),
+            Some(Ok(Lookup::Mismatch { .. })) => {
+                "; the lookup by its key found a different resource"
+            }
+            Some(Ok(Lookup::Missing)) => "; the lookup by its key did not find it yet",
+            Some(Err(_)) => "; the lookup by its key failed",
+            None => "",
+        };
+        Err(self
+            .decorate(
+                Error::decode(format!(
+                    "the provider applied this write, but its answer could not be read{after}; \
+                     do not send it again: look the resource up instead"
+                )),
+                request,
+            )
+            .with_status(status.as_u16())
+            .with_write_applied()
+            .with_source(error))
+    }
+
+    /// The request's URL, or `InvalidInput` (naming the path parameter or query key) for one that cannot or
+    /// must not be sent: checked here, before any I/O, so it is never retried nor `OutcomeUnknown`.
     fn url_for(&self, request: &Request) -> Result<Url> {
         let mut url = self.inner.base_url.clone();
-        if let Some(bad) = request
-            .segments
-            .iter()
-            .find(|s| s.is_empty() || *s == "." || *s == "..")
-        {
-            return Err(self.decorate(
-                Error::new(
-                    ErrorKind::InvalidInput,
-                    format!("a path segment may not be empty, `.` or `..` (got `{bad}`)"),
-                ),
-                request,
-            ));
+        for (index, segment) in request.segments.iter().enumerate() {
+            let problem = if segment.is_empty() || segment == "." || segment == ".." {
+                Some(format!("may not be empty, `.` or `..` (got `{segment}`)"))
+            } else if segment.chars().any(char::is_control) {
+                // The URL parser would drop TAB, CR and LF silently, and so address another resource.
+                Some("may not contain control characters (TAB, CR, LF, NUL, …)".to_owned())
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                let field = segment_field(request, index);
+                return Err(self.decorate(Error::invalid_field(field, problem), request));
+            }
         }
         {
             let mut segments = url.path_segments_mut().map_err(|()| {
@@ -444,7 +581,38 @@ impl HttpExecutor {
         if !request.query.is_empty() {
             url.query_pairs_mut().extend_pairs(&request.query);
         }
+        if url.as_str().len() > self.inner.max_url_len {
+            return Err(self.decorate(self.url_too_long(request, url.as_str().len()), request));
+        }
         Ok(url)
+    }
+
+    /// `InvalidInput` for a URL over the limit, naming the longest path parameter or query value.
+    fn url_too_long(&self, request: &Request, len: usize) -> Error {
+        let longest_segment = request
+            .segments
+            .iter()
+            .enumerate()
+            .max_by_key(|(_, s)| s.len())
+            .map(|(i, s)| (segment_field(request, i), s.len()));
+        let longest_query = request
+            .query
+            .iter()
+            .max_by_key(|(_, v)| v.len())
+            .map(|(k, v)| (k.clone(), v.len()));
+        let (field, field_len) = match (longest_segment, longest_query) {
+            (Some(s), Some(q)) if q.1 > s.1 => q,
+            (Some(s), _) => s,
+            (None, Some(q)) => q,
+            (None, None) => ("url".to_owned(), len),
+        };
+        Error::invalid_field(
+            field,
+            format!(
+                "is {field_len} bytes long: the request's URL would be {len} bytes, over the limit of {}",
+                self.inner.max_url_len
+            ),
+        )
     }
 
     fn decorate(&self, error: Error, request: &Request) -> Error {
@@ -570,8 +738,43 @@ fn classify(status: StatusCode, error: &Error) -> Outcome {
     }
 }
 
+/// The name of the path parameter at `index` in `request`'s segments: the template's `{name}` at the same
+/// place counted from the end (the template may include the base URL's own path, the segments do not), else
+/// `"path"`.
+fn segment_field(request: &Request, index: usize) -> String {
+    let from_end = request.segments.len() - index;
+    let template: Vec<&str> = request
+        .template
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .collect();
+    template
+        .len()
+        .checked_sub(from_end)
+        .and_then(|i| template.get(i))
+        .and_then(|s| s.strip_prefix('{')?.strip_suffix('}'))
+        .unwrap_or("path")
+        .to_owned()
+}
+
+/// `scheme://host[:port]` of `url`, for messages (never its path or query).
+fn origin(url: &Url) -> String {
+    url.origin().ascii_serialization()
+}
+
 /// The retry table's view of a transport error (the URL is dropped from it: it may carry query values).
 fn transport_failure(e: reqwest::Error) -> Failure {
+    if e.is_builder() {
+        // The HTTP stack refused to build the request (e.g. a URI it cannot represent): nothing was sent.
+        return Failure::new(
+            Outcome::Rejected,
+            Error::new(
+                ErrorKind::InvalidInput,
+                "the request cannot be sent as it is (the HTTP stack refused to build it); nothing was sent",
+            )
+            .with_source(e.without_url()),
+        );
+    }
     let outcome = if e.is_connect() {
         Outcome::ConnectFailed
     } else if e.is_timeout() {
@@ -589,10 +792,10 @@ fn transport_failure(e: reqwest::Error) -> Failure {
             "the connection to the provider broke before the answer was read",
         ),
     };
-    Failure {
+    Failure::new(
         outcome,
-        error: Error::new(kind, message).with_source(e.without_url()),
-    }
+        Error::new(kind, message).with_source(e.without_url()),
+    )
 }
 
 impl fmt::Debug for HttpExecutor {

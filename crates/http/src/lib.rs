@@ -92,8 +92,8 @@ mod sleeper;
 
 pub use base_url::{check_base_url, is_loopback};
 pub use builder::{
-    DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_DEADLINE, DEFAULT_ERROR_BODY_CAP, DEFAULT_SUCCESS_BODY_CAP,
-    HttpExecutorBuilder, USER_AGENT_VALUE,
+    DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_DEADLINE, DEFAULT_ERROR_BODY_CAP, DEFAULT_MAX_URL_LEN,
+    DEFAULT_SUCCESS_BODY_CAP, HttpExecutorBuilder, USER_AGENT_VALUE,
 };
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use decision::{
