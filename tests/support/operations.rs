@@ -74,6 +74,13 @@ pub type Configure = Arc<dyn Fn(HttpExecutorBuilder) -> HttpExecutorBuilder + Se
 
 /// Every operation of every adapter, each adapter's base URL under `base` (Flexprice's at `base/v1`).
 pub fn every_operation(base: &Url, configure: Configure) -> Vec<Op> {
+    every_operation_on(base, configure, "id_1")
+}
+
+/// [`every_operation`], every id argument (customer, external, connection, price, store, configuration id)
+/// being `id` (`"cus_id_1"` style prefixes are added where a provider's ids have them).
+pub fn every_operation_on(base: &Url, configure: Configure, id: &str) -> Vec<Op> {
+    let id: Arc<str> = Arc::from(id);
     let c = Arc::clone(&configure);
     let flexprice = FlexpriceClient::with_http(
         FlexpriceConfig::builder(FLEXPRICE_KEY)
@@ -151,14 +158,18 @@ pub fn every_operation(base: &Url, configure: Configure) -> Vec<Op> {
             async move { c.create(customer()).await.map(drop) }
         }));
         let c1 = c.clone();
+        let shared_id = Arc::clone(&id);
         ops.push(op(names[1], false, move || {
+            let id = Arc::clone(&shared_id);
             let c = c1.clone();
-            async move { c.get(CustomerId::new("cus_1")).await.map(drop) }
+            async move { c.get(CustomerId::new(&*id)).await.map(drop) }
         }));
         let c1 = c.clone();
+        let shared_id = Arc::clone(&id);
         ops.push(op(names[2], false, move || {
+            let id = Arc::clone(&shared_id);
             let c = c1.clone();
-            async move { c.get_by_external_id("ext_1".into()).await.map(drop) }
+            async move { c.get_by_external_id(id.to_string()).await.map(drop) }
         }));
         let c1 = c.clone();
         ops.push(op(names[3], false, move || {
@@ -166,14 +177,18 @@ pub fn every_operation(base: &Url, configure: Configure) -> Vec<Op> {
             async move { c.list(CustomerListQuery::new()).await.map(drop) }
         }));
         let c1 = c.clone();
+        let shared_id = Arc::clone(&id);
         ops.push(op(names[4], true, move || {
+            let id = Arc::clone(&shared_id);
             let c = c1.clone();
-            async move { c.update(CustomerId::new("cus_1"), rename()).await.map(drop) }
+            async move { c.update(CustomerId::new(&*id), rename()).await.map(drop) }
         }));
         let c1 = c.clone();
+        let shared_id = Arc::clone(&id);
         ops.push(op(names[5], true, move || {
+            let id = Arc::clone(&shared_id);
             let c = c1.clone();
-            async move { c.delete(CustomerId::new("cus_1")).await }
+            async move { c.delete(CustomerId::new(&*id)).await }
         }));
     }
     let conn = fx.connections();
@@ -193,9 +208,11 @@ pub fn every_operation(base: &Url, configure: Configure) -> Vec<Op> {
         }
     }));
     let k = conn.clone();
+    let shared_id = Arc::clone(&id);
     ops.push(op("flexprice connections.get", false, move || {
+        let id = Arc::clone(&shared_id);
         let k = k.clone();
-        async move { k.get(ConnectionId::new("conn_1")).await.map(drop) }
+        async move { k.get(ConnectionId::new(&*id)).await.map(drop) }
     }));
     let k = conn.clone();
     ops.push(op("flexprice connections.list", false, move || {
@@ -203,17 +220,21 @@ pub fn every_operation(base: &Url, configure: Configure) -> Vec<Op> {
         async move { k.list(ConnectionListQuery::new()).await.map(drop) }
     }));
     let k = conn.clone();
+    let shared_id = Arc::clone(&id);
     ops.push(op("flexprice connections.update", true, move || {
+        let id = Arc::clone(&shared_id);
         let k = k.clone();
         async move {
             let u = ConnectionUpdate::builder().name("T").build().unwrap();
-            k.update(ConnectionId::new("conn_1"), u).await.map(drop)
+            k.update(ConnectionId::new(&*id), u).await.map(drop)
         }
     }));
     let k = conn.clone();
+    let shared_id = Arc::clone(&id);
     ops.push(op("flexprice connections.delete", true, move || {
+        let id = Arc::clone(&shared_id);
         let k = k.clone();
-        async move { k.delete(ConnectionId::new("conn_1")).await }
+        async move { k.delete(ConnectionId::new(&*id)).await }
     }));
     let p = fg.prices();
     let usage = || {
@@ -233,9 +254,11 @@ pub fn every_operation(base: &Url, configure: Configure) -> Vec<Op> {
         async move { q.create(usage().slug("s").build().unwrap()).await.map(drop) }
     }));
     let q = p.clone();
+    let shared_id = Arc::clone(&id);
     ops.push(op("flowglad prices.get", false, move || {
+        let id = Arc::clone(&shared_id);
         let q = q.clone();
-        async move { q.get(PriceId::new("price_1")).await.map(drop) }
+        async move { q.get(PriceId::new(&*id)).await.map(drop) }
     }));
     let q = p.clone();
     ops.push(op("flowglad prices.list", false, move || {
@@ -243,17 +266,21 @@ pub fn every_operation(base: &Url, configure: Configure) -> Vec<Op> {
         async move { q.list(PriceListQuery::new()).await.map(drop) }
     }));
     let q = p.clone();
+    let shared_id = Arc::clone(&id);
     ops.push(op("flowglad prices.update", true, move || {
+        let id = Arc::clone(&shared_id);
         let q = q.clone();
         async move {
             let u = PriceUpdate::builder().name("N").build().unwrap();
-            q.update(PriceId::new("price_1"), u).await.map(drop)
+            q.update(PriceId::new(&*id), u).await.map(drop)
         }
     }));
     let q = p.clone();
+    let shared_id = Arc::clone(&id);
     ops.push(op("flowglad prices.archive", true, move || {
+        let id = Arc::clone(&shared_id);
         let q = q.clone();
-        async move { q.archive(PriceId::new("price_1")).await.map(drop) }
+        async move { q.archive(PriceId::new(&*id)).await.map(drop) }
     }));
     let s = vc.stores();
     let t = s.clone();
@@ -265,20 +292,26 @@ pub fn every_operation(base: &Url, configure: Configure) -> Vec<Op> {
         }
     }));
     let t = s.clone();
+    let shared_id = Arc::clone(&id);
     ops.push(op("vercel stores.get", false, move || {
+        let id = Arc::clone(&shared_id);
         let t = t.clone();
-        async move { t.get(StoreId::new("store_1")).await.map(drop) }
+        async move { t.get(StoreId::new(&*id)).await.map(drop) }
     }));
     let t = s.clone();
+    let shared_id = Arc::clone(&id);
     ops.push(op("vercel stores.delete", true, move || {
+        let id = Arc::clone(&shared_id);
         let t = t.clone();
-        async move { t.delete(StoreId::new("store_1")).await }
+        async move { t.delete(StoreId::new(&*id)).await }
     }));
     let t = s.clone();
+    let shared_id = Arc::clone(&id);
     ops.push(op("vercel billing_plans.list", false, move || {
+        let id = Arc::clone(&shared_id);
         let t = t.clone();
         async move {
-            t.list_billing_plans("icfg_1".into(), "neon".into())
+            t.list_billing_plans((&*id).into(), "neon".into())
                 .await
                 .map(drop)
         }

@@ -215,6 +215,11 @@ impl HttpExecutor {
                         let status = response.status;
                         return match decode(response) {
                             Ok(decoded) => Ok(decoded),
+                            // A decoder may answer another kind on purpose (Vercel's documented
+                            // `store: null` is `OutcomeUnknown`): that is kept as it is.
+                            Err(e) if e.kind() != ErrorKind::Decode => {
+                                Err(self.decorate(e, request))
+                            }
                             Err(e) => {
                                 Box::pin(
                                     self.unreadable_success(request, safety, status, e, deadline),

@@ -179,3 +179,64 @@ async fn an_oversized_success_body_is_decode() {
     assert_eq!(err.kind(), ErrorKind::Decode);
     assert_eq!(rig.server.request_count(), 1);
 }
+
+#[tokio::test]
+async fn a_uri_the_http_stack_cannot_build_is_invalid_input_never_sent_nor_retried() {
+    // With the executor's own URL limit lifted, a 70,000-byte segment reaches the HTTP stack, which cannot
+    // represent it as a URI: that is a request never sent, not a lost connection.
+    let rig = rig().await;
+    let exec = rig.builder().max_url_len(usize::MAX).build().unwrap();
+    for (request, safety) in [
+        (
+            Request::get("things.get", "/v1/things/{id}").path([
+                "v1",
+                "things",
+                &"x".repeat(70_000),
+            ]),
+            Safety::Safe,
+        ),
+        (
+            Request::delete("things.delete", "/v1/things/{id}").path([
+                "v1",
+                "things",
+                &"x".repeat(70_000),
+            ]),
+            Safety::Unsafe,
+        ),
+    ] {
+        let err = exec
+            .send_json::<serde_json::Value>(request, safety)
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+        assert!(err.to_string().contains("nothing was sent"), "{err}");
+    }
+    assert_eq!(rig.server.request_count(), 0);
+    assert!(rig.observer.events().is_empty(), "retried");
+}
+
+#[tokio::test]
+async fn a_url_over_the_limit_names_the_longest_parameter() {
+    let rig = rig().await;
+    let exec = rig.builder().max_url_len(2048).build().unwrap();
+    let long = Request::get("things.list", "/v1/things")
+        .path(["v1", "things"])
+        .query("filter", "f".repeat(4096));
+    let err = exec
+        .send_json::<serde_json::Value>(long, Safety::Safe)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+    assert_eq!(err.field_errors()[0].field, "filter", "{err}");
+    let long = Request::get("things.get", "/v1/things/{thing_id}").path([
+        "v1",
+        "things",
+        &"t".repeat(4096),
+    ]);
+    let err = exec
+        .send_json::<serde_json::Value>(long, Safety::Safe)
+        .await
+        .unwrap_err();
+    assert_eq!(err.field_errors()[0].field, "thing_id", "{err}");
+    assert_eq!(rig.server.request_count(), 0);
+}

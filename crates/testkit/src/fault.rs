@@ -22,6 +22,18 @@ pub enum Fault {
     CloseBeforeHandling,
     /// Run the handler (the write is applied), then close the connection without answering.
     CloseAfterHandling,
+    /// Run the handler (the write is applied), then answer its status and headers with only the first `keep`
+    /// bytes of its body, `Content-Length` adjusted: a complete answer that is not the JSON it should be.
+    CutBodyAfterHandling {
+        /// How many bytes of the handler's body are sent.
+        keep: usize,
+    },
+    /// Run the handler (the write is applied), then answer its status and headers (`Content-Length` the whole
+    /// body's), send the first `keep` bytes of the body and break the connection: an answer cut off mid-body.
+    BreakBodyAfterHandling {
+        /// How many bytes of the handler's body are sent before the connection breaks.
+        keep: usize,
+    },
     /// Answer `status` with a body that repeats `chunk` for ever.
     EndlessBody {
         /// The status.

@@ -281,6 +281,46 @@ async fn handle(
             kill.notify_one();
             std::future::pending().await
         }
+        Some(Fault::CutBodyAfterHandling { keep }) => {
+            let (mut parts, body) = state.handler.call(request).await.into_parts();
+            let whole = body
+                .collect()
+                .await
+                .map(|c| c.to_bytes())
+                .unwrap_or_default();
+            let cut = whole.slice(..keep.min(whole.len()));
+            parts
+                .headers
+                .insert(http::header::CONTENT_LENGTH, cut.len().into());
+            http::Response::from_parts(parts, Body::from(cut))
+        }
+        Some(Fault::BreakBodyAfterHandling { keep }) => {
+            let (mut parts, body) = state.handler.call(request).await.into_parts();
+            let whole = body
+                .collect()
+                .await
+                .map(|c| c.to_bytes())
+                .unwrap_or_default();
+            parts
+                .headers
+                .insert(http::header::CONTENT_LENGTH, whole.len().into());
+            let first = whole.slice(..keep.min(whole.len()));
+            // The first piece, then one turn of the scheduler (hyper flushes what it holds when the body is
+            // not ready, so the head and the piece reach the client), then the error that breaks the connection.
+            let broken = futures::stream::unfold(Some(first), |piece| async move {
+                match piece {
+                    Some(piece) => Some((Ok(piece), None)),
+                    None => {
+                        tokio::task::yield_now().await;
+                        Some((
+                            Err(std::io::Error::other("the test server breaks the answer")),
+                            None,
+                        ))
+                    }
+                }
+            });
+            http::Response::from_parts(parts, Body::from_stream(broken))
+        }
         Some(Fault::EndlessBody { status, chunk }) => {
             let stream = futures::stream::unfold(state, move |state| {
                 let chunk = chunk.clone();

@@ -170,3 +170,44 @@ async fn a_fault_source_chooses_after_the_queue_by_index_and_request() {
     let url = server.url().join("boom").unwrap();
     assert_eq!(client.get(url).send().await.unwrap().status(), 200);
 }
+
+#[tokio::test]
+async fn cut_body_after_handling_runs_the_handler_and_sends_a_complete_short_answer() {
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counter = hits.clone();
+    let server = TestServer::from_fn(move |_| {
+        counter.fetch_add(1, Ordering::SeqCst);
+        Reply::json(201, r#"{"id":"thing_1","name":"a thing"}"#)
+    })
+    .await;
+    server.push_fault(Fault::CutBodyAfterHandling { keep: 8 });
+    let response = reqwest::Client::new()
+        .post(server.url())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    assert_eq!(response.bytes().await.unwrap(), r#"{"id":"t"#);
+    assert_eq!(hits.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn break_body_after_handling_sends_the_status_and_a_piece_then_breaks() {
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counter = hits.clone();
+    let server = TestServer::from_fn(move |_| {
+        counter.fetch_add(1, Ordering::SeqCst);
+        Reply::json(201, r#"{"id":"thing_1","name":"a thing"}"#)
+    })
+    .await;
+    server.push_fault(Fault::BreakBodyAfterHandling { keep: 8 });
+    let mut response = reqwest::Client::new()
+        .post(server.url())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    assert_eq!(response.chunk().await.unwrap().unwrap(), r#"{"id":"t"#);
+    assert!(response.chunk().await.is_err(), "the body breaks off");
+    assert_eq!(hits.load(Ordering::SeqCst), 1);
+}
