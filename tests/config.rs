@@ -176,6 +176,44 @@ fn a_missing_flowglad_key_names_the_variable() {
     assert!(err.to_string().contains("FLOWGLAD_SECRET_KEY"), "{err}");
 }
 
+/// Defect 6 of issue 18: the organisation currency is configuration input, as strict as `--currency`. A typo
+/// or a code outside ISO 4217's active list, from the environment or the TOML `[flowglad] currency` key, is a
+/// `Config` error at build naming where it came from, not a currency every price is then held to.
+#[cfg(feature = "flowglad")]
+#[test]
+fn an_unknown_flowglad_currency_is_a_config_error_from_env_and_toml() {
+    for code in ["UDS", "BTC", "XTS"] {
+        let from_env = BillingConfig::from_lookup(lookup(&[
+            ("UNIBILL_PRICES_PROVIDER", "flowglad"),
+            ("FLOWGLAD_SECRET_KEY", "sk_test_cfg"),
+            ("FLOWGLAD_CURRENCY", code),
+        ]))
+        .unwrap();
+        let toml = format!(
+            "[routes]\nprices = \"flowglad\"\n[flowglad]\nsecret_key_env = \"K\"\ncurrency = \"{code}\"\n"
+        );
+        let from_toml =
+            BillingConfig::from_toml_str(&toml, lookup(&[("K", "sk_test_cfg")])).unwrap();
+        for config in [from_env, from_toml] {
+            let err = config.build().unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Config, "{code}");
+            let shown = err.to_string();
+            assert!(
+                shown.contains("FLOWGLAD_CURRENCY")
+                    && shown.contains("[flowglad]")
+                    && shown.contains(code),
+                "{code}: {shown}"
+            );
+        }
+    }
+    let toml =
+        "[routes]\nprices = \"flowglad\"\n[flowglad]\nsecret_key_env = \"K\"\ncurrency = \"eur\"\n";
+    BillingConfig::from_toml_str(toml, lookup(&[("K", "sk_test_cfg")]))
+        .unwrap()
+        .build()
+        .unwrap();
+}
+
 #[cfg(feature = "storage-integration")]
 #[test]
 fn a_missing_vercel_token_names_the_variable() {

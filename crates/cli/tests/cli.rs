@@ -189,6 +189,160 @@ async fn prices_create_get_list_update_archive_on_flowglad() {
     assert!(!archived.active);
 }
 
+/// Defect 6 of issue 18: `--amount 5e2` was taken as 500, `+5` and `" 5"` as 5, and `--currency UDS` (or
+/// `XXX`, `XTS`, `BTC`) created a price. Now each is exit 2 naming its field before any provider is asked;
+/// `-5` is still an amount (refused by the price's own rule), and a code outside ISO 4217 goes through only
+/// with `--allow-unknown-currency`.
+#[test]
+fn lenient_amounts_and_unknown_currencies_are_usage_errors_naming_the_field() {
+    for amount in ["5e2", "5E2", "+5", " 5", "5 ", "5.", ".5", "1,000"] {
+        let ran = unibill(&[], &["prices", "create", "--amount", amount], None);
+        assert_eq!(ran.code, 2, "{amount:?}: {}", ran.stderr);
+        assert!(
+            ran.stderr.contains("amount") && ran.stderr.contains("plain decimal"),
+            "{amount:?} names the field and the accepted form: {}",
+            ran.stderr
+        );
+        assert!(ran.stdout.is_empty(), "nothing created: {}", ran.stdout);
+    }
+    for (flag, value) in [("--setup-fee", "1e1"), ("--tier", "10:+1")] {
+        let mut args = vec!["prices", "create", "--amount", "0", flag, value];
+        if flag == "--tier" {
+            args.extend(["--scheme", "tiered", "--tier", "inf:1"]);
+        }
+        let ran = unibill(&[], &args, None);
+        assert_eq!(ran.code, 2, "{flag} {value}: {}", ran.stderr);
+        assert!(ran.stderr.contains("plain decimal"), "{}", ran.stderr);
+    }
+    let negative = unibill(&[], &["prices", "create", "--amount", "-5"], None);
+    assert_eq!(negative.code, 2, "{}", negative.stderr);
+    assert!(
+        negative.stderr.contains("unit_amount") && negative.stderr.contains("negative"),
+        "-5 is an amount; the price rule refuses it: {}",
+        negative.stderr
+    );
+
+    for currency in ["UDS", "XXX", "XTS", "BTC", "XAU", "HRK"] {
+        let ran = unibill(
+            &[],
+            &["prices", "create", "--amount", "5", "--currency", currency],
+            None,
+        );
+        assert_eq!(ran.code, 2, "{currency}: {}", ran.stderr);
+        assert!(
+            ran.stderr.contains("currency") && ran.stderr.contains("--allow-unknown-currency"),
+            "{currency} names the field and the opt-in: {}",
+            ran.stderr
+        );
+        assert!(ran.stdout.is_empty(), "nothing created: {}", ran.stdout);
+    }
+    let price: Price = unibill(
+        &[],
+        &[
+            "prices",
+            "create",
+            "--amount",
+            "0.5",
+            "--currency",
+            "btc",
+            "--allow-unknown-currency",
+            "--json",
+        ],
+        None,
+    )
+    .json();
+    assert_eq!(price.currency, unibill::Currency::Other("BTC".into()));
+    assert_eq!(price.unit_amount.amount.to_string(), "0.5");
+    let garbled = unibill(
+        &[],
+        &[
+            "prices",
+            "create",
+            "--amount",
+            "5",
+            "--currency",
+            "U$D",
+            "--allow-unknown-currency",
+        ],
+        None,
+    );
+    assert_eq!(
+        garbled.code, 2,
+        "the opt-in still wants a code: {}",
+        garbled.stderr
+    );
+    assert!(garbled.stderr.contains("currency"), "{}", garbled.stderr);
+}
+
+/// Defect 6 of issue 18, on a provider: a refused amount or currency sends nothing, and an opted-in code Flexprice
+/// takes (three letters) is created and read back as `Other`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flexprice_gets_no_request_for_a_refused_amount_or_currency_and_takes_an_opted_in_one() {
+    let emulator = flexprice::FlexpriceEmulator::new(FLEXPRICE_KEY);
+    let plan = emulator.add_plan("Pro");
+    let served = emulator.serve().await.unwrap();
+    let vars = vec![
+        ("UNIBILL_PRICES_PROVIDER", "flexprice".to_owned()),
+        ("FLEXPRICE_API_KEY", FLEXPRICE_KEY.to_owned()),
+        ("FLEXPRICE_BASE_URL", served.base_url().to_owned()),
+    ];
+    emulator.clear_requests();
+    for (amount, currency, field) in [
+        ("5e2", "USD", "amount"),
+        ("+5", "USD", "amount"),
+        ("5", "UDS", "currency"),
+        ("5", "XTS", "currency"),
+    ] {
+        let ran = unibill(
+            &vars,
+            &[
+                "prices",
+                "create",
+                "--amount",
+                amount,
+                "--currency",
+                currency,
+                "--product-id",
+                &plan,
+            ],
+            None,
+        );
+        assert_eq!(ran.code, 2, "{amount} {currency}: {}", ran.stderr);
+        assert!(ran.stderr.contains(field), "{}", ran.stderr);
+    }
+    assert_eq!(emulator.request_count(), 0, "refused before any request");
+
+    let created: Price = unibill(
+        &vars,
+        &[
+            "prices",
+            "create",
+            "--amount",
+            "0.25",
+            "--currency",
+            "BTC",
+            "--allow-unknown-currency",
+            "--product-id",
+            &plan,
+            "--kind",
+            "one-time",
+            "--json",
+        ],
+        None,
+    )
+    .json();
+    assert_eq!(created.currency, unibill::Currency::Other("BTC".into()));
+    let stored = emulator.price(created.id.as_str()).expect("stored");
+    assert_eq!(stored["currency"], "btc", "{stored}");
+    let got: Price = unibill(
+        &vars,
+        &["prices", "get", created.id.as_str(), "--json"],
+        None,
+    )
+    .json();
+    assert_eq!(got.currency, unibill::Currency::Other("BTC".into()));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connections_crud_on_flexprice_with_secrets_on_stdin_never_printed() {
     let emulator = flexprice::FlexpriceEmulator::new(FLEXPRICE_KEY);

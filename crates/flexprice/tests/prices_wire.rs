@@ -211,6 +211,46 @@ async fn decoding_is_lenient() {
     assert_eq!(p.created_at.unwrap().to_string(), "2026-08-22T13:10:00.5Z");
 }
 
+/// Defect 6 of issue 18 made caller input strict; answers stay lenient. Whatever code Flexprice answers is
+/// kept, including the ones `"…".parse::<Currency>()` refuses: an unknown code as `Other`, ISO's special and
+/// withdrawn entries as themselves.
+#[tokio::test]
+async fn answers_keep_currency_codes_that_input_refuses() {
+    for (code, expected) in [
+        ("btc", Currency::Other("BTC".into())),
+        ("uds", Currency::Other("UDS".into())),
+        ("xts", Currency::Iso(unibill_core::IsoCurrency::XTS)),
+        ("hrk", Currency::Iso(unibill_core::IsoCurrency::HRK)),
+    ] {
+        assert!(
+            code.parse::<Currency>().is_err(),
+            "{code} is refused as input"
+        );
+        let rig = FnRig::new(move |_| {
+            Reply::json(
+                200,
+                json!({"id": "price_c", "amount": "2.50", "currency": code, "type": "FIXED",
+                       "billing_period": "ONETIME", "billing_model": "FLAT_FEE"})
+                .to_string(),
+            )
+        })
+        .await;
+        let p = prices(&rig).get(PriceId::new("price_c")).await.unwrap();
+        assert_eq!(p.currency, expected, "{code}");
+        assert_eq!(
+            p.unit_amount,
+            Money::new(dec!(2.50), expected.clone()),
+            "{code}"
+        );
+        let json = serde_json::to_string(&p).unwrap();
+        let back: unibill_core::Price = serde_json::from_str(&json).unwrap();
+        assert_eq!(
+            back.currency, expected,
+            "the read model's JSON reads back: {json}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn unknown_enum_values_are_decode_errors_naming_them() {
     let rig = FnRig::new(|_| {

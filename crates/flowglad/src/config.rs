@@ -56,6 +56,9 @@ impl FlowgladConfig {
     }
 
     /// From the process environment (`FLOWGLAD_SECRET_KEY`, `FLOWGLAD_BASE_URL`, `FLOWGLAD_CURRENCY`).
+    ///
+    /// `FLOWGLAD_CURRENCY` is read as caller input: a currency of ISO 4217's active list (any case), else a
+    /// `Config` error naming the variable.
     pub fn from_env() -> Result<Self> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -75,9 +78,18 @@ impl FlowgladConfig {
             builder = builder.base_url(url.trim());
         }
         if let Some(code) = lookup(ENV_CURRENCY).filter(|c| !c.trim().is_empty()) {
-            let currency: Currency = code.parse().map_err(|e: Error| {
+            // Strict, as every input: a typo or a code outside ISO 4217's active list is a Config error, not
+            // an organisation currency every price is then checked against. There is no opt-in here: Flowglad
+            // counts in minor units, which a code outside ISO 4217 does not have (code can still pass any
+            // `Currency` to the builder).
+            let currency: Currency = code.trim().parse().map_err(|e: Error| {
+                let why = e
+                    .field_errors()
+                    .first()
+                    .map_or_else(|| e.message().to_owned(), |f| f.message.clone());
                 Error::config(format!(
-                    "{ENV_CURRENCY} must be a currency code such as USD (got `{code}`)"
+                    "{ENV_CURRENCY} (`currency` in a TOML [flowglad] table) must be the organisation's ISO 4217 \
+                     currency, such as USD: {why}"
                 ))
                 .with_provider(PROVIDER)
                 .with_source(e)

@@ -75,3 +75,36 @@ fn builder() {
     assert_eq!(c.currency(), &Currency::EUR);
     assert_eq!(c.base_url().host_str(), Some("staging.flowglad.example"));
 }
+
+/// Defect 6 of issue 18: `FLOWGLAD_CURRENCY` is caller input, read as strictly as `--currency`. A typo or a code
+/// outside ISO 4217's active list is a `Config` error naming the variable and why, not an organisation currency.
+#[test]
+fn a_currency_outside_iso_4217_s_active_list_is_a_config_error() {
+    for (code, why) in [
+        ("UDS", "not an ISO 4217 currency code"),
+        ("BTC", "not an ISO 4217 currency code"),
+        ("XTS", "special codes"),
+        ("XXX", "special codes"),
+        ("XAU", "special codes"),
+        ("HRK", "replaced by EUR"),
+    ] {
+        let err = FlowgladConfig::from_lookup(lookup(&[
+            ("FLOWGLAD_SECRET_KEY", "sk_test_abcd_x"),
+            ("FLOWGLAD_CURRENCY", code),
+        ]))
+        .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Config, "{code}");
+        let shown = err.to_string();
+        assert!(
+            shown.contains("FLOWGLAD_CURRENCY") && shown.contains(why),
+            "{code}: {shown}"
+        );
+    }
+    // The value is trimmed as every variable is; any letter case is one code.
+    let c = FlowgladConfig::from_lookup(lookup(&[
+        ("FLOWGLAD_SECRET_KEY", "sk_test_abcd_x"),
+        ("FLOWGLAD_CURRENCY", " eur\n"),
+    ]))
+    .unwrap();
+    assert_eq!(c.currency(), &Currency::EUR);
+}

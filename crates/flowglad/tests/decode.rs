@@ -94,6 +94,45 @@ async fn lenient_extras_and_unknown_currency() {
     assert_eq!(p.created_at.unwrap().as_millisecond(), 1_774_281_912_431);
 }
 
+/// Defect 6 of issue 18 made caller input strict; answers stay lenient. A code `--currency` would refuse
+/// (withdrawn, any case) decodes to its ISO entry, and an unknown code is kept until the amount needs an
+/// exponent: the error is then about minor units, never "not a currency".
+#[tokio::test]
+async fn answers_keep_currency_codes_that_input_refuses() {
+    let price = |currency: &str| {
+        json!({"price": {
+            "id": "price_c", "type": "single_payment", "unitPrice": 700, "currency": currency,
+            "productId": "prod_1", "active": true
+        }})
+        .to_string()
+    };
+    for (code, expected) in [
+        ("HRK", Currency::Iso(unibill_core::IsoCurrency::HRK)),
+        ("hrk", Currency::Iso(unibill_core::IsoCurrency::HRK)),
+        ("sll", Currency::Iso(unibill_core::IsoCurrency::SLL)),
+    ] {
+        assert!(
+            code.parse::<Currency>().is_err(),
+            "{code} is refused as input"
+        );
+        let body = price(code);
+        let (_s, c) = answering(move |_| Reply::json(200, body.clone())).await;
+        let p = Prices::get(&c, PriceId::new("price_c")).await.unwrap();
+        assert_eq!(p.currency, expected, "{code}");
+        assert_eq!(p.unit_amount, Money::new(dec!(7.00), expected.clone()));
+    }
+    for code in ["BTC", "UDS", "XTS"] {
+        let body = price(code);
+        let (_s, c) = answering(move |_| Reply::json(200, body.clone())).await;
+        let err = Prices::get(&c, PriceId::new("price_c")).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Decode, "{code}");
+        assert!(
+            err.to_string().contains("minor unit") && !err.to_string().contains("not an ISO"),
+            "{code}: {err}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn malformed_answers_are_decode_errors() {
     for body in [

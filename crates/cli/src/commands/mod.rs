@@ -13,7 +13,7 @@ pub mod stores;
 use std::future::Future;
 use std::io::{IsTerminal, Write};
 
-use unibill::{Cursor, Decimal, Metadata, Money, Page};
+use unibill::{Currency, Cursor, FieldError, Metadata, Money, Page};
 
 use crate::error::{CliError, CliResult};
 
@@ -97,17 +97,41 @@ pub fn json_object(text: &str, flag: &str) -> CliResult<unibill::JsonObject> {
         .map_err(|e| CliError::usage(format!("{flag} takes a JSON object: {e}")))
 }
 
-/// A decimal amount and currency code as money (exact: parsed as a decimal string, never a float).
-pub fn money(amount: &str, currency: &str, flag: &str) -> CliResult<Money> {
-    let currency = currency
-        .parse()
-        .map_err(|e: unibill::Error| CliError::usage(format!("--currency: {}", e.message())))?;
-    let amount: Decimal = amount.trim().parse().map_err(|_| {
-        CliError::usage(format!(
-            "{flag} takes a decimal amount like 29.00, got {amount:?}"
+/// A `--currency` value: a currency of ISO 4217's active list (any letter case), as the library parses caller
+/// input; with `allow_unknown` (`--allow-unknown-currency`) any well-formed code ([`Currency::other`]). A
+/// refused code is `invalid_input` on `currency` (exit 2), saying how to opt in.
+pub fn currency(code: &str, allow_unknown: bool) -> CliResult<Currency> {
+    if allow_unknown {
+        return Ok(Currency::other(code)?);
+    }
+    code.parse().map_err(|e: unibill::Error| {
+        if Currency::other(code).is_err() {
+            // Not a code at all: the opt-in would not help.
+            return CliError::Billing(e);
+        }
+        let why = e
+            .field_errors()
+            .first()
+            .map_or_else(|| e.message().to_owned(), |f| f.message.clone());
+        CliError::Billing(unibill::Error::invalid_field(
+            "currency",
+            format!("{why}; pass --allow-unknown-currency to send `{code}` as it is"),
         ))
-    })?;
-    Ok(Money::new(amount, currency))
+    })
+}
+
+/// An amount flag value in `currency`, exact (a decimal string, never a float): only a plain decimal,
+/// `-?[0-9]+(\.[0-9]+)?`, as [`Money::parse`] takes it. A refused value is `invalid_input` on `field` (exit 2),
+/// saying which form is accepted.
+pub fn money(amount: &str, currency: &Currency, field: &str) -> CliResult<Money> {
+    Money::parse(amount, currency.clone()).map_err(|e| {
+        CliError::Billing(unibill::Error::invalid_fields(
+            e.field_errors()
+                .iter()
+                .map(|f| FieldError::new(field, f.message.clone()))
+                .collect(),
+        ))
+    })
 }
 
 /// Parses `true`/`false`-style flag values for clap.

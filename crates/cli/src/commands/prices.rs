@@ -2,11 +2,11 @@
 
 use clap::{Args, Subcommand, ValueEnum};
 use unibill::{
-    Interval, IntervalUnit, NewPrice, PackageRounding, PriceKind, PriceListQuery, PriceTier,
-    PriceUpdate, Resource, TierMode,
+    Currency, Interval, IntervalUnit, NewPrice, PackageRounding, PriceKind, PriceListQuery,
+    PriceTier, PriceUpdate, Resource, TierMode,
 };
 
-use super::{ListArgs, collect, metadata, money, parse_bool};
+use super::{ListArgs, collect, currency, metadata, money, parse_bool};
 use crate::config::Global;
 use crate::error::{CliError, CliResult};
 use crate::output::Output;
@@ -95,12 +95,17 @@ pub struct CreateArgs {
     /// The meter (usage).
     #[arg(long)]
     pub meter_id: Option<String>,
-    /// The unit amount, a decimal in major units (e.g. 29.00; 0 for tiered).
-    #[arg(long)]
+    /// The unit amount in major units, a plain decimal: digits, optional leading `-` and `.` fraction (29.00;
+    /// 0 for tiered). No exponent, `+`, spaces or separators.
+    #[arg(long, allow_negative_numbers = true)]
     pub amount: String,
-    /// ISO currency code.
+    /// The currency: an ISO 4217 code in use (any case). Other codes need --allow-unknown-currency.
     #[arg(long, default_value = "USD")]
     pub currency: String,
+    /// Take a --currency outside ISO 4217's active list as it is (a crypto asset such as BTC, a provider's own
+    /// code, ISO's test code XTS); whether the provider accepts it is up to the provider.
+    #[arg(long)]
+    pub allow_unknown_currency: bool,
     /// The pricing scheme.
     #[arg(long, value_enum, default_value = "per-unit")]
     pub scheme: SchemeArg,
@@ -137,8 +142,8 @@ pub struct CreateArgs {
     /// Make it the product's default price.
     #[arg(long, value_parser = parse_bool, value_name = "BOOL")]
     pub default: Option<bool>,
-    /// A setup fee, decimal in the same currency.
-    #[arg(long)]
+    /// A setup fee in the same currency, a plain decimal like --amount.
+    #[arg(long, allow_negative_numbers = true)]
     pub setup_fee: Option<String>,
 }
 
@@ -167,7 +172,7 @@ pub struct UpdateArgs {
     pub default: Option<bool>,
 }
 
-fn tier(text: &str, currency: &str) -> CliResult<PriceTier> {
+fn tier(text: &str, currency: &Currency) -> CliResult<PriceTier> {
     let parts: Vec<&str> = text.split(':').collect();
     let (up_to, amount, flat) = match parts.as_slice() {
         [u, a] => (*u, *a, None),
@@ -178,7 +183,7 @@ fn tier(text: &str, currency: &str) -> CliResult<PriceTier> {
             )));
         }
     };
-    let unit = money(amount, currency, "--tier")?;
+    let unit = money(amount, currency, "tier")?;
     let mut t = if up_to.eq_ignore_ascii_case("inf") {
         PriceTier::rest(unit)
     } else {
@@ -190,7 +195,7 @@ fn tier(text: &str, currency: &str) -> CliResult<PriceTier> {
         PriceTier::up_to(n, unit)
     };
     if let Some(f) = flat {
-        t = t.with_flat_amount(money(f, currency, "--tier")?);
+        t = t.with_flat_amount(money(f, currency, "tier")?);
     }
     Ok(t)
 }
@@ -213,7 +218,8 @@ fn new_price(a: CreateArgs) -> CliResult<NewPrice> {
                 .ok_or_else(|| CliError::usage("--kind usage needs --meter-id"))?,
         ),
     };
-    let mut b = NewPrice::builder(kind, money(&a.amount, &a.currency, "--amount")?);
+    let currency = currency(&a.currency, a.allow_unknown_currency)?;
+    let mut b = NewPrice::builder(kind, money(&a.amount, &currency, "amount")?);
     b = match a.scheme {
         SchemeArg::PerUnit => b,
         SchemeArg::Package => b.package(
@@ -233,7 +239,7 @@ fn new_price(a: CreateArgs) -> CliResult<NewPrice> {
             },
             a.tier
                 .iter()
-                .map(|t| tier(t, &a.currency))
+                .map(|t| tier(t, &currency))
                 .collect::<CliResult<_>>()?,
         ),
     };
@@ -262,7 +268,7 @@ fn new_price(a: CreateArgs) -> CliResult<NewPrice> {
         b = b.is_default(v);
     }
     if let Some(v) = &a.setup_fee {
-        b = b.setup_fee(money(v, &a.currency, "--setup-fee")?);
+        b = b.setup_fee(money(v, &currency, "setup_fee")?);
     }
     Ok(b.build()?)
 }

@@ -104,7 +104,7 @@ pub async fn run(cmd: StoresCommand, global: &Global) -> CliResult {
                 b = b.protocol_settings(json_object(j, "--protocol-settings-json")?);
             }
             if let Some(p) = &a.prepayment {
-                b = b.prepayment(money(p, "USD", "--prepayment")?);
+                b = b.prepayment(money(p, &unibill::Currency::USD, "prepayment")?);
             }
             if let Some(s) = &a.source {
                 b = b.source(StoreSource::from(s.as_str()));

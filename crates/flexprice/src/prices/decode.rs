@@ -79,12 +79,13 @@ fn tier(id: &str, t: &WireTier, currency: &Currency) -> Result<PriceTier> {
 /// future one, already frees its lookup key and hides it from lookup).
 pub(crate) fn price(wire: WirePrice, raw: RawJson) -> Result<Price> {
     let id = wire.id.clone();
-    let currency: Currency = wire
-        .currency
-        .as_deref()
-        .ok_or_else(|| bad(&id, "no currency"))?
-        .parse()
-        .map_err(|e: Error| bad(&id, e.message()))?;
+    // Lenient: whatever code Flexprice answers is kept (`btc` as `Other("BTC")`); only input is strict.
+    let currency = Currency::decode(
+        wire.currency
+            .as_deref()
+            .ok_or_else(|| bad(&id, "no currency"))?,
+    )
+    .map_err(|e| bad(&id, e.message()))?;
     let kind = match (wire.kind.as_deref(), wire.billing_period.as_deref()) {
         (Some("FIXED"), Some("ONETIME")) => PriceKind::OneTime,
         (Some("FIXED"), _) => PriceKind::Recurring {

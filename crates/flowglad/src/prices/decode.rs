@@ -14,12 +14,14 @@ use crate::currency::from_minor;
 pub(crate) fn price(raw: Box<RawValue>) -> Result<Price> {
     let wire: WirePrice = serde_json::from_str(raw.get())
         .map_err(|e| bad(format!("cannot decode a Flowglad price: {e}")))?;
-    let currency: Currency = wire
-        .currency
-        .as_deref()
-        .ok_or_else(|| bad(format!("price {} has no currency", wire.id)))?
-        .parse()
-        .map_err(|e: Error| bad(format!("price {}: {}", wire.id, e.message())))?;
+    // Lenient: whatever code Flowglad answers is kept; only input is strict. (A code without a known exponent
+    // still fails below: its minor units cannot be read as an exact amount.)
+    let currency = Currency::decode(
+        wire.currency
+            .as_deref()
+            .ok_or_else(|| bad(format!("price {} has no currency", wire.id)))?,
+    )
+    .map_err(|e| bad(format!("price {}: {}", wire.id, e.message())))?;
     let unit_price = wire
         .unit_price
         .ok_or_else(|| bad(format!("price {} has no unitPrice", wire.id)))?;
