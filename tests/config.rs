@@ -253,3 +253,50 @@ fn vercel_not_compiled_in_names_the_feature() {
         "{err}"
     );
 }
+
+#[cfg(feature = "flexprice")]
+#[test]
+fn the_default_provider_routes_what_it_serves_and_leaves_the_rest_unsupported() {
+    // The README's own `UNIBILL_PROVIDER=flexprice FLEXPRICE_API_KEY=… cargo run --example switch_provider`.
+    let billing = BillingConfig::from_lookup(lookup(&[
+        ("UNIBILL_PROVIDER", "flexprice"),
+        ("FLEXPRICE_API_KEY", "sk_planted_secret"),
+    ]))
+    .unwrap()
+    .build()
+    .unwrap();
+    let caps = billing.capabilities();
+    assert_eq!(caps.customers.provider, "flexprice");
+    assert_eq!(caps.prices.provider, "flexprice");
+    assert_eq!(caps.connections.provider, "flexprice");
+    assert_eq!(caps.stores.provider, "unconfigured");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let err = rt
+        .block_on(billing.stores().get(unibill::StoreId::new("store_1")))
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unsupported, "{err}");
+    assert!(err.to_string().contains("UNIBILL_STORES_PROVIDER"), "{err}");
+
+    // The same from code and from TOML.
+    let from_code = BillingConfig::new()
+        .provider(ProviderName::Flexprice)
+        .set("FLEXPRICE_API_KEY", "sk_planted_secret")
+        .unwrap()
+        .build()
+        .unwrap();
+    assert_eq!(from_code.capabilities().stores.provider, "unconfigured");
+
+    // An explicit route to a provider that cannot serve the resource stays a configuration error.
+    let err = BillingConfig::from_lookup(lookup(&[
+        ("UNIBILL_PROVIDER", "flexprice"),
+        ("UNIBILL_STORES_PROVIDER", "flexprice"),
+        ("FLEXPRICE_API_KEY", "sk_planted_secret"),
+    ]))
+    .unwrap()
+    .build()
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Config);
+    assert!(err.to_string().contains("does not serve stores"), "{err}");
+}

@@ -1,12 +1,14 @@
 //! [`BillingConfig`]: which provider serves which resource, from the environment, a TOML file or code.
 //!
-//! - `UNIBILL_PROVIDER` routes every resource; `UNIBILL_<RESOURCE>_PROVIDER` (`CUSTOMERS`, `PRICES`,
-//!   `CONNECTIONS`, `STORES`) routes one and wins over it. Names: `memory`, `flexprice`, `flowglad`, `vercel`.
+//! - `UNIBILL_PROVIDER` routes every resource its provider serves (the others stay unrouted);
+//!   `UNIBILL_<RESOURCE>_PROVIDER` (`CUSTOMERS`, `PRICES`, `CONNECTIONS`, `STORES`) routes one and wins over it.
+//!   Names: `memory`, `flexprice`, `flowglad`, `vercel`.
 //! - Each provider reads its own variables (`FLEXPRICE_API_KEY`, `FLOWGLAD_SECRET_KEY`, `VERCEL_TOKEN`, …).
 //! - Memory is used only when nothing at all is configured, or where it is named. Once anything is configured,
 //!   a resource left unrouted answers `Unsupported`.
-//! - Unknown names or keys, a missing key, a provider that does not serve a resource, or one whose cargo
-//!   feature is not compiled in are `Config` errors saying what to set or which feature to enable.
+//! - Unknown names or keys, a missing key, a resource routed by its own variable to a provider that does not
+//!   serve it, or a provider whose cargo feature is not compiled in are `Config` errors saying what to set or
+//!   which feature to enable.
 //!
 //! ```
 //! use unibill::{BillingConfig, ProviderName, Resource};
@@ -167,7 +169,8 @@ impl BillingConfig {
         Self::default()
     }
 
-    /// Routes every resource without its own route to `provider`.
+    /// Routes every resource without its own route to `provider`, where `provider` serves it (the others stay
+    /// unrouted and answer `Unsupported`).
     pub fn provider(mut self, provider: ProviderName) -> Self {
         self.default = Some(provider);
         self
@@ -225,13 +228,14 @@ impl BillingConfig {
         Ok(config)
     }
 
-    /// The provider a resource is routed to: its own route, else the default, else memory when nothing at
-    /// all is configured; `None` when the resource is left unrouted.
+    /// The provider a resource is routed to: its own route, else the default when the default serves it, else
+    /// memory when nothing at all is configured; `None` when the resource is left unrouted.
     pub fn route(&self, resource: Resource) -> Option<ProviderName> {
         self.routes
             .get(&resource)
             .copied()
-            .or(self.default)
+            // `UNIBILL_PROVIDER` routes every resource its provider serves; the others stay unrouted.
+            .or_else(|| self.default.filter(|p| p.serves(resource)))
             .or_else(|| self.is_empty().then_some(ProviderName::Memory))
     }
 

@@ -193,10 +193,16 @@ pub struct Unconfigured;
 /// The name [`Unconfigured`] reports.
 pub const UNCONFIGURED: &str = "unconfigured";
 
-fn unconfigured(op: &'static str) -> Error {
+/// `Unsupported` for `op` on a resource nobody configured, saying how to route it.
+pub(crate) fn unconfigured(op: &'static str) -> Error {
+    let resource = op.split_once('.').map_or(op, |(r, _)| r);
     Error::unsupported(
         UNCONFIGURED,
-        format_args!("operation `{op}` (no provider is configured for it)"),
+        format_args!(
+            "operation `{op}` (no provider is configured for {resource}: route it with \
+             UNIBILL_{}_PROVIDER or `BillingConfig::route_to`)",
+            resource.to_ascii_uppercase()
+        ),
     )
     .with_operation(op)
 }

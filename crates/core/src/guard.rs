@@ -69,6 +69,8 @@ pub(crate) fn require(
 ) -> Result<()> {
     if offered {
         Ok(())
+    } else if provider == crate::billing::UNCONFIGURED {
+        Err(crate::billing::unconfigured(operation))
     } else {
         Err(
             Error::unsupported(provider, format_args!("operation `{operation}`"))
