@@ -1,9 +1,9 @@
 //! unibill: one neutral interface over billing providers.
 //!
-//! Application code creates customers (and, as providers are added, prices, integration connections and
-//! provisioned stores) through provider-neutral traits and models. Which provider answers is chosen by cargo
-//! features and configuration, so switching providers needs no code change; unit tests use mock providers
-//! (`mock` feature) or the built-in memory provider.
+//! Application code creates customers, prices, integration connections and provisioned stores through
+//! provider-neutral traits and models. Which provider answers is chosen by cargo features and configuration, so
+//! switching providers needs no code change; unit tests use mock providers (`mock` feature) or the built-in
+//! memory provider.
 //!
 //! ```
 //! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
@@ -24,12 +24,31 @@
 //! ```
 //!
 //! Everything in [`unibill_core`] is re-exported here; see its documentation for the neutral contract.
-//! [`BillingConfig`] chooses the providers from the environment, a TOML file or code.
+//! [`BillingConfig`] chooses the providers from the environment, a TOML file or code. Each adapter crate is
+//! re-exported behind its feature, for what is provider-specific ([`flexprice`]'s plans, the clients'
+//! executor settings): [`flexprice`], [`flowglad`], [`vercel`].
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod config;
 
 pub use config::{BillingConfig, PROVIDER_VAR, PROVIDER_VARS, ProviderName, ProviderVar, Resource};
 pub use unibill_core::*;
+
+/// The Flexprice adapter (`unibill-flexprice`): its client, configuration and plans.
+#[cfg(feature = "flexprice")]
+#[cfg_attr(docsrs, doc(cfg(feature = "flexprice")))]
+pub use unibill_flexprice as flexprice;
+
+/// The Flowglad adapter (`unibill-flowglad`).
+#[cfg(feature = "flowglad")]
+#[cfg_attr(docsrs, doc(cfg(feature = "flowglad")))]
+pub use unibill_flowglad as flowglad;
+
+/// The Vercel integration-store adapter (`unibill-storage-integration`).
+#[cfg(feature = "storage-integration")]
+#[cfg_attr(docsrs, doc(cfg(feature = "storage-integration")))]
+pub use unibill_storage_integration as vercel;
 
 /// The README's examples, compiled and run as doctests.
 #[doc = include_str!("../README.md")]

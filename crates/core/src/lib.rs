@@ -46,6 +46,8 @@
 //!   of application code.
 //! - `conformance`: the [`conformance`] suite, to prove a provider keeps the contract.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 pub mod api;
 pub mod billing;
 pub mod capability;
@@ -62,6 +64,7 @@ pub mod timestamp;
 pub mod validation;
 
 #[cfg(feature = "conformance")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conformance")))]
 pub mod conformance;
 
 pub use api::{
@@ -69,6 +72,7 @@ pub use api::{
     StoresExt, WaitOptions,
 };
 #[cfg(any(test, feature = "mock"))]
+#[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub use api::{MockConnections, MockCustomers, MockPrices, MockStores};
 pub use billing::{Billing, BillingBuilder, Unconfigured};
 pub use capability::{
