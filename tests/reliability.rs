@@ -324,7 +324,7 @@ async fn measured_run() {
 }
 
 /// Where `docs/reliability.md` stops being generated.
-const HAND_WRITTEN: &str = "<!-- Written by hand below this line";
+const HAND_WRITTEN: &str = "\n<!-- Written by hand below this line";
 
 /// `docs/reliability.md` down to [`HAND_WRITTEN`]: the summary as a document (a pure function of the summary).
 fn render(summary: &Value) -> String {
