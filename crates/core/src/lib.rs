@@ -35,7 +35,9 @@
 //! - **Update**: every field is keep, clear or set ([`Patch`]); metadata, when set, replaces the whole map.
 //!   A change the provider cannot make is `Unsupported` before anything is sent.
 //! - **List**: `limit` clamped to the provider's maximum; cursors are opaque and tagged with provider and
-//!   query (a foreign cursor is `InvalidInput`); only `next_cursor: None` ends a listing.
+//!   query (a foreign cursor is `InvalidInput`); only `next_cursor: None` ends a listing. `list_all` streams
+//!   one page at a time and ends with a `Provider` error naming the loop at a cursor that repeats, a page
+//!   repeating the one before, or after `max_pages` pages ([`DEFAULT_MAX_PAGES`], see [`PageProgress`]).
 //! - **Delete** of customers archives.
 //! - **Duplicates** of a natural key are `AlreadyExists` carrying the existing id; [`CustomersExt::ensure`]
 //!   turns that into [`Ensured::Existing`].
@@ -112,7 +114,7 @@ pub use model::store::{
 pub use money::{
     Currency, ExponentOverrides, IsoCurrency, IsoExponents, MinorUnitExponents, Money,
 };
-pub use page::{Cursor, Page, QueryFingerprint};
+pub use page::{Cursor, DEFAULT_MAX_PAGES, Page, PageProgress, QueryFingerprint};
 pub use patch::Patch;
 
 /// Re-exported so callers name the same `Decimal`, time and compact-string types as the models.

@@ -5,8 +5,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use unibill_core::{
     Currency, Customer, CustomerCapabilities, CustomerId, CustomerListQuery, CustomerUpdate,
-    Customers, NewCustomer, NewPrice, Page, Price, PriceCapabilities, PriceId, PriceListQuery,
-    PriceUpdate, Prices, Result,
+    Customers, DEFAULT_MAX_PAGES, Error, NewCustomer, NewPrice, Page, Price, PriceCapabilities,
+    PriceId, PriceListQuery, PriceUpdate, Prices, Result,
 };
 use unibill_http::http::header::AUTHORIZATION;
 use unibill_http::{HttpExecutor, HttpExecutorBuilder, RetryObserver, RetryPolicy, Sleeper};
@@ -22,6 +22,8 @@ use crate::{PROVIDER, customers, prices};
 pub struct FlowgladClient {
     pub(crate) exec: HttpExecutor,
     pub(crate) currency: Currency,
+    /// The most pages the adapter's own paging (the slug search) fetches.
+    pub(crate) max_pages: u32,
 }
 
 impl FlowgladClient {
@@ -39,6 +41,7 @@ impl FlowgladClient {
         FlowgladClientBuilder {
             exec,
             currency: config.currency().clone(),
+            max_pages: DEFAULT_MAX_PAGES,
         }
     }
 
@@ -53,6 +56,7 @@ impl FlowgladClient {
 pub struct FlowgladClientBuilder {
     exec: HttpExecutorBuilder,
     currency: Currency,
+    max_pages: u32,
 }
 
 impl FlowgladClientBuilder {
@@ -92,11 +96,24 @@ impl FlowgladClientBuilder {
         self
     }
 
-    /// The client (`ErrorKind::Config` if the key cannot be sent as a header).
+    /// The most pages the adapter's own paging fetches: the search for the price holding a slug (Flowglad's
+    /// list has no filter, so it pages through every price) before a create's re-send or after its `409`.
+    /// Default [`DEFAULT_MAX_PAGES`]; the search also ends with the call's deadline. Listings made with
+    /// `list_all` take their bound from the query instead (`PriceListQuery::max_pages`).
+    pub fn max_pages(mut self, pages: u32) -> Self {
+        self.max_pages = pages;
+        self
+    }
+
+    /// The client (`ErrorKind::Config` if the key cannot be sent as a header, or `max_pages` is 0).
     pub fn build(self) -> Result<FlowgladClient> {
+        if self.max_pages == 0 {
+            return Err(Error::config("max_pages must be at least 1").with_provider(PROVIDER));
+        }
         Ok(FlowgladClient {
             exec: self.exec.build()?,
             currency: self.currency,
+            max_pages: self.max_pages,
         })
     }
 }

@@ -70,6 +70,9 @@
 //!   id (with status archived) and its external id can be reused.
 //! - **Lists** page with Flowglad's cursor (at most 100 a page); Flowglad ignores filters, so the adapter
 //!   filters each page and pages may come out short.
+//! - **The slug search** (a create with a slug: before any re-send, and after a `409` that names no price)
+//!   pages the whole list, so it is bounded twice: by the create's deadline, and by
+//!   [`FlowgladClientBuilder::max_pages`] (default 10,000); a repeated `nextCursor` or page ends it at once.
 
 #[doc(hidden)]
 pub mod bench_api;

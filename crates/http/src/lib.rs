@@ -76,6 +76,7 @@
 mod base_url;
 mod body;
 mod builder;
+mod call_deadline;
 mod clock;
 mod decision;
 mod executor;
@@ -95,6 +96,7 @@ pub use builder::{
     DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_DEADLINE, DEFAULT_ERROR_BODY_CAP, DEFAULT_MAX_URL_LEN,
     DEFAULT_SUCCESS_BODY_CAP, HttpExecutorBuilder, USER_AGENT_VALUE,
 };
+pub use call_deadline::CallDeadline;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use decision::{
     AmbiguousCause, Decision, DecisionInput, GiveUp, Outcome, RetryReason, SafetyClass, decide,

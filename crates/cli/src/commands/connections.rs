@@ -4,10 +4,10 @@
 use clap::{Args, Subcommand};
 use unibill::{
     ConnectionListQuery, ConnectionProviderType, ConnectionSettings, ConnectionUpdate,
-    NewConnection, Resource, S3ExportSettings, SyncConfig, SyncDirection,
+    ConnectionsExt, NewConnection, Resource, S3ExportSettings, SyncConfig, SyncDirection,
 };
 
-use super::{ListArgs, collect, json_object, key_values};
+use super::{ListArgs, json_object, key_values, print_list};
 use crate::config::Global;
 use crate::error::{CliError, CliResult};
 use crate::output::Output;
@@ -213,16 +213,13 @@ pub async fn run(cmd: ConnectionsCommand, global: &Global) -> CliResult {
             if let Some(l) = page.limit {
                 base = base.limit(l);
             }
-            let (items, next) = collect(&page, |cursor| {
-                let q = match cursor {
-                    Some(c) => base.clone().cursor(c),
-                    None => base.clone(),
-                };
-                let connections = connections.clone();
-                async move { connections.list(q).await }
+            let mut one = base.clone();
+            one.cursor = page.cursor();
+            base.max_pages = page.max_pages;
+            print_list(&page, &out, connections.list(one), || {
+                connections.list_all(base)
             })
-            .await?;
-            out.many(&items, next.as_deref())
+            .await
         }
         ConnectionsCommand::Update(a) => {
             let mut b = ConnectionUpdate::builder();

@@ -1,9 +1,9 @@
 //! `unibill customers create|get|list|update|delete`.
 
 use clap::{Args, Subcommand};
-use unibill::{Address, CustomerListQuery, CustomerUpdate, NewCustomer, Resource};
+use unibill::{Address, CustomerListQuery, CustomerUpdate, CustomersExt, NewCustomer, Resource};
 
-use super::{ListArgs, collect, metadata};
+use super::{ListArgs, metadata, print_list};
 use crate::config::Global;
 use crate::error::CliResult;
 use crate::output::Output;
@@ -195,16 +195,13 @@ pub async fn run(cmd: CustomersCommand, global: &Global) -> CliResult {
             if let Some(l) = page.limit {
                 base = base.limit(l);
             }
-            let (items, next) = collect(&page, |cursor| {
-                let q = match cursor {
-                    Some(c) => base.clone().cursor(c),
-                    None => base.clone(),
-                };
-                let customers = customers.clone();
-                async move { customers.list(q).await }
+            let mut one = base.clone();
+            one.cursor = page.cursor();
+            base.max_pages = page.max_pages;
+            print_list(&page, &out, customers.list(one), || {
+                customers.list_all(base)
             })
-            .await?;
-            out.many(&items, next.as_deref())
+            .await
         }
         CustomersCommand::Update(a) => {
             let mut b = CustomerUpdate::builder();

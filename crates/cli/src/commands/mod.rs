@@ -11,11 +11,12 @@ pub mod providers;
 pub mod stores;
 
 use std::future::Future;
-use std::io::{IsTerminal, Write};
 
+use futures::stream::BoxStream;
 use unibill::{Currency, Cursor, FieldError, Metadata, Money, Page};
 
 use crate::error::{CliError, CliResult};
+use crate::output::{Output, Tabular};
 
 /// The paging flags of every `list`.
 #[derive(Debug, Clone, clap::Args)]
@@ -26,48 +27,36 @@ pub struct ListArgs {
     /// Start from this cursor (printed after a page that has more).
     #[arg(long, conflicts_with = "all")]
     pub cursor: Option<String>,
-    /// Follow cursors to the end and print every item.
+    /// Follow cursors to the end and print every item as its page arrives (with --json, one array, closed
+    /// only when the listing has ended).
     #[arg(long)]
     pub all: bool,
+    /// With --all: stop with an error after this many pages (default 10000). A cursor that repeats or a page
+    /// repeating the one before stops it too.
+    #[arg(long, requires = "all", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_pages: Option<u32>,
 }
 
-/// Fetches one page, or every page when `--all` (a progress count on stderr only when it is a terminal).
-/// Returns the items and the cursor of the next page (never set with `--all`).
-pub async fn collect<T, F, Fut>(
+impl ListArgs {
+    /// The `--cursor` to start from.
+    pub fn cursor(&self) -> Option<Cursor> {
+        self.cursor.clone().map(Cursor::from_string)
+    }
+}
+
+/// Prints one page (with the cursor of the next), or with `--all` every item of `all`, the listing's
+/// `list_all` stream, as it arrives (never collected).
+pub async fn print_list<'a, T: Tabular>(
     args: &ListArgs,
-    mut fetch: F,
-) -> CliResult<(Vec<T>, Option<String>)>
-where
-    F: FnMut(Option<Cursor>) -> Fut,
-    Fut: Future<Output = unibill::Result<Page<T>>>,
-{
-    let first = args.cursor.clone().map(Cursor::from_string);
-    if !args.all {
-        let page = fetch(first).await?;
-        return Ok((page.items, page.next_cursor.map(|c| c.as_str().to_owned())));
+    out: &Output,
+    one: impl Future<Output = unibill::Result<Page<T>>>,
+    all: impl FnOnce() -> BoxStream<'a, unibill::Result<T>>,
+) -> CliResult {
+    if args.all {
+        return out.stream(all()).await;
     }
-    let progress = std::io::stderr().is_terminal();
-    let mut items = Vec::new();
-    let mut cursor = first;
-    let mut pages = 0u32;
-    loop {
-        let page = fetch(cursor.take()).await?;
-        pages += 1;
-        items.extend(page.items);
-        if progress {
-            let mut err = std::io::stderr().lock();
-            let _ = write!(err, "\rfetched {} item(s) in {pages} page(s)…", items.len());
-            let _ = err.flush();
-        }
-        match page.next_cursor {
-            Some(c) => cursor = Some(c),
-            None => break,
-        }
-    }
-    if progress {
-        let _ = writeln!(std::io::stderr());
-    }
-    Ok((items, None))
+    let page = one.await?;
+    out.many(&page.items, page.next_cursor.as_ref().map(Cursor::as_str))
 }
 
 /// `KEY=VALUE` pairs as metadata.

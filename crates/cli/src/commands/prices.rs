@@ -3,10 +3,10 @@
 use clap::{Args, Subcommand, ValueEnum};
 use unibill::{
     Currency, Interval, IntervalUnit, NewPrice, PackageRounding, PriceKind, PriceListQuery,
-    PriceTier, PriceUpdate, Resource, TierMode,
+    PriceTier, PriceUpdate, PricesExt, Resource, TierMode,
 };
 
-use super::{ListArgs, collect, currency, metadata, money, parse_bool};
+use super::{ListArgs, currency, metadata, money, parse_bool, print_list};
 use crate::config::Global;
 use crate::error::{CliError, CliResult};
 use crate::output::Output;
@@ -299,16 +299,10 @@ pub async fn run(cmd: PricesCommand, global: &Global) -> CliResult {
             if let Some(l) = page.limit {
                 base = base.limit(l);
             }
-            let (items, next) = collect(&page, |cursor| {
-                let q = match cursor {
-                    Some(c) => base.clone().cursor(c),
-                    None => base.clone(),
-                };
-                let prices = prices.clone();
-                async move { prices.list(q).await }
-            })
-            .await?;
-            out.many(&items, next.as_deref())
+            let mut one = base.clone();
+            one.cursor = page.cursor();
+            base.max_pages = page.max_pages;
+            print_list(&page, &out, prices.list(one), || prices.list_all(base)).await
         }
         PricesCommand::Update(a) => {
             let mut b = PriceUpdate::builder();

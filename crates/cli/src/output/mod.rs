@@ -3,8 +3,10 @@
 pub mod json;
 pub mod table;
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
+use futures::StreamExt;
+use futures::stream::BoxStream;
 use serde::Serialize;
 
 use crate::error::CliResult;
@@ -61,6 +63,9 @@ impl Tabular for unibill::IntegrationProduct {
         &["id", "slug", "name", "integration_slug", "primary_protocol"];
 }
 
+/// The most items [`Output::stream`] takes at once (more than any provider's page).
+const BATCH: usize = 1_000;
+
 /// Where and how a command prints.
 pub struct Output {
     json: bool,
@@ -93,6 +98,61 @@ impl Output {
                 writeln!(out, "more: --cursor {c} (or --all)")?;
             }
             Ok(())
+        }
+    }
+
+    /// Prints a listing as it arrives (`--all`): a page's items as soon as the page is read, so memory holds
+    /// one page whatever the listing's length. JSON is one array written element by element (left open if the
+    /// listing fails part way); a table takes its header and widths from the first page. The first error
+    /// ends the listing after the items before it are printed. A progress count goes to standard error when it
+    /// is a terminal.
+    pub async fn stream<T: Tabular>(&self, items: BoxStream<'_, unibill::Result<T>>) -> CliResult {
+        let progress = std::io::stderr().is_terminal();
+        // Items already at hand come together: one page's, as the stream yields a page at once.
+        let mut batches = items.ready_chunks(BATCH);
+        let mut json = json::ArrayWriter::default();
+        let mut table = table::ListWriter::<T>::default();
+        let mut count = 0usize;
+        while let Some(batch) = batches.next().await {
+            let mut failed = None;
+            let mut ok = Vec::with_capacity(batch.len());
+            for r in batch {
+                match r {
+                    Ok(item) => ok.push(item),
+                    Err(e) => failed = Some(e),
+                }
+            }
+            let mut out = std::io::stdout().lock();
+            if self.json {
+                for item in &ok {
+                    json.item(&mut out, item)?;
+                }
+            } else {
+                table.batch(&mut out, &ok)?;
+            }
+            out.flush()?;
+            drop(out);
+            count += ok.len();
+            if progress {
+                let mut err = std::io::stderr().lock();
+                let _ = write!(err, "\rfetched {count} item(s)…");
+                let _ = err.flush();
+            }
+            if let Some(e) = failed {
+                if progress {
+                    let _ = writeln!(std::io::stderr());
+                }
+                return Err(e.into());
+            }
+        }
+        if progress {
+            let _ = writeln!(std::io::stderr());
+        }
+        let mut out = std::io::stdout().lock();
+        if self.json {
+            json.finish(&mut out)
+        } else {
+            table.finish(&mut out)
         }
     }
 

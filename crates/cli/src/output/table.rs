@@ -27,22 +27,93 @@ pub fn write_record<T: Serialize>(out: &mut dyn Write, value: &T) -> CliResult {
 pub fn write_list<T: Tabular>(out: &mut dyn Write, items: &[T]) -> CliResult {
     let mut rows = Vec::with_capacity(items.len());
     for item in items {
-        let json = serde_json::to_value(item)?;
-        rows.push(T::COLUMNS.iter().map(|c| cell(lookup(&json, c))).collect());
+        rows.push(row(item)?);
     }
     write_table(out, T::COLUMNS, &rows)?;
-    writeln!(
-        out,
-        "({} item{})",
-        items.len(),
-        if items.len() == 1 { "" } else { "s" }
-    )?;
+    write_count(out, items.len())
+}
+
+/// One item's cells, a column per [`Tabular::COLUMNS`].
+fn row<T: Tabular>(item: &T) -> CliResult<Vec<String>> {
+    let json = serde_json::to_value(item)?;
+    Ok(T::COLUMNS.iter().map(|c| cell(lookup(&json, c))).collect())
+}
+
+fn write_count(out: &mut dyn Write, n: usize) -> CliResult {
+    writeln!(out, "({} item{})", n, if n == 1 { "" } else { "s" })?;
     Ok(())
 }
 
 /// Writes `rows` under `headers`, columns padded to their widest cell.
 pub fn write_table(out: &mut dyn Write, headers: &[&str], rows: &[Vec<String>]) -> CliResult {
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    widen(&mut widths, rows);
+    write_head(out, headers, &widths)?;
+    for row in rows {
+        writeln!(
+            out,
+            "{}",
+            line(&mut row.iter().map(String::as_str), &widths)
+        )?;
+    }
+    Ok(())
+}
+
+/// A listing written a batch (a page) at a time (`--all`): the header and the column widths come from the
+/// first batch; a later, wider cell widens its column from there on. Holds no items, only the widths.
+#[derive(Debug)]
+pub struct ListWriter<T> {
+    widths: Option<Vec<usize>>,
+    count: usize,
+    item: std::marker::PhantomData<fn(&T)>,
+}
+
+impl<T: Tabular> Default for ListWriter<T> {
+    fn default() -> Self {
+        ListWriter {
+            widths: None,
+            count: 0,
+            item: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<T: Tabular> ListWriter<T> {
+    /// Writes a batch of items (the header first, with the first batch).
+    pub fn batch(&mut self, out: &mut dyn Write, items: &[T]) -> CliResult {
+        let mut rows = Vec::with_capacity(items.len());
+        for item in items {
+            rows.push(row(item)?);
+        }
+        let widths = match &mut self.widths {
+            Some(w) => {
+                widen(w, &rows);
+                w
+            }
+            None => {
+                let mut w: Vec<usize> = T::COLUMNS.iter().map(|h| h.chars().count()).collect();
+                widen(&mut w, &rows);
+                write_head(out, T::COLUMNS, &w)?;
+                self.widths.insert(w)
+            }
+        };
+        for row in &rows {
+            writeln!(out, "{}", line(&mut row.iter().map(String::as_str), widths))?;
+        }
+        self.count += rows.len();
+        Ok(())
+    }
+
+    /// Ends the listing: the header if no batch came, and the item count.
+    pub fn finish(mut self, out: &mut dyn Write) -> CliResult {
+        if self.widths.is_none() {
+            self.batch(out, &[])?;
+        }
+        write_count(out, self.count)
+    }
+}
+
+fn widen(widths: &mut [usize], rows: &[Vec<String>]) {
     for row in rows {
         for (i, c) in row.iter().enumerate() {
             if let Some(w) = widths.get_mut(i) {
@@ -50,16 +121,20 @@ pub fn write_table(out: &mut dyn Write, headers: &[&str], rows: &[Vec<String>]) 
             }
         }
     }
-    let line = |cells: &mut dyn Iterator<Item = &str>| {
-        cells
-            .zip(&widths)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect::<Vec<_>>()
-            .join("  ")
-            .trim_end()
-            .to_owned()
-    };
-    writeln!(out, "{}", line(&mut headers.iter().copied()))?;
+}
+
+fn line(cells: &mut dyn Iterator<Item = &str>, widths: &[usize]) -> String {
+    cells
+        .zip(widths)
+        .map(|(c, w)| format!("{c:<w$}"))
+        .collect::<Vec<_>>()
+        .join("  ")
+        .trim_end()
+        .to_owned()
+}
+
+fn write_head(out: &mut dyn Write, headers: &[&str], widths: &[usize]) -> CliResult {
+    writeln!(out, "{}", line(&mut headers.iter().copied(), widths))?;
     writeln!(
         out,
         "{}",
@@ -69,9 +144,6 @@ pub fn write_table(out: &mut dyn Write, headers: &[&str], rows: &[Vec<String>]) 
             .collect::<Vec<_>>()
             .join("  ")
     )?;
-    for row in rows {
-        writeln!(out, "{}", line(&mut row.iter().map(String::as_str)))?;
-    }
     Ok(())
 }
 

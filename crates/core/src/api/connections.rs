@@ -10,7 +10,7 @@ use crate::capability::ConnectionCapabilities;
 use crate::error::Result;
 use crate::id::ConnectionId;
 use crate::model::connection::{Connection, ConnectionListQuery, ConnectionUpdate, NewConnection};
-use crate::page::Page;
+use crate::page::{Cursor, DEFAULT_MAX_PAGES, Page, PageProgress};
 
 /// Integration connections (Stripe, S3, HubSpot, …) on a billing provider.
 ///
@@ -79,9 +79,25 @@ forward_connections!(Arc<T>, Box<T>);
 
 /// Conveniences over [`Connections`], for every implementation.
 pub trait ConnectionsExt: Connections {
-    /// Every connection matching the query, page after page, as a stream.
+    /// Every connection matching the query, page after page, as a stream that holds one page at a time.
+    ///
+    /// Runs under a [`PageProgress`] named `connections.list_all`: a cursor that repeats, a page repeating the one
+    /// before, or more than [`ConnectionListQuery::max_pages`] pages (default [`DEFAULT_MAX_PAGES`]) end the stream with
+    /// a `Provider` error naming the loop.
     fn list_all(&self, query: ConnectionListQuery) -> BoxStream<'_, Result<Connection>> {
-        crate::page::paginate(query, move |q| self.list(q), |q, c| q.cursor = Some(c))
+        let progress = PageProgress::new(
+            "connections.list_all",
+            query.max_pages.unwrap_or(DEFAULT_MAX_PAGES),
+        )
+        .provider(self.capabilities().provider)
+        .starting_at(query.cursor.as_ref().map(Cursor::as_str));
+        crate::page::paginate(
+            query,
+            progress,
+            move |q| self.list(q),
+            |q, c| q.cursor = Some(c),
+            |item| item.id.as_str(),
+        )
     }
 }
 

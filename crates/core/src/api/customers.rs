@@ -11,7 +11,7 @@ use crate::capability::CustomerCapabilities;
 use crate::error::{ErrorKind, Result};
 use crate::id::CustomerId;
 use crate::model::customer::{Customer, CustomerListQuery, CustomerUpdate, NewCustomer};
-use crate::page::Page;
+use crate::page::{Cursor, DEFAULT_MAX_PAGES, Page, PageProgress};
 
 /// Customers on a billing provider.
 ///
@@ -119,10 +119,79 @@ pub trait CustomersExt: Customers {
         }
     }
 
-    /// Every customer matching the query, page after page, as a stream.
+    /// Every customer matching the query, page after page, as a stream that holds one page at a time.
+    ///
+    /// Runs under a [`PageProgress`] named `customers.list_all`: a cursor that repeats, a page repeating the one
+    /// before, or more than [`CustomerListQuery::max_pages`] pages (default [`DEFAULT_MAX_PAGES`]) end the stream with
+    /// a `Provider` error naming the loop.
     fn list_all(&self, query: CustomerListQuery) -> BoxStream<'_, Result<Customer>> {
-        crate::page::paginate(query, move |q| self.list(q), |q, c| q.cursor = Some(c))
+        let progress = PageProgress::new(
+            "customers.list_all",
+            query.max_pages.unwrap_or(DEFAULT_MAX_PAGES),
+        )
+        .provider(self.capabilities().provider)
+        .starting_at(query.cursor.as_ref().map(Cursor::as_str));
+        crate::page::paginate(
+            query,
+            progress,
+            move |q| self.list(q),
+            |q, c| q.cursor = Some(c),
+            |item| item.id.as_str(),
+        )
     }
 }
 
 impl<T: Customers + ?Sized> CustomersExt for T {}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use futures::StreamExt;
+
+    use super::*;
+    use crate::capability::CustomerCapabilities;
+    use crate::error::ErrorKind;
+
+    #[tokio::test]
+    async fn list_all_without_max_pages_stops_at_the_default_bound() {
+        // A provider whose listing never ends: a fresh customer and a fresh cursor on every page.
+        let calls = Arc::new(AtomicU32::new(0));
+        let mut mock = MockCustomers::new();
+        mock.expect_capabilities()
+            .returning(|| CustomerCapabilities::full("endless"));
+        let counted = Arc::clone(&calls);
+        mock.expect_list().returning(move |_| {
+            let n = counted.fetch_add(1, Ordering::SeqCst);
+            Ok(Page::new(
+                vec![Customer::builder(format!("cust_{n}"), format!("ext_{n}"), "C").build()],
+                Some(Cursor::encode("endless", 0, &n.to_string())),
+            ))
+        });
+        let results: Vec<Result<Customer>> =
+            mock.list_all(CustomerListQuery::new()).collect().await;
+        let (last, items) = results.split_last().unwrap();
+        assert_eq!(items.len(), DEFAULT_MAX_PAGES as usize);
+        let err = last.as_ref().unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Provider);
+        assert_eq!(err.operation(), Some("customers.list_all"));
+        assert_eq!(err.provider(), Some("endless"));
+        assert_eq!(calls.load(Ordering::SeqCst), DEFAULT_MAX_PAGES);
+    }
+
+    #[tokio::test]
+    async fn list_all_with_max_pages_zero_is_invalid_input_before_any_call() {
+        let mut mock = MockCustomers::new();
+        mock.expect_capabilities()
+            .returning(|| CustomerCapabilities::full("endless"));
+        mock.expect_list().never();
+        let results: Vec<Result<Customer>> = mock
+            .list_all(CustomerListQuery::new().max_pages(0))
+            .collect()
+            .await;
+        assert_eq!(results.len(), 1);
+        let err = results[0].as_ref().unwrap_err();
+        assert_eq!(err.field_errors()[0].field, "max_pages");
+    }
+}

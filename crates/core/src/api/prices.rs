@@ -12,7 +12,7 @@ use crate::capability::PriceCapabilities;
 use crate::error::{Error, ErrorKind, Result};
 use crate::id::PriceId;
 use crate::model::price::{NewPrice, Price, PriceListQuery, PriceUpdate};
-use crate::page::Page;
+use crate::page::{Cursor, DEFAULT_MAX_PAGES, Page, PageProgress};
 
 /// Prices on a billing provider.
 ///
@@ -128,9 +128,25 @@ pub trait PricesExt: Prices {
         }
     }
 
-    /// Every price matching the query, page after page, as a stream.
+    /// Every price matching the query, page after page, as a stream that holds one page at a time.
+    ///
+    /// Runs under a [`PageProgress`] named `prices.list_all`: a cursor that repeats, a page repeating the one
+    /// before, or more than [`PriceListQuery::max_pages`] pages (default [`DEFAULT_MAX_PAGES`]) end the stream with
+    /// a `Provider` error naming the loop.
     fn list_all(&self, query: PriceListQuery) -> BoxStream<'_, Result<Price>> {
-        crate::page::paginate(query, move |q| self.list(q), |q, c| q.cursor = Some(c))
+        let progress = PageProgress::new(
+            "prices.list_all",
+            query.max_pages.unwrap_or(DEFAULT_MAX_PAGES),
+        )
+        .provider(self.capabilities().provider)
+        .starting_at(query.cursor.as_ref().map(Cursor::as_str));
+        crate::page::paginate(
+            query,
+            progress,
+            move |q| self.list(q),
+            |q, c| q.cursor = Some(c),
+            |item| item.id.as_str(),
+        )
     }
 }
 

@@ -816,6 +816,10 @@ pub struct ConnectionListQuery {
     pub limit: Option<u32>,
     /// Where to continue.
     pub cursor: Option<Cursor>,
+    /// The most pages [`list_all`](crate::ConnectionsExt::list_all) fetches before it ends with a `Provider`
+    /// error (`None`: [`DEFAULT_MAX_PAGES`](crate::page::DEFAULT_MAX_PAGES); 0 is `InvalidInput`). A single
+    /// `list` fetches one page and ignores it.
+    pub max_pages: Option<u32>,
 }
 
 impl ConnectionListQuery {
@@ -836,6 +840,12 @@ impl ConnectionListQuery {
     /// Continue from a cursor.
     pub fn cursor(mut self, cursor: Cursor) -> Self {
         self.cursor = Some(cursor);
+        self
+    }
+    /// Bounds [`list_all`](crate::ConnectionsExt::list_all) to `pages` pages (default
+    /// [`DEFAULT_MAX_PAGES`](crate::page::DEFAULT_MAX_PAGES)).
+    pub fn max_pages(mut self, pages: u32) -> Self {
+        self.max_pages = Some(pages);
         self
     }
     /// The fingerprint cursors are tagged with.

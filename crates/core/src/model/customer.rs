@@ -524,6 +524,10 @@ pub struct CustomerListQuery {
     pub cursor: Option<Cursor>,
     /// Also list archived customers (where the provider can).
     pub include_archived: bool,
+    /// The most pages [`list_all`](crate::CustomersExt::list_all) fetches before it ends with a `Provider`
+    /// error (`None`: [`DEFAULT_MAX_PAGES`](crate::page::DEFAULT_MAX_PAGES); 0 is `InvalidInput`). A single
+    /// `list` fetches one page and ignores it.
+    pub max_pages: Option<u32>,
 }
 
 impl CustomerListQuery {
@@ -541,6 +545,13 @@ impl CustomerListQuery {
     /// Continues from a cursor.
     pub fn cursor(mut self, cursor: Cursor) -> Self {
         self.cursor = Some(cursor);
+        self
+    }
+
+    /// Bounds [`list_all`](crate::CustomersExt::list_all) to `pages` pages (default
+    /// [`DEFAULT_MAX_PAGES`](crate::page::DEFAULT_MAX_PAGES)).
+    pub fn max_pages(mut self, pages: u32) -> Self {
+        self.max_pages = Some(pages);
         self
     }
 

@@ -121,10 +121,14 @@ impl Customers for FlexpriceClient {
                     Err(e) => Err(e),
                 }
             });
+            // Taken before the create is sent: the lookup after a 409 is part of the same call.
+            let deadline = self.exec.call_deadline();
             match self.exec.send(request, safety, decode_one).await {
-                // The 409 names the external id, not the customer: look the holder up for its id.
+                // The 409 names the external id, not the customer: look the holder up for its id, within
+                // what is left of the call's deadline.
                 Err(e) if e.kind() == ErrorKind::AlreadyExists && e.existing_id().is_none() => {
-                    match self.customer_by_external_id(input.external_id()).await {
+                    let lookup = self.customer_by_external_id(input.external_id());
+                    match deadline.run(GET_BY_EXTERNAL_ID, lookup).await {
                         Ok(existing) => Err(e.with_existing_id(existing.id.into_string())),
                         Err(_) => Err(e),
                     }

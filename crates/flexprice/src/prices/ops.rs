@@ -98,10 +98,13 @@ impl Prices for FlexpriceClient {
                 None => Lookup::Missing,
             })
         });
+        // Taken before the create is sent: the lookup after a 409 is part of the same call.
+        let deadline = self.exec.call_deadline();
         match self.exec.send(request, safety, decode_one).await {
-            // The 409 names an id the server never saved: look the holder up for the real one.
+            // The 409 names an id the server never saved: look the holder up for the real one, within what
+            // is left of the call's deadline.
             Err(e) if e.kind() == ErrorKind::AlreadyExists && e.existing_id().is_none() => {
-                match self.price_by_lookup_key(key).await {
+                match deadline.run(LOOKUP, self.price_by_lookup_key(key)).await {
                     Ok(Some(existing)) => Err(e.with_existing_id(existing.id.into_string())),
                     _ => Err(e),
                 }
@@ -154,12 +157,15 @@ impl Prices for FlexpriceClient {
             let request = Request::put(UPDATE, "/prices/{id}")
                 .path(["prices", id.as_str()])
                 .json(&body)?;
+            let deadline = self.exec.call_deadline();
             match self.exec.send(request, Safety::Safe, decode_one).await {
                 Ok(p) => Some(p),
-                // A lookup-key clash on update is a 500 `database_error`: say what it is when the key is held.
+                // A lookup-key clash on update is a 500 `database_error`: say what it is when the key is held
+                // (looked up within what is left of the update's deadline).
                 Err(e) if e.provider_code() == Some("database_error") => {
                     if let Some(key) = &body.lookup_key
-                        && let Ok(Some(holder)) = self.price_by_lookup_key(key).await
+                        && let Ok(Some(holder)) =
+                            deadline.run(LOOKUP, self.price_by_lookup_key(key)).await
                         && holder.id != id
                     {
                         return Err(Error::new(

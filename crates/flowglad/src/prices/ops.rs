@@ -9,13 +9,14 @@
 //! | archive | `GET` then `PUT /api/v1/prices/{id}` with `active: false` | `Safe` |
 
 use unibill_core::{
-    Error, ErrorKind, NewPrice, Page, Price, PriceId, PriceKind, PriceListQuery, PriceUpdate,
-    Result,
+    Error, ErrorKind, NewPrice, Page, PageProgress, Price, PriceId, PriceKind, PriceListQuery,
+    PriceUpdate, Result,
 };
 use unibill_http::{Lookup, Request, Response, Safety};
 
 use super::wire::PriceEnvelope;
 use super::{capabilities, decode, encode};
+use crate::PROVIDER;
 use crate::client::FlowgladClient;
 use crate::pagination::{self, MAX_PAGE_SIZE, WirePage};
 
@@ -48,12 +49,22 @@ pub(crate) async fn create(c: &FlowgladClient, input: NewPrice) -> Result<Price>
             None => Lookup::Missing,
         })
     });
+    // Taken before the create is sent: the search after a `409` is part of the same call.
+    let deadline = c.exec.call_deadline();
     match c.exec.send(request, safety, decode_one).await {
         Err(e) if e.kind() == ErrorKind::AlreadyExists && e.existing_id().is_none() => {
-            // The slug clash names no price: find the holder so `ensure` can return it.
-            match find_active_by_slug(c, slug).await {
+            // The slug clash names no price: find the holder so `ensure` can return it, within what is left of
+            // the call's deadline. A search that fails leaves the id out (its error is the source).
+            match deadline
+                .run(SLUG_SEARCH, find_active_by_slug(c, slug))
+                .await
+            {
                 Ok(Some(p)) => Err(e.with_existing_id(p.id.into_string())),
-                _ => Err(e),
+                Ok(None) => Err(e),
+                Err(search) if std::error::Error::source(&e).is_none() => {
+                    Err(e.with_source(search))
+                }
+                Err(_) => Err(e),
             }
         }
         other => other,
@@ -72,11 +83,22 @@ fn same_price(found: &Price, input: &NewPrice) -> bool {
         && parent_ok
 }
 
-/// Pages through every price (the list ignores filters) for the active one with `slug`.
+/// The name of the slug search's loop (its errors' operation).
+const SLUG_SEARCH: &str = "prices.find_by_slug";
+
+/// Pages through every price (the list ignores filters) for the active one with `slug`, under a
+/// [`PageProgress`]: a repeated cursor or page, or more than the client's `max_pages` pages, end it with a
+/// `Provider` error naming `prices.find_by_slug`.
 pub(crate) async fn find_active_by_slug(c: &FlowgladClient, slug: &str) -> Result<Option<Price>> {
-    let mut query = PriceListQuery::new().limit(MAX_PAGE_SIZE);
+    let mut progress = PageProgress::new(SLUG_SEARCH, c.max_pages).provider(PROVIDER);
+    progress.check_bound()?;
+    // Archived prices too: every item counts for the repeat check; only an active one is the holder.
+    let mut query = PriceListQuery::new()
+        .limit(MAX_PAGE_SIZE)
+        .include_archived(true);
     loop {
         let page = list(c, query.clone()).await?;
+        progress.items(page.items.iter().map(|p| p.id.as_str()))?;
         if let Some(p) = page
             .items
             .into_iter()
@@ -85,7 +107,10 @@ pub(crate) async fn find_active_by_slug(c: &FlowgladClient, slug: &str) -> Resul
             return Ok(Some(p));
         }
         match page.next_cursor {
-            Some(next) => query = query.cursor(next),
+            Some(next) => {
+                progress.next(Some(next.as_str()))?;
+                query = query.cursor(next);
+            }
             None => return Ok(None),
         }
     }
