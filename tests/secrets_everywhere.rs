@@ -36,6 +36,7 @@ use unibill_flowglad::{FlowgladClient, FlowgladConfig};
 use unibill_http::RetryPolicy;
 use unibill_storage_integration::{VercelStorageConfig, VercelStores};
 use unibill_testkit::emulators::{flexprice, flowglad, vercel};
+use unibill_testkit::encoded::{Encoding, leak};
 use unibill_testkit::{Fault, Reply, TestServer};
 
 const FLEXPRICE_KEY: &str = "sk_PLANTED_flexprice_key_7f3a";
@@ -239,6 +240,10 @@ impl Seen {
                     .iter()
                     .find(|p| text.contains(*p))
                     .map(|p| format!("{what} holds {p}: {text}"))
+                    // Every planted value holds the marker: found in any decoding of the text, one leaked.
+                    .or_else(|| {
+                        leak(text, &["PLANTED"]).map(|f| format!("{what} holds {f}: {text}"))
+                    })
             })
             .collect();
         assert!(
@@ -405,6 +410,9 @@ impl<T: Stores> Stores for Spy<T> {
 enum Echo {
     Json(u16),
     Text(u16),
+    /// The JSON shape, with the whole echo written in this encoding (base64 of the whole request, so a secret
+    /// sits at any offset of the blob; JSON escapes inside the JSON string, so escaped twice on the wire).
+    Encoded(u16, Encoding),
 }
 
 /// An emulator behind a [`TestServer`] whose fault source, when armed, answers the next requests with an error
@@ -433,8 +441,12 @@ impl Echoing {
                 headers.join(", "),
                 String::from_utf8_lossy(&req.body)
             );
+            let (echo, said) = match echo {
+                Echo::Encoded(status, encoding) => (Echo::Json(status), encoding.encode(&said)),
+                other => (other, said),
+            };
             Some(Fault::Reply(match echo {
-                Echo::Json(status) => Reply::json(
+                Echo::Json(status) | Echo::Encoded(status, _) => Reply::json(
                     status,
                     serde_json::json!({
                         "code": "validation_error",
@@ -563,6 +575,18 @@ async fn flexprice_customers_connections_and_prices_leak_nothing() {
     emu.arm(Echo::Json(400));
     let ada = NewCustomer::builder("ext-secrets", "Ada").build().unwrap();
     seen.echoed("echo customer create", Customers::create(&fx, ada).await);
+    for encoding in Encoding::ALL {
+        emu.arm(Echo::Encoded(400, encoding));
+        seen.echoed(
+            &format!("echo create, {}", encoding.name()),
+            k.create(stripe()).await,
+        );
+        emu.arm(Echo::Encoded(422, encoding));
+        seen.echoed(
+            &format!("echo update, {}", encoding.name()),
+            k.update(shop.id.clone(), rotate_whop()).await,
+        );
+    }
     // The emulator's own 4xx: a second connection of a unique type, or one more of a type that allows many.
     let _ = k.create(stripe()).await;
     // Not found, with secrets in the update.
@@ -641,6 +665,13 @@ async fn flowglad_customers_and_prices_leak_nothing() {
         "echo get",
         Customers::get(&fg, CustomerId::new("cus_x")).await,
     );
+    for encoding in Encoding::ALL {
+        emu.arm(Echo::Encoded(400, encoding));
+        seen.echoed(
+            &format!("echo create, {}", encoding.name()),
+            Customers::create(&fg, ada()).await,
+        );
+    }
     Customers::create(&fg, ada()).await.expect("create");
     seen.failure("duplicate", Customers::create(&fg, ada()).await);
     seen.failure(
@@ -694,6 +725,13 @@ async fn vercel_stores_leak_nothing() {
     seen.echoed("echo get", vc.get(StoreId::new("store_x")).await);
     emu.arm(Echo::Json(403));
     seen.echoed("echo delete", vc.delete(StoreId::new("store_x")).await);
+    for encoding in Encoding::ALL {
+        emu.arm(Echo::Encoded(400, encoding));
+        seen.echoed(
+            &format!("echo create, {}", encoding.name()),
+            vc.create(input.clone()).await,
+        );
+    }
     seen.failure("missing", vc.get(StoreId::new("store_missing")).await);
     let wrong = Spy::new("vercel (wrong token)", client(WRONG_VERCEL_TOKEN), &seen);
     seen.failure("wrong token", wrong.create(input).await);

@@ -8,6 +8,7 @@ use support::Ran;
 
 use unibill::Connection;
 use unibill_testkit::emulators::{flexprice, flowglad, vercel};
+use unibill_testkit::encoded::{Encoding, leak};
 use unibill_testkit::{Reply, TestServer};
 
 const FLEXPRICE_KEY: &str = "sk_PLANTED_cli_flexprice_key";
@@ -257,4 +258,82 @@ async fn no_planted_secret_or_key_is_ever_printed() {
     ];
     unibill(&vc_vars, &["stores", "configurations", "--json"], None).failed(1);
     unibill(&vc_vars, &["stores", "get", "store_1"], None).failed(1);
+}
+
+/// A connection secret holding what Go's JSON encoder escapes (`&`, `<`, `>`).
+const ODD_SECRET: &str = "whsec_PLANTED&<cli>";
+
+/// Flexprice echoing the key and the connection secrets in each encoding ([`Encoding::ALL`]): a parsed 400
+/// with field errors and a request id header (to `connections create`), a 2xx whose decode error quotes the
+/// echo (`customers get`), a plain-text 404 (`connections get`). Neither stream of the binary, with or without
+/// `--json`, holds any of them in any encoding.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_echoed_in_any_encoding_are_never_printed() {
+    let needles = [FLEXPRICE_KEY, STRIPE_SECRET, ODD_SECRET, "PLANTED"];
+    let mut leaks = Vec::new();
+    for encoding in Encoding::ALL {
+        let [key, secret, odd] =
+            [FLEXPRICE_KEY, STRIPE_SECRET, ODD_SECRET].map(|s| encoding.encode(s));
+        let all = format!("{key} / {secret} / {odd}");
+        let parsed = format!(
+            r#"{{"code":"validation_error","message":"bad {all}","http_status_code":400,"details":{{"SecretKey":"{all}"}}}}"#
+        );
+        let id = format!("req_1 [{key}]");
+        let server = TestServer::from_fn(move |r| match (r.method.as_str(), r.path.as_str()) {
+            ("POST", _) => Reply::json(400, parsed.clone()).header("x-request-id", &id),
+            ("GET", "/v1/customers/cust_1") => Reply::json(200, format!(r#""{key}""#)),
+            _ => Reply::status(404).body(format!("upstream: {key}")),
+        })
+        .await;
+        let vars = [
+            ("UNIBILL_CONNECTIONS_PROVIDER", "flexprice".to_owned()),
+            ("UNIBILL_CUSTOMERS_PROVIDER", "flexprice".to_owned()),
+            ("FLEXPRICE_API_KEY", FLEXPRICE_KEY.to_owned()),
+            ("FLEXPRICE_BASE_URL", format!("http://{}/v1", server.addr())),
+            ("RUST_LOG", "trace".to_owned()),
+        ];
+        let stdin = format!(
+            "publishable_key=pk_test_cli\nsecret_key={STRIPE_SECRET}\nwebhook_secret={ODD_SECRET}\n"
+        );
+        let create = [
+            "connections",
+            "create",
+            "--name",
+            "Stripe",
+            "--provider-type",
+            "stripe",
+            "--secrets-stdin",
+        ];
+        for json in [false, true] {
+            let with = |args: &[&'static str]| {
+                let mut args = args.to_vec();
+                if json {
+                    args.push("--json");
+                }
+                args
+            };
+            let runs = [
+                (with(&create), Some(stdin.as_str()), 2),
+                (with(&["customers", "get", "cust_1"]), None, 1),
+                (with(&["connections", "get", "conn_text"]), None, 1),
+            ];
+            for (args, input, code) in runs {
+                let ran = support::run(&vars, &args, input).failed(code);
+                for (stream, text) in [("stdout", &ran.stdout), ("stderr", &ran.stderr)] {
+                    if let Some(found) = leak(text, &needles) {
+                        leaks.push(format!(
+                            "{}: unibill {args:?}: {stream} holds {found}:\n{text}",
+                            encoding.name()
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        leaks.is_empty(),
+        "{} leaks:\n{}",
+        leaks.len(),
+        leaks.join("\n")
+    );
 }

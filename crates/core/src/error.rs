@@ -3,7 +3,8 @@
 //! [`Error`] is a single pointer wide (`Box` of the details), `Send + Sync + 'static`, and carries a
 //! [`ErrorKind`] plus whatever the provider told us: HTTP status, provider code and message, request id,
 //! `Retry-After`, per-field validation errors, the id of an existing resource on a duplicate. It never holds an
-//! API key or any other secret: adapters hand it only scrubbed text.
+//! API key or any other secret: the HTTP executor runs its scrubber over every text of every error that leaves
+//! a call ([`Error::rewrite_texts`]).
 
 use std::borrow::Cow;
 use std::fmt;
@@ -293,6 +294,68 @@ impl Error {
         self
     }
 
+    /// Rewrites every text the error holds through `rewrite`, which answers `Some(new text)` to replace a text
+    /// and `None` to keep it: the message, the provider code and message, the request id, the existing id, each
+    /// field error's field and message, and the source chain. The executor runs its secret scrubber through this
+    /// on every error that leaves a call, so nothing the provider echoed reaches a caller, a log or a terminal.
+    ///
+    /// A source that is an `Error` is rewritten the same way and stays an `Error` (`downcast_ref` still finds
+    /// it). Any other source is kept as it is unless `rewrite` changes the `Display` or `Debug` text of it or of
+    /// an error below it; then it is replaced by a plain error carrying the rewritten texts, level by level (its
+    /// type is lost: a secret is worth more than a `downcast`). The provider and operation names are left alone:
+    /// they come from code, never from an answer or an input.
+    ///
+    /// ```
+    /// use unibill_core::{Error, ErrorKind};
+    ///
+    /// let err = Error::new(ErrorKind::Provider, "provider refused")
+    ///     .with_provider_message("bad key sk_123")
+    ///     .with_request_id("req sk_123")
+    ///     .with_source(std::io::Error::other("echo: sk_123"));
+    /// let err = err.rewrite_texts(&|t: &str| t.contains("sk_123").then(|| t.replace("sk_123", "[REDACTED]")));
+    /// assert_eq!(err.provider_message(), Some("bad key [REDACTED]"));
+    /// assert_eq!(err.request_id(), Some("req [REDACTED]"));
+    /// let source = std::error::Error::source(&err).unwrap();
+    /// assert_eq!(source.to_string(), "echo: [REDACTED]");
+    /// assert!(!format!("{err:?}").contains("sk_123"));
+    /// ```
+    pub fn rewrite_texts(mut self, rewrite: &dyn Fn(&str) -> Option<String>) -> Self {
+        let i = &mut *self.0;
+        if let Some(new) = rewrite(&i.message) {
+            i.message = Cow::Owned(new);
+        }
+        for text in [
+            &mut i.provider_code,
+            &mut i.provider_message,
+            &mut i.request_id,
+            &mut i.existing_id,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if let Some(new) = rewrite(text) {
+                *text = new;
+            }
+        }
+        for fe in &mut i.field_errors {
+            for text in [&mut fe.field, &mut fe.message] {
+                if let Some(new) = rewrite(text) {
+                    *text = new;
+                }
+            }
+        }
+        if let Some(source) = i.source.take() {
+            i.source = Some(match source.downcast::<Error>() {
+                Ok(inner) => Box::new(inner.rewrite_texts(rewrite)),
+                Err(other) => match RewrittenSource::of(&*other, rewrite) {
+                    Some(rewritten) => Box::new(rewritten),
+                    None => other,
+                },
+            });
+        }
+        self
+    }
+
     /// The kind of failure.
     pub fn kind(&self) -> ErrorKind {
         self.0.kind
@@ -450,6 +513,78 @@ impl fmt::Display for Error {
     }
 }
 
+/// A source replaced by its rewritten texts ([`Error::rewrite_texts`]): `Display` and `Debug` of each level of
+/// the original chain, rewritten.
+struct RewrittenSource {
+    display: String,
+    debug: String,
+    source: Option<Box<RewrittenSource>>,
+}
+
+impl RewrittenSource {
+    /// The rewritten chain of `error`, or `None` when `rewrite` changes none of its texts.
+    fn of(
+        error: &(dyn std::error::Error + 'static),
+        rewrite: &dyn Fn(&str) -> Option<String>,
+    ) -> Option<RewrittenSource> {
+        let mut levels = Vec::new();
+        let mut changed = false;
+        let mut next = Some(error);
+        while let Some(e) = next {
+            let (display, debug) = (e.to_string(), format!("{e:?}"));
+            let display = match rewrite(&display) {
+                Some(new) => {
+                    changed = true;
+                    new
+                }
+                None => display,
+            };
+            let debug = match rewrite(&debug) {
+                Some(new) => {
+                    changed = true;
+                    new
+                }
+                None => debug,
+            };
+            levels.push((display, debug));
+            next = e.source();
+        }
+        if !changed {
+            return None;
+        }
+        levels
+            .into_iter()
+            .rev()
+            .fold(None, |below, (display, debug)| {
+                Some(RewrittenSource {
+                    display,
+                    debug,
+                    source: below.map(Box::new),
+                })
+            })
+    }
+}
+
+impl fmt::Display for RewrittenSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.display)
+    }
+}
+
+impl fmt::Debug for RewrittenSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.debug)
+    }
+}
+
+impl std::error::Error for RewrittenSource {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|s| s as &(dyn std::error::Error + 'static))
+    }
+}
+
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         self.0
@@ -507,6 +642,70 @@ mod tests {
             err.to_string(),
             "flexprice customers.get: customer not found (HTTP 404, not_found) [request id req_1]"
         );
+    }
+
+    fn redact(t: &str) -> Option<String> {
+        t.contains("sk_1").then(|| t.replace("sk_1", "[REDACTED]"))
+    }
+
+    #[derive(Debug)]
+    struct Wrapper(std::io::Error);
+
+    impl fmt::Display for Wrapper {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("wrapper")
+        }
+    }
+
+    impl std::error::Error for Wrapper {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    #[test]
+    fn rewrite_texts_reaches_every_text_and_the_source_chain() {
+        let lookup = Error::new(ErrorKind::InvalidInput, "lookup said sk_1")
+            .with_provider_message("echo sk_1")
+            .with_source(Wrapper(std::io::Error::other("deep sk_1")));
+        let err = Error::already_exists("exists sk_1", Some("id-sk_1".into()))
+            .with_provider("flexprice")
+            .with_operation("connections.create")
+            .with_provider_code("code-sk_1")
+            .with_provider_message("message sk_1")
+            .with_request_id("req sk_1")
+            .with_field_errors([FieldError::new("sk_1", "is sk_1")])
+            .with_source(lookup)
+            .rewrite_texts(&redact);
+        assert_eq!(err.message(), "exists [REDACTED]");
+        assert_eq!(err.provider_code(), Some("code-[REDACTED]"));
+        assert_eq!(err.provider_message(), Some("message [REDACTED]"));
+        assert_eq!(err.request_id(), Some("req [REDACTED]"));
+        assert_eq!(err.existing_id(), Some("id-[REDACTED]"));
+        assert_eq!(
+            err.field_errors(),
+            [FieldError::new("[REDACTED]", "is [REDACTED]")]
+        );
+        assert_eq!(err.provider(), Some("flexprice"));
+        // The source that is an `Error` stays one; the foreign chain below it is replaced level by level.
+        let source = std::error::Error::source(&err).unwrap();
+        let inner = source.downcast_ref::<Error>().expect("still an Error");
+        assert_eq!(inner.provider_message(), Some("echo [REDACTED]"));
+        let wrapper = std::error::Error::source(inner).unwrap();
+        assert_eq!(wrapper.to_string(), "wrapper");
+        assert_eq!(wrapper.source().unwrap().to_string(), "deep [REDACTED]");
+        for text in [err.to_string(), format!("{err:?}")] {
+            assert!(!text.contains("sk_1"), "{text}");
+        }
+    }
+
+    #[test]
+    fn rewrite_texts_keeps_a_clean_foreign_source_as_it_is() {
+        let err = Error::new(ErrorKind::Transport, "cannot connect")
+            .with_source(std::io::Error::other("refused"))
+            .rewrite_texts(&redact);
+        let source = std::error::Error::source(&err).unwrap();
+        assert!(source.downcast_ref::<std::io::Error>().is_some());
     }
 
     #[test]

@@ -8,9 +8,11 @@ use std::sync::{Arc, Mutex};
 
 use support::{API_KEY, EmuRig, FnRig};
 use unibill_core::{
-    ConnectionId, ConnectionProviderType, ConnectionSecrets, ConnectionUpdate, Error, NewConnection,
+    ConnectionId, ConnectionProviderType, ConnectionSecrets, ConnectionUpdate, Error, ErrorKind,
+    NewConnection,
 };
 use unibill_flexprice::{FlexpriceClient, FlexpriceConfig};
+use unibill_testkit::encoded::{Encoding, error_leaks, log_leaks};
 use unibill_testkit::{Fault, Reply};
 
 const SECRET: &str = "sk_live_PLANTED_connection_secret";
@@ -129,4 +131,107 @@ async fn tracing_output_never_holds_a_secret() {
         "tracing was captured: {logs}"
     );
     assert_clean("tracing output", &logs);
+}
+
+/// A connection secret with what Go's JSON encoder escapes (`&`, `<`, `>`) and a space (`+` in a form).
+const ODD: &str = "whsec_PLANTED &<odd>";
+
+/// A provider echoing the key and the connection secrets in each encoding ([`Encoding::ALL`]) everywhere it
+/// can: a parsed error body with field errors (`details`) and a request id header, a plain-text 404, a 2xx
+/// whose decode error quotes the echo (on the read before a rotation, which carries the new secret), and the
+/// list a unique-type create looks its natural key up with (it does not carry the create's secrets), failing
+/// with an echo that ends in the create's source chain. No error text and no TRACE log line holds any of them.
+#[tokio::test]
+async fn secrets_echoed_in_any_encoding_reach_no_error_or_log() {
+    let capture = Capture::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
+        .with_writer(capture.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let needles = [API_KEY, SECRET, ODD, "PLANTED"];
+    let secrets = || ConnectionSecrets::stripe("pk_test_1", SECRET, ODD);
+    let mut leaks = Vec::new();
+
+    for encoding in Encoding::ALL {
+        // Each answer echoes what its request carries: the key, and the secrets the call marks as its own.
+        let echo = |values: &[&str]| {
+            values
+                .iter()
+                .map(|v| encoding.encode(v))
+                .collect::<Vec<_>>()
+                .join(" / ")
+        };
+        let (all, key_only, rotated) = (
+            echo(&[API_KEY, SECRET, ODD]),
+            echo(&[API_KEY]),
+            echo(&[API_KEY, ODD]),
+        );
+        let parsed = format!(
+            r#"{{"code":"validation_error","message":"bad {all}","http_status_code":400,"details":{{"SecretKey":"{all}","{all}":"x"}}}}"#
+        );
+        let id = format!("req_1 [{key_only}]");
+        let rig = FnRig::new(move |r| match (r.method.as_str(), r.path.as_str()) {
+            ("POST", _) if String::from_utf8_lossy(&r.body).contains("Lookup") => Reply::json(
+                409,
+                r#"{"code":"already_exists","message":"exists","http_status_code":409}"#,
+            ),
+            ("POST", _) => Reply::json(400, parsed.clone()).header("x-request-id", &id),
+            ("GET", "/v1/connections") => Reply::json(400, parsed.clone()),
+            ("GET", "/v1/connections/conn_text") => Reply::status(404).body(key_only.clone()),
+            ("GET", _) => Reply::json(200, format!(r#""{rotated}""#)),
+            _ => Reply::status(404),
+        })
+        .await;
+        let k = rig.connections();
+        let stripe = |name: &str| {
+            NewConnection::builder(name, ConnectionProviderType::Stripe)
+                .secrets(secrets())
+                .build()
+                .unwrap()
+        };
+        let mut errors = vec![
+            ("parsed", k.create(stripe("Stripe")).await.unwrap_err()),
+            (
+                "text",
+                k.get(ConnectionId::new("conn_text")).await.unwrap_err(),
+            ),
+        ];
+        let rotate = ConnectionUpdate::builder()
+            .secrets(ConnectionSecrets::generic([("webhook_secret", ODD)]))
+            .build()
+            .unwrap();
+        let err = k
+            .update(ConnectionId::new("conn_decode"), rotate)
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Decode, "{err:?}");
+        errors.push(("2xx decode", err));
+        rig.server.push_fault(Fault::status(503));
+        let err = k.create(stripe("Lookup")).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::OutcomeUnknown, "{err:?}");
+        errors.push(("lookup", err));
+
+        let first = &errors[0].1;
+        assert_eq!(first.kind(), ErrorKind::InvalidInput, "{first:?}");
+        assert!(!first.field_errors().is_empty(), "{first:?}");
+        for (call, err) in &errors {
+            leaks.extend(error_leaks(
+                &format!("{} {call}", encoding.name()),
+                err,
+                &needles,
+            ));
+        }
+    }
+    let log = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    assert!(log.contains("unibill.http"), "tracing was captured");
+    leaks.extend(log_leaks(&log, &needles));
+    assert!(
+        leaks.is_empty(),
+        "{} leaks:\n{}",
+        leaks.len(),
+        leaks.join("\n")
+    );
 }

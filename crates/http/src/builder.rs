@@ -103,8 +103,8 @@ impl HttpExecutorBuilder {
     }
 
     /// Authenticates with header `name: <prefix><secret>` (e.g. `("x-api-key", "", key)` or
-    /// `(AUTHORIZATION, "Bearer ", key)`). The header is marked sensitive and the secret is scrubbed from
-    /// captured error bodies.
+    /// `(AUTHORIZATION, "Bearer ", key)`). The header is marked sensitive and the secret is scrubbed, in every
+    /// encoding the [`Scrubber`](crate::Scrubber) knows, from every text of every error a call returns.
     pub fn auth(mut self, name: HeaderName, prefix: &'static str, secret: SecretString) -> Self {
         self.auth = Some(Auth {
             name,

@@ -1,6 +1,7 @@
 //! [`HttpExecutor`]: sends an adapter's [`Request`]s with retries by safety class, a deadline, capped and
 //! scrubbed error capture and one tracing span per call.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
 use std::ops::ControlFlow;
@@ -29,7 +30,7 @@ use crate::request::Request;
 use crate::response::{ErrorResponse, ErrorTable, Response, request_id};
 use crate::retry_after::retry_after;
 use crate::safety::{Lookup, Safety};
-use crate::scrub::scrub;
+use crate::scrub::Scrubber;
 use crate::sleeper::Sleeper;
 
 /// Sends requests to one provider instance. Cheap to clone (one `Arc`); clones share the connection pool.
@@ -164,7 +165,10 @@ impl HttpExecutor {
     {
         // One clock read starts the call: the deadline and the first attempt's timeout count from it.
         let started = Instant::now();
-        let result = self.attempts(request, safety, decode, span, started).await;
+        let result = self
+            .attempts(request, safety, decode, span, started)
+            .await
+            .map_err(|e| self.scrubbed(e, request));
         if !span.is_disabled() {
             span.record("elapsed_ms", started.elapsed().as_millis() as u64);
         }
@@ -437,20 +441,17 @@ impl HttpExecutor {
         let (body, read_error) = read_capped(&mut response, inner.error_body_cap).await;
         drop(response);
         let truncated = body.truncated || read_error.is_some();
-        let secrets: Vec<&SecretString> = inner
-            .auth
-            .iter()
-            .map(|(_, _, s)| s)
-            .chain(request.secrets.iter())
-            .collect();
-        let scrubbed = scrub(&body.bytes, &secrets, truncated);
+        let scrubbed = match self.scrubber(request).scrub_bytes(&body.bytes, truncated) {
+            Cow::Borrowed(_) => body.bytes.clone(),
+            Cow::Owned(bytes) => bytes.into(),
+        };
         let wait = retry_after(&headers, inner.clock.now());
         let answer = ErrorResponse {
             status,
             request_id: request_id(&headers),
             retry_after: wait,
             headers,
-            body: scrubbed.into(),
+            body: scrubbed,
             truncated,
             operation: request.operation,
         };
@@ -554,6 +555,25 @@ impl HttpExecutor {
             .with_status(status.as_u16())
             .with_write_applied()
             .with_source(error))
+    }
+
+    /// The call's secrets (the API key and the request's own) in every form the scrubber looks for.
+    fn scrubber(&self, request: &Request) -> Scrubber {
+        Scrubber::new(
+            self.inner
+                .auth
+                .iter()
+                .map(|(_, _, s)| s)
+                .chain(&request.secrets),
+        )
+    }
+
+    /// The error leaving the call, scrubbed of the call's secrets in every text it holds, whatever made it: an
+    /// error answer (body, provider code and message, request id, field errors), a 2xx that did not decode, a
+    /// transport error, a lookup's error in the source chain.
+    #[cold]
+    fn scrubbed(&self, error: Error, request: &Request) -> Error {
+        self.scrubber(request).scrub_error(error)
     }
 
     /// The request's URL, or `InvalidInput` (naming the path parameter or query key) for one that cannot or

@@ -113,7 +113,7 @@ pub use response::{
 };
 pub use retry_after::retry_after;
 pub use safety::{Lookup, Safety};
-pub use scrub::{REDACTED, scrub};
+pub use scrub::{MIN_SECRET_LEN, REDACTED, Scrubber, scrub};
 pub use sleeper::{RecordingSleeper, Sleeper, TokioSleeper};
 
 /// Re-exported so adapters need not depend on these crates just to build requests.

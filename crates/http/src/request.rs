@@ -134,7 +134,9 @@ impl Request {
     }
 
     /// A secret value (beyond the API key) this request carries, e.g. a connection secret in the body: it is
-    /// scrubbed from captured error bodies and never logged.
+    /// never logged, and it is scrubbed, in every encoding the [`Scrubber`](crate::Scrubber) knows, from every
+    /// text of the error the call returns (error body, provider message, request id, decode error, the errors of
+    /// the call's lookups). A value shorter than [`MIN_SECRET_LEN`](crate::MIN_SECRET_LEN) bytes is not scrubbed.
     pub fn secret(mut self, secret: SecretString) -> Self {
         self.secrets.push(secret);
         self

@@ -51,7 +51,9 @@ impl Response {
 
 /// An error (non-2xx) answer, handed to the adapter's [`ErrorTable`].
 ///
-/// The body is at most the executor's error-body cap and already scrubbed of the request's secrets.
+/// The body is at most the executor's error-body cap and already scrubbed of the call's secrets (in every
+/// encoding the [`Scrubber`](crate::Scrubber) knows). The headers and the request id are as received: whatever
+/// the table copies from them into its error is scrubbed with the rest of that error when it leaves the call.
 #[derive(Debug, Clone)]
 pub struct ErrorResponse {
     /// The HTTP status.

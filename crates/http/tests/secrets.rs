@@ -11,6 +11,7 @@ use secrecy::SecretString;
 use support::{API_KEY, BODY_SECRET, Customer, Customers, Rig};
 use unibill_core::{Error, ErrorKind, Result};
 use unibill_http::{HttpExecutor, Lookup, Request, RetryPolicy, Safety};
+use unibill_testkit::encoded::{Encoding, error_leaks, log_leaks};
 use unibill_testkit::{Fault, Reply};
 
 #[derive(Clone, Default)]
@@ -261,4 +262,197 @@ fn debug_of_executor_builder_and_request_shows_no_secret() {
     assert_clean("request Debug", &format!("{:?}", request()));
     let safety: Safety<'_, ()> = Safety::reconcile(|| async { Ok(Lookup::Missing) });
     assert_eq!(format!("{safety:?}"), "reconcile");
+}
+
+/// A connection secret with what Go's JSON encoder escapes (`&`, `<`, `>`), a space (`+` in a form) and bytes
+/// whose base64 holds `+` and `/` at every alignment (so the URL-safe alphabet differs).
+const ODD_SECRET: &str = "PLANTED pass&word<x>?~~~";
+
+/// Every planted value, and the marker they share (a partial leak of one of them fails too).
+const NEEDLES: [&str; 4] = [API_KEY, BODY_SECRET, ODD_SECRET, "PLANTED"];
+
+/// Panics naming every text of `errors` and line of `log` that holds a planted value in any encoding.
+fn assert_nothing_leaks(encoding: Encoding, errors: &[(&str, Error)], log: &str) {
+    let mut leaks: Vec<String> = errors
+        .iter()
+        .flat_map(|(call, err)| error_leaks(call, err, &NEEDLES))
+        .collect();
+    leaks.extend(log_leaks(log, &NEEDLES));
+    assert!(
+        leaks.is_empty(),
+        "{}: {} leaks:\n{}",
+        encoding.name(),
+        leaks.len(),
+        leaks.join("\n")
+    );
+}
+
+/// A create carrying both body secrets.
+fn secret_create(path: &'static str) -> Request {
+    Request::post("connections.create", "/v1/{path}")
+        .path(["v1", path])
+        .json(&serde_json::json!({ "secret": BODY_SECRET, "odd": ODD_SECRET }))
+        .unwrap()
+        .secret(SecretString::from(BODY_SECRET))
+        .secret(SecretString::from(ODD_SECRET))
+}
+
+/// What a 2xx answer decodes into: a number where the provider echoes a string.
+#[derive(Debug, serde::Deserialize)]
+#[allow(dead_code)]
+struct Counted {
+    count: u64,
+}
+
+/// A provider echoing the key and both body secrets in `encoding` everywhere it can: a parsed JSON error body and
+/// a request id header, an unparsed text body, a body cut at the cap mid-secret, a 2xx whose decode error quotes
+/// the echo, and a `Reconcile` lookup (which does not carry the create's secrets) failing with an echo that ends
+/// up in the create's source chain. No error text and no TRACE log line may hold any of them.
+async fn echoed_in(encoding: Encoding) {
+    let (key, secret, odd) = (
+        encoding.encode(API_KEY),
+        encoding.encode(BODY_SECRET),
+        encoding.encode(ODD_SECRET),
+    );
+    let said = format!("bad key {key} with {secret} and {odd}");
+    let json = format!(r#"{{"code":"validation_error","message":"{said}"}}"#);
+    let request_id = format!("req_1 [{key}] [{odd}]");
+    let (capture, guard) = trace_capture();
+
+    let handler_said = said.clone();
+    let rig = Rig::new(move |r| match (r.method.as_str(), r.path.as_str()) {
+        ("POST", "/v1/parsed") => {
+            Reply::json(400, json.clone()).header("x-request-id", &request_id)
+        }
+        ("POST", "/v1/text") => Reply::status(422).body(handler_said.clone()),
+        ("POST", "/v1/decode") => Reply::json(200, format!(r#"{{"count":"{handler_said}"}}"#)),
+        ("GET", "/v1/lookup") => Reply::json(400, json.clone()),
+        _ => Reply::status(404),
+    })
+    .await;
+    let exec = rig.builder().error_body_cap(1000).build().unwrap();
+    let mut errors = Vec::new();
+
+    let err = exec
+        .send_json::<serde_json::Value>(secret_create("parsed"), Safety::Unsafe)
+        .await
+        .unwrap_err();
+    errors.push(("parsed JSON error with a request id", err));
+
+    let err = exec
+        .send_json::<serde_json::Value>(secret_create("text"), Safety::Unsafe)
+        .await
+        .unwrap_err();
+    errors.push(("unparsed text error", err));
+
+    rig.server.push_fault(Fault::EndlessBody {
+        status: http::StatusCode::BAD_REQUEST,
+        chunk: format!("{key}{secret}{odd}xyz").into(),
+    });
+    let err = exec
+        .send_json::<serde_json::Value>(secret_create("text"), Safety::Unsafe)
+        .await
+        .unwrap_err();
+    errors.push(("error body cut at the cap", err));
+
+    let err = exec
+        .send_json::<Counted>(secret_create("decode"), Safety::Unsafe)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode, "{err:?}");
+    errors.push(("2xx decode error", err));
+
+    rig.server.push_fault(Fault::status(503));
+    let err = exec
+        .send_json::<serde_json::Value>(
+            secret_create("parsed"),
+            Safety::reconcile(|| async {
+                let found: serde_json::Value = exec
+                    .send_json(
+                        Request::get("connections.list", "/v1/lookup").path(["v1", "lookup"]),
+                        Safety::Safe,
+                    )
+                    .await?;
+                Ok(Lookup::Found(found))
+            }),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::OutcomeUnknown, "{err:?}");
+    assert!(
+        std::error::Error::source(&err).is_some(),
+        "the lookup's error is the source"
+    );
+    errors.push(("failed lookup in the source chain", err));
+
+    drop(guard);
+    let log = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    assert!(log.contains("unibill.http"), "tracing was captured");
+    assert_nothing_leaks(encoding, &errors, &log);
+
+    // Scrubbing keeps what is not secret: the body still parses, the echo's place is marked, the id is kept.
+    let parsed = &errors[0].1;
+    assert_eq!(
+        parsed.kind(),
+        ErrorKind::InvalidInput,
+        "the scrubbed body parses: {parsed:?}"
+    );
+    assert_eq!(parsed.provider_code(), Some("validation_error"));
+    // (A secret inside a larger base64 blob leaves the blob's other characters around its mark.)
+    let message = parsed.message();
+    assert!(message.starts_with("bad key "), "{parsed}");
+    assert_eq!(message.matches("[REDACTED]").count(), 3, "{parsed}");
+    let id = parsed.request_id().unwrap_or_default();
+    assert!(id.starts_with("req_1 ["), "{parsed:?}");
+    assert_eq!(id.matches("[REDACTED]").count(), 2, "{parsed:?}");
+    if !matches!(
+        encoding,
+        Encoding::Base64InBlobAtOffset1 | Encoding::Base64InBlobAtOffset2
+    ) {
+        assert_eq!(message, "bad key [REDACTED] with [REDACTED] and [REDACTED]");
+        assert_eq!(id, "req_1 [[REDACTED]] [[REDACTED]]");
+    }
+}
+
+/// A TRACE subscriber (every span event) for this thread, writing into the returned capture.
+fn trace_capture() -> (Capture, tracing::subscriber::DefaultGuard) {
+    let capture = Capture::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
+        .with_ansi(false)
+        .with_writer(capture.clone())
+        .finish();
+    (capture, tracing::subscriber::set_default(subscriber))
+}
+
+/// One test per [`Encoding`]: the key and the request's secrets echoed in it reach no error text and no log line.
+mod echoed {
+    use super::*;
+
+    macro_rules! per_encoding {
+        ($($name:ident),* $(,)?) => {$(
+            #[allow(non_snake_case)]
+            #[tokio::test(flavor = "current_thread")]
+            async fn $name() {
+                echoed_in(Encoding::$name).await;
+            }
+        )*};
+    }
+
+    per_encoding!(
+        Raw,
+        JsonOneEscape,
+        JsonEveryCharUpper,
+        GoHtmlSafe,
+        PercentEveryByteUpper,
+        PercentEveryByteLower,
+        FormUrlencoded,
+        Base64Standard,
+        Base64StandardUnpadded,
+        Base64UrlSafe,
+        Base64UrlSafeUnpadded,
+        Base64InBlobAtOffset1,
+        Base64InBlobAtOffset2,
+    );
 }

@@ -7,9 +7,10 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use support::{TOKEN, canned};
-use unibill_core::{Error, NewStore, StoreId, Stores};
+use unibill_core::{Error, ErrorKind, NewStore, StoreId, Stores};
 use unibill_testkit::Reply;
 use unibill_testkit::emulators::vercel::seed;
+use unibill_testkit::encoded::{Encoding, error_leaks, log_leaks};
 
 #[derive(Clone, Default)]
 struct Capture(Arc<Mutex<Vec<u8>>>);
@@ -85,4 +86,87 @@ async fn the_token_is_never_logged_or_returned() {
     let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
     assert!(logs.contains("stores.create"), "tracing ran: {logs}");
     assert_clean("logs", &logs);
+}
+
+/// Vercel echoing the token in each encoding ([`Encoding::ALL`]) everywhere it can: a parsed 403 (message and
+/// missing permissions) with an `x-vercel-id` header, a parsed 400 naming a field, a plain-text 401, and a 2xx
+/// whose decode error quotes the echo. No error text and no TRACE log line holds it.
+#[tokio::test]
+async fn the_token_echoed_in_any_encoding_reaches_no_error_or_log() {
+    let capture = Capture::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(capture.clone())
+        .with_max_level(tracing::Level::TRACE)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let needles = [TOKEN, "PLANTED"];
+    let mut leaks = Vec::new();
+    for encoding in Encoding::ALL {
+        let token = encoding.encode(TOKEN);
+        let forbidden = format!(
+            r#"{{"error":{{"code":"forbidden","message":"token Bearer {token} may not do this","missingPermissions":["{token}"]}}}}"#
+        );
+        let invalid = format!(
+            r#"{{"error":{{"code":"bad_request","message":"Invalid request: `name` should be {token}"}}}}"#
+        );
+        let vercel_id = format!("fra1::{token}");
+        let (_server, client, _) = canned(move |r| match (r.method.as_str(), r.path.as_str()) {
+            ("POST", _) if String::from_utf8_lossy(&r.body).contains("bad-name") => {
+                Reply::json(400, invalid.clone())
+            }
+            ("POST", _) => Reply::json(403, forbidden.clone()).header("x-vercel-id", &vercel_id),
+            ("DELETE", _) => Reply::status(401).body(format!("unparsed {token}")),
+            _ => Reply::json(200, format!(r#"{{"store":"{token}"}}"#)),
+        })
+        .await;
+        let input = |name: &str| {
+            NewStore::builder(name, seed::CONFIGURATION_ID, "neon")
+                .build()
+                .unwrap()
+        };
+        let errors = [
+            ("403", client.create(input("db")).await.unwrap_err()),
+            ("400", client.create(input("bad-name")).await.unwrap_err()),
+            (
+                "401 text",
+                client.delete(StoreId::new("store_1")).await.unwrap_err(),
+            ),
+            (
+                "2xx decode",
+                client.get(StoreId::new("store_1")).await.unwrap_err(),
+            ),
+        ];
+        assert_eq!(
+            errors[0].1.kind(),
+            ErrorKind::PermissionDenied,
+            "{:?}",
+            errors[0].1
+        );
+        assert!(errors[0].1.request_id().is_some(), "{:?}", errors[0].1);
+        assert_eq!(
+            errors[1].1.kind(),
+            ErrorKind::InvalidInput,
+            "{:?}",
+            errors[1].1
+        );
+        assert_eq!(errors[3].1.kind(), ErrorKind::Decode, "{:?}", errors[3].1);
+        for (call, err) in &errors {
+            leaks.extend(error_leaks(
+                &format!("{} {call}", encoding.name()),
+                err,
+                &needles,
+            ));
+        }
+    }
+    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("stores.create"), "tracing ran");
+    leaks.extend(log_leaks(&logs, &needles));
+    assert!(
+        leaks.is_empty(),
+        "{} leaks:\n{}",
+        leaks.len(),
+        leaks.join("\n")
+    );
 }

@@ -22,6 +22,7 @@
 //! ```
 
 pub mod emulators;
+pub mod encoded;
 mod fault;
 mod handler;
 mod recorded;
