@@ -178,6 +178,21 @@ fn field_errors(details: &Map<String, Value>) -> Vec<FieldError> {
         .collect()
 }
 
+/// What to fix, for the answers a misconfiguration gives: a refused key, or a route that does not exist (gin's
+/// plain-text `404 page not found`, which every path gets when the base URL lacks `/v1`).
+fn hint(status: u16, parsed: &Parsed) -> &'static str {
+    match status {
+        401 => {
+            " (check the API key: FLEXPRICE_API_KEY, or the variable the TOML file's `api_key_env` names)"
+        }
+        404 if parsed.code.is_none() && parsed.message.as_deref() == Some("404 page not found") => {
+            " (no such route: check the base URL, FLEXPRICE_BASE_URL or FLEXPRICE_REGION; it ends in `/v1`, \
+             as in https://us.api.flexprice.io/v1)"
+        }
+        _ => "",
+    }
+}
+
 /// The error table the executor runs for every Flexprice error answer. The executor adds provider, operation,
 /// status, request id and `Retry-After`.
 pub(crate) fn error_table(answer: &ErrorResponse) -> Error {
@@ -188,10 +203,11 @@ pub(crate) fn error_table(answer: &ErrorResponse) -> Error {
         .as_deref()
         .and_then(kind_for_code)
         .unwrap_or_else(|| kind_for_status(status));
-    let summary = match &parsed.code {
+    let mut summary = match &parsed.code {
         Some(code) => format!("Flexprice answered {status} {code}"),
         None => format!("Flexprice answered {status}"),
     };
+    summary.push_str(hint(status, &parsed));
     let mut err = Error::new(kind, summary);
     if let Some(code) = parsed.code {
         err = err.with_provider_code(code);
@@ -219,6 +235,36 @@ pub(crate) fn error_table(answer: &ErrorResponse) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn answer(status: u16, body: &str) -> ErrorResponse {
+        ErrorResponse {
+            status: unibill_http::http::StatusCode::from_u16(status).unwrap(),
+            headers: unibill_http::http::HeaderMap::new(),
+            body: body.to_owned().into(),
+            truncated: false,
+            request_id: None,
+            retry_after: None,
+            operation: "customers.list",
+        }
+    }
+
+    #[test]
+    fn a_refused_key_and_a_missing_route_say_what_to_fix() {
+        let unauthorized = error_table(&answer(401, r#"{"error":"Unauthorized"}"#)).to_string();
+        assert!(unauthorized.contains("FLEXPRICE_API_KEY"), "{unauthorized}");
+        let no_route = error_table(&answer(404, "404 page not found")).to_string();
+        assert!(
+            no_route.contains("FLEXPRICE_BASE_URL") && no_route.contains("/v1"),
+            "{no_route}"
+        );
+        // A resource that does not exist is not a configuration problem.
+        let missing = error_table(&answer(
+            404,
+            r#"{"code":"not_found","message":"customer not found","http_status_code":404}"#,
+        ))
+        .to_string();
+        assert!(!missing.contains("FLEXPRICE_BASE_URL"), "{missing}");
+    }
 
     #[test]
     fn go_names_become_neutral_names() {

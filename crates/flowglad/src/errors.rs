@@ -40,7 +40,14 @@ pub(crate) fn map_error(answer: &ErrorResponse) -> Error {
         400 | 422 => (ErrorKind::InvalidInput, "Flowglad refused the input"),
         401 => (
             ErrorKind::Unauthenticated,
-            "Flowglad refused the API key (it also answers 401 when a key is rate-limited)",
+            "Flowglad refused the API key (check FLOWGLAD_SECRET_KEY, or the variable the TOML file's \
+             `secret_key_env` names; Flowglad also answers 401 when a key is rate-limited)",
+        ),
+        // A route that does not exist answers plain-text `Not Found`: the base URL is wrong.
+        404 if parsed.code.is_none() && detail == "Not Found" => (
+            ErrorKind::NotFound,
+            "no such route on Flowglad (check the base URL, FLOWGLAD_BASE_URL: the origin only, as in \
+             https://app.flowglad.com, without `/api/v1`)",
         ),
         403 => (ErrorKind::PermissionDenied, "Flowglad forbids this"),
         404 => (ErrorKind::NotFound, "not found on Flowglad"),

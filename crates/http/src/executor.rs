@@ -389,7 +389,7 @@ impl HttpExecutor {
             .client
             .execute(outgoing)
             .await
-            .map_err(transport_failure)?;
+            .map_err(|e| transport_failure(e, &inner.base_url))?;
         let status = response.status();
         span.record("status", status.as_u16());
         tracing::trace!(status = status.as_u16(), "answer received");
@@ -400,7 +400,7 @@ impl HttpExecutor {
             if let Some(e) = err {
                 return Err(Failure {
                     unread_success: Some(status),
-                    ..transport_failure(e)
+                    ..transport_failure(e, &inner.base_url)
                 });
             }
             if body.truncated {
@@ -787,8 +787,9 @@ fn origin(url: &Url) -> String {
     url.origin().ascii_serialization()
 }
 
-/// The retry table's view of a transport error (the URL is dropped from it: it may carry query values).
-fn transport_failure(e: reqwest::Error) -> Failure {
+/// The retry table's view of a transport error (the URL is dropped from it: it may carry query values; a
+/// connect failure names the base URL's origin, which is configuration, not data).
+fn transport_failure(e: reqwest::Error, base_url: &Url) -> Failure {
     if e.is_builder() {
         // The HTTP stack refused to build the request (e.g. a URI it cannot represent): nothing was sent.
         return Failure::new(
@@ -807,14 +808,22 @@ fn transport_failure(e: reqwest::Error) -> Failure {
     } else {
         Outcome::Ambiguous(AmbiguousCause::ConnectionLost)
     };
-    let (kind, message) = match outcome {
-        Outcome::ConnectFailed => (ErrorKind::Transport, "cannot connect to the provider"),
-        Outcome::Ambiguous(AmbiguousCause::AttemptTimeout) => {
-            (ErrorKind::Timeout, "the provider did not answer in time")
-        }
+    let (kind, message): (ErrorKind, Cow<'static, str>) = match outcome {
+        Outcome::ConnectFailed => (
+            ErrorKind::Transport,
+            format!(
+                "cannot connect to the provider at {} (is the base URL right, and is it reachable?)",
+                origin(base_url)
+            )
+            .into(),
+        ),
+        Outcome::Ambiguous(AmbiguousCause::AttemptTimeout) => (
+            ErrorKind::Timeout,
+            "the provider did not answer in time".into(),
+        ),
         _ => (
             ErrorKind::Transport,
-            "the connection to the provider broke before the answer was read",
+            "the connection to the provider broke before the answer was read".into(),
         ),
     };
     Failure::new(
