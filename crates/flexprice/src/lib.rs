@@ -47,7 +47,7 @@
 //! | customers.get_by_external_id | `GET /customers/external/{id}`, or `GET /customers?external_id=` for ids holding `/` | safe |
 //! | customers.list | `GET /customers?limit&offset&order=asc` | safe |
 //! | customers.update | `PUT /customers/{id}`: absent keeps, `""` clears, metadata replaces | safe |
-//! | customers.delete | `DELETE /customers/{id}` | reconcile: after an unknown outcome, an archived or missing customer means done |
+//! | customers.delete | `DELETE /customers/{id}`; its 404 is checked with `GET /customers/{id}` (an archived customer is deleted already: success) | reconcile: after an unknown outcome, an archived or missing customer means done |
 //! | connections.create | `POST /connections` with flat `encrypted_secret_data` | natural key (name + provider type) for types limited to one connection, unsafe for `s3` |
 //! | connections.get | `GET /connections/{id}` | safe |
 //! | connections.list | `GET /connections?limit&offset&order=asc[&provider_type]` | safe |
