@@ -1,8 +1,9 @@
 //! `unibill`: manage billing resources on any configured provider, show what each provider can do, run the
 //! side-by-side demo, and serve emulators for application tests.
 //!
-//! Exit codes: 0 success, 1 provider or configuration error, 2 usage error (clap's, or input the core builders
-//! refuse: `InvalidInput`), 3 unknown outcome (`OutcomeUnknown`: the write may or may not have happened).
+//! Exit codes: 0 success, 1 provider or configuration error, 2 usage error (clap's, input the core builders
+//! refuse: `InvalidInput`, a field the provider does not offer: `Unsupported` naming it, or no provider
+//! configured), 3 unknown outcome (`OutcomeUnknown`: the write may or may not have happened).
 
 mod commands;
 mod config;
@@ -85,6 +86,10 @@ async fn dispatch(cli: Cli) -> CliResult {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Err(e) = config::install_logging(cli.global.verbose) {
+        eprintln!("usage error: {e}");
+        return e.exit_code();
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -98,13 +103,7 @@ fn main() -> ExitCode {
     match runtime.block_on(dispatch(cli)) {
         Ok(()) | Err(CliError::OutputClosed) => ExitCode::SUCCESS,
         Err(e) => {
-            let prefix = match &e {
-                CliError::Usage(_) => "usage error",
-                CliError::Billing(b) if b.kind() == unibill::ErrorKind::InvalidInput => {
-                    "usage error"
-                }
-                _ => "error",
-            };
+            let prefix = if e.is_usage() { "usage error" } else { "error" };
             eprintln!("{prefix}: {e}");
             e.exit_code()
         }
