@@ -103,6 +103,22 @@ impl Global {
     pub fn billing(&self, resource: Resource) -> CliResult<Billing> {
         Ok(self.config(resource)?.build()?)
     }
+
+    /// The Flexprice client for Flexprice's own commands (`plans`), from the same configuration as every
+    /// other command: the provider prices are routed to must be Flexprice (its plans are what its prices hang
+    /// off), else a `Config` error naming what to set.
+    pub fn flexprice(&self) -> CliResult<unibill::flexprice::FlexpriceClient> {
+        let config = self.config(Resource::Prices)?;
+        match config.route(Resource::Prices) {
+            Some(ProviderName::Flexprice) => Ok(config.flexprice_client()?),
+            other => Err(CliError::Billing(unibill::Error::config(format!(
+                "plans are Flexprice's (every Flexprice price hangs off one), but prices are routed to {}: \
+                 set {}=flexprice (or {PROVIDER_VAR}=flexprice) and FLEXPRICE_API_KEY, or pass --provider flexprice",
+                other.map_or("no provider", ProviderName::as_str),
+                Resource::Prices.env_var()
+            )))),
+        }
+    }
 }
 
 fn no_route(resource: Resource) -> CliError {

@@ -19,6 +19,7 @@ use clap::{Parser, Subcommand};
 
 use commands::connections::ConnectionsCommand;
 use commands::customers::CustomersCommand;
+use commands::plans::PlansCommand;
 use commands::prices::PricesCommand;
 use commands::stores::StoresCommand;
 use config::Global;
@@ -46,6 +47,9 @@ enum Command {
     /// Prices: create, get, list, update, archive.
     #[command(subcommand)]
     Prices(PricesCommand),
+    /// Flexprice plans, the parents of its prices (`prices create --product-id`): create, get, list, archive.
+    #[command(subcommand)]
+    Plans(PlansCommand),
     /// Connections to other systems: create, get, list, update, delete (secrets via stdin or environment).
     #[command(subcommand)]
     Connections(ConnectionsCommand),
@@ -74,6 +78,7 @@ async fn dispatch(cli: Cli) -> CliResult {
     match cli.command {
         Command::Customers(c) => commands::customers::run(c, g).await,
         Command::Prices(c) => commands::prices::run(c, g).await,
+        Command::Plans(c) => commands::plans::run(c, g).await,
         Command::Connections(c) => commands::connections::run(c, g).await,
         Command::Stores(c) => commands::stores::run(c, g).await,
         Command::Providers => commands::providers::run(g.json),

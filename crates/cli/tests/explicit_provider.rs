@@ -23,6 +23,7 @@ const COMMANDS: &[&[&str]] = &[
     &["prices", "list"],
     &["connections", "list"],
     &["stores", "get", "store_1"],
+    &["plans", "list"],
 ];
 
 fn assert_refused(ran: &support::Ran, args: &[&str], resource_var: &str) {
@@ -52,6 +53,7 @@ fn resource_var(args: &[&str]) -> &'static str {
         "customers" => "UNIBILL_CUSTOMERS_PROVIDER",
         "connections" => "UNIBILL_CONNECTIONS_PROVIDER",
         "stores" => "UNIBILL_STORES_PROVIDER",
+        // Plans are the parents of Flexprice prices: routed with them.
         _ => "UNIBILL_PRICES_PROVIDER",
     }
 }
