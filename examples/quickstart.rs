@@ -19,8 +19,11 @@ async fn main() -> Result<(), unibill::Error> {
         )
         .await?;
     println!(
-        "customer {} ({}) on {}",
-        customer.id, customer.external_id, customer.provider
+        "customer {} ({}, external id {}) on {}",
+        customer.id,
+        customer.email.as_deref().unwrap_or("no email"),
+        customer.external_id,
+        customer.provider
     );
 
     let monthly = Money::new(Decimal::new(2900, 2), Currency::USD);
@@ -33,9 +36,19 @@ async fn main() -> Result<(), unibill::Error> {
                 .build()?,
         )
         .await?;
+    // Readable values: money as `29.00 USD`, the kind by name with its interval.
+    let every = price
+        .kind
+        .interval()
+        .map(|i| format!(" every {i}"))
+        .unwrap_or_default();
     println!(
-        "price {} {} ({:?})",
-        price.id, price.unit_amount, price.kind
+        "price {} ({}): {}, {}{every}, {}",
+        price.id,
+        price.name.as_deref().unwrap_or("unnamed"),
+        price.unit_amount,
+        price.kind.name(),
+        if price.active { "active" } else { "archived" },
     );
     Ok(())
 }

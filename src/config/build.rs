@@ -45,6 +45,31 @@ impl BillingConfig {
         Ok(builder.build())
     }
 
+    /// The Flexprice client this configuration's Flexprice settings make (`FLEXPRICE_API_KEY`, and the region or
+    /// base URL, from the environment, a TOML file's `[flexprice]` table or [`BillingConfig::set`]): the same
+    /// settings [`BillingConfig::build`] gives the client it routes resources to, for what is Flexprice's own
+    /// and not a neutral resource, such as the plans every Flexprice price hangs off
+    /// ([`unibill_flexprice::FlexpriceClient::create_plan`]). Routes are not consulted; a missing key is a
+    /// `Config` error naming it.
+    ///
+    /// ```
+    /// use unibill::BillingConfig;
+    ///
+    /// let config = BillingConfig::new().set("FLEXPRICE_API_KEY", "sk_test_123")?;
+    /// let flexprice = config.flexprice_client()?;
+    /// # let _ = flexprice;
+    /// let err = BillingConfig::new().flexprice_client().unwrap_err();
+    /// assert!(err.to_string().contains("FLEXPRICE_API_KEY"), "{err}");
+    /// # Ok::<(), unibill::Error>(())
+    /// ```
+    #[cfg(feature = "flexprice")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "flexprice")))]
+    pub fn flexprice_client(&self) -> Result<unibill_flexprice::FlexpriceClient> {
+        unibill_flexprice::FlexpriceClient::new(unibill_flexprice::FlexpriceConfig::from_lookup(
+            |name| self.lookup(name),
+        )?)
+    }
+
     /// The checks that need no provider: routes compiled in and able to serve their resource, and no provider
     /// settings without a route using them.
     fn check(&self) -> Result<()> {

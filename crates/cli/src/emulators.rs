@@ -20,7 +20,7 @@ pub const VERCEL_TOKEN: &str = "vercel_emulator_token_0001";
 /// An emulated provider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Emulated {
-    /// Flexprice: customers and connections.
+    /// Flexprice: customers, connections, prices and plans (a plan and a meter are seeded).
     Flexprice,
     /// Flowglad: prices and customers.
     Flowglad,
@@ -41,12 +41,27 @@ impl Emulated {
         }
     }
 
-    /// A fresh emulator's router.
-    pub fn router(self) -> Router {
+    /// A fresh emulator's router, and the ids an application needs to use it (products, plans, meters,
+    /// payment methods): fixed ones for Flowglad and Vercel, and for Flexprice the plan (`Pro`) and the meter
+    /// (`API calls`) seeded now, whose ids the emulator generates.
+    pub fn start(self) -> (Router, Vec<(&'static str, String)>) {
         match self {
-            Emulated::Flexprice => flexprice::FlexpriceEmulator::new(FLEXPRICE_KEY).router(),
-            Emulated::Flowglad => flowglad::FlowgladEmulator::new(FLOWGLAD_KEY).router(),
-            Emulated::Vercel => vercel::VercelEmulator::new(VERCEL_TOKEN).router(),
+            Emulated::Flexprice => {
+                let emulator = flexprice::FlexpriceEmulator::new(FLEXPRICE_KEY);
+                let seeded = vec![
+                    ("plan (the product id of prices)", emulator.add_plan("Pro")),
+                    ("meter (usage prices)", emulator.add_meter("API calls")),
+                ];
+                (emulator.router(), seeded)
+            }
+            Emulated::Flowglad => (
+                flowglad::FlowgladEmulator::new(FLOWGLAD_KEY).router(),
+                self.fixed_seeds(),
+            ),
+            Emulated::Vercel => (
+                vercel::VercelEmulator::new(VERCEL_TOKEN).router(),
+                self.fixed_seeds(),
+            ),
         }
     }
 
@@ -77,22 +92,24 @@ impl Emulated {
         }
     }
 
-    /// Seeded ids an application needs to use the emulator (products, meters, payment methods).
-    pub fn seeded_ids(self) -> Vec<(&'static str, &'static str)> {
-        match self {
-            Emulated::Flexprice => vec![],
-            Emulated::Flowglad => vec![
+    /// The ids the Flowglad and Vercel emulators are built with (Flexprice's are generated: see
+    /// [`Emulated::start`]).
+    fn fixed_seeds(self) -> Vec<(&'static str, String)> {
+        let fixed: &[(&'static str, &'static str)] = match self {
+            Emulated::Flexprice => &[],
+            Emulated::Flowglad => &[
                 ("product (recurring)", flowglad::seed::PRO_PRODUCT_ID),
                 ("product (one-time)", flowglad::seed::ADDON_PRODUCT_ID),
                 ("usage meter", flowglad::seed::USAGE_METER_ID),
             ],
-            Emulated::Vercel => vec![
+            Emulated::Vercel => &[
                 ("integration configuration", vercel::seed::CONFIGURATION_ID),
                 ("integration", vercel::seed::INTEGRATION_SLUG),
                 ("product", vercel::seed::NEON_PRODUCT_SLUG),
                 ("payment method", vercel::seed::PAYMENT_METHOD_ID),
             ],
-        }
+        };
+        fixed.iter().map(|(w, id)| (*w, (*id).to_owned())).collect()
     }
 }
 
@@ -100,6 +117,8 @@ impl Emulated {
 pub struct Bound {
     /// The adapter's base URL.
     pub base_url: String,
+    /// What is seeded in it, by what it is for (see [`Emulated::start`]).
+    pub seeded: Vec<(&'static str, String)>,
     listener: TcpListener,
     router: Router,
 }
@@ -110,10 +129,12 @@ pub async fn bind(which: Emulated, port: u16) -> CliResult<Bound> {
         .await
         .map_err(|e| CliError::Other(format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
     let addr = listener.local_addr()?;
+    let (router, seeded) = which.start();
     Ok(Bound {
         base_url: which.base_url(&format!("http://{addr}")),
+        seeded,
         listener,
-        router: which.router(),
+        router,
     })
 }
 

@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use unibill::ErrorKind;
 
-/// Exit code of a usage error: a bad flag value, or input the core builders refuse (clap exits 2 as well).
+/// Exit code of a usage error: a bad flag value, input the core builders refuse, a field the provider does not
+/// offer, or no provider configured (clap exits 2 as well).
 pub const EXIT_USAGE: u8 = 2;
 /// Exit code of a provider or configuration error (`NotFound`, `Unauthenticated`, a bad config, …).
 pub const EXIT_PROVIDER: u8 = 1;
@@ -35,13 +36,31 @@ impl CliError {
         CliError::Usage(message.into())
     }
 
+    /// Whether this is a refused input (exit 2): a usage error, input the core builders refuse
+    /// (`InvalidInput`), or a field the provider does not offer (`Unsupported` naming the field, from the core
+    /// guard, before anything is sent). An unsupported operation or resource stays a provider error (exit 1).
+    pub fn is_usage(&self) -> bool {
+        match self {
+            CliError::Usage(_) => true,
+            CliError::Billing(e) if e.write_applied() => false,
+            CliError::Billing(e) => match e.kind() {
+                ErrorKind::InvalidInput => true,
+                ErrorKind::Unsupported => !e.field_errors().is_empty(),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
     /// The process exit code for this error.
     pub fn exit_code(&self) -> ExitCode {
+        if self.is_usage() {
+            return ExitCode::from(EXIT_USAGE);
+        }
         ExitCode::from(match self {
             CliError::Usage(_) => EXIT_USAGE,
             CliError::Billing(e) if e.write_applied() => EXIT_OUTCOME_UNKNOWN,
             CliError::Billing(e) => match e.kind() {
-                ErrorKind::InvalidInput => EXIT_USAGE,
                 ErrorKind::OutcomeUnknown => EXIT_OUTCOME_UNKNOWN,
                 _ => EXIT_PROVIDER,
             },

@@ -1,8 +1,9 @@
 //! `unibill`: manage billing resources on any configured provider, show what each provider can do, run the
 //! side-by-side demo, and serve emulators for application tests.
 //!
-//! Exit codes: 0 success, 1 provider or configuration error, 2 usage error (clap's, or input the core builders
-//! refuse: `InvalidInput`), 3 unknown outcome (`OutcomeUnknown`: the write may or may not have happened).
+//! Exit codes: 0 success, 1 provider or configuration error, 2 usage error (clap's, input the core builders
+//! refuse: `InvalidInput`, a field the provider does not offer: `Unsupported` naming it, or no provider
+//! configured), 3 unknown outcome (`OutcomeUnknown`: the write may or may not have happened).
 
 mod commands;
 mod config;
@@ -18,6 +19,7 @@ use clap::{Parser, Subcommand};
 
 use commands::connections::ConnectionsCommand;
 use commands::customers::CustomersCommand;
+use commands::plans::PlansCommand;
 use commands::prices::PricesCommand;
 use commands::stores::StoresCommand;
 use config::Global;
@@ -45,6 +47,9 @@ enum Command {
     /// Prices: create, get, list, update, archive.
     #[command(subcommand)]
     Prices(PricesCommand),
+    /// Flexprice plans, the parents of its prices (`prices create --product-id`): create, get, list, archive.
+    #[command(subcommand)]
+    Plans(PlansCommand),
     /// Connections to other systems: create, get, list, update, delete (secrets via stdin or environment).
     #[command(subcommand)]
     Connections(ConnectionsCommand),
@@ -73,6 +78,7 @@ async fn dispatch(cli: Cli) -> CliResult {
     match cli.command {
         Command::Customers(c) => commands::customers::run(c, g).await,
         Command::Prices(c) => commands::prices::run(c, g).await,
+        Command::Plans(c) => commands::plans::run(c, g).await,
         Command::Connections(c) => commands::connections::run(c, g).await,
         Command::Stores(c) => commands::stores::run(c, g).await,
         Command::Providers => commands::providers::run(g.json),
@@ -85,6 +91,10 @@ async fn dispatch(cli: Cli) -> CliResult {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Err(e) = config::install_logging(cli.global.verbose) {
+        eprintln!("usage error: {e}");
+        return e.exit_code();
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -98,13 +108,7 @@ fn main() -> ExitCode {
     match runtime.block_on(dispatch(cli)) {
         Ok(()) | Err(CliError::OutputClosed) => ExitCode::SUCCESS,
         Err(e) => {
-            let prefix = match &e {
-                CliError::Usage(_) => "usage error",
-                CliError::Billing(b) if b.kind() == unibill::ErrorKind::InvalidInput => {
-                    "usage error"
-                }
-                _ => "error",
-            };
+            let prefix = if e.is_usage() { "usage error" } else { "error" };
             eprintln!("{prefix}: {e}");
             e.exit_code()
         }

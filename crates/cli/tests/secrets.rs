@@ -150,7 +150,8 @@ async fn no_planted_secret_or_key_is_ever_printed() {
     assert_eq!(listed.len(), 3);
     assert_eq!(unibill(&good, &["connections", "list"], None).code, 0);
 
-    // A rotation Flexprice would ignore is refused (`Unsupported`), without echoing the secret.
+    // A rotation Flexprice would ignore is refused (`Unsupported` naming the `secrets` field: a usage error,
+    // exit 2, since issue 19 item 6), without echoing the secret.
     unibill(
         &good,
         &[
@@ -166,7 +167,7 @@ async fn no_planted_secret_or_key_is_ever_printed() {
             "publishable_key=pk_test_PLANTED_cli\nsecret_key={STRIPE_SECRET}\nwebhook_secret={WEBHOOK_SECRET}\n"
         )),
     )
-    .failed(1);
+    .failed(2);
 
     // The provider echoes the key and the request's secrets into its error bodies, parsed and unparsed.
     let echoed = format!(

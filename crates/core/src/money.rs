@@ -433,16 +433,21 @@ fn exponent_of(currency: &Currency, table: &dyn MinorUnitExponents) -> Result<u3
 }
 
 impl fmt::Display for Money {
-    /// The amount with at least the currency's minor digits (`29 USD` shows as `29.00 USD`; `0.0015 USD`
-    /// keeps its digits), then the code.
+    /// The amount with the currency's minor-unit digits ([`Currency::exponent`]), then the code: `29 USD` and
+    /// `29.000 USD` show as `29.00 USD`, `500.00 JPY` as `500 JPY`. Digits beyond the exponent that are not
+    /// zero are kept, never rounded (`0.0015 USD`); a currency without a known exponent shows the amount as
+    /// it is (`1.50 USDC`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.currency.exponent() {
-            Some(e) if self.amount.scale() < e => {
-                let mut shown = self.amount;
-                shown.rescale(e);
+            Some(e) => {
+                // Only zeros are dropped, so the value shown is the value held.
+                let mut shown = self.amount.normalize();
+                if shown.scale() < e {
+                    shown.rescale(e);
+                }
                 write!(f, "{shown} {}", self.currency)
             }
-            _ => write!(f, "{} {}", self.amount, self.currency),
+            None => write!(f, "{} {}", self.amount, self.currency),
         }
     }
 }
@@ -714,16 +719,26 @@ mod tests {
     }
 
     #[test]
-    fn display_shows_at_least_the_minor_digits() {
-        assert_eq!(Money::new(dec!(29), Currency::USD).to_string(), "29.00 USD");
+    fn display_shows_the_minor_digits_and_keeps_any_beyond_them() {
+        let shown = |amount: Decimal, code: &str| Money::new(amount, cur(code)).to_string();
+        assert_eq!(shown(dec!(29), "USD"), "29.00 USD");
+        assert_eq!(shown(dec!(29.5), "USD"), "29.50 USD");
         assert_eq!(
-            Money::new(dec!(0.0015), Currency::USD).to_string(),
-            "0.0015 USD"
+            shown(dec!(29.000), "USD"),
+            "29.00 USD",
+            "only zeros dropped"
         );
-        assert_eq!(Money::new(dec!(500), cur("JPY")).to_string(), "500 JPY");
+        assert_eq!(shown(dec!(0), "USD"), "0.00 USD");
+        assert_eq!(shown(dec!(-5), "USD"), "-5.00 USD");
+        assert_eq!(shown(dec!(0.0015), "USD"), "0.0015 USD", "never rounded");
+        assert_eq!(shown(dec!(500), "JPY"), "500 JPY");
+        assert_eq!(shown(dec!(500.00), "JPY"), "500 JPY");
+        assert_eq!(shown(dec!(500.5), "JPY"), "500.5 JPY", "never rounded");
+        assert_eq!(shown(dec!(1.5), "KWD"), "1.500 KWD");
         assert_eq!(
-            Money::new(dec!(1.5), Currency::other("USDC").unwrap()).to_string(),
-            "1.5 USDC"
+            Money::new(dec!(1.50), Currency::other("USDC").unwrap()).to_string(),
+            "1.50 USDC",
+            "no known exponent: as held"
         );
     }
 

@@ -1,7 +1,7 @@
 //! unibill-flexprice: customers, connections and prices on the [Flexprice](https://flexprice.io) API, behind
 //! unibill's neutral [`Customers`](unibill_core::Customers), [`Connections`](unibill_core::Connections) and
-//! [`Prices`](unibill_core::Prices) traits, plus [`FlexpriceClient::create_plan`] for the plan every price
-//! hangs off.
+//! [`Prices`](unibill_core::Prices) traits, plus the plans every price hangs off: [`FlexpriceClient::create_plan`],
+//! [`FlexpriceClient::get_plan`], [`FlexpriceClient::list_plans`] and [`FlexpriceClient::archive_plan`].
 //!
 //! ```
 //! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
@@ -47,13 +47,16 @@
 //! | customers.get_by_external_id | `GET /customers/external/{id}`, or `GET /customers?external_id=` for ids holding `/` | safe |
 //! | customers.list | `GET /customers?limit&offset&order=asc` | safe |
 //! | customers.update | `PUT /customers/{id}`: absent keeps, `""` clears, metadata replaces | safe |
-//! | customers.delete | `DELETE /customers/{id}` | reconcile: after an unknown outcome, an archived or missing customer means done |
+//! | customers.delete | `DELETE /customers/{id}`; its 404 is checked with `GET /customers/{id}` (an archived customer is deleted already: success) | reconcile: after an unknown outcome, an archived or missing customer means done |
 //! | connections.create | `POST /connections` with flat `encrypted_secret_data` | natural key (name + provider type) for types limited to one connection, unsafe for `s3` |
 //! | connections.get | `GET /connections/{id}` | safe |
 //! | connections.list | `GET /connections?limit&offset&order=asc[&provider_type]` | safe |
 //! | connections.update | `PUT /connections/{id}` (`sync_config` replaced whole, settings kept) | safe |
 //! | connections.delete | `DELETE /connections/{id}` | reconcile: after an unknown outcome, a missing connection means done |
 //! | plans.create | `POST /plans` | unsafe |
+//! | plans.get | `GET /plans/{id}` (archived ones too; the embedded prices' ids kept) | safe |
+//! | plans.list | `POST /plans/search` (`limit`, `offset`, `order: asc`, `status: published` unless archived ones are asked for), next offset kept in the cursor | safe |
+//! | plans.archive | `DELETE /plans/{id}` (its prices stay published), then `GET` | reconcile: after an unknown outcome, an archived plan means done |
 //! | prices.create | `POST /prices` (`entity_type: PLAN`, the product id as `entity_id`; amounts as decimal strings, currency lower case) | natural key: the lookup key (slug), looked up by `GET /prices/lookup/{key}`; unsafe without a slug |
 //! | prices.get | `GET /prices/{id}` (ended prices too) | safe |
 //! | prices.list | `POST /prices/search` (`entity_type`+`entity_ids` per plan, `allow_expired_prices` for archived, `order: asc`), next offset kept in the cursor | safe |
@@ -92,7 +95,7 @@ pub use config::{
     ENV_API_KEY, ENV_BASE_URL, ENV_REGION, FlexpriceConfig, FlexpriceConfigBuilder, Region,
     SecretsForm,
 };
-pub use plans::{NewPlan, NewPlanBuilder, Plan};
+pub use plans::{NewPlan, NewPlanBuilder, Plan, PlanListQuery};
 
 /// The provider name on errors, read models and capabilities.
 pub const PROVIDER: &str = "flexprice";

@@ -145,9 +145,8 @@ async fn deletes_whose_answer_is_lost_succeed() {
     rig.server.push_fault(Fault::CloseAfterHandling);
     rig.customers().delete(c.id.clone()).await.unwrap();
     assert_eq!(rig.emulator.published_customer_count(), 0);
-    // Without an unknown outcome, a second delete is still NotFound.
-    let again = rig.customers().delete(c.id).await.unwrap_err();
-    assert_eq!(again.kind(), ErrorKind::NotFound);
+    // Without an unknown outcome, a second delete answers as `get` does: archived, so done.
+    rig.customers().delete(c.id).await.unwrap();
 
     let conn = rig.connections().create(stripe("Doomed")).await.unwrap();
     rig.server.push_fault(Fault::CloseAfterHandling);
@@ -247,4 +246,45 @@ async fn sync_config_update_keeps_the_s3_settings() {
     let s3 = updated.settings.s3_export.expect("s3 settings kept");
     assert_eq!(s3.bucket.as_deref(), Some("b"));
     assert_eq!(updated.sync_config.customer, Some(SyncDirection::OUTBOUND));
+}
+
+/// Issue 19 item 6: Flexprice answers 404 to a DELETE of an archived customer while `GET` still shows it; the
+/// adapter looks the customer up and answers as `get` does (archived: the delete succeeds), and an unknown id
+/// stays NotFound after the same lookup.
+#[tokio::test]
+async fn a_second_delete_of_an_archived_customer_succeeds_and_an_unknown_one_is_not_found() {
+    let rig = EmuRig::new().await;
+    let c = rig.customers().create(customer("twice")).await.unwrap();
+    rig.customers().delete(c.id.clone()).await.unwrap();
+    rig.emulator.clear_requests();
+    rig.customers().delete(c.id.clone()).await.unwrap();
+    let seen: Vec<(String, String, u16)> = rig
+        .emulator
+        .requests()
+        .iter()
+        .map(|r| (r.method.clone(), r.path.clone(), r.status))
+        .collect();
+    let path = format!("/v1/customers/{}", c.id.as_str());
+    assert_eq!(
+        seen,
+        vec![
+            ("DELETE".to_owned(), path.clone(), 404),
+            ("GET".to_owned(), path, 200)
+        ],
+        "the 404 is checked against GET, nothing else is sent"
+    );
+    let archived = rig.customers().get(c.id).await.unwrap();
+    assert!(!archived.is_active());
+
+    let err = rig
+        .customers()
+        .delete("cust_unknown".into())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound);
+    assert_eq!(
+        err.operation(),
+        Some("customers.delete"),
+        "the DELETE's own error"
+    );
 }

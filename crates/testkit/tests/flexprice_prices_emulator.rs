@@ -709,3 +709,72 @@ async fn s8_12_archived_plans_keep_and_take_prices() {
     assert_eq!(plan["status"], "archived");
     assert_eq!(plan["prices"].as_array().unwrap().len(), 2);
 }
+
+/// `POST /plans/search` (notes §6): newest first unless `order: asc`; `status: published` hides archived
+/// plans and no status shows them; `pagination.offset` is the *next* offset (offset + limit); a `limit`
+/// outside 1..=1000 is a validation error.
+#[tokio::test]
+async fn plan_search_pages_with_the_next_offset_and_filters_by_status() {
+    let api = Api::start().await;
+    for name in ["Team", "Scale"] {
+        let r = api.post("/plans", json!({"name": name})).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    }
+    let names = |v: &Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let page = api
+        .post(
+            "/plans/search",
+            json!({"limit": 2, "offset": 0, "order": "asc"}),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    let page = page.json();
+    assert_eq!(names(&page), ["Pro", "Team"]);
+    assert_eq!(
+        page["pagination"],
+        json!({"total": 3, "limit": 2, "offset": 2})
+    );
+    let rest = api
+        .post(
+            "/plans/search",
+            json!({"limit": 2, "offset": 2, "order": "asc"}),
+        )
+        .await
+        .json();
+    assert_eq!(names(&rest), ["Scale"]);
+    assert_eq!(
+        rest["pagination"]["offset"], 4,
+        "the next offset, past the end"
+    );
+    let newest_first = api.post("/plans/search", json!({})).await.json();
+    assert_eq!(names(&newest_first), ["Scale", "Team", "Pro"]);
+
+    let r = api.delete(&format!("/plans/{}", api.plan), None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let published = api
+        .post(
+            "/plans/search",
+            json!({"status": "published", "order": "asc"}),
+        )
+        .await
+        .json();
+    assert_eq!(names(&published), ["Team", "Scale"]);
+    let any = api
+        .post("/plans/search", json!({"order": "asc"}))
+        .await
+        .json();
+    assert_eq!(names(&any), ["Pro", "Team", "Scale"], "archived ones too");
+    assert_eq!(any["items"][0]["status"], "archived");
+
+    for limit in [0, 1001] {
+        let r = api.post("/plans/search", json!({"limit": limit})).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{limit}: {}", r.text);
+    }
+}

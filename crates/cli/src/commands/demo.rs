@@ -40,32 +40,25 @@ pub async fn run(out: &mut dyn Write) -> CliResult {
         let (url, task) = bind(which, 0).await?.spawn();
         servers.push(task);
         let p = which.provider();
-        let vars = which.variables(&url);
+        let mut config = BillingConfig::new();
+        for r in Resource::ALL.into_iter().filter(|r| p.serves(*r)) {
+            config = config.route_to(r, p);
+        }
+        for (name, value) in which.variables(&url) {
+            config = config.set(name, value)?;
+        }
         match which {
-            // A Flexprice price needs a plan: made through the adapter's own plan call, as an application would.
+            // A Flexprice price needs a plan: made through the adapter's own plan call, with the client the same
+            // configuration gives, as an application (or `unibill plans create`) would.
             Emulated::Flexprice => {
-                let lookup = |name: &str| {
-                    vars.iter()
-                        .find(|(n, _)| *n == name)
-                        .map(|(_, v)| v.clone())
-                };
-                let client = unibill_flexprice::FlexpriceClient::new(
-                    unibill_flexprice::FlexpriceConfig::from_lookup(lookup)?,
-                )?;
-                let plan = client
-                    .create_plan(unibill_flexprice::NewPlan::builder("Pro").build()?)
+                let plan = config
+                    .flexprice_client()?
+                    .create_plan(unibill::flexprice::NewPlan::builder("Pro").build()?)
                     .await?;
                 products.push((p, plan.id.clone()));
             }
             Emulated::Flowglad => products.push((p, flowglad::seed::PRO_PRODUCT_ID.to_owned())),
             Emulated::Vercel => {}
-        }
-        let mut config = BillingConfig::new();
-        for r in Resource::ALL.into_iter().filter(|r| p.serves(*r)) {
-            config = config.route_to(r, p);
-        }
-        for (name, value) in vars {
-            config = config.set(name, value)?;
         }
         billings.push((p, config.build()?));
     }

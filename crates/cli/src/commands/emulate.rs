@@ -22,11 +22,10 @@ pub async fn run(which: Emulated, port: u16) -> CliResult {
     for (name, value) in which.variables(&bound.base_url) {
         writeln!(out, "export {name}={value}")?;
     }
-    let seeds = which.seeded_ids();
-    if !seeds.is_empty() {
+    if !bound.seeded.is_empty() {
         writeln!(out)?;
         writeln!(out, "# seeded ids:")?;
-        for (what, id) in seeds {
+        for (what, id) in &bound.seeded {
             writeln!(out, "#   {what}: {id}")?;
         }
     }

@@ -6,6 +6,7 @@ pub mod customers;
 pub mod demo;
 #[cfg(feature = "emulators")]
 pub mod emulate;
+pub mod plans;
 pub mod prices;
 pub mod providers;
 pub mod stores;

@@ -33,6 +33,10 @@ impl Tabular for unibill::Price {
     ];
 }
 
+impl Tabular for unibill::flexprice::Plan {
+    const COLUMNS: &'static [&'static str] = &["id", "name", "lookup_key", "active", "created_at"];
+}
+
 impl Tabular for unibill::Connection {
     const COLUMNS: &'static [&'static str] = &["id", "name", "provider_type", "status"];
 }

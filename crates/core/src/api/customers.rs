@@ -41,6 +41,10 @@ pub trait Customers: Send + Sync + Debug {
     async fn update(&self, id: CustomerId, update: CustomerUpdate) -> Result<Customer>;
 
     /// Deletes (archives) a customer; its external id becomes free.
+    ///
+    /// A delete answers as [`get`](Customers::get) does: an already archived customer that is still readable
+    /// by id ([`CustomerCapabilities::archived_readable_by_id`]) is deleted already, so a second delete
+    /// succeeds; an unknown id is `NotFound`.
     async fn delete(&self, id: CustomerId) -> Result<()>;
 }
 

@@ -160,14 +160,11 @@ pub(crate) async fn update(
 }
 
 pub(crate) async fn delete(c: &FlowgladClient, external_id: &str) -> Result<()> {
-    // Flowglad archives an archived customer again without complaint; the contract says NotFound.
+    // An archived customer is still readable by id, so it is deleted already (the contract: a delete answers
+    // as `get` does); nothing is sent. An unknown one is `get`'s NotFound.
     let current = get(c, external_id).await?;
     if current.status == CustomerStatus::Archived {
-        return Err(Error::not_found(format!(
-            "the Flowglad customer `{external_id}` is already archived"
-        ))
-        .with_provider(crate::PROVIDER)
-        .with_operation("customers.delete"));
+        return Ok(());
     }
     let request = Request::post("customers.delete", "/api/v1/customers/{externalId}/archive")
         .path(["api", "v1", "customers", external_id, "archive"])

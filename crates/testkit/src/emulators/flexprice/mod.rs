@@ -14,7 +14,8 @@
 //! - connections: flat `encrypted_secret_data`, the nested form storing empty secrets, one published connection
 //!   per provider type except `s3`, the rejected `sync_config` directions, `connections: null`, secrets never
 //!   returned, PUT replacing `sync_config` and ignoring secret rotation, soft DELETE;
-//! - plans (create, get with prices embedded, archive) and seeded meters ([`FlexpriceEmulator::add_meter`]);
+//! - plans (create, search with the next-offset `pagination.offset`, get with prices embedded, archive) and
+//!   seeded meters ([`FlexpriceEmulator::add_meter`]);
 //! - prices: create in the server's validation order (required `billing_period_count`, ONETIME only ADVANCE,
 //!   USAGE only ARREAR with a meter, trials only on recurring FIXED prices, `tier_mode` never checked), decimal
 //!   strings echoed trimmed (rounded to 15 fractional digits when stored), lower-case currency, `lookup_key`
@@ -111,6 +112,7 @@ pub fn router(emulator: Arc<FlexpriceEmulator>) -> Router {
                 .delete(connections::delete),
         )
         .route("/plans", post(plans::create))
+        .route("/plans/search", post(plans::search))
         .route("/plans/{id}", get(plans::get).delete(plans::delete))
         .route("/prices", post(prices::create))
         .route("/prices/search", post(prices::search))

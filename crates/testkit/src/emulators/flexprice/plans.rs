@@ -1,4 +1,5 @@
-//! `/v1/plans` handlers (notes §6): create, get (with its prices embedded, ended ones included), archive.
+//! `/v1/plans` handlers (notes §6): create, search, get (with its prices embedded, ended ones included),
+//! archive.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -12,10 +13,15 @@ use serde_json::{Map, Value, json};
 
 use super::FlexpriceEmulator;
 use super::errors::{ApiError, ErrorCode, validator_message};
-use super::parse::{body_object, opt_int, opt_string, opt_string_map};
+use super::parse::{body_object, opt_int, opt_string, opt_string_list, opt_string_map};
 use super::state::{ENVIRONMENT_ID, Precision, Status, TENANT_ID, USER_ID, format_go_time};
 
 type Emu = State<Arc<FlexpriceEmulator>>;
+
+/// The page size of a search without `limit` (`types.GetDefaultFilter`).
+const DEFAULT_LIMIT: i64 = 50;
+/// The largest `limit` the `QueryFilter` validation takes.
+const MAX_LIMIT: i64 = 1000;
 
 /// A stored plan.
 #[derive(Debug, Clone)]
@@ -144,4 +150,94 @@ pub(crate) async fn delete(State(emu): Emu, Path(id): Path<String>) -> Result<Re
     plan.status = Status::Archived;
     plan.updated_at = now;
     Ok(Json(json!({"message": "plan deleted successfully"})).into_response())
+}
+
+/// `POST /v1/plans/search` (`types.PlanFilter` as a JSON body): `limit` (default 50, 1..=1000), `offset`,
+/// `order` (`asc`|`desc`, default `desc`, on `created_at`), `status` (absent: every plan but deleted ones, so
+/// archived plans too; else exactly that status), `plan_ids`, `lookup_key`. `pagination.offset` is the *next*
+/// offset (`types.NewPaginationResponse`). `sort` conditions, `filters` and `expand` are not emulated.
+pub(crate) async fn search(State(emu): Emu, body: Bytes) -> Result<Response, ApiError> {
+    let m = body_object(&body)?;
+    let limit = opt_int(&m, "limit")?;
+    let offset = opt_int(&m, "offset")?;
+    let order = opt_string(&m, "order")?;
+    let status = opt_string(&m, "status")?.filter(|s| !s.is_empty());
+    let lookup_key = opt_string(&m, "lookup_key")?;
+    let plan_ids = opt_string_list(&m, "plan_ids")?;
+    for key in ["sort", "filters"] {
+        match m.get(key) {
+            None | Some(Value::Null) => {}
+            Some(Value::Array(items)) if items.is_empty() => {}
+            Some(Value::Array(_)) => {
+                return Err(ApiError::coded(
+                    ErrorCode::NotImplemented,
+                    format!("emulator: plan search `{key}` conditions are not emulated"),
+                ));
+            }
+            Some(_) => return Err(ApiError::bad_format()),
+        }
+    }
+    if opt_string(&m, "expand")?.is_some_and(|e| !e.is_empty()) {
+        return Err(ApiError::coded(
+            ErrorCode::NotImplemented,
+            "emulator: plan search `expand` is not emulated",
+        ));
+    }
+    let mut details = Map::new();
+    let mut fail = |field: &str, tag: &str| {
+        details.insert(
+            field.to_owned(),
+            Value::String(validator_message("PlanFilter.QueryFilter", field, tag)),
+        );
+    };
+    if let Some(l) = limit {
+        if l < 1 {
+            fail("Limit", "min");
+        } else if l > MAX_LIMIT {
+            fail("Limit", "max");
+        }
+    }
+    if offset.is_some_and(|o| o < 0) {
+        fail("Offset", "min");
+    }
+    if order
+        .as_deref()
+        .is_some_and(|o| !matches!(o, "asc" | "desc"))
+    {
+        fail("Order", "oneof");
+    }
+    if !details.is_empty() {
+        return Err(ApiError::validation(details));
+    }
+    let limit = limit.unwrap_or(DEFAULT_LIMIT);
+    let offset = offset.unwrap_or(0);
+    let store = emu.lock();
+    let mut matching: Vec<&Plan> = store
+        .plans
+        .iter()
+        // Nothing is stored as `deleted`: without a status every plan matches.
+        .filter(|p| status.as_deref().is_none_or(|s| p.status.as_str() == s))
+        .filter(|p| plan_ids.is_empty() || plan_ids.contains(&p.id))
+        .filter(|p| {
+            lookup_key
+                .as_deref()
+                .is_none_or(|k| k.is_empty() || p.lookup_key == k)
+        })
+        .collect();
+    matching.sort_by_key(|p| p.created_at);
+    if order.as_deref() != Some("asc") {
+        matching.reverse();
+    }
+    let total = matching.len();
+    let items: Vec<Value> = matching
+        .into_iter()
+        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(limit).unwrap_or(0))
+        .map(|p| p.to_json(Precision::Micros))
+        .collect();
+    Ok(Json(json!({
+        "items": items,
+        "pagination": {"total": total, "limit": limit, "offset": offset + limit},
+    }))
+    .into_response())
 }
