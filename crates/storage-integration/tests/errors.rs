@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use proptest::prelude::*;
 use support::{canned, fixture};
-use unibill_core::{ErrorKind, IntegrationConfigurationId, NewStore, StoreId, Stores};
+use unibill_core::{
+    BillingPlanQuery, ErrorKind, IntegrationConfigurationId, NewStore, StoreId, Stores,
+};
 use unibill_testkit::Reply;
 use unibill_testkit::emulators::vercel::{Endpoint, InjectedError, RateLimit, seed};
 
@@ -221,7 +223,7 @@ async fn malformed_answers_are_decode_errors() {
         let err = client.get(StoreId::new("store_1")).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Decode, "{body}");
         let err = client
-            .list_billing_plans("neon".into(), "neon".into())
+            .list_billing_plans(BillingPlanQuery::new("neon", "neon").unwrap())
             .await
             .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Decode, "{body}");

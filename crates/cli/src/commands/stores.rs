@@ -131,10 +131,8 @@ pub async fn run(cmd: StoresCommand, global: &Global) -> CliResult {
             product,
         } => {
             let stores = global.billing(Resource::Stores)?.stores();
-            out.many(
-                &stores.list_billing_plans(integration, product).await?,
-                None,
-            )
+            let query = unibill::BillingPlanQuery::new(integration, product)?;
+            out.many(&stores.list_billing_plans(query).await?, None)
         }
         StoresCommand::Configurations { integration } => {
             let stores = global.billing(Resource::Stores)?.stores();

@@ -677,6 +677,143 @@ fn check_prepayment(checks: &mut Checks, p: &Money) {
     }
 }
 
+/// What [`crate::Stores::list_billing_plans`] lists: the billing plans of one product of one integration,
+/// optionally as one installation would be offered them and priced for the metadata a store would be created
+/// with (Vercel's `integrationConfigurationId` and `metadata` query parameters: plans and prices can depend on
+/// both), and for a creation `source`.
+///
+/// A value that exists is valid: [`BillingPlanQueryBuilder::build`] checks the integration (its id `oac_…` or
+/// slug, 1..=255 characters), the product (an id `iap_[A-Za-z0-9_]+` or a slug `[a-z0-9-]+`, as
+/// [`NewStore`]), the configuration id (`icfg_[A-Za-z0-9]+`), metadata keys (1..=255) and an `Other` source
+/// (non-empty).
+///
+/// ```
+/// use unibill_core::{BillingPlanQuery, StoreMetadataValue};
+///
+/// let all = BillingPlanQuery::new("neon", "neon-postgres")?;
+/// assert_eq!(all.configuration_id(), None);
+///
+/// let priced = BillingPlanQuery::builder("neon", "iap_postgres_db")
+///     .configuration_id("icfg_abc123")
+///     .metadata_entry("region", "iad1")
+///     .metadata_entry("replicas", 2)
+///     .build()?;
+/// assert_eq!(priced.metadata().unwrap()["replicas"], StoreMetadataValue::from(2));
+///
+/// let err = BillingPlanQuery::builder("", "neon").configuration_id("cfg_1").build().unwrap_err();
+/// let fields: Vec<_> = err.field_errors().iter().map(|f| f.field.as_str()).collect();
+/// assert_eq!(fields, ["integration", "configuration_id"]);
+/// # Ok::<(), unibill_core::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BillingPlanQuery {
+    integration: String,
+    product: String,
+    configuration_id: Option<IntegrationConfigurationId>,
+    metadata: Option<StoreMetadata>,
+    source: Option<StoreSource>,
+}
+
+impl BillingPlanQuery {
+    /// Every plan of `product` (its id `iap_…` or slug) of `integration` (its id `oac_…` or slug, not a
+    /// configuration id): [`BillingPlanQuery::builder`] without the optional parts.
+    pub fn new(integration: impl Into<String>, product: impl Into<String>) -> Result<Self> {
+        Self::builder(integration, product).build()
+    }
+
+    /// Starts a query: the integration (id `oac_…` or slug) and the product (id `iap_…` or slug).
+    pub fn builder(
+        integration: impl Into<String>,
+        product: impl Into<String>,
+    ) -> BillingPlanQueryBuilder {
+        BillingPlanQueryBuilder {
+            query: BillingPlanQuery {
+                integration: integration.into(),
+                product: product.into(),
+                configuration_id: None,
+                metadata: None,
+                source: None,
+            },
+        }
+    }
+
+    /// The integration's id (`oac_…`) or slug.
+    pub fn integration(&self) -> &str {
+        &self.integration
+    }
+    /// The product's id (`iap_…`) or slug.
+    pub fn product(&self) -> &str {
+        &self.product
+    }
+    /// The installation the plans are for (`None`: the integration's plans, whoever installs it).
+    pub fn configuration_id(&self) -> Option<&IntegrationConfigurationId> {
+        self.configuration_id.as_ref()
+    }
+    /// The metadata a store would be created with (`None`: none given; the provider prices its defaults).
+    pub fn metadata(&self) -> Option<&StoreMetadata> {
+        self.metadata.as_ref()
+    }
+    /// Where the creation would come from.
+    pub fn source(&self) -> Option<&StoreSource> {
+        self.source.as_ref()
+    }
+}
+
+/// Builds a [`BillingPlanQuery`].
+#[derive(Debug, Clone)]
+pub struct BillingPlanQueryBuilder {
+    query: BillingPlanQuery,
+}
+
+impl BillingPlanQueryBuilder {
+    /// The installation (integration configuration) the plans are for.
+    pub fn configuration_id(mut self, v: impl Into<IntegrationConfigurationId>) -> Self {
+        self.query.configuration_id = Some(v.into());
+        self
+    }
+    /// Replaces the metadata (as [`NewStoreBuilder::metadata`] would send it).
+    pub fn metadata(mut self, v: StoreMetadata) -> Self {
+        self.query.metadata = Some(v);
+        self
+    }
+    /// Adds one metadata entry.
+    pub fn metadata_entry(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<StoreMetadataValue>,
+    ) -> Self {
+        self.query
+            .metadata
+            .get_or_insert_with(Default::default)
+            .insert(key.into(), value.into());
+        self
+    }
+    /// Where the creation would come from.
+    pub fn source(mut self, v: StoreSource) -> Self {
+        self.query.source = Some(v);
+        self
+    }
+
+    /// Checks every rule; an `InvalidInput` names each broken field.
+    pub fn build(self) -> Result<BillingPlanQuery> {
+        let q = &self.query;
+        let mut checks = Checks::new();
+        checks.length("integration", &q.integration, 1, TEXT_MAX);
+        check_product(&mut checks, &q.product);
+        if let Some(id) = &q.configuration_id {
+            check_configuration_id(&mut checks, id);
+        }
+        if let Some(m) = &q.metadata {
+            check_metadata_keys(&mut checks, m);
+        }
+        if let Some(StoreSource::Other(v)) = &q.source {
+            checks.length("source", v, 1, TEXT_MAX);
+        }
+        checks.finish()?;
+        Ok(self.query)
+    }
+}
+
 /// The product a store was made from, as the store reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct StoreProduct {
@@ -1368,6 +1505,45 @@ mod tests {
                 assert_eq!(back, StoreMetadataValue::Number(d), "{text}");
             }
         }
+    }
+
+    #[test]
+    fn billing_plan_query_rules() {
+        let q = BillingPlanQuery::builder("oac_1", "iap_a_1")
+            .configuration_id("icfg_Z9")
+            .metadata_entry("k", "v")
+            .source(StoreSource::Cli)
+            .build()
+            .unwrap();
+        assert_eq!(q.integration(), "oac_1");
+        assert_eq!(q.product(), "iap_a_1");
+        assert_eq!(q.configuration_id().map(|c| c.as_str()), Some("icfg_Z9"));
+        assert_eq!(q.source(), Some(&StoreSource::Cli));
+        let fields = |r: Result<BillingPlanQuery>| -> Vec<String> {
+            r.unwrap_err()
+                .field_errors()
+                .iter()
+                .map(|f| f.field.clone())
+                .collect()
+        };
+        assert_eq!(fields(BillingPlanQuery::new("", "neon")), ["integration"]);
+        assert_eq!(
+            fields(BillingPlanQuery::new("i".repeat(256), "neon")),
+            ["integration"]
+        );
+        assert_eq!(fields(BillingPlanQuery::new("neon", "Neon")), ["product"]);
+        assert_eq!(
+            fields(
+                BillingPlanQuery::builder("neon", "neon")
+                    .configuration_id("icfg_a-b")
+                    .metadata_entry("", 1)
+                    .source(StoreSource::Other(String::new()))
+                    .build()
+            ),
+            ["configuration_id", "metadata", "source"]
+        );
+        let long = BillingPlanQuery::new("neon", "P".repeat(70_000)).unwrap_err();
+        assert!(long.to_string().len() < 300, "the value is not repeated");
     }
 
     #[test]
