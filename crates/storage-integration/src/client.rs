@@ -130,7 +130,10 @@ impl VercelStoresBuilder {
         }
         let exec = builder
             .clock(SharedClock(Arc::clone(&self.clock)))
-            .error_table(VercelErrorTable { clock: self.clock })
+            .error_table(VercelErrorTable {
+                clock: self.clock,
+                team_scoped: self.config.team().is_some(),
+            })
             .build()?;
         Ok(VercelStores {
             exec,

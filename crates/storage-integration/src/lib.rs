@@ -74,7 +74,11 @@
 //!   `Other`. Money fields of plans stay display strings, parsed into `Money` where they are plain amounts.
 //! - Errors follow one table (`400` → `InvalidInput` with a field hint, `401` → `Unauthenticated`, `402` →
 //!   `PaymentRequired`, `403` → `PermissionDenied`, `404`/`410` → `NotFound`, `409` → `Conflict`, `429` →
-//!   `RateLimited`), with Vercel's code, message and `x-vercel-id` kept.
+//!   `RateLimited`), with Vercel's code, message and `x-vercel-id` kept (Vercel's message is shown once, as
+//!   the provider message).
+//! - **Without a team** (`VERCEL_TEAM_ID`/`VERCEL_TEAM_SLUG` unset) Vercel answers for the token's personal
+//!   account: a team's configurations are not listed and its configurations and stores are 404. Such a 403 or
+//!   404 says that no team was sent and names both variables.
 //! - `list_billing_plans` sends the query's metadata as one compact JSON text, as the Vercel CLI does; numbers
 //!   keep every digit ([`unibill_core::parse_store_metadata`] reads them so from text).
 
