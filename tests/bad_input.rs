@@ -633,7 +633,7 @@ async fn vercel_refuses_what_it_cannot_do_before_sending() {
             {
                 let s = stores.clone();
                 async move {
-                    s.list_billing_plans(String::new(), "neon".into())
+                    s.list_billing_plans(unibill::BillingPlanQuery::new("", "neon")?)
                         .await
                         .map(drop)
                 }

@@ -388,7 +388,7 @@ fn ops(servers: &Stalled, tune: fn(HttpExecutorBuilder) -> HttpExecutorBuilder) 
     ops.push(op("vercel billing_plans.list", Timeout, move || {
         let t = t.clone();
         async move {
-            t.list_billing_plans("icfg_1".into(), "neon".into())
+            t.list_billing_plans(unibill::BillingPlanQuery::new("neon", "neon")?)
                 .await
                 .map(drop)
         }

@@ -169,8 +169,11 @@ async fn a_mixed_configuration_runs_the_whole_flow() {
     let plans = billing
         .stores()
         .list_billing_plans(
-            unibill_testkit::emulators::vercel::seed::INTEGRATION_SLUG.into(),
-            unibill_testkit::emulators::vercel::seed::NEON_PRODUCT_SLUG.into(),
+            unibill::BillingPlanQuery::new(
+                unibill_testkit::emulators::vercel::seed::INTEGRATION_SLUG,
+                unibill_testkit::emulators::vercel::seed::NEON_PRODUCT_SLUG,
+            )
+            .unwrap(),
         )
         .await
         .unwrap();

@@ -377,12 +377,11 @@ impl<T: Stores> Stores for Spy<T> {
     }
     async fn list_billing_plans(
         &self,
-        integration: String,
-        product: String,
+        query: unibill::BillingPlanQuery,
     ) -> Result<Vec<BillingPlan>> {
         self.rec(
             "stores.list_billing_plans",
-            self.inner.list_billing_plans(integration, product).await,
+            self.inner.list_billing_plans(query).await,
         )
     }
     async fn list_configurations(

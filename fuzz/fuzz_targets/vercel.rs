@@ -28,7 +28,7 @@ fuzz_target!(|data: &[u8]| {
                 .map(drop),
             1 => c.get(StoreId::new("s")).await.map(drop),
             _ => c
-                .list_billing_plans("icfg_1".into(), "neon".into())
+                .list_billing_plans(unibill::BillingPlanQuery::new("neon", "neon").unwrap())
                 .await
                 .map(drop),
         };

@@ -239,6 +239,22 @@ impl BillingConfig {
             .or_else(|| self.is_empty().then_some(ProviderName::Memory))
     }
 
+    /// Whether a provider variable (`VERCEL_TEAM_ID`, …, by its environment name) is set, however it came: the
+    /// environment or lookup, the TOML file (by its key: `[vercel] team_id`) or [`BillingConfig::set`]. Only
+    /// whether: a value, secret or not, is never handed out.
+    ///
+    /// ```
+    /// use unibill::BillingConfig;
+    ///
+    /// let config = BillingConfig::from_toml_str("[vercel]\nteam_slug = \"acme\"", |_| None)?;
+    /// assert!(config.is_set("VERCEL_TEAM_SLUG"));
+    /// assert!(!config.is_set("VERCEL_TEAM_ID"));
+    /// # Ok::<(), unibill::Error>(())
+    /// ```
+    pub fn is_set(&self, name: &str) -> bool {
+        self.vars.contains_key(name)
+    }
+
     /// Whether nothing at all is configured.
     pub fn is_empty(&self) -> bool {
         self.default.is_none() && self.routes.is_empty() && self.vars.is_empty()

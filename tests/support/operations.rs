@@ -311,9 +311,9 @@ pub fn every_operation_on(base: &Url, configure: Configure, id: &str) -> Vec<Op>
         let id = Arc::clone(&shared_id);
         let t = t.clone();
         async move {
-            t.list_billing_plans((&*id).into(), "neon".into())
-                .await
-                .map(drop)
+            // An id the query refuses (too long) is refused before any I/O as well.
+            let query = unibill::BillingPlanQuery::new(&*id, "neon")?;
+            t.list_billing_plans(query).await.map(drop)
         }
     }));
     ops

@@ -1,4 +1,5 @@
-//! The CLI's failures and their exit codes: usage 2 (also clap's own), provider 1, unknown outcome 3.
+//! The CLI's failures and their exit codes: usage 2 (also clap's own), provider 1, unknown outcome 3 (also a
+//! write that happened but whose result is incomplete, such as a store created without a known id).
 
 use std::fmt;
 use std::process::ExitCode;
@@ -11,7 +12,8 @@ pub const EXIT_USAGE: u8 = 2;
 /// Exit code of a provider or configuration error (`NotFound`, `Unauthenticated`, a bad config, …).
 pub const EXIT_PROVIDER: u8 = 1;
 /// Exit code when the provider may or may not have applied a write (`ErrorKind::OutcomeUnknown`), or applied
-/// it but its answer could not be read (`Error::write_applied`): either way, look before retrying.
+/// it but its answer could not be read (`Error::write_applied`) or lacks what is needed to use the result (a
+/// store created without an id, [`CliError::Incomplete`]): either way, look before retrying.
 pub const EXIT_OUTCOME_UNKNOWN: u8 = 3;
 
 /// Why a command failed.
@@ -23,6 +25,9 @@ pub enum CliError {
     Billing(unibill::Error),
     /// Anything else: writing the output, reading standard input, binding a port (exit 1).
     Other(String),
+    /// The write happened and what is known was printed, but the result lacks what is needed to use it (a store
+    /// created without an id): the message says what is known and how to find the rest; do not retry (exit 3).
+    Incomplete(String),
     /// Standard output was closed by the reader (`unibill providers | head`): not a failure (exit 0, silent).
     OutputClosed,
 }
@@ -65,6 +70,7 @@ impl CliError {
                 _ => EXIT_PROVIDER,
             },
             CliError::Other(_) => EXIT_PROVIDER,
+            CliError::Incomplete(_) => EXIT_OUTCOME_UNKNOWN,
             CliError::OutputClosed => 0,
         })
     }
@@ -73,7 +79,7 @@ impl CliError {
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CliError::Usage(m) | CliError::Other(m) => f.write_str(m),
+            CliError::Usage(m) | CliError::Other(m) | CliError::Incomplete(m) => f.write_str(m),
             CliError::OutputClosed => f.write_str("standard output closed"),
             CliError::Billing(e) => {
                 write!(f, "{e}")?;

@@ -19,7 +19,7 @@ use crate::model::connection::{Connection, ConnectionListQuery, ConnectionUpdate
 use crate::model::customer::{Customer, CustomerListQuery, CustomerUpdate, NewCustomer};
 use crate::model::price::{NewPrice, Price, PriceListQuery, PriceUpdate};
 use crate::model::store::{
-    BillingPlan, IntegrationConfiguration, IntegrationProduct, NewStore, Store,
+    BillingPlan, BillingPlanQuery, IntegrationConfiguration, IntegrationProduct, NewStore, Store,
 };
 use crate::page::Page;
 
@@ -315,7 +315,7 @@ impl Stores for Unconfigured {
     async fn delete(&self, _: StoreId) -> Result<()> {
         Err(unconfigured("stores.delete"))
     }
-    async fn list_billing_plans(&self, _: String, _: String) -> Result<Vec<BillingPlan>> {
+    async fn list_billing_plans(&self, _: BillingPlanQuery) -> Result<Vec<BillingPlan>> {
         Err(unconfigured("stores.list_billing_plans"))
     }
     async fn list_configurations(
@@ -390,12 +390,8 @@ impl Stores for Billing {
     async fn delete(&self, id: StoreId) -> Result<()> {
         self.stores.delete(id).await
     }
-    async fn list_billing_plans(
-        &self,
-        integration: String,
-        product: String,
-    ) -> Result<Vec<BillingPlan>> {
-        self.stores.list_billing_plans(integration, product).await
+    async fn list_billing_plans(&self, query: BillingPlanQuery) -> Result<Vec<BillingPlan>> {
+        self.stores.list_billing_plans(query).await
     }
     async fn list_configurations(
         &self,

@@ -21,7 +21,7 @@ use crate::model::price::{
     TierMode,
 };
 use crate::model::store::{
-    BillingPlan, IntegrationConfiguration, IntegrationProduct, NewStore, Store,
+    BillingPlan, BillingPlanQuery, IntegrationConfiguration, IntegrationProduct, NewStore, Store,
 };
 use crate::money::Money;
 use crate::page::Page;
@@ -634,23 +634,15 @@ impl<T: Stores + ?Sized> Stores for Guarded<T> {
         }
     }
     boxed_method! {
-        fn list_billing_plans(&self, integration: String, product: String) -> Result<Vec<BillingPlan>> {
-            let checked = (|| -> Result<()> {
-                let caps = self.capabilities();
-                require(
-                    caps.list_billing_plans,
-                    caps.provider,
-                    "stores.list_billing_plans",
-                )?;
-                if integration.is_empty() {
-                    return Err(Error::invalid_field("integration", "must not be empty"));
-                }
-                if product.is_empty() {
-                    return Err(Error::invalid_field("product", "must not be empty"));
-                }
-                Ok(())
-            })();
-            checked.map_or_else(refused, |()| self.inner.list_billing_plans(integration, product))
+        fn list_billing_plans(&self, query: BillingPlanQuery) -> Result<Vec<BillingPlan>> {
+            // The query is valid by construction; only the operation is checked.
+            let caps = self.capabilities();
+            let checked = require(
+                caps.list_billing_plans,
+                caps.provider,
+                "stores.list_billing_plans",
+            );
+            checked.map_or_else(refused, |()| self.inner.list_billing_plans(query))
         }
     }
     boxed_method! {

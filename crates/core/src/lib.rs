@@ -107,9 +107,10 @@ pub use model::price::{
 };
 pub use model::raw::RawJson;
 pub use model::store::{
-    BillingPlan, BillingPlanBuilder, BillingPlanScope, BillingPlanType, IntegrationConfiguration,
-    IntegrationProduct, NewStore, NewStoreBuilder, PlanDetail, Store, StoreBuilder, StoreMetadata,
-    StoreMetadataValue, StoreProduct, StoreSecret, StoreSource, StoreStatus,
+    BillingPlan, BillingPlanBuilder, BillingPlanQuery, BillingPlanQueryBuilder, BillingPlanScope,
+    BillingPlanType, IntegrationConfiguration, IntegrationProduct, NewStore, NewStoreBuilder,
+    PlanDetail, Store, StoreBuilder, StoreMetadata, StoreMetadataValue, StoreProduct, StoreSecret,
+    StoreSource, StoreStatus, parse_store_metadata,
 };
 pub use money::{
     Currency, ExponentOverrides, IsoCurrency, IsoExponents, MinorUnitExponents, Money,

@@ -94,6 +94,27 @@ async fn prices_connections_stores_through_box_dyn() {
 }
 
 #[tokio::test]
+async fn billing_plans_for_an_installation_pass_on_memory_through_every_wrapper() {
+    let counter = RequestCounter::new();
+    let env = env("plans", &counter);
+    let billing = Billing::memory_with_counter(counter.clone());
+    assert_eq!(
+        stores::billing_plans_for_an_installation(&billing, &env).await,
+        Checked::Passed
+    );
+    let arc: Arc<dyn Stores> = Arc::new(Guarded::new(MemoryStores::new()));
+    assert_eq!(
+        stores::billing_plans_for_an_installation(&arc, &env).await,
+        Checked::Passed
+    );
+    let boxed: Box<dyn Stores> = Box::new(Guarded::new(MemoryStores::new()));
+    assert_eq!(
+        stores::billing_plans_for_an_installation(&boxed, &env).await,
+        Checked::Passed
+    );
+}
+
+#[tokio::test]
 async fn billing_hands_out_shared_arcs_for_every_resource() {
     let counter = RequestCounter::new();
     let billing = Billing::memory_with_counter(counter.clone());

@@ -308,7 +308,9 @@ mod connections {
 }
 
 mod stores {
-    use unibill_core::{ErrorKind, Guarded, MockStores, NewStore, StoreCapabilities, Stores};
+    use unibill_core::{
+        BillingPlanQuery, ErrorKind, Guarded, MockStores, NewStore, StoreCapabilities, Stores,
+    };
 
     #[tokio::test]
     async fn unsupported_store_fields_never_reach_the_provider() {
@@ -326,10 +328,51 @@ mod stores {
             (err.kind(), err.field_errors()[0].field.as_str()),
             (ErrorKind::Unsupported, "protocol_settings")
         );
-        let err = g
-            .list_billing_plans(String::new(), "p".into())
+        assert_eq!(
+            BillingPlanQuery::new("", "p").unwrap_err().field_errors()[0].field,
+            "integration",
+            "an empty integration cannot even be asked for"
+        );
+    }
+
+    #[tokio::test]
+    async fn billing_plans_of_a_provider_without_them_never_reach_it() {
+        let mut caps = StoreCapabilities::full("restricted");
+        caps.list_billing_plans = false;
+        // No expectation for `list_billing_plans`: a call reaching the mock would panic.
+        let mut mock = MockStores::new();
+        mock.expect_capabilities().returning(move || caps);
+        let query = BillingPlanQuery::builder("neon", "neon")
+            .configuration_id("icfg_a1")
+            .metadata_entry("region", "iad1")
+            .build()
+            .unwrap();
+        let err = Guarded::new(mock)
+            .list_billing_plans(query)
             .await
             .unwrap_err();
-        assert_eq!(err.field_errors()[0].field, "integration");
+        assert_eq!(err.kind(), ErrorKind::Unsupported, "{err}");
+        assert_eq!(err.operation(), Some("stores.list_billing_plans"));
+    }
+
+    #[tokio::test]
+    async fn the_whole_query_reaches_the_provider() {
+        let query = BillingPlanQuery::builder("neon", "iap_postgres_db")
+            .configuration_id("icfg_a1")
+            .metadata_entry("replicas", 2)
+            .source(unibill_core::StoreSource::Cli)
+            .build()
+            .unwrap();
+        let mut mock = MockStores::new();
+        mock.expect_capabilities()
+            .returning(|| StoreCapabilities::full("mock"));
+        let expected = query.clone();
+        mock.expect_list_billing_plans()
+            .withf(move |q| *q == expected)
+            .times(1)
+            .returning(|_| Ok(Vec::new()));
+        let guarded = std::sync::Arc::new(Guarded::new(mock));
+        let boxed: Box<dyn Stores> = Box::new(std::sync::Arc::clone(&guarded));
+        assert!(boxed.list_billing_plans(query).await.unwrap().is_empty());
     }
 }

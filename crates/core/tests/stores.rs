@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use rust_decimal_macros::dec;
 use unibill_core::{
-    Currency, ErrorKind, MemoryStores, MockStores, Money, NewStore, Store, StoreCapabilities,
-    StoreStatus, Stores, StoresExt, WaitOptions,
+    BillingPlanQuery, Currency, ErrorKind, MemoryStores, MockStores, Money, NewStore, Store,
+    StoreCapabilities, StoreStatus, Stores, StoresExt, WaitOptions,
 };
 
 fn input() -> unibill_core::NewStoreBuilder {
@@ -80,7 +80,7 @@ async fn unknown_configuration_product_or_plan_is_not_found() {
     }
     assert_eq!(
         stores
-            .list_billing_plans("memory".into(), "nope".into())
+            .list_billing_plans(BillingPlanQuery::new("memory", "nope").unwrap())
             .await
             .unwrap_err()
             .kind(),

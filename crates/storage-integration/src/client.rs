@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use unibill_core::{
-    BillingPlan, Error, IntegrationConfiguration, IntegrationConfigurationId, IntegrationProduct,
-    NewStore, Result, Store, StoreCapabilities, StoreId, Stores,
+    BillingPlan, BillingPlanQuery, Error, IntegrationConfiguration, IntegrationConfigurationId,
+    IntegrationProduct, NewStore, Result, Store, StoreCapabilities, StoreId, Stores,
 };
 use unibill_http::{Clock, HttpExecutor, HttpExecutorBuilder, Request, SystemClock};
 
@@ -130,7 +130,10 @@ impl VercelStoresBuilder {
         }
         let exec = builder
             .clock(SharedClock(Arc::clone(&self.clock)))
-            .error_table(VercelErrorTable { clock: self.clock })
+            .error_table(VercelErrorTable {
+                clock: self.clock,
+                team_scoped: self.config.team().is_some(),
+            })
             .build()?;
         Ok(VercelStores {
             exec,
@@ -173,14 +176,8 @@ impl Stores for VercelStores {
         self.delete_store(&id).await
     }
 
-    async fn list_billing_plans(
-        &self,
-        integration: String,
-        product: String,
-    ) -> Result<Vec<BillingPlan>> {
-        non_empty("integration", &integration)?;
-        non_empty("product", &product)?;
-        self.plans(integration, product).await
+    async fn list_billing_plans(&self, query: BillingPlanQuery) -> Result<Vec<BillingPlan>> {
+        self.plans(query).await
     }
 
     async fn list_configurations(

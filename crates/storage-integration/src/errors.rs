@@ -13,6 +13,14 @@
 //!
 //! The body is `{"error": {"code", "message", …}}`, or `{"err": {…}}` as some Vercel APIs wrongly answer. The
 //! request id (`x-vercel-id`) is kept by the executor.
+//!
+//! The error's own message says what the status means (`not found on Vercel`); Vercel's text is the provider
+//! message and its code the provider code, so the error's `Display` shows each once:
+//! `vercel stores.list_products: not found on Vercel (HTTP 404, not_found): Integration configuration not found`.
+//! When no team scope is configured, a 403 or 404 also says so, naming `VERCEL_TEAM_ID` and `VERCEL_TEAM_SLUG`
+//! (`not found on Vercel for the token's personal account: no team was sent, set VERCEL_TEAM_ID or
+//! VERCEL_TEAM_SLUG`): without a team, Vercel answers for the personal account, which does not see a team's
+//! installations or stores.
 
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
@@ -26,6 +34,27 @@ use unibill_http::{Clock, ErrorResponse, ErrorTable, kind_for_status};
 #[derive(Debug, Clone)]
 pub(crate) struct VercelErrorTable {
     pub(crate) clock: Arc<dyn Clock>,
+    /// Whether calls carry a team (`teamId`/`slug`); without one a 403/404 says how to set it.
+    pub(crate) team_scoped: bool,
+}
+
+/// What a 403 or 404 adds when no team scope was sent.
+pub(crate) const NO_TEAM_HINT: &str =
+    " for the token's personal account: no team was sent, set VERCEL_TEAM_ID or VERCEL_TEAM_SLUG";
+
+/// What the status means, as the error's own message (Vercel's text stays the provider message).
+fn summary(status: u16) -> &'static str {
+    match status {
+        400 => "Vercel refused the request",
+        401 => "Vercel refused the token",
+        402 => "Vercel needs a payment method for this account",
+        403 => "Vercel forbids this",
+        404 | 410 => "not found on Vercel",
+        409 => "Vercel reports a conflict",
+        429 => "Vercel is rate limiting this endpoint",
+        500..=599 => "Vercel failed",
+        _ => "Vercel could not handle the request",
+    }
 }
 
 /// `{"error": {...}}` or `{"err": {...}}`.
@@ -75,8 +104,21 @@ impl ErrorTable for VercelErrorTable {
             .json::<Envelope>()
             .and_then(|e| e.error)
             .and_then(Body::from_map);
+        let mut message = summary(status).to_owned();
+        if let Some(Value::Array(missing)) = body
+            .as_ref()
+            .and_then(|b| b.extra.get("missingPermissions"))
+        {
+            let names: Vec<&str> = missing.iter().filter_map(Value::as_str).collect();
+            if !names.is_empty() {
+                message.push_str(&format!(" (missing permissions: {})", names.join(", ")));
+            }
+        }
+        if !self.team_scoped && matches!(status, 403 | 404) {
+            message.push_str(NO_TEAM_HINT);
+        }
+        let mut err = Error::new(kind, message);
         let Some(body) = body else {
-            let mut err = Error::new(kind, format!("Vercel answered {status}"));
             let text = answer.text();
             if !text.trim().is_empty() {
                 err = err.with_provider_message(text.into_owned());
@@ -88,29 +130,17 @@ impl ErrorTable for VercelErrorTable {
             }
             return err;
         };
-        let message = body.message.clone().unwrap_or_default();
-        let mut summary = format!("Vercel answered {status}");
-        if !message.is_empty() {
-            summary.push_str(": ");
-            summary.push_str(&message);
-        }
-        if let Some(Value::Array(missing)) = body.extra.get("missingPermissions") {
-            let names: Vec<&str> = missing.iter().filter_map(Value::as_str).collect();
-            if !names.is_empty() {
-                summary.push_str(&format!(" (missing permissions: {})", names.join(", ")));
-            }
-        }
-        let mut err = Error::new(kind, summary);
+        let provider_message = body.message.clone().unwrap_or_default();
         if let Some(code) = &body.code {
             err = err.with_provider_code(code.clone());
         }
-        if !message.is_empty() {
-            err = err.with_provider_message(message.clone());
+        if !provider_message.is_empty() {
+            err = err.with_provider_message(provider_message.clone());
         }
         if kind == ErrorKind::InvalidInput
-            && let Some(field) = field_hint(&message)
+            && let Some(field) = field_hint(&provider_message)
         {
-            err = err.with_field_errors([FieldError::new(field, message.clone())]);
+            err = err.with_field_errors([FieldError::new(field, provider_message.clone())]);
         }
         if status == 429
             && let Some(wait) = self.wait_from(body.extra.get("limit"), answer)

@@ -4,7 +4,7 @@
 //! ```
 //! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 //! use std::time::Duration;
-//! use unibill_core::{Billing, NewStore, StoresExt, WaitOptions};
+//! use unibill_core::{Billing, BillingPlanQuery, NewStore, StoresExt, WaitOptions};
 //! use unibill_storage_integration::{VercelStorageConfig, VercelStores};
 //! use unibill_testkit::emulators::vercel::{VercelEmulator, seed};
 //!
@@ -21,8 +21,14 @@
 //! // configurations → products → (billing plans) → create → wait until available.
 //! let configuration = stores.list_configurations(Some("neon".into())).await?.remove(0);
 //! let product = stores.list_products(configuration.id.clone()).await?.remove(0);
-//! let plans = stores.list_billing_plans("neon".into(), product.id.clone()).await?;
+//! let plans = stores.list_billing_plans(BillingPlanQuery::new("neon", product.id.clone())?).await?;
 //! assert!(plans.iter().any(|p| p.is_free()));
+//! // As one installation is offered them, priced for the metadata the store will have.
+//! let query = BillingPlanQuery::builder("neon", product.id.clone())
+//!     .configuration_id(configuration.id.clone())
+//!     .metadata_entry("region", "fra1")
+//!     .build()?;
+//! assert_eq!(stores.list_billing_plans(query).await?.len(), plans.len());
 //!
 //! // No billing plan: Vercel picks the product's free plan.
 //! let store = stores
@@ -44,7 +50,7 @@
 //! | (id fallback) | `GET /v1/installations/{icfg}/resources/{externalResourceId}` | `Safe` |
 //! | `get` | `GET /v1/storage/stores/{id}` | `Safe` |
 //! | `delete` | `DELETE /v1/storage/stores/integration/{id}` | `Reconcile` (read first; gone = done) |
-//! | `list_billing_plans` | `GET /v1/integrations/integration/{integration}/products/{product}/plans` | `Safe` |
+//! | `list_billing_plans` | `GET /v1/integrations/integration/{integration}/products/{product}/plans` (`?integrationConfigurationId=…&metadata={…}&source=…`, each when given) | `Safe` |
 //! | `list_configurations` | `GET /v1/integrations/configurations?view=account` | `Safe` |
 //! | `list_products` | `GET /v1/integrations/configuration/{id}/products` | `Safe` |
 //!
@@ -68,7 +74,13 @@
 //!   `Other`. Money fields of plans stay display strings, parsed into `Money` where they are plain amounts.
 //! - Errors follow one table (`400` → `InvalidInput` with a field hint, `401` → `Unauthenticated`, `402` →
 //!   `PaymentRequired`, `403` → `PermissionDenied`, `404`/`410` → `NotFound`, `409` → `Conflict`, `429` →
-//!   `RateLimited`), with Vercel's code, message and `x-vercel-id` kept.
+//!   `RateLimited`), with Vercel's code, message and `x-vercel-id` kept (Vercel's message is shown once, as
+//!   the provider message).
+//! - **Without a team** (`VERCEL_TEAM_ID`/`VERCEL_TEAM_SLUG` unset) Vercel answers for the token's personal
+//!   account: a team's configurations are not listed and its configurations and stores are 404. Such a 403 or
+//!   404 says that no team was sent and names both variables.
+//! - `list_billing_plans` sends the query's metadata as one compact JSON text, as the Vercel CLI does; numbers
+//!   keep every digit ([`unibill_core::parse_store_metadata`] reads them so from text).
 
 #[doc(hidden)]
 pub mod bench_api;

@@ -1,13 +1,17 @@
 //! Billing plans: `GET /v1/integrations/integration/{integrationIdOrSlug}/products/{productIdOrSlug}/plans`, and
 //! the plan decoder the store answers share.
 //!
+//! The query carries what the Vercel SDK and CLI send: `integrationConfigurationId`, `metadata` (the intended
+//! store metadata as one compact JSON text, numbers exact) and `source`, each only when given, then the team.
+//!
 //! Money fields are display strings (`"$19.00 / month"`, `"10.00"`): kept as they came, and parsed into
 //! [`unibill_core::Money`] (USD) only where they are plain amounts.
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use unibill_core::{
-    BillingPlan, BillingPlanScope, BillingPlanType, Error, PlanDetail, RawJson, Result,
+    BillingPlan, BillingPlanQuery, BillingPlanScope, BillingPlanType, Error, PlanDetail, RawJson,
+    Result,
 };
 use unibill_http::{Request, Safety};
 
@@ -109,11 +113,16 @@ pub(crate) fn decode_plans(body: &[u8]) -> Result<Vec<BillingPlan>> {
 }
 
 impl VercelStores {
-    pub(crate) async fn plans(
-        &self,
-        integration: String,
-        product: String,
-    ) -> Result<Vec<BillingPlan>> {
+    pub(crate) async fn plans(&self, query: BillingPlanQuery) -> Result<Vec<BillingPlan>> {
+        // Compact JSON (`{"region":"iad1","replicas":2}`), as the CLI's `JSON.stringify` sends it; the keys in
+        // order, every digit of a number kept.
+        let metadata = query
+            .metadata()
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|e| {
+                Error::invalid_field("metadata", format!("cannot be written as JSON: {e}"))
+            })?;
         let request = self.scoped(
             Request::get(
                 "stores.list_billing_plans",
@@ -123,11 +132,17 @@ impl VercelStores {
                 "v1",
                 "integrations",
                 "integration",
-                integration.as_str(),
+                query.integration(),
                 "products",
-                product.as_str(),
+                query.product(),
                 "plans",
-            ]),
+            ])
+            .query_opt(
+                "integrationConfigurationId",
+                query.configuration_id().map(|c| c.as_str()),
+            )
+            .query_opt("metadata", metadata)
+            .query_opt("source", query.source().map(|s| s.as_str())),
         );
         self.exec
             .send(request, Safety::Safe, |r| decode_plans(&r.body))

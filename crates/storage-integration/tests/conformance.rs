@@ -32,6 +32,10 @@ async fn run_every_behaviour<S: Stores + ?Sized>(s: &S, env: &Env) {
     );
     assert_eq!(stores::paid_plan(s, env).await, Checked::Passed);
     assert_eq!(
+        stores::billing_plans_for_an_installation(s, env).await,
+        Checked::Passed
+    );
+    assert_eq!(
         stores::validation_before_sending(s, env).await,
         Checked::Passed
     );

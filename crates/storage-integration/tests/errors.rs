@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use proptest::prelude::*;
 use support::{canned, fixture};
-use unibill_core::{ErrorKind, IntegrationConfigurationId, NewStore, StoreId, Stores};
+use unibill_core::{
+    BillingPlanQuery, ErrorKind, IntegrationConfigurationId, NewStore, StoreId, Stores,
+};
 use unibill_testkit::Reply;
 use unibill_testkit::emulators::vercel::{Endpoint, InjectedError, RateLimit, seed};
 
@@ -221,7 +223,7 @@ async fn malformed_answers_are_decode_errors() {
         let err = client.get(StoreId::new("store_1")).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Decode, "{body}");
         let err = client
-            .list_billing_plans("neon".into(), "neon".into())
+            .list_billing_plans(BillingPlanQuery::new("neon", "neon").unwrap())
             .await
             .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Decode, "{body}");
@@ -235,6 +237,117 @@ async fn malformed_answers_are_decode_errors() {
     assert_eq!(
         client.list_configurations(None).await.unwrap_err().kind(),
         ErrorKind::Decode
+    );
+}
+
+/// A client of `server` without a team scope (the personal account).
+fn personal_client(
+    server: &unibill_testkit::TestServer,
+) -> unibill_storage_integration::VercelStores {
+    unibill_storage_integration::VercelStores::new(
+        unibill_storage_integration::VercelStorageConfig::builder(support::TOKEN)
+            .base_url(server.url().as_str())
+            .build()
+            .unwrap(),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn vercels_message_reads_once_in_the_error() {
+    for (status, file, said) in [
+        (
+            404,
+            "error-404-not-found.json",
+            "Integration configuration not found",
+        ),
+        (
+            400,
+            "error-400-bad-request.json",
+            "Invalid request: missing required property `integrationProductIdOrSlug`.",
+        ),
+        (
+            402,
+            "error-402-payment-required.json",
+            "The account is missing a payment so payment method must be updated",
+        ),
+        (
+            403,
+            "error-403-forbidden.json",
+            "You don't have permission to create the integration resource.",
+        ),
+    ] {
+        let (_s, client, _) =
+            canned(move |_| Reply::json(status, fixture(file)).header("x-vercel-id", VERCEL_ID))
+                .await;
+        let err = client.create(input()).await.unwrap_err();
+        let shown = err.to_string();
+        assert_eq!(shown.matches(said).count(), 1, "{file}: {shown}");
+        assert!(!err.message().contains(said), "{file}: {}", err.message());
+        assert_eq!(err.provider_message(), Some(said), "{file}");
+        assert!(
+            !shown.contains("VERCEL_TEAM_ID"),
+            "{file}: a team is configured, no hint: {shown}"
+        );
+    }
+    let (_s, client, _) = canned(|_| Reply::json(404, fixture("error-404-not-found.json"))).await;
+    let err = client
+        .list_products(IntegrationConfigurationId::new(seed::CONFIGURATION_ID))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "vercel stores.list_products: not found on Vercel (HTTP 404, not_found): Integration configuration not found"
+    );
+}
+
+#[tokio::test]
+async fn without_a_team_a_403_or_404_names_the_team_variables() {
+    for (status, file) in [
+        (404, "error-404-not-found.json"),
+        (403, "error-403-forbidden.json"),
+    ] {
+        let server =
+            unibill_testkit::TestServer::from_fn(move |_| Reply::json(status, fixture(file))).await;
+        let err = personal_client(&server)
+            .list_products(IntegrationConfigurationId::new(seed::CONFIGURATION_ID))
+            .await
+            .unwrap_err();
+        let shown = err.to_string();
+        for name in ["VERCEL_TEAM_ID", "VERCEL_TEAM_SLUG", "personal account"] {
+            assert!(shown.contains(name), "{status}: {shown}");
+        }
+        assert_eq!(server.requests()[0].query, None, "no team query was sent");
+    }
+    // Other statuses say nothing of teams: the team is not what they are about.
+    let server = unibill_testkit::TestServer::from_fn(|_| {
+        Reply::json(400, fixture("error-400-bad-request.json"))
+    })
+    .await;
+    let err = personal_client(&server).create(input()).await.unwrap_err();
+    assert!(!err.to_string().contains("VERCEL_TEAM_ID"), "{err}");
+}
+
+#[tokio::test]
+async fn without_a_team_the_emulators_team_configuration_is_404_naming_the_variables() {
+    let emulator = unibill_testkit::emulators::vercel::VercelEmulator::new(support::TOKEN);
+    let server = unibill_testkit::TestServer::router(emulator.router()).await;
+    let client = personal_client(&server);
+    assert!(client.list_configurations(None).await.unwrap().is_empty());
+    let err = client
+        .list_products(IntegrationConfigurationId::new(seed::CONFIGURATION_ID))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound);
+    let shown = err.to_string();
+    assert_eq!(
+        shown.matches("Integration configuration not found").count(),
+        1,
+        "{shown}"
+    );
+    assert!(
+        shown.contains("VERCEL_TEAM_ID") && shown.contains("VERCEL_TEAM_SLUG"),
+        "{shown}"
     );
 }
 

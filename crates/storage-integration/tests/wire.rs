@@ -7,8 +7,8 @@ use rust_decimal_macros::dec;
 use serde_json::{Value, json};
 use support::{TOKEN, assert_common_headers, body_json, canned, fixture, fixture_json};
 use unibill_core::{
-    Currency, IntegrationConfigurationId, Money, NewStore, StoreId, StoreMetadataValue,
-    StoreSource, Stores,
+    BillingPlanQuery, Currency, IntegrationConfigurationId, Money, NewStore, StoreId,
+    StoreMetadataValue, StoreSource, Stores,
 };
 use unibill_storage_integration::{VercelStorageConfig, VercelStores};
 use unibill_testkit::emulators::vercel::seed;
@@ -229,7 +229,7 @@ async fn list_requests_and_fixture_answers() {
     })
     .await;
     let plans = client
-        .list_billing_plans("neon".into(), "iap_yhdcQEhzoHZ5tWdg".into())
+        .list_billing_plans(BillingPlanQuery::new("neon", "iap_yhdcQEhzoHZ5tWdg").unwrap())
         .await
         .unwrap();
     assert_eq!(plans.len(), 3);
@@ -275,6 +275,144 @@ async fn list_requests_and_fixture_answers() {
         assert_eq!(r.method, "GET");
         assert_common_headers(r);
     }
+}
+
+/// The metadata of the plans and create requests below: every kind of value, and numbers a float would round.
+fn exact_metadata() -> unibill_core::StoreMetadata {
+    unibill_core::parse_store_metadata(
+        r#"{"replicas": 2, "cpuUnits": 0.25, "highAvailability": false, "tags": ["database", "postgres"],
+            "region": "iad1", "weights": [1.5, 12345678901234567890123], "ratio": 3.14159265358979323846}"#,
+    )
+    .unwrap()
+}
+
+const EXACT_METADATA_JSON: &str = r#"{"cpuUnits":0.25,"highAvailability":false,"ratio":3.14159265358979323846,"region":"iad1","replicas":2,"tags":["database","postgres"],"weights":[1.5,12345678901234567890123]}"#;
+
+#[tokio::test]
+async fn billing_plans_send_configuration_metadata_and_source_as_the_query_wire_exact() {
+    let (server, client, _) =
+        canned(|_| Reply::json(200, fixture("billing-plans-list-200.json"))).await;
+    let query = BillingPlanQuery::builder("neon", "iap_postgres_db")
+        .configuration_id(seed::CONFIGURATION_ID)
+        .metadata(exact_metadata())
+        .source(StoreSource::Cli)
+        .build()
+        .unwrap();
+    let plans = client.list_billing_plans(query).await.unwrap();
+    assert_eq!(plans.len(), 3);
+
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 1);
+    let r = &reqs[0];
+    assert_eq!(r.method, "GET");
+    assert_eq!(
+        r.path,
+        "/v1/integrations/integration/neon/products/iap_postgres_db/plans"
+    );
+    assert_common_headers(r);
+    assert!(r.body.is_empty());
+    // Form-encoded as URLSearchParams does it; the metadata one compact JSON text, every digit kept.
+    let encoded: String =
+        unibill_http::url::form_urlencoded::byte_serialize(EXACT_METADATA_JSON.as_bytes())
+            .collect();
+    assert_eq!(
+        r.query.as_deref(),
+        Some(
+            format!(
+                "integrationConfigurationId={}&metadata={encoded}&source=cli&teamId={}",
+                seed::CONFIGURATION_ID,
+                seed::TEAM_ID
+            )
+            .as_str()
+        )
+    );
+    assert_eq!(
+        r.query_pairs(),
+        vec![
+            (
+                "integrationConfigurationId".to_owned(),
+                seed::CONFIGURATION_ID.to_owned()
+            ),
+            ("metadata".to_owned(), EXACT_METADATA_JSON.to_owned()),
+            ("source".to_owned(), "cli".to_owned()),
+            ("teamId".to_owned(), seed::TEAM_ID.to_owned()),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn billing_plans_with_empty_metadata_send_an_empty_object_and_nothing_else_unasked() {
+    let (server, client, _) =
+        canned(|_| Reply::json(200, fixture("billing-plans-list-200.json"))).await;
+    let query = BillingPlanQuery::builder("neon", "neon")
+        .metadata(unibill_core::StoreMetadata::new())
+        .build()
+        .unwrap();
+    client.list_billing_plans(query).await.unwrap();
+    assert_eq!(
+        server.requests()[0].query.as_deref(),
+        Some(format!("metadata=%7B%7D&teamId={}", seed::TEAM_ID).as_str())
+    );
+}
+
+#[tokio::test]
+async fn create_metadata_numbers_keep_every_digit_on_the_wire() {
+    let (server, client, _) = canned(|_| ok_create()).await;
+    let input = NewStore::builder("pg", seed::CONFIGURATION_ID, "iap_postgres_db")
+        .metadata(exact_metadata())
+        .build()
+        .unwrap();
+    client.create(input).await.unwrap();
+    let body = server.requests()[0].body_text();
+    assert!(
+        body.contains(&format!(r#""metadata":{EXACT_METADATA_JSON}"#)),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn billing_plans_query_against_the_emulator() {
+    let rig = support::emulated().await;
+    let for_installation = |metadata: unibill_core::StoreMetadata| {
+        BillingPlanQuery::builder(seed::INTEGRATION_SLUG, seed::POSTGRES_PRODUCT_ID)
+            .configuration_id(seed::CONFIGURATION_ID)
+            .metadata(metadata)
+            .source(StoreSource::Cli)
+            .build()
+            .unwrap()
+    };
+    let mut m = unibill_core::StoreMetadata::new();
+    m.insert("replicas".into(), 2.into());
+    m.insert("cpuUnits".into(), rust_decimal_macros::dec!(0.25).into());
+    let plans = rig
+        .client
+        .list_billing_plans(for_installation(m))
+        .await
+        .unwrap();
+    assert_eq!(plans.len(), 4, "the Postgres product's plans");
+
+    // The emulator checks the metadata against the product's schema, as a create would.
+    let mut wrong = unibill_core::StoreMetadata::new();
+    wrong.insert("replicas".into(), "two".into());
+    let err = rig
+        .client
+        .list_billing_plans(for_installation(wrong))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), unibill_core::ErrorKind::InvalidInput, "{err}");
+    assert_eq!(err.field_errors()[0].field, "metadata");
+    assert!(
+        err.to_string()
+            .contains("`metadata.replicas` should be number"),
+        "{err}"
+    );
+
+    let unknown = BillingPlanQuery::builder(seed::INTEGRATION_SLUG, seed::NEON_PRODUCT_SLUG)
+        .configuration_id("icfg_nope")
+        .build()
+        .unwrap();
+    let err = rig.client.list_billing_plans(unknown).await.unwrap_err();
+    assert_eq!(err.kind(), unibill_core::ErrorKind::NotFound, "{err}");
 }
 
 #[tokio::test]

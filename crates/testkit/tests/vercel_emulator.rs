@@ -562,6 +562,150 @@ async fn s8_09_plans_query_is_checked() {
     );
 }
 
+/// `GET …/plans?metadata=<JSON text>` for the paid-only Postgres product, percent-encoded as a form.
+async fn plans_with_metadata(env: &Env, metadata: &str) -> Answer {
+    let encoded: String = url::form_urlencoded::byte_serialize(metadata.as_bytes()).collect();
+    env.get(&format!(
+        "/v1/integrations/integration/neon/products/{}/plans?metadata={encoded}&{}",
+        seed::POSTGRES_PRODUCT_ID,
+        team_q()
+    ))
+    .await
+}
+
+async fn assert_plans_400(env: &Env, metadata: &str, message_part: &str) {
+    let a = plans_with_metadata(env, metadata).await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST, "{metadata}: {}", a.text);
+    assert_eq!(a.error_code(), "bad_request");
+    let msg = a.json()["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        msg.contains(message_part),
+        "{metadata}: message {msg:?} lacks {message_part:?}"
+    );
+}
+
+#[tokio::test]
+async fn s4_4_plans_metadata_is_checked_against_the_product_schema_as_a_create_would() {
+    let env = start().await;
+    // The intended metadata may be partial (the schema's `required` keys are the create's business), and its
+    // values follow the schema: numbers, booleans, lists of strings.
+    let ok = plans_with_metadata(
+        &env,
+        r#"{"replicas":2,"cpuUnits":0.25,"highAvailability":false,"tags":["database","postgres"]}"#,
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.text);
+    assert_eq!(ok.json()["plans"].as_array().map(Vec::len), Some(4));
+    assert_plans_400(&env, r#"{"limits":{"cpu":1}}"#, "`metadata.limits` should be a string, number, boolean, array of strings or array of numbers").await;
+    assert_plans_400(
+        &env,
+        r#"{"tags":["database",1]}"#,
+        "`metadata.tags` should be a string, number",
+    )
+    .await;
+    assert_plans_400(
+        &env,
+        r#"{"region":null}"#,
+        "`metadata.region` should be a string, number",
+    )
+    .await;
+    assert_plans_400(
+        &env,
+        r#"{"replicas":"2"}"#,
+        "`metadata.replicas` should be number",
+    )
+    .await;
+    assert_plans_400(
+        &env,
+        r#"{"replicas":5.5}"#,
+        "`metadata.replicas` should be <= 5",
+    )
+    .await;
+    assert_plans_400(
+        &env,
+        r#"{"environment":"staging"}"#,
+        "one of the allowed values",
+    )
+    .await;
+    assert_plans_400(
+        &env,
+        r#"{"unknownKey":"x"}"#,
+        "`metadata.unknownKey` is not a property",
+    )
+    .await;
+    assert_plans_400(
+        &env,
+        r#"["region"]"#,
+        "`metadata` should be a JSON-encoded object",
+    )
+    .await;
+    assert_plans_400(
+        &env,
+        r#"{"replicas":2"#,
+        "`metadata` should be a JSON-encoded object",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn s4_4_plans_configuration_must_be_an_installation_of_the_integration_in_the_scope() {
+    let env = start().await;
+    let plans = |query: String| {
+        let env = &env;
+        async move {
+            env.get(&format!(
+                "/v1/integrations/integration/neon/products/neon/plans?{query}"
+            ))
+            .await
+        }
+    };
+    let own = plans(format!(
+        "integrationConfigurationId={}&{}",
+        seed::CONFIGURATION_ID,
+        team_q()
+    ))
+    .await;
+    assert_eq!(own.status, StatusCode::OK, "{}", own.text);
+    // Another team's view, and the personal account (no team query), do not see the installation.
+    for scope in [format!("teamId={}", seed::OTHER_TEAM_ID), String::new()] {
+        let a = plans(format!(
+            "integrationConfigurationId={}&{scope}",
+            seed::CONFIGURATION_ID
+        ))
+        .await;
+        assert_eq!(a.status, StatusCode::NOT_FOUND, "{scope:?}: {}", a.text);
+        assert_eq!(a.json(), fixture("error-404-not-found.json"));
+    }
+    // Without the configuration the catalogue is public: the plans list in any scope.
+    assert_eq!(plans(String::new()).await.status, StatusCode::OK);
+    // An installation of another integration is not this integration's.
+    env.emu()
+        .add_integration(unibill_testkit::emulators::vercel::Integration {
+            id: "oac_other0000000000000000".into(),
+            slug: "other-db".into(),
+            name: "Other".into(),
+            icon: String::new(),
+            products: vec![],
+        });
+    env.emu()
+        .add_configuration(unibill_testkit::emulators::vercel::Configuration {
+            id: "icfg_otherIntegration0".into(),
+            integration_id: "oac_other0000000000000000".into(),
+            team_id: Some(seed::TEAM_ID.into()),
+            status: "ready".into(),
+            installation_type: "marketplace".into(),
+        });
+    let foreign = plans(format!(
+        "integrationConfigurationId=icfg_otherIntegration0&{}",
+        team_q()
+    ))
+    .await;
+    assert_eq!(foreign.status, StatusCode::NOT_FOUND, "{}", foreign.text);
+}
+
 #[tokio::test]
 async fn s8_09_configurations_list_needs_view_and_is_a_bare_array() {
     let env = start().await;

@@ -414,13 +414,12 @@ async fn stores(billing: &Billing) -> Steps {
     };
     f.ok("catalogue", format!("product {}", product.slug));
     let integration = config.integration_slug.clone().unwrap_or_default();
-    let plans = attempt!(
+    let query = attempt!(
         f,
         "plans",
-        stores
-            .list_billing_plans(integration, product.id.clone())
-            .await
+        unibill::BillingPlanQuery::new(integration, product.id.clone())
     );
+    let plans = attempt!(f, "plans", stores.list_billing_plans(query).await);
     let paid = plans.iter().filter(|p| p.payment_method_required).count();
     f.ok("plans", format!("{} ({paid} paid)", plans.len()));
     let input = attempt!(

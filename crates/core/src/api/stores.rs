@@ -10,7 +10,7 @@ use crate::capability::StoreCapabilities;
 use crate::error::{Error, ErrorKind, Result};
 use crate::id::{IntegrationConfigurationId, StoreId};
 use crate::model::store::{
-    BillingPlan, IntegrationConfiguration, IntegrationProduct, NewStore, Store,
+    BillingPlan, BillingPlanQuery, IntegrationConfiguration, IntegrationProduct, NewStore, Store,
 };
 
 /// Provisioned integration stores (Vercel marketplace databases and the like).
@@ -33,13 +33,12 @@ pub trait Stores: Send + Sync + Debug {
     /// Deletes a store.
     async fn delete(&self, id: StoreId) -> Result<()>;
 
-    /// The billing plans of a product: `integration` is the integration's id (`oac_…`) or slug, `product` the
-    /// product's id (`iap_…`) or slug.
-    async fn list_billing_plans(
-        &self,
-        integration: String,
-        product: String,
-    ) -> Result<Vec<BillingPlan>>;
+    /// The billing plans of a product of an integration ([`BillingPlanQuery`]: the integration's id `oac_…` or
+    /// slug and the product's id `iap_…` or slug), optionally for one installation
+    /// ([`BillingPlanQuery::configuration_id`]: one that does not exist, or is not the integration's, is
+    /// `NotFound`) and priced for the metadata a store would be created with
+    /// ([`BillingPlanQuery::metadata`]). Every provider takes every part of the query.
+    async fn list_billing_plans(&self, query: BillingPlanQuery) -> Result<Vec<BillingPlan>>;
 
     /// The integration configurations (installations) of the account, optionally of one integration (id or
     /// slug).
@@ -78,8 +77,8 @@ macro_rules! forward_stores {
                 }
             }
             boxed_method! {
-                fn list_billing_plans(&self, integration: String, product: String) -> Result<Vec<BillingPlan>> {
-                    (**self).list_billing_plans(integration, product)
+                fn list_billing_plans(&self, query: BillingPlanQuery) -> Result<Vec<BillingPlan>> {
+                    (**self).list_billing_plans(query)
                 }
             }
             boxed_method! {

@@ -5,10 +5,14 @@ use super::{Checked, Env};
 use crate::api::{Stores, StoresExt};
 use crate::error::ErrorKind;
 use crate::id::{IntegrationConfigurationId, StoreId};
-use crate::model::store::{BillingPlan, BillingPlanType, IntegrationProduct, NewStore};
+use crate::model::store::{
+    BillingPlan, BillingPlanQuery, BillingPlanType, IntegrationProduct, NewStore, StoreMetadata,
+};
 
 struct Catalogue {
     configuration: IntegrationConfigurationId,
+    /// The integration's id or slug, where the configuration names one.
+    integration: Option<String>,
     product: IntegrationProduct,
     plans: Vec<BillingPlan>,
 }
@@ -28,19 +32,20 @@ async fn discover<S: Stores + ?Sized>(s: &S) -> Option<Catalogue> {
             .await
             .expect("list_products");
         if let Some(product) = products.into_iter().find(IntegrationProduct::is_storage) {
-            let plans = match (
-                caps.list_billing_plans,
-                &cfg.integration_id,
-                &cfg.integration_slug,
-            ) {
-                (true, Some(i), _) | (true, None, Some(i)) => s
-                    .list_billing_plans(i.clone(), product.id.clone())
+            let integration = cfg.integration_id.clone().or(cfg.integration_slug.clone());
+            let plans = match (caps.list_billing_plans, &integration) {
+                (true, Some(i)) => s
+                    .list_billing_plans(
+                        BillingPlanQuery::new(i.clone(), product.id.clone())
+                            .expect("a discovered integration and product make a valid query"),
+                    )
                     .await
                     .expect("list_billing_plans"),
                 _ => Vec::new(),
             };
             return Some(Catalogue {
                 configuration: cfg.id,
+                integration,
                 product,
                 plans,
             });
@@ -53,7 +58,49 @@ async fn discover<S: Stores + ?Sized>(s: &S) -> Option<Catalogue> {
 pub async fn run_all<S: Stores + ?Sized>(s: &S, env: &Env) {
     free_plan_and_readiness(s, env).await;
     paid_plan(s, env).await;
+    billing_plans_for_an_installation(s, env).await;
     validation_before_sending(s, env).await;
+}
+
+/// The billing plans of a product can be asked for one installation and for the metadata a store would be
+/// created with (empty here: which keys a product takes is its own schema); a configuration that does not
+/// exist is `NotFound`.
+pub async fn billing_plans_for_an_installation<S: Stores + ?Sized>(s: &S, _env: &Env) -> Checked {
+    if !s.capabilities().list_billing_plans {
+        return Checked::Skipped("needs list_billing_plans");
+    }
+    let Some(cat) = discover(s).await else {
+        return Checked::Skipped("no usable configuration with a storage product");
+    };
+    let Some(integration) = cat.integration.clone() else {
+        return Checked::Skipped("the configuration names no integration");
+    };
+    let query = |configuration: &str| {
+        BillingPlanQuery::builder(integration.clone(), cat.product.id.clone())
+            .configuration_id(configuration)
+            .metadata(StoreMetadata::new())
+            .build()
+            .expect("a valid plans query")
+    };
+    let plans = s
+        .list_billing_plans(query(cat.configuration.as_str()))
+        .await
+        .expect("the plans of the discovered installation");
+    assert_eq!(
+        plans.is_empty(),
+        cat.plans.is_empty(),
+        "the installation's plans are the product's"
+    );
+    let err = s
+        .list_billing_plans(query("icfg_conformanceNoSuchInstallation0"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.kind(),
+        ErrorKind::NotFound,
+        "an unknown configuration: {err}"
+    );
+    Checked::Passed
 }
 
 /// A store without a plan takes the free plan, becomes available through `wait_until_ready`, and is gone
@@ -146,6 +193,7 @@ pub async fn validation_before_sending<S: Stores + ?Sized>(s: &S, env: &Env) -> 
         return Checked::Skipped("the environment does not count requests");
     };
     assert!(NewStore::builder("x", "cfg_1", "p").build().is_err());
+    assert!(BillingPlanQuery::new("", "p").is_err());
     let err = s.get(StoreId::new("")).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     if s.capabilities().list_products {

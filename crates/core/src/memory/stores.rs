@@ -12,8 +12,8 @@ use crate::capability::StoreCapabilities;
 use crate::error::{Error, ErrorKind, Result};
 use crate::id::{IntegrationConfigurationId, StoreId};
 use crate::model::store::{
-    BillingPlan, BillingPlanType, IntegrationConfiguration, IntegrationProduct, NewStore,
-    PlanDetail, Store, StoreProduct, StoreSecret, StoreStatus,
+    BillingPlan, BillingPlanQuery, BillingPlanType, IntegrationConfiguration, IntegrationProduct,
+    NewStore, PlanDetail, Store, StoreProduct, StoreSecret, StoreStatus,
 };
 
 /// The seeded integration configuration's id.
@@ -287,17 +287,21 @@ impl Stores for MemoryStores {
             .ok_or_else(|| not_found(&format!("store {id}")))
     }
 
-    async fn list_billing_plans(
-        &self,
-        integration: String,
-        product: String,
-    ) -> Result<Vec<BillingPlan>> {
+    /// The seeded plans, whatever the metadata (memory's prices do not depend on it); a configuration other
+    /// than [`MEMORY_CONFIGURATION_ID`] is `NotFound`.
+    async fn list_billing_plans(&self, query: BillingPlanQuery) -> Result<Vec<BillingPlan>> {
         self.requests.hit();
+        let (integration, product) = (query.integration(), query.product());
         if integration != MEMORY_INTEGRATION_ID && integration != MEMORY_INTEGRATION_SLUG {
             return Err(not_found(&format!("integration {integration}")));
         }
         if product != MEMORY_PRODUCT_ID && product != MEMORY_PRODUCT_SLUG {
             return Err(not_found(&format!("product {product}")));
+        }
+        if let Some(c) = query.configuration_id()
+            && c.as_str() != MEMORY_CONFIGURATION_ID
+        {
+            return Err(not_found(&format!("integration configuration {c}")));
         }
         Ok(Self::plans())
     }

@@ -63,27 +63,103 @@ impl From<Decimal> for StoreMetadataValue {
     }
 }
 
-fn number_to_json(d: &Decimal) -> serde_json::Value {
-    let n = d.normalize();
-    if n.scale() == 0
-        && let Ok(i) = i64::try_from(n.mantissa())
-    {
-        return serde_json::Value::from(i);
-    }
-    serde_json::Number::from_str(&n.to_string())
-        .map(serde_json::Value::Number)
-        .unwrap_or_else(|_| serde_json::Value::String(n.to_string()))
+/// The JSON text of a number, exact: the normalized decimal (`2.50` is `2.5`), never an exponent.
+fn number_text(d: &Decimal) -> String {
+    d.normalize().to_string()
 }
 
+/// A number as a `serde_json::Number`, when that holds it exactly (without serde_json's `arbitrary_precision`,
+/// a fraction is held as a binary float: `0.25` survives, 20 significant digits do not).
+fn exact_json_number(d: &Decimal) -> Option<serde_json::Number> {
+    let n = d.normalize();
+    if n.scale() == 0 {
+        if let Ok(i) = i64::try_from(n.mantissa()) {
+            return Some(i.into());
+        }
+        if let Ok(u) = u64::try_from(n.mantissa()) {
+            return Some(u.into());
+        }
+    }
+    let number = serde_json::Number::from_str(&n.to_string()).ok()?;
+    (exact_decimal(&number.to_string()) == Some(n)).then_some(number)
+}
+
+fn number_to_json(d: &Decimal) -> serde_json::Value {
+    match exact_json_number(d) {
+        Some(n) => serde_json::Value::Number(n),
+        // Only a `serde_json::Value` cannot hold it exactly: the nearest float (serializing keeps it exact).
+        None => serde_json::Number::from_str(&number_text(d))
+            .map(serde_json::Value::Number)
+            .unwrap_or_else(|_| serde_json::Value::String(number_text(d))),
+    }
+}
+
+/// Serializes a number exactly: as an integer or float where that is the same number, else (more significant
+/// digits than a float holds) as its decimal text written verbatim, which serde_json emits as a JSON number.
+fn serialize_number<S: Serializer>(d: &Decimal, s: S) -> std::result::Result<S::Ok, S::Error> {
+    match exact_json_number(d) {
+        Some(n) => n.serialize(s),
+        None => serde_json::value::RawValue::from_string(number_text(d))
+            .map_err(serde::ser::Error::custom)?
+            .serialize(s),
+    }
+}
+
+/// A JSON number's text as an exact decimal (`0.25`, `-2`, `1e3`, `1.5E-7`); `None` when it does not fit
+/// `Decimal` exactly (more than 28 significant digits, or out of range). Never rounds.
+fn exact_decimal(text: &str) -> Option<Decimal> {
+    let Some((mantissa, exponent)) = text.split_once(['e', 'E']) else {
+        return Decimal::from_str_exact(&trim_fraction(text)).ok();
+    };
+    let exponent: i64 = exponent.parse().ok()?;
+    let (sign, mantissa) = match mantissa.strip_prefix('-') {
+        Some(m) => ("-", m),
+        None => ("", mantissa),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = format!("{int}{frac}");
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    // The decimal point moves `exponent` places: the plain text has `scale` digits after it.
+    let scale = i64::try_from(frac.len()).ok()? - exponent;
+    if scale.unsigned_abs() > 64 {
+        return None;
+    }
+    let plain = if scale >= 0 {
+        let scale = scale as usize;
+        let padded = format!(
+            "{}{digits}",
+            "0".repeat((scale + 1).saturating_sub(digits.len()))
+        );
+        let (i, f) = padded.split_at(padded.len() - scale);
+        format!("{i}.{f}")
+    } else {
+        format!("{digits}{}", "0".repeat(scale.unsigned_abs() as usize))
+    };
+    Decimal::from_str_exact(&trim_fraction(&format!("{sign}{plain}"))).ok()
+}
+
+/// A decimal text without the zeros ending its fraction (`1.500` → `1.5`, `2.` → `2`): the same number, in
+/// fewer digits, so that `Decimal`'s 28-digit scale is not exceeded by zeros alone.
+fn trim_fraction(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains('.') {
+        std::borrow::Cow::Owned(text.trim_end_matches('0').trim_end_matches('.').to_owned())
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// A decoded number (a provider's answer, read leniently): exact where the text is, else the nearest decimal.
 fn number_from_json(n: &serde_json::Number) -> Option<Decimal> {
     let text = n.to_string();
-    Decimal::from_str_exact(&text)
-        .or_else(|_| Decimal::from_scientific(&text))
-        .ok()
+    exact_decimal(&text).or_else(|| Decimal::from_scientific(&text).ok())
 }
 
 impl StoreMetadataValue {
-    /// As JSON.
+    /// As a `serde_json::Value`. A number with more significant digits than a float holds is the nearest
+    /// float there (a `Value` cannot hold it exactly); serializing the value itself (`serde_json::to_string`)
+    /// keeps every digit.
     pub fn to_json(&self) -> serde_json::Value {
         use serde_json::Value;
         match self {
@@ -97,7 +173,9 @@ impl StoreMetadataValue {
         }
     }
 
-    /// From JSON; `None` for null, objects and mixed or nested lists.
+    /// From JSON; `None` for null, objects and mixed or nested lists. A `Value` holds fractions as floats, so
+    /// a number arrives here already rounded to a float's precision: parse caller input with
+    /// [`parse_store_metadata`], which reads every digit.
     pub fn from_json(v: &serde_json::Value) -> Option<Self> {
         use serde_json::Value;
         Some(match v {
@@ -125,9 +203,34 @@ impl StoreMetadataValue {
     }
 }
 
+/// Numbers are written exactly: as integers or floats where those are the same number, else (more significant
+/// digits than a float holds, e.g. `3.14159265358979323846`) as their decimal text, verbatim, which serde_json
+/// writes as a JSON number (other serializers see serde_json's raw-value form, as for [`RawJson`]).
 impl Serialize for StoreMetadataValue {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        self.to_json().serialize(s)
+        use serde::ser::SerializeSeq;
+        match self {
+            StoreMetadataValue::String(v) => s.serialize_str(v),
+            StoreMetadataValue::Number(d) => serialize_number(d, s),
+            StoreMetadataValue::Bool(b) => s.serialize_bool(*b),
+            StoreMetadataValue::Strings(v) => v.serialize(s),
+            StoreMetadataValue::Numbers(v) => {
+                struct Exact<'a>(&'a Decimal);
+                impl Serialize for Exact<'_> {
+                    fn serialize<S: Serializer>(
+                        &self,
+                        s: S,
+                    ) -> std::result::Result<S::Ok, S::Error> {
+                        serialize_number(self.0, s)
+                    }
+                }
+                let mut seq = s.serialize_seq(Some(v.len()))?;
+                for d in v {
+                    seq.serialize_element(&Exact(d))?;
+                }
+                seq.end()
+            }
+        }
     }
 }
 
@@ -144,6 +247,97 @@ impl<'de> Deserialize<'de> for StoreMetadataValue {
 
 /// A store's metadata: a flat map (keys 1..=255 characters).
 pub type StoreMetadata = BTreeMap<String, StoreMetadataValue>;
+
+/// Parses metadata from a JSON object's text, exactly: every number keeps every digit it was written with
+/// (`0.25`, `12345678901234567890123`, `1.5e-7`; no float in between), up to `Decimal`'s 28 significant
+/// digits. Each value is a string, number, boolean, or a list of only strings or only numbers; `null`, a nested
+/// object and a mixed or nested list are `InvalidInput` naming `metadata.<key>` (every such key at once).
+///
+/// ```
+/// use rust_decimal_macros::dec;
+/// use unibill_core::{StoreMetadataValue, parse_store_metadata};
+///
+/// let m = parse_store_metadata(
+///     r#"{"replicas": 2, "cpuUnits": 0.25, "highAvailability": false, "tags": ["database", "postgres"]}"#,
+/// )?;
+/// assert_eq!(m["cpuUnits"], StoreMetadataValue::Number(dec!(0.25)));
+/// assert_eq!(m["tags"], StoreMetadataValue::Strings(vec!["database".into(), "postgres".into()]));
+///
+/// let err = parse_store_metadata(r#"{"limits": {"cpu": 1}, "mixed": [1, "a"]}"#).unwrap_err();
+/// let fields: Vec<_> = err.field_errors().iter().map(|f| f.field.as_str()).collect();
+/// assert_eq!(fields, ["metadata.limits", "metadata.mixed"]);
+/// # Ok::<(), unibill_core::Error>(())
+/// ```
+pub fn parse_store_metadata(json: &str) -> Result<StoreMetadata> {
+    use serde_json::value::RawValue;
+
+    let raw: BTreeMap<String, Box<RawValue>> = serde_json::from_str(json).map_err(|e| {
+        crate::Error::invalid_field("metadata", format!("must be a JSON object: {e}"))
+    })?;
+    let mut checks = Checks::new();
+    let mut out = StoreMetadata::new();
+    for (key, value) in raw {
+        let field = format!("metadata.{key}");
+        match parse_metadata_value(value.get().trim()) {
+            Ok(v) => {
+                out.insert(key, v);
+            }
+            Err(why) => checks.fail(field, why),
+        }
+    }
+    checks.finish()?;
+    Ok(out)
+}
+
+const FLAT_VALUES: &str = "a string, number, boolean, or a list of strings or of numbers";
+
+/// One metadata value from its JSON text (already valid JSON), or why it is not one.
+fn parse_metadata_value(text: &str) -> std::result::Result<StoreMetadataValue, String> {
+    use serde_json::value::RawValue;
+
+    let number = |t: &str| {
+        exact_decimal(t).ok_or_else(|| {
+            format!("the number {t} does not fit an exact decimal (at most 28 significant digits)")
+        })
+    };
+    match text.as_bytes().first() {
+        Some(b'"') => serde_json::from_str(text)
+            .map(StoreMetadataValue::String)
+            .map_err(|e| e.to_string()),
+        Some(b't' | b'f') => serde_json::from_str(text)
+            .map(StoreMetadataValue::Bool)
+            .map_err(|e| e.to_string()),
+        Some(b'n') => Err(format!("is null: give {FLAT_VALUES}")),
+        Some(b'{') => Err(format!("is a nested object: give {FLAT_VALUES}")),
+        Some(b'[') => {
+            let items: Vec<Box<RawValue>> =
+                serde_json::from_str(text).map_err(|e| e.to_string())?;
+            let items: Vec<&str> = items.iter().map(|i| i.get().trim()).collect();
+            if items.iter().all(|i| i.starts_with('"')) {
+                items
+                    .iter()
+                    .map(|i| serde_json::from_str::<String>(i).map_err(|e| e.to_string()))
+                    .collect::<std::result::Result<_, _>>()
+                    .map(StoreMetadataValue::Strings)
+            } else if items
+                .iter()
+                .all(|i| i.starts_with(|c: char| c == '-' || c.is_ascii_digit()))
+            {
+                items
+                    .iter()
+                    .map(|i| number(i))
+                    .collect::<std::result::Result<_, _>>()
+                    .map(StoreMetadataValue::Numbers)
+            } else {
+                Err(
+                    "mixes kinds or nests lists: a list holds only strings or only numbers"
+                        .to_owned(),
+                )
+            }
+        }
+        _ => number(text).map(StoreMetadataValue::Number),
+    }
+}
 
 open_enum!(
     /// Where a store's creation came from (Vercel `source`; default `marketplace`). The list grows upstream,
@@ -398,33 +592,8 @@ impl NewStoreBuilder {
         let s = &self.input;
         let mut checks = Checks::new();
         checks.length("name", &s.name, 1, NAME_MAX);
-        checks.pattern(
-            "configuration_id",
-            s.configuration_id.as_str(),
-            "icfg_",
-            |c| c.is_ascii_alphanumeric(),
-            "`icfg_[A-Za-z0-9]+`",
-        );
-        let product_ok = if s.product.starts_with("iap_") {
-            s.product.len() > 4
-                && s.product[4..]
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_')
-        } else {
-            !s.product.is_empty()
-                && s.product
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        };
-        if !product_ok {
-            checks.fail(
-                "product",
-                format!(
-                    "`{}` is neither a product id `iap_[A-Za-z0-9_]+` nor a slug `[a-z0-9-]+`",
-                    s.product
-                ),
-            );
-        }
+        check_configuration_id(&mut checks, &s.configuration_id);
+        check_product(&mut checks, &s.product);
         if let Some(v) = &s.billing_plan_id {
             checks.length("billing_plan_id", v.as_str(), 1, TEXT_MAX);
         }
@@ -437,12 +606,7 @@ impl NewStoreBuilder {
             }
         }
         if let Some(m) = &s.metadata {
-            for key in m.keys() {
-                if key.is_empty() || key.chars().count() > TEXT_MAX {
-                    checks.fail("metadata", "keys must be 1..=255 characters");
-                    break;
-                }
-            }
+            check_metadata_keys(&mut checks, m);
         }
         if let Some(p) = &s.prepayment {
             check_prepayment(&mut checks, p);
@@ -452,6 +616,48 @@ impl NewStoreBuilder {
         }
         checks.finish()?;
         Ok(self.input)
+    }
+}
+
+/// A product id `iap_[A-Za-z0-9_]+` or a slug `[a-z0-9-]+`.
+fn check_product(checks: &mut Checks, product: &str) {
+    let ok = if let Some(rest) = product.strip_prefix("iap_") {
+        !rest.is_empty() && rest.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    } else {
+        !product.is_empty()
+            && product
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    };
+    if !ok {
+        // The value is quoted only when short: a refused input is not repeated at any length.
+        let shown = if product.chars().count() <= TEXT_MAX {
+            format!("`{product}`")
+        } else {
+            format!("a value of {} characters", product.chars().count())
+        };
+        checks.fail(
+            "product",
+            format!("{shown} is neither a product id `iap_[A-Za-z0-9_]+` nor a slug `[a-z0-9-]+`"),
+        );
+    }
+}
+
+fn check_configuration_id(checks: &mut Checks, id: &IntegrationConfigurationId) {
+    checks.pattern(
+        "configuration_id",
+        id.as_str(),
+        "icfg_",
+        |c| c.is_ascii_alphanumeric(),
+        "`icfg_[A-Za-z0-9]+`",
+    );
+}
+
+fn check_metadata_keys(checks: &mut Checks, m: &StoreMetadata) {
+    if m.keys()
+        .any(|key| key.is_empty() || key.chars().count() > TEXT_MAX)
+    {
+        checks.fail("metadata", "keys must be 1..=255 characters");
     }
 }
 
@@ -468,6 +674,143 @@ fn check_prepayment(checks: &mut Checks, p: &Money) {
             "prepayment",
             format!("must be a whole number of cents (got {})", p.amount),
         );
+    }
+}
+
+/// What [`crate::Stores::list_billing_plans`] lists: the billing plans of one product of one integration,
+/// optionally as one installation would be offered them and priced for the metadata a store would be created
+/// with (Vercel's `integrationConfigurationId` and `metadata` query parameters: plans and prices can depend on
+/// both), and for a creation `source`.
+///
+/// A value that exists is valid: [`BillingPlanQueryBuilder::build`] checks the integration (its id `oac_…` or
+/// slug, 1..=255 characters), the product (an id `iap_[A-Za-z0-9_]+` or a slug `[a-z0-9-]+`, as
+/// [`NewStore`]), the configuration id (`icfg_[A-Za-z0-9]+`), metadata keys (1..=255) and an `Other` source
+/// (non-empty).
+///
+/// ```
+/// use unibill_core::{BillingPlanQuery, StoreMetadataValue};
+///
+/// let all = BillingPlanQuery::new("neon", "neon-postgres")?;
+/// assert_eq!(all.configuration_id(), None);
+///
+/// let priced = BillingPlanQuery::builder("neon", "iap_postgres_db")
+///     .configuration_id("icfg_abc123")
+///     .metadata_entry("region", "iad1")
+///     .metadata_entry("replicas", 2)
+///     .build()?;
+/// assert_eq!(priced.metadata().unwrap()["replicas"], StoreMetadataValue::from(2));
+///
+/// let err = BillingPlanQuery::builder("", "neon").configuration_id("cfg_1").build().unwrap_err();
+/// let fields: Vec<_> = err.field_errors().iter().map(|f| f.field.as_str()).collect();
+/// assert_eq!(fields, ["integration", "configuration_id"]);
+/// # Ok::<(), unibill_core::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BillingPlanQuery {
+    integration: String,
+    product: String,
+    configuration_id: Option<IntegrationConfigurationId>,
+    metadata: Option<StoreMetadata>,
+    source: Option<StoreSource>,
+}
+
+impl BillingPlanQuery {
+    /// Every plan of `product` (its id `iap_…` or slug) of `integration` (its id `oac_…` or slug, not a
+    /// configuration id): [`BillingPlanQuery::builder`] without the optional parts.
+    pub fn new(integration: impl Into<String>, product: impl Into<String>) -> Result<Self> {
+        Self::builder(integration, product).build()
+    }
+
+    /// Starts a query: the integration (id `oac_…` or slug) and the product (id `iap_…` or slug).
+    pub fn builder(
+        integration: impl Into<String>,
+        product: impl Into<String>,
+    ) -> BillingPlanQueryBuilder {
+        BillingPlanQueryBuilder {
+            query: BillingPlanQuery {
+                integration: integration.into(),
+                product: product.into(),
+                configuration_id: None,
+                metadata: None,
+                source: None,
+            },
+        }
+    }
+
+    /// The integration's id (`oac_…`) or slug.
+    pub fn integration(&self) -> &str {
+        &self.integration
+    }
+    /// The product's id (`iap_…`) or slug.
+    pub fn product(&self) -> &str {
+        &self.product
+    }
+    /// The installation the plans are for (`None`: the integration's plans, whoever installs it).
+    pub fn configuration_id(&self) -> Option<&IntegrationConfigurationId> {
+        self.configuration_id.as_ref()
+    }
+    /// The metadata a store would be created with (`None`: none given; the provider prices its defaults).
+    pub fn metadata(&self) -> Option<&StoreMetadata> {
+        self.metadata.as_ref()
+    }
+    /// Where the creation would come from.
+    pub fn source(&self) -> Option<&StoreSource> {
+        self.source.as_ref()
+    }
+}
+
+/// Builds a [`BillingPlanQuery`].
+#[derive(Debug, Clone)]
+pub struct BillingPlanQueryBuilder {
+    query: BillingPlanQuery,
+}
+
+impl BillingPlanQueryBuilder {
+    /// The installation (integration configuration) the plans are for.
+    pub fn configuration_id(mut self, v: impl Into<IntegrationConfigurationId>) -> Self {
+        self.query.configuration_id = Some(v.into());
+        self
+    }
+    /// Replaces the metadata (as [`NewStoreBuilder::metadata`] would send it).
+    pub fn metadata(mut self, v: StoreMetadata) -> Self {
+        self.query.metadata = Some(v);
+        self
+    }
+    /// Adds one metadata entry.
+    pub fn metadata_entry(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<StoreMetadataValue>,
+    ) -> Self {
+        self.query
+            .metadata
+            .get_or_insert_with(Default::default)
+            .insert(key.into(), value.into());
+        self
+    }
+    /// Where the creation would come from.
+    pub fn source(mut self, v: StoreSource) -> Self {
+        self.query.source = Some(v);
+        self
+    }
+
+    /// Checks every rule; an `InvalidInput` names each broken field.
+    pub fn build(self) -> Result<BillingPlanQuery> {
+        let q = &self.query;
+        let mut checks = Checks::new();
+        checks.length("integration", &q.integration, 1, TEXT_MAX);
+        check_product(&mut checks, &q.product);
+        if let Some(id) = &q.configuration_id {
+            check_configuration_id(&mut checks, id);
+        }
+        if let Some(m) = &q.metadata {
+            check_metadata_keys(&mut checks, m);
+        }
+        if let Some(StoreSource::Other(v)) = &q.source {
+            checks.length("source", v, 1, TEXT_MAX);
+        }
+        checks.finish()?;
+        Ok(self.query)
     }
 }
 
@@ -1070,6 +1413,137 @@ mod tests {
         assert!(serde_json::from_str::<StoreMetadata>(r#"{"x":null}"#).is_err());
         assert!(serde_json::from_str::<StoreMetadata>(r#"{"x":[1,"a"]}"#).is_err());
         assert!(serde_json::from_str::<StoreMetadata>(r#"{"x":{"y":1}}"#).is_err());
+    }
+
+    #[test]
+    fn metadata_parsed_from_json_text_keeps_every_digit() {
+        let m = parse_store_metadata(
+            r#"{"replicas": 2, "cpuUnits": 0.25, "highAvailability": false, "tags": ["database", "postgres"],
+                "pi": 3.14159265358979323846, "big": 12345678901234567890123, "tiny": 1.5e-7,
+                "scaled": 2.50E2, "list": [1, 2.50, -0.1], "none": []}"#,
+        )
+        .unwrap();
+        assert_eq!(m["replicas"], StoreMetadataValue::Number(dec!(2)));
+        assert_eq!(m["cpuUnits"], StoreMetadataValue::Number(dec!(0.25)));
+        assert_eq!(m["highAvailability"], StoreMetadataValue::Bool(false));
+        assert_eq!(
+            m["tags"],
+            StoreMetadataValue::Strings(vec!["database".into(), "postgres".into()])
+        );
+        assert_eq!(
+            m["pi"],
+            StoreMetadataValue::Number(dec!(3.14159265358979323846))
+        );
+        assert_eq!(
+            m["big"],
+            StoreMetadataValue::Number(dec!(12345678901234567890123))
+        );
+        assert_eq!(m["tiny"], StoreMetadataValue::Number(dec!(0.00000015)));
+        assert_eq!(m["scaled"], StoreMetadataValue::Number(dec!(250)));
+        assert_eq!(
+            m["list"],
+            StoreMetadataValue::Numbers(vec![dec!(1), dec!(2.5), dec!(-0.1)])
+        );
+        assert_eq!(m["none"], StoreMetadataValue::Strings(vec![]));
+        // Written back exactly: no float in between for the values a float cannot hold.
+        assert_eq!(
+            serde_json::to_string(&m).unwrap(),
+            r#"{"big":12345678901234567890123,"cpuUnits":0.25,"highAvailability":false,"list":[1,2.5,-0.1],"none":[],"pi":3.14159265358979323846,"replicas":2,"scaled":250,"tags":["database","postgres"],"tiny":1.5e-7}"#
+        );
+    }
+
+    #[test]
+    fn metadata_json_text_refuses_what_is_not_flat_naming_each_key() {
+        let err = parse_store_metadata(
+            r#"{"ok": 1, "n": null, "obj": {"a": 1}, "mixed": [1, "a"], "nested": [[1]], "bools": [true],
+                "long": 0.12345678901234567890123456789012, "huge": 1e40}"#,
+        )
+        .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput);
+        let fields: Vec<&str> = err
+            .field_errors()
+            .iter()
+            .map(|f| f.field.as_str())
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "metadata.bools",
+                "metadata.huge",
+                "metadata.long",
+                "metadata.mixed",
+                "metadata.n",
+                "metadata.nested",
+                "metadata.obj"
+            ]
+        );
+        for not_an_object in ["[1]", "\"a\"", "{", ""] {
+            let err = parse_store_metadata(not_an_object).unwrap_err();
+            assert_eq!(err.field_errors()[0].field, "metadata", "{not_an_object}");
+        }
+    }
+
+    #[test]
+    fn numbers_a_float_cannot_hold_are_serialized_exactly() {
+        for (d, text) in [
+            (dec!(3.14159265358979323846), "3.14159265358979323846"),
+            (
+                dec!(79228162514264337593543950335),
+                "79228162514264337593543950335",
+            ),
+            (dec!(18446744073709551615), "18446744073709551615"),
+            (dec!(0.1), "0.1"),
+            (dec!(2.50), "2.5"),
+            (dec!(-7), "-7"),
+        ] {
+            assert_eq!(
+                serde_json::to_string(&StoreMetadataValue::Number(d)).unwrap(),
+                text
+            );
+            if text.len() <= 15 {
+                let back: StoreMetadataValue = serde_json::from_str(text).unwrap();
+                assert_eq!(back, StoreMetadataValue::Number(d), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn billing_plan_query_rules() {
+        let q = BillingPlanQuery::builder("oac_1", "iap_a_1")
+            .configuration_id("icfg_Z9")
+            .metadata_entry("k", "v")
+            .source(StoreSource::Cli)
+            .build()
+            .unwrap();
+        assert_eq!(q.integration(), "oac_1");
+        assert_eq!(q.product(), "iap_a_1");
+        assert_eq!(q.configuration_id().map(|c| c.as_str()), Some("icfg_Z9"));
+        assert_eq!(q.source(), Some(&StoreSource::Cli));
+        let fields = |r: Result<BillingPlanQuery>| -> Vec<String> {
+            r.unwrap_err()
+                .field_errors()
+                .iter()
+                .map(|f| f.field.clone())
+                .collect()
+        };
+        assert_eq!(fields(BillingPlanQuery::new("", "neon")), ["integration"]);
+        assert_eq!(
+            fields(BillingPlanQuery::new("i".repeat(256), "neon")),
+            ["integration"]
+        );
+        assert_eq!(fields(BillingPlanQuery::new("neon", "Neon")), ["product"]);
+        assert_eq!(
+            fields(
+                BillingPlanQuery::builder("neon", "neon")
+                    .configuration_id("icfg_a-b")
+                    .metadata_entry("", 1)
+                    .source(StoreSource::Other(String::new()))
+                    .build()
+            ),
+            ["configuration_id", "metadata", "source"]
+        );
+        let long = BillingPlanQuery::new("neon", "P".repeat(70_000)).unwrap_err();
+        assert!(long.to_string().len() < 300, "the value is not repeated");
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! | `GET /v1/integrations/configurations?view=account\|project` | bare JSON array; 400 without `view` |
 //! | `GET /v1/integrations/configuration/{icfg}` | the configuration; 404 outside the scope |
 //! | `GET /v1/integrations/configuration/{icfg}/products` | `{configuration, integration, products}` |
-//! | `GET /v1/integrations/integration/{oac_or_slug}/products/{iap_or_slug}/plans` | `{plans}`, money as strings |
+//! | `GET /v1/integrations/integration/{oac_or_slug}/products/{iap_or_slug}/plans` | `{plans}`, money as strings; `integrationConfigurationId` (404 unless an installation of the integration in scope), `metadata` (a JSON-encoded object, checked against the product's schema: 400 naming `metadata.<key>`), `source` |
 //! | `POST /v1/storage/stores/integration/direct` | 200 `{store}` (never 201) |
 //! | `GET /v1/storage/stores/{id}` | `{store}`; `initializing` for the first reads, then `available` |
 //! | `DELETE /v1/storage/stores/integration/{id}` | 200, empty body |

@@ -7,6 +7,7 @@ use axum::http::{HeaderMap, StatusCode};
 use serde_json::{Value, json};
 
 use super::errors::{ApiError, ApiResult, json_response};
+use super::stores::check_metadata;
 use super::{Endpoint, VercelEmulator, gate};
 
 /// The `source` enum of SDK 1.28.35 (`organization` is newer than the 2026-08 docs page).
@@ -44,7 +45,11 @@ pub(crate) fn dollars_to_cents(s: &str) -> Option<u64> {
 
 /// `GET /v1/integrations/integration/{integrationIdOrSlug}/products/{productIdOrSlug}/plans`.
 ///
-/// The path takes the *integration* id or slug: a configuration id there is 404.
+/// The path takes the *integration* id or slug: a configuration id there is 404. The query's
+/// `integrationConfigurationId` must be an installation of this integration visible in the team scope (else
+/// 404), its `metadata` a JSON-encoded object whose values pass the product's metadata schema as a create's
+/// would (else 400 naming `metadata.<key>`; keys the schema requires may be missing), its `source` one of the
+/// enum.
 pub(crate) async fn list(
     State(emu): State<VercelEmulator>,
     headers: HeaderMap,
@@ -69,12 +74,14 @@ pub(crate) async fn list(
             return Err(ApiError::not_found("Integration configuration not found"));
         }
     }
-    if let Some(m) = q.get("metadata")
-        && !matches!(serde_json::from_str::<Value>(m), Ok(Value::Object(_)))
-    {
-        return Err(ApiError::invalid(
-            "`metadata` should be a JSON-encoded object.",
-        ));
+    if let Some(m) = q.get("metadata") {
+        let Ok(Value::Object(metadata)) = serde_json::from_str::<Value>(m) else {
+            return Err(ApiError::invalid(
+                "`metadata` should be a JSON-encoded object.",
+            ));
+        };
+        // The intended store's metadata, checked as create checks it (a partial map is fine).
+        check_metadata(&p.metadata_schema, &metadata)?;
     }
     if let Some(s) = q.get("source")
         && !SOURCES.contains(&s.as_str())

@@ -415,6 +415,7 @@ fn seed_integration() -> Integration {
                         "region": { "type": "string", "ui:control": "vercel-region", "enum": ["iad1", "fra1", "sfo1"], "default": "iad1" },
                         "environment": { "type": "string", "ui:control": "select", "enum": ["development", "preview", "production"] },
                         "replicas": { "type": "number", "ui:control": "slider", "minimum": 0, "maximum": 5 },
+                        "cpuUnits": { "type": "number", "ui:control": "slider", "minimum": 0, "maximum": 8 },
                         "highAvailability": { "type": "boolean", "ui:control": "toggle" },
                         "tags": { "type": "array", "items": { "type": "string" }, "maxItems": 10, "ui:control": "multi-select" },
                         "dbName": { "type": "string", "ui:control": "input", "minLength": 1, "maxLength": 16 }

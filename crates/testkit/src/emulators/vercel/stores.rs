@@ -257,11 +257,40 @@ fn check_kind(key: &str, v: &Value, kind: &str) -> Result<(), ApiError> {
     }
 }
 
-/// Validate metadata against the flat-map rule and the product's `metadataSchema`; fill defaults.
+/// Validate metadata against the flat-map rule and the product's `metadataSchema`; fill defaults; require the
+/// schema's `required` keys.
 fn validate_metadata(
     schema: &Value,
     given: &Map<String, Value>,
 ) -> Result<Map<String, Value>, ApiError> {
+    check_metadata(schema, given)?;
+    let empty = Map::new();
+    let props = schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    let mut out = given.clone();
+    for (k, prop) in props {
+        if !out.contains_key(k)
+            && let Some(d) = prop.get("default")
+        {
+            out.insert(k.clone(), d.clone());
+        }
+    }
+    if let Some(required) = schema.get("required").and_then(Value::as_array) {
+        for r in required.iter().filter_map(Value::as_str) {
+            if !out.contains_key(r) {
+                return Err(ApiError::missing(&format!("metadata.{r}")));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Check each given metadata value: the flat-map rule (string, number, boolean, list of only strings or only
+/// numbers), then the product's `metadataSchema` property (known key, type, enum, lengths, bounds, items). The
+/// billing-plans query's `metadata` is checked so too (without `required`: it may be partial).
+pub(crate) fn check_metadata(schema: &Value, given: &Map<String, Value>) -> Result<(), ApiError> {
     for (k, v) in given {
         let flat = match v {
             Value::String(_) | Value::Number(_) | Value::Bool(_) => true,
@@ -281,7 +310,6 @@ fn validate_metadata(
         .get("properties")
         .and_then(Value::as_object)
         .unwrap_or(&empty);
-    let mut out = given.clone();
     for (k, v) in given {
         let Some(prop) = props.get(k) else {
             return Err(ApiError::invalid(format!(
@@ -354,21 +382,7 @@ fn validate_metadata(
             }
         }
     }
-    for (k, prop) in props {
-        if !out.contains_key(k)
-            && let Some(d) = prop.get("default")
-        {
-            out.insert(k.clone(), d.clone());
-        }
-    }
-    if let Some(required) = schema.get("required").and_then(Value::as_array) {
-        for r in required.iter().filter_map(Value::as_str) {
-            if !out.contains_key(r) {
-                return Err(ApiError::missing(&format!("metadata.{r}")));
-            }
-        }
-    }
-    Ok(out)
+    Ok(())
 }
 
 /// The plan and payment method a create uses, or why it can't.
