@@ -135,3 +135,25 @@ async fn a_connect_failure_names_the_origin_it_tried() {
         "{err}"
     );
 }
+
+#[cfg(feature = "storage-integration")]
+#[tokio::test]
+async fn vercel_names_its_token_variable() {
+    use unibill::Stores;
+    use unibill_testkit::emulators::vercel;
+    let emulator = vercel::VercelEmulator::new("vercel_right_token");
+    let served = emulator.serve().await.unwrap();
+    let wrong = billing(&[
+        ("UNIBILL_STORES_PROVIDER", "vercel".into()),
+        ("VERCEL_TOKEN", "vercel_wrong_token".into()),
+        ("VERCEL_TEAM_ID", vercel::seed::TEAM_ID.into()),
+        ("VERCEL_BASE_URL", served.base_url().to_owned()),
+    ]);
+    let err = wrong
+        .stores()
+        .get(unibill::StoreId::new("store_1"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unauthenticated, "{err}");
+    assert!(err.to_string().contains("VERCEL_TOKEN"), "{err}");
+}

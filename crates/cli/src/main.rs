@@ -3,7 +3,9 @@
 //!
 //! Exit codes: 0 success, 1 provider or configuration error, 2 usage error (clap's, input the core builders
 //! refuse: `InvalidInput`, a field the provider does not offer: `Unsupported` naming it, or no provider
-//! configured), 3 unknown outcome (`OutcomeUnknown`: the write may or may not have happened).
+//! configured), 3 look before retrying: an unknown outcome (`OutcomeUnknown`: the write may or may not have
+//! happened), a write applied whose answer could not be read (`Error::write_applied`), or a store created
+//! without a resolvable id.
 
 mod commands;
 mod config;

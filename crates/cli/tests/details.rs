@@ -58,6 +58,33 @@ fn negative_amounts_reach_the_price_rule_not_the_flag_parser() {
     }
 }
 
+#[test]
+fn a_negative_prepayment_reaches_the_store_rule_not_the_flag_parser() {
+    let ran = run(
+        &memory(),
+        &[
+            "stores",
+            "create",
+            "--name",
+            "db",
+            "--configuration-id",
+            "icfg_memory",
+            "--product",
+            "memory-postgres",
+            "--prepayment",
+            "-5",
+        ],
+        None,
+    );
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+    assert!(ran.stderr.contains("prepayment"), "{}", ran.stderr);
+    assert!(
+        !ran.stderr.contains("unexpected argument"),
+        "{}",
+        ran.stderr
+    );
+}
+
 /// A field the provider does not offer (`Unsupported` naming it, from the core guard) is a usage error, exit
 /// 2 like every other refused input, and nothing is sent. An unsupported resource stays exit 1.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

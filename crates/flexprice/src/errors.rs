@@ -203,11 +203,22 @@ pub(crate) fn error_table(answer: &ErrorResponse) -> Error {
         .as_deref()
         .and_then(kind_for_code)
         .unwrap_or_else(|| kind_for_status(status));
-    let mut summary = match &parsed.code {
-        Some(code) => format!("Flexprice answered {status} {code}"),
-        None => format!("Flexprice answered {status}"),
+    // What the answer means; the status and code follow in the error's own text, the provider's message after.
+    let meaning = match kind {
+        ErrorKind::InvalidInput => "Flexprice refused the input",
+        ErrorKind::Unauthenticated => "Flexprice refused the API key",
+        ErrorKind::PermissionDenied => "Flexprice forbids this",
+        ErrorKind::NotFound => "not found on Flexprice",
+        ErrorKind::AlreadyExists => "Flexprice already holds a resource with this key",
+        ErrorKind::Conflict => {
+            "Flexprice refused the change as conflicting with the resource's state"
+        }
+        ErrorKind::RateLimited => "Flexprice is rate limiting",
+        ErrorKind::Unsupported => "Flexprice does not implement this",
+        ErrorKind::Unavailable => "Flexprice is unavailable",
+        _ => "Flexprice could not handle the request",
     };
-    summary.push_str(hint(status, &parsed));
+    let summary = format!("{meaning}{}", hint(status, &parsed));
     let mut err = Error::new(kind, summary);
     if let Some(code) = parsed.code {
         err = err.with_provider_code(code);
@@ -258,12 +269,19 @@ mod tests {
             "{no_route}"
         );
         // A resource that does not exist is not a configuration problem.
+        // (The executor adds the status, as it does here.)
         let missing = error_table(&answer(
             404,
             r#"{"code":"not_found","message":"customer not found","http_status_code":404}"#,
         ))
+        .with_status(404)
         .to_string();
         assert!(!missing.contains("FLEXPRICE_BASE_URL"), "{missing}");
+        // The status and the code are said once, by the error's own text; the provider's message follows.
+        assert_eq!(
+            missing,
+            "not found on Flexprice (HTTP 404, not_found): customer not found"
+        );
     }
 
     #[test]

@@ -46,7 +46,9 @@ pub(crate) const NO_TEAM_HINT: &str =
 fn summary(status: u16) -> &'static str {
     match status {
         400 => "Vercel refused the request",
-        401 => "Vercel refused the token",
+        401 => {
+            "Vercel refused the token (check VERCEL_TOKEN, or the variable the TOML file's `token_env` names)"
+        }
         402 => "Vercel needs a payment method for this account",
         403 => "Vercel forbids this",
         404 | 410 => "not found on Vercel",

@@ -78,7 +78,7 @@ pub struct CreateArgs {
     #[arg(long, value_name = "JSON")]
     pub protocol_settings_json: Option<String>,
     /// Prepayment in USD, decimal (variable prepayment plans).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub prepayment: Option<String>,
     /// Where the creation comes from (marketplace, cli, …).
     #[arg(long)]
