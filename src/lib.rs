@@ -32,7 +32,10 @@
 
 mod config;
 
-pub use config::{BillingConfig, PROVIDER_VAR, PROVIDER_VARS, ProviderName, ProviderVar, Resource};
+pub use config::{
+    BillingConfig, PROVIDER_VAR, PROVIDER_VARS, PROVIDERS, ProviderName, ProviderSpec, ProviderVar,
+    Resource,
+};
 pub use unibill_core::*;
 
 /// The Flexprice adapter (`unibill-flexprice`): its client, configuration and plans.

@@ -137,16 +137,11 @@ impl Instances {
         match provider {
             #[cfg(feature = "flexprice")]
             ProviderName::Flexprice => {
-                let client = match &self.flexprice {
-                    Some(c) => Arc::clone(c),
-                    None => {
-                        let c = Arc::new(unibill_flexprice::FlexpriceClient::new(
-                            unibill_flexprice::FlexpriceConfig::from_lookup(lookup)?,
-                        )?);
-                        self.flexprice = Some(Arc::clone(&c));
-                        c
-                    }
-                };
+                let client = shared(&mut self.flexprice, || {
+                    unibill_flexprice::FlexpriceClient::new(
+                        unibill_flexprice::FlexpriceConfig::from_lookup(lookup)?,
+                    )
+                })?;
                 Ok(match resource {
                     Resource::Customers => builder.customers_arc(client),
                     Resource::Connections => builder.connections_arc(client),
@@ -156,16 +151,11 @@ impl Instances {
             }
             #[cfg(feature = "flowglad")]
             ProviderName::Flowglad => {
-                let client = match &self.flowglad {
-                    Some(c) => Arc::clone(c),
-                    None => {
-                        let c = Arc::new(unibill_flowglad::FlowgladClient::new(
-                            unibill_flowglad::FlowgladConfig::from_lookup(lookup)?,
-                        )?);
-                        self.flowglad = Some(Arc::clone(&c));
-                        c
-                    }
-                };
+                let client = shared(&mut self.flowglad, || {
+                    unibill_flowglad::FlowgladClient::new(
+                        unibill_flowglad::FlowgladConfig::from_lookup(lookup)?,
+                    )
+                })?;
                 Ok(match resource {
                     Resource::Prices => builder.prices_arc(client),
                     Resource::Customers => builder.customers_arc(client),
@@ -174,16 +164,11 @@ impl Instances {
             }
             #[cfg(feature = "storage-integration")]
             ProviderName::Vercel => {
-                let client = match &self.vercel {
-                    Some(c) => Arc::clone(c),
-                    None => {
-                        let c = Arc::new(unibill_storage_integration::VercelStores::new(
-                            unibill_storage_integration::VercelStorageConfig::from_lookup(lookup)?,
-                        )?);
-                        self.vercel = Some(Arc::clone(&c));
-                        c
-                    }
-                };
+                let client = shared(&mut self.vercel, || {
+                    unibill_storage_integration::VercelStores::new(
+                        unibill_storage_integration::VercelStorageConfig::from_lookup(lookup)?,
+                    )
+                })?;
                 Ok(match resource {
                     Resource::Stores => builder.stores_arc(client),
                     _ => unreachable_route(provider, resource)?,
@@ -192,6 +177,22 @@ impl Instances {
             _ => unreachable_route(provider, resource),
         }
     }
+}
+
+/// The provider instance in `slot`, made by `make` on first use: every resource routed to one provider shares
+/// one client (one connection pool).
+#[cfg(any(
+    feature = "flexprice",
+    feature = "flowglad",
+    feature = "storage-integration"
+))]
+fn shared<C>(slot: &mut Option<Arc<C>>, make: impl FnOnce() -> Result<C>) -> Result<Arc<C>> {
+    if let Some(client) = slot {
+        return Ok(Arc::clone(client));
+    }
+    let client = Arc::new(make()?);
+    *slot = Some(Arc::clone(&client));
+    Ok(client)
 }
 
 /// A route `check` should have refused; kept as an error rather than a panic.

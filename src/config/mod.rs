@@ -33,6 +33,7 @@
 
 mod build;
 mod provider;
+mod spec;
 mod toml_file;
 
 use std::collections::BTreeMap;
@@ -42,114 +43,10 @@ use secrecy::{ExposeSecret, SecretString};
 use unibill_core::{Error, Result};
 
 pub use provider::{ProviderName, Resource};
+pub use spec::{PROVIDER_VARS, PROVIDERS, ProviderSpec, ProviderVar};
 
 /// The environment variable that routes every resource.
 pub const PROVIDER_VAR: &str = "UNIBILL_PROVIDER";
-
-/// One variable a provider reads: its provider, name and whether its value is a secret.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ProviderVar {
-    /// The provider that reads it.
-    pub provider: ProviderName,
-    /// The environment variable name.
-    pub name: &'static str,
-    /// The TOML key in the provider's table (secrets take `<key>_env`, naming a variable).
-    pub toml_key: &'static str,
-    /// Whether the value is a secret (never shown, never inline in TOML).
-    pub secret: bool,
-    /// What it is.
-    pub help: &'static str,
-}
-
-/// Every provider variable unibill reads.
-pub const PROVIDER_VARS: &[ProviderVar] = &[
-    var(
-        ProviderName::Flexprice,
-        "FLEXPRICE_API_KEY",
-        "api_key",
-        true,
-        "Flexprice API key (x-api-key)",
-    ),
-    var(
-        ProviderName::Flexprice,
-        "FLEXPRICE_REGION",
-        "region",
-        false,
-        "`us` (default) or `india`",
-    ),
-    var(
-        ProviderName::Flexprice,
-        "FLEXPRICE_BASE_URL",
-        "base_url",
-        false,
-        "base URL override, with /v1",
-    ),
-    var(
-        ProviderName::Flowglad,
-        "FLOWGLAD_SECRET_KEY",
-        "secret_key",
-        true,
-        "Flowglad secret key",
-    ),
-    var(
-        ProviderName::Flowglad,
-        "FLOWGLAD_BASE_URL",
-        "base_url",
-        false,
-        "default https://app.flowglad.com",
-    ),
-    var(
-        ProviderName::Flowglad,
-        "FLOWGLAD_CURRENCY",
-        "currency",
-        false,
-        "organisation currency, default USD",
-    ),
-    var(
-        ProviderName::Vercel,
-        "VERCEL_TOKEN",
-        "token",
-        true,
-        "Vercel access token",
-    ),
-    var(
-        ProviderName::Vercel,
-        "VERCEL_TEAM_ID",
-        "team_id",
-        false,
-        "team id (teamId query)",
-    ),
-    var(
-        ProviderName::Vercel,
-        "VERCEL_TEAM_SLUG",
-        "team_slug",
-        false,
-        "team slug (slug query)",
-    ),
-    var(
-        ProviderName::Vercel,
-        "VERCEL_BASE_URL",
-        "base_url",
-        false,
-        "default https://api.vercel.com",
-    ),
-];
-
-const fn var(
-    provider: ProviderName,
-    name: &'static str,
-    toml_key: &'static str,
-    secret: bool,
-    help: &'static str,
-) -> ProviderVar {
-    ProviderVar {
-        provider,
-        name,
-        toml_key,
-        secret,
-        help,
-    }
-}
 
 /// Which provider serves each resource, and the providers' settings.
 ///

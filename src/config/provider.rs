@@ -5,7 +5,9 @@ use std::str::FromStr;
 
 use unibill_core::{Error, Result};
 
-/// A provider that can serve resources.
+use super::spec::{PROVIDERS, ProviderSpec};
+
+/// A provider that can serve resources; its facts are its [`ProviderSpec`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ProviderName {
     /// The built-in in-memory provider (every resource).
@@ -27,45 +29,29 @@ impl ProviderName {
         ProviderName::Vercel,
     ];
 
+    /// What unibill knows of this provider (its row of [`PROVIDERS`]).
+    pub fn spec(self) -> &'static ProviderSpec {
+        &PROVIDERS[self as usize]
+    }
+
     /// The name as configuration spells it (`"flexprice"`).
     pub fn as_str(self) -> &'static str {
-        match self {
-            ProviderName::Memory => "memory",
-            ProviderName::Flexprice => "flexprice",
-            ProviderName::Flowglad => "flowglad",
-            ProviderName::Vercel => "vercel",
-        }
+        self.spec().as_str
     }
 
     /// The cargo feature that compiles this provider in (`None` for memory, always there).
     pub fn feature(self) -> Option<&'static str> {
-        match self {
-            ProviderName::Memory => None,
-            ProviderName::Flexprice => Some("flexprice"),
-            ProviderName::Flowglad => Some("flowglad"),
-            ProviderName::Vercel => Some("storage-integration"),
-        }
+        self.spec().feature
     }
 
     /// Whether this build has the provider compiled in.
     pub fn is_compiled(self) -> bool {
-        match self {
-            ProviderName::Memory => true,
-            ProviderName::Flexprice => cfg!(feature = "flexprice"),
-            ProviderName::Flowglad => cfg!(feature = "flowglad"),
-            ProviderName::Vercel => cfg!(feature = "storage-integration"),
-        }
+        self.spec().compiled
     }
 
     /// Whether the provider can serve `resource` at all.
     pub fn serves(self, resource: Resource) -> bool {
-        use Resource::*;
-        match self {
-            ProviderName::Memory => true,
-            ProviderName::Flexprice => matches!(resource, Customers | Connections | Prices),
-            ProviderName::Flowglad => matches!(resource, Prices | Customers),
-            ProviderName::Vercel => matches!(resource, Stores),
-        }
+        self.spec().serves(resource)
     }
 }
 
@@ -84,8 +70,10 @@ impl FromStr for ProviderName {
             .into_iter()
             .find(|p| p.as_str() == wanted)
             .ok_or_else(|| {
+                let names: Vec<_> = PROVIDERS.iter().map(|p| p.as_str).collect();
                 Error::config(format!(
-                    "unknown provider `{s}`: use one of memory, flexprice, flowglad, vercel"
+                    "unknown provider `{s}`: use one of {}",
+                    names.join(", ")
                 ))
             })
     }

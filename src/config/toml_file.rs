@@ -6,7 +6,7 @@ use std::path::Path;
 use secrecy::SecretString;
 use unibill_core::{Error, Result};
 
-use super::{BillingConfig, PROVIDER_VARS, ProviderName, Resource, parse_provider};
+use super::{BillingConfig, PROVIDERS, ProviderName, Resource, parse_provider};
 
 impl BillingConfig {
     /// Reads a TOML file; secret values are taken from the environment variables it names.
@@ -79,8 +79,14 @@ impl BillingConfig {
                 }
                 name => {
                     let provider: ProviderName = name.parse().map_err(|_| {
+                        let tables: Vec<_> = PROVIDERS
+                            .iter()
+                            .filter(|p| !p.vars.is_empty())
+                            .map(|p| p.as_str)
+                            .collect();
                         Error::config(format!(
-                            "unknown key `{name}`: expected provider, routes, flexprice, flowglad or vercel"
+                            "unknown key `{name}`: expected provider, routes, {}",
+                            tables.join(", ")
                         ))
                     })?;
                     read_provider_table(&mut config, provider, as_table(key, value)?, &env)?;
@@ -97,10 +103,7 @@ fn read_provider_table(
     table: &toml::Table,
     env: &impl Fn(&str) -> Option<String>,
 ) -> Result<()> {
-    let vars: Vec<_> = PROVIDER_VARS
-        .iter()
-        .filter(|v| v.provider == provider)
-        .collect();
+    let vars = provider.spec().vars;
     for (key, value) in table {
         let value = string(key, value)?;
         if let Some(v) = vars
