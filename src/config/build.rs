@@ -65,9 +65,9 @@ impl BillingConfig {
     #[cfg(feature = "flexprice")]
     #[cfg_attr(docsrs, doc(cfg(feature = "flexprice")))]
     pub fn flexprice_client(&self) -> Result<unibill_flexprice::FlexpriceClient> {
-        unibill_flexprice::FlexpriceClient::new(unibill_flexprice::FlexpriceConfig::from_lookup(
-            |name| self.lookup(name),
-        )?)
+        unibill_flexprice::FlexpriceClient::new(
+            unibill_flexprice::FlexpriceConfig::from_secret_lookup(|name| self.lookup(name))?,
+        )
     }
 
     /// The checks that need no provider: routes compiled in and able to serve their resource, and no provider
@@ -139,7 +139,7 @@ impl Instances {
             ProviderName::Flexprice => {
                 let client = shared(&mut self.flexprice, || {
                     unibill_flexprice::FlexpriceClient::new(
-                        unibill_flexprice::FlexpriceConfig::from_lookup(lookup)?,
+                        unibill_flexprice::FlexpriceConfig::from_secret_lookup(lookup)?,
                     )
                 })?;
                 Ok(match resource {
@@ -153,7 +153,7 @@ impl Instances {
             ProviderName::Flowglad => {
                 let client = shared(&mut self.flowglad, || {
                     unibill_flowglad::FlowgladClient::new(
-                        unibill_flowglad::FlowgladConfig::from_lookup(lookup)?,
+                        unibill_flowglad::FlowgladConfig::from_secret_lookup(lookup)?,
                     )
                 })?;
                 Ok(match resource {
@@ -166,7 +166,9 @@ impl Instances {
             ProviderName::Vercel => {
                 let client = shared(&mut self.vercel, || {
                     unibill_storage_integration::VercelStores::new(
-                        unibill_storage_integration::VercelStorageConfig::from_lookup(lookup)?,
+                        unibill_storage_integration::VercelStorageConfig::from_secret_lookup(
+                            lookup,
+                        )?,
                     )
                 })?;
                 Ok(match resource {

@@ -157,9 +157,10 @@ impl BillingConfig {
         self.default.is_none() && self.routes.is_empty() && self.vars.is_empty()
     }
 
-    /// The value of a provider variable, for the provider's own `from_lookup`.
-    pub(crate) fn lookup(&self, name: &str) -> Option<String> {
-        self.vars.get(name).map(|v| v.expose_secret().to_owned())
+    /// The value of a provider variable, for the provider's own `from_secret_lookup`: it stays a
+    /// `SecretString` (a clone of the one held here), never a plain `String`.
+    pub(crate) fn lookup(&self, name: &str) -> Option<SecretString> {
+        self.vars.get(name).cloned()
     }
 }
 

@@ -5,7 +5,9 @@ use std::str::FromStr;
 
 use secrecy::SecretString;
 use unibill_core::{Error, Result};
-use unibill_http::check_base_url;
+use unibill_http::{
+    VariableLookup, check_base_url, plain_variable, secret_values, secret_variable,
+};
 use url::Url;
 
 use crate::PROVIDER;
@@ -87,9 +89,9 @@ pub struct FlexpriceConfig {
 
 impl FlexpriceConfig {
     /// A builder with the API key; region US, flat secrets.
-    pub fn builder(api_key: impl Into<String>) -> FlexpriceConfigBuilder {
+    pub fn builder(api_key: impl Into<SecretString>) -> FlexpriceConfigBuilder {
         FlexpriceConfigBuilder {
-            api_key: SecretString::from(api_key.into()),
+            api_key: api_key.into(),
             region: Region::Us,
             base_url: None,
             secrets_form: SecretsForm::Flat,
@@ -105,19 +107,24 @@ impl FlexpriceConfig {
     ///
     /// A missing or empty key, an unknown region or a bad base URL is `ErrorKind::Config` naming the variable.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
-        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
-        let api_key = get(ENV_API_KEY).ok_or_else(|| {
+        Self::from_secret_lookup(secret_values(lookup))
+    }
+
+    /// [`FlexpriceConfig::from_lookup`] from a lookup whose values are [`SecretString`]s (what the facade's
+    /// `BillingConfig` passes: the key is never a plain `String` on its way in).
+    pub fn from_secret_lookup(lookup: impl VariableLookup) -> Result<Self> {
+        let api_key = secret_variable(&lookup, ENV_API_KEY).ok_or_else(|| {
             Error::config(format!(
                 "{ENV_API_KEY} is not set: set it to your Flexprice API key"
             ))
             .with_provider(PROVIDER)
         })?;
-        let mut builder = FlexpriceConfig::builder(api_key.trim());
-        if let Some(region) = get(ENV_REGION) {
+        let mut builder = FlexpriceConfig::builder(api_key);
+        if let Some(region) = plain_variable(&lookup, ENV_REGION) {
             builder = builder.region(region.parse()?);
         }
-        if let Some(url) = get(ENV_BASE_URL) {
-            let url = Url::parse(url.trim()).map_err(|e| {
+        if let Some(url) = plain_variable(&lookup, ENV_BASE_URL) {
+            let url = Url::parse(&url).map_err(|e| {
                 Error::config(format!("{ENV_BASE_URL} is not a URL: {e}")).with_provider(PROVIDER)
             })?;
             builder = builder.base_url(url);

@@ -4,7 +4,9 @@ use std::fmt;
 
 use secrecy::{ExposeSecret, SecretString};
 use unibill_core::{Currency, Error, Result};
-use unibill_http::check_base_url;
+use unibill_http::{
+    VariableLookup, check_base_url, plain_variable, secret_values, secret_variable,
+};
 use url::Url;
 
 use crate::PROVIDER;
@@ -65,19 +67,23 @@ impl FlowgladConfig {
 
     /// From any variable lookup (tests pass a closure over a map).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
-        let key = lookup(ENV_SECRET_KEY)
-            .filter(|k| !k.trim().is_empty())
-            .ok_or_else(|| {
-                Error::config(format!(
-                    "set {ENV_SECRET_KEY} to a Flowglad secret key (sk_test_… or sk_live_…)"
-                ))
-                .with_provider(PROVIDER)
-            })?;
-        let mut builder = Self::builder(SecretString::from(key));
-        if let Some(url) = lookup(ENV_BASE_URL).filter(|u| !u.trim().is_empty()) {
-            builder = builder.base_url(url.trim());
+        Self::from_secret_lookup(secret_values(lookup))
+    }
+
+    /// [`FlowgladConfig::from_lookup`] from a lookup whose values are [`SecretString`]s (what the facade's
+    /// `BillingConfig` passes: the key is never a plain `String` on its way in).
+    pub fn from_secret_lookup(lookup: impl VariableLookup) -> Result<Self> {
+        let key = secret_variable(&lookup, ENV_SECRET_KEY).ok_or_else(|| {
+            Error::config(format!(
+                "set {ENV_SECRET_KEY} to a Flowglad secret key (sk_test_… or sk_live_…)"
+            ))
+            .with_provider(PROVIDER)
+        })?;
+        let mut builder = Self::builder(key);
+        if let Some(url) = plain_variable(&lookup, ENV_BASE_URL) {
+            builder = builder.base_url(url);
         }
-        if let Some(code) = lookup(ENV_CURRENCY).filter(|c| !c.trim().is_empty()) {
+        if let Some(code) = plain_variable(&lookup, ENV_CURRENCY) {
             // Strict, as every input: a typo or a code outside ISO 4217's active list is a Config error, not
             // an organisation currency every price is then checked against. There is no opt-in here: Flowglad
             // counts in minor units, which a code outside ISO 4217 does not have (code can still pass any

@@ -90,6 +90,7 @@ mod retry_after;
 mod safety;
 mod scrub;
 mod sleeper;
+mod variables;
 
 pub use base_url::{check_base_url, is_loopback};
 pub use builder::{
@@ -115,6 +116,7 @@ pub use retry_after::retry_after;
 pub use safety::{Lookup, Safety};
 pub use scrub::{MIN_SECRET_LEN, REDACTED, Scrubber, scrub};
 pub use sleeper::{RecordingSleeper, Sleeper, TokioSleeper};
+pub use variables::{VariableLookup, plain_variable, secret_values, secret_variable};
 
 /// Re-exported so adapters need not depend on these crates just to build requests.
 pub use {bytes, http, url};

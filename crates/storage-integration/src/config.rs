@@ -5,6 +5,7 @@ use std::fmt;
 use secrecy::SecretString;
 use unibill_core::{Error, Result};
 use unibill_http::url::Url;
+use unibill_http::{VariableLookup, plain_variable, secret_values, secret_variable};
 
 /// The API every call goes to unless told otherwise.
 pub const DEFAULT_BASE_URL: &str = "https://api.vercel.com";
@@ -82,8 +83,14 @@ impl VercelStorageConfig {
     /// [`ENV_TEAM_SLUG`], and [`ENV_BASE_URL`]. Empty values count as unset. Errors are `Config` and name the
     /// variable.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
-        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
-        let token = get(ENV_TOKEN).ok_or_else(|| {
+        Self::from_secret_lookup(secret_values(lookup))
+    }
+
+    /// [`VercelStorageConfig::from_lookup`] from a lookup whose values are [`SecretString`]s (what the facade's
+    /// `BillingConfig` passes: the token is never a plain `String` on its way in).
+    pub fn from_secret_lookup(lookup: impl VariableLookup) -> Result<Self> {
+        let get = |name: &str| plain_variable(&lookup, name);
+        let token = secret_variable(&lookup, ENV_TOKEN).ok_or_else(|| {
             Error::config(format!(
                 "set {ENV_TOKEN} to a Vercel access token to use the vercel stores provider"
             ))
@@ -97,12 +104,12 @@ impl VercelStorageConfig {
                 ))
                 .with_provider(crate::PROVIDER));
             }
-            (Some(id), None) => builder = builder.team_id(id.trim()),
-            (None, Some(slug)) => builder = builder.team_slug(slug.trim()),
+            (Some(id), None) => builder = builder.team_id(id),
+            (None, Some(slug)) => builder = builder.team_slug(slug),
             (None, None) => {}
         }
         if let Some(url) = get(ENV_BASE_URL) {
-            builder = builder.base_url(url.trim());
+            builder = builder.base_url(url);
         }
         builder.build().map_err(|e| {
             if get(ENV_BASE_URL).is_some() {
