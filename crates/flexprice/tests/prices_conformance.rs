@@ -1,9 +1,7 @@
-//! The core price conformance suite against the Flexprice emulator, through `Billing`, `Arc<dyn _>` and
-//! `Box<dyn _>`; and the lost-answer create (acceptance 4).
+//! The core price conformance suite against the Flexprice emulator, through `Billing` (the `Arc`/`Box`
+//! forwarding is proven once, on memory, in unibill-core); and the lost-answer create (acceptance 4).
 
 mod support;
-
-use std::sync::Arc;
 
 use rust_decimal_macros::dec;
 use support::EmuRig;
@@ -26,55 +24,15 @@ fn env(rig: &EmuRig, run: &str) -> Env {
         .with_requests_seen_fn(move || emulator.request_count() as u64)
 }
 
+/// Every behaviour runs through `Billing`; the exact skip list replaces checking behaviours one by one.
 #[tokio::test]
 async fn prices_through_billing() {
     let rig = EmuRig::new().await;
     let billing = Billing::builder().prices(rig.client.clone()).build();
     assert_eq!(billing.capabilities().prices.provider, "flexprice");
-    prices::run_all(&billing.prices(), &env(&rig, "billing")).await;
-}
-
-#[tokio::test]
-async fn prices_through_arc_dyn() {
-    let rig = EmuRig::new().await;
-    let handle: Arc<dyn Prices> = Arc::new(rig.client.clone());
-    prices::run_all(&handle, &env(&rig, "arc")).await;
-}
-
-#[tokio::test]
-async fn prices_through_box_dyn() {
-    let rig = EmuRig::new().await;
-    let handle: Box<dyn Prices> = Box::new(rig.client.clone());
-    prices::run_all(&handle, &env(&rig, "box")).await;
-}
-
-#[tokio::test]
-async fn every_conformance_function_runs_rather_than_skips() {
-    let rig = EmuRig::new().await;
-    let env = env(&rig, "all");
-    let p: &dyn Prices = &rig.client;
-    for (name, checked) in [
-        (
-            "kinds",
-            prices::every_offered_kind_and_scheme(p, &env).await,
-        ),
-        ("crud", prices::get_update_archive(p, &env).await),
-        ("dup", prices::duplicate_slug_and_ensure(p, &env).await),
-        (
-            "list",
-            prices::list_to_the_end_with_short_pages(p, &env).await,
-        ),
-        (
-            "validation",
-            prices::validation_before_sending(p, &env).await,
-        ),
-    ] {
-        assert_eq!(
-            checked,
-            unibill_core::conformance::Checked::Passed,
-            "{name}"
-        );
-    }
+    prices::run_all(&billing.prices(), &env(&rig, "billing"))
+        .await
+        .assert_skipped(&[]);
 }
 
 fn priced(rig: &EmuRig, slug: &str) -> NewPrice {
