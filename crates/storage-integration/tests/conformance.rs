@@ -1,7 +1,7 @@
 //! The stores conformance suite against the Vercel emulator through `Billing` (the `Arc`/`Box` forwarding is
 //! proven once, on memory, in unibill-core), asserting that nothing is skipped; plus the emulator behaviours
-//! the suite does not cover: paid plans on the team's default payment method, 402 without one, readiness, the
-//! id fallback, and faults.
+//! the suite does not cover: paid plans on the team's default payment method, 402 without one, readiness and
+//! the id fallback (faults are in `faults.rs`).
 
 mod support;
 
@@ -12,7 +12,6 @@ use unibill_core::conformance::{Env, Fixtures, stores};
 use unibill_core::{
     Billing, ErrorKind, NewStore, StoreId, StoreStatus, Stores, StoresExt, WaitOptions,
 };
-use unibill_testkit::Fault;
 use unibill_testkit::emulators::vercel::seed;
 
 fn env(run: &str, rig: &support::Emulated) -> Env {
@@ -195,89 +194,4 @@ async fn deleting_a_missing_store_is_not_found() {
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
-}
-
-#[tokio::test]
-async fn a_lost_create_answer_is_outcome_unknown_after_exactly_one_request() {
-    let rig = emulated().await;
-    rig.server.push_fault(Fault::CloseAfterHandling);
-    let err = rig
-        .client
-        .create(
-            NewStore::builder("db", seed::CONFIGURATION_ID, "neon")
-                .build()
-                .unwrap(),
-        )
-        .await
-        .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::OutcomeUnknown);
-    assert_eq!(rig.server.request_count(), 1);
-    assert_eq!(
-        rig.emulator.stores_count(),
-        1,
-        "the store was made; it was not made twice"
-    );
-}
-
-#[tokio::test]
-async fn a_gateway_error_on_create_is_not_resent() {
-    let rig = emulated().await;
-    rig.server.push_fault(Fault::status(502));
-    let err = rig
-        .client
-        .create(
-            NewStore::builder("db", seed::CONFIGURATION_ID, "neon")
-                .build()
-                .unwrap(),
-        )
-        .await
-        .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::OutcomeUnknown);
-    assert_eq!(rig.server.request_count(), 1);
-}
-
-#[tokio::test]
-async fn a_null_store_is_outcome_unknown() {
-    let rig = emulated().await;
-    rig.emulator.null_store_on_next_creates(1);
-    let err = rig
-        .client
-        .create(
-            NewStore::builder("db", seed::CONFIGURATION_ID, "neon")
-                .build()
-                .unwrap(),
-        )
-        .await
-        .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::OutcomeUnknown);
-    assert_eq!(err.provider(), Some("vercel"));
-    assert!(err.request_id().is_some());
-    assert_eq!(rig.server.request_count(), 1);
-}
-
-#[tokio::test]
-async fn a_delete_whose_answer_was_lost_and_finds_nothing_succeeded() {
-    let rig = emulated().await;
-    let id = rig.free_store().await.id.unwrap();
-    rig.server.push_fault(Fault::CloseAfterHandling);
-    rig.client.delete(id.clone()).await.unwrap();
-    let methods: Vec<String> = rig
-        .server
-        .requests()
-        .iter()
-        .skip(1)
-        .map(|r| format!("{} {}", r.method, r.path))
-        .collect();
-    assert_eq!(
-        methods,
-        vec![
-            format!("DELETE /v1/storage/stores/integration/{id}"),
-            format!("GET /v1/storage/stores/{id}"),
-        ],
-        "the lookup found it gone: no second DELETE"
-    );
-    assert_eq!(
-        rig.client.get(id).await.unwrap_err().kind(),
-        ErrorKind::NotFound
-    );
 }
