@@ -42,6 +42,12 @@ fn configure(required: &str, map: &[(&str, &str)]) -> Result<HashMap<String, Str
         .collect())
 }
 
+/// What a live run cannot observe: nothing counts the requests that reach a real provider.
+const UNCOUNTED: &[(&str, &str)] = &[(
+    "validation_before_sending",
+    "the environment does not count requests",
+)];
+
 fn run_id(provider: &str) -> String {
     format!("unibill-live-{}-{provider}", Timestamp::now().as_second())
 }
@@ -62,8 +68,12 @@ async fn live_flexprice() {
         .and_then(|c| c.provider(unibill::ProviderName::Flexprice).build())
         .expect("live Flexprice configuration");
     let env = Env::new(run_id("flexprice"));
-    customers::run_all(&billing.customers(), &env).await;
-    connections::run_all(&billing.connections(), &env).await;
+    customers::run_all(&billing.customers(), &env)
+        .await
+        .assert_skipped(UNCOUNTED);
+    connections::run_all(&billing.connections(), &env)
+        .await
+        .assert_skipped(UNCOUNTED);
 }
 
 #[tokio::test]
@@ -90,8 +100,11 @@ async fn live_flowglad() {
         meter_id: live("FLOWGLAD_METER_ID"),
         ..Fixtures::default()
     });
-    customers::run_all(&billing.customers(), &env).await;
-    prices::run_all(&billing.prices(), &env).await;
+    customers::run_all(&billing.customers(), &env)
+        .await
+        .assert_skipped(UNCOUNTED);
+    // Which price behaviours skip depends on the optional fixtures given: shown, not asserted.
+    eprintln!("{}", prices::run_all(&billing.prices(), &env).await);
 }
 
 #[tokio::test]
@@ -117,5 +130,6 @@ async fn live_vercel() {
             ..Fixtures::default()
         })
         .with_wait(WaitOptions::new(Duration::from_secs(3), 40));
-    stores::run_all(&billing.stores(), &env).await;
+    // What is skipped depends on the account's catalogue and the optional payment method: shown, not asserted.
+    eprintln!("{}", stores::run_all(&billing.stores(), &env).await);
 }

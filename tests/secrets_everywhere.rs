@@ -23,7 +23,7 @@ use async_trait::async_trait;
 use serde::Serialize;
 use unibill::conformance::{Env, Fixtures, connections, customers, prices, stores};
 use unibill::{
-    BillingPlan, Connection, ConnectionId, ConnectionListQuery, ConnectionProviderType,
+    Billing, BillingPlan, Connection, ConnectionId, ConnectionListQuery, ConnectionProviderType,
     ConnectionSecrets, ConnectionSettings, ConnectionUpdate, Connections, Currency, Customer,
     CustomerId, CustomerListQuery, CustomerUpdate, Customers, Error, IntegrationConfiguration,
     IntegrationConfigurationId, IntegrationProduct, NewConnection, NewCustomer, NewPrice, NewStore,
@@ -526,9 +526,22 @@ async fn flexprice_customers_connections_and_prices_leak_nothing() {
     let env = emu.env("secrets-flexprice", fixtures);
 
     let k: &dyn Connections = &fx;
-    customers::run_all(&fx, &env).await;
-    connections::run_all(&fx, &env).await;
-    prices::run_all(&fx, &env).await;
+    // The suite runs through `Billing`, as applications call; a spy on each handle also sees what the guard
+    // answers.
+    let billing = Billing::builder()
+        .customers(client(FLEXPRICE_KEY))
+        .connections(client(FLEXPRICE_KEY))
+        .prices(client(FLEXPRICE_KEY))
+        .build();
+    customers::run_all(&Spy::new("flexprice", billing.customers(), &seen), &env)
+        .await
+        .assert_skipped(&[]);
+    connections::run_all(&Spy::new("flexprice", billing.connections(), &seen), &env)
+        .await
+        .assert_skipped(&[]);
+    prices::run_all(&Spy::new("flexprice", billing.prices(), &seen), &env)
+        .await
+        .assert_skipped(&[]);
 
     // Connections with planted secrets: create (Stripe, S3, HubSpot, Whop), read back, rotate a secret.
     let conn = k.create(stripe()).await.expect("stripe create");
@@ -646,8 +659,16 @@ async fn flowglad_customers_and_prices_leak_nothing() {
     };
     let env = emu.env("secrets-flowglad", fixtures);
 
-    customers::run_all(&fg, &env).await;
-    prices::run_all(&fg, &env).await;
+    let billing = Billing::builder()
+        .customers(client(FLOWGLAD_KEY))
+        .prices(client(FLOWGLAD_KEY))
+        .build();
+    customers::run_all(&Spy::new("flowglad", billing.customers(), &seen), &env)
+        .await
+        .assert_skipped(&[]);
+    prices::run_all(&Spy::new("flowglad", billing.prices(), &seen), &env)
+        .await
+        .assert_skipped(&[]);
 
     let ada = || {
         NewCustomer::builder("ext-secrets", "Ada")
@@ -710,7 +731,10 @@ async fn vercel_stores_leak_nothing() {
     };
     let env = emu.env("secrets-vercel", fixtures);
 
-    stores::run_all(&vc, &env).await;
+    let billing = Billing::builder().stores(client(VERCEL_TOKEN)).build();
+    stores::run_all(&Spy::new("vercel", billing.stores(), &seen), &env)
+        .await
+        .assert_skipped(&[]);
 
     let configs = vc.list_configurations(None).await.expect("configurations");
     let config = configs.iter().find(|c| c.is_usable()).expect("usable");

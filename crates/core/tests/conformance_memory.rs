@@ -1,4 +1,6 @@
-//! The conformance suite on the memory provider through the three handles, for all four resources.
+//! The conformance suite on the memory provider through the three handles, for all four resources: the one
+//! place the `Arc<dyn _>`/`Box<dyn _>` forwarding is proven (adapters run the suite through `Billing` only);
+//! and the report the suite returns.
 
 use std::sync::Arc;
 
@@ -12,7 +14,9 @@ use unibill_core::{
 async fn customers_through_billing() {
     let counter = RequestCounter::new();
     let billing = Billing::memory_with_counter(counter.clone());
-    customers::run_all(&billing, &Env::new("billing").with_requests_seen(counter)).await;
+    customers::run_all(&billing, &Env::new("billing").with_requests_seen(counter))
+        .await
+        .assert_skipped(&[]);
 }
 
 #[tokio::test]
@@ -20,7 +24,9 @@ async fn customers_through_arc_dyn() {
     let counter = RequestCounter::new();
     let handle: Arc<dyn Customers> =
         Arc::new(Guarded::new(MemoryCustomers::with_counter(counter.clone())));
-    customers::run_all(&handle, &Env::new("arc").with_requests_seen(counter)).await;
+    customers::run_all(&handle, &Env::new("arc").with_requests_seen(counter))
+        .await
+        .assert_skipped(&[]);
 }
 
 #[tokio::test]
@@ -28,7 +34,9 @@ async fn customers_through_box_dyn() {
     let counter = RequestCounter::new();
     let handle: Box<dyn Customers> =
         Box::new(Guarded::new(MemoryCustomers::with_counter(counter.clone())));
-    customers::run_all(&handle, &Env::new("box").with_requests_seen(counter)).await;
+    customers::run_all(&handle, &Env::new("box").with_requests_seen(counter))
+        .await
+        .assert_skipped(&[]);
 }
 
 #[tokio::test]
@@ -36,7 +44,9 @@ async fn billing_hands_out_a_shared_arc() {
     let counter = RequestCounter::new();
     let billing = Billing::memory_with_counter(counter.clone());
     let handle = billing.customers();
-    customers::run_all(&handle, &Env::new("shared").with_requests_seen(counter)).await;
+    customers::run_all(&handle, &Env::new("shared").with_requests_seen(counter))
+        .await
+        .assert_skipped(&[]);
 }
 
 fn fixtures() -> Fixtures {
@@ -59,10 +69,12 @@ async fn every_resource_through_billing() {
     let counter = RequestCounter::new();
     let billing = Billing::memory_with_counter(counter.clone());
     let env = env("billing", &counter);
-    customers::run_all(&billing, &env).await;
-    prices::run_all(&billing, &env).await;
-    connections::run_all(&billing, &env).await;
-    stores::run_all(&billing, &env).await;
+    customers::run_all(&billing, &env).await.assert_skipped(&[]);
+    prices::run_all(&billing, &env).await.assert_skipped(&[]);
+    connections::run_all(&billing, &env)
+        .await
+        .assert_skipped(&[]);
+    stores::run_all(&billing, &env).await.assert_skipped(&[]);
 }
 
 #[tokio::test]
@@ -70,13 +82,13 @@ async fn prices_connections_stores_through_arc_dyn() {
     let counter = RequestCounter::new();
     let env = env("arc", &counter);
     let p: Arc<dyn Prices> = Arc::new(Guarded::new(MemoryPrices::with_counter(counter.clone())));
-    prices::run_all(&p, &env).await;
+    prices::run_all(&p, &env).await.assert_skipped(&[]);
     let c: Arc<dyn Connections> = Arc::new(Guarded::new(MemoryConnections::with_counter(
         counter.clone(),
     )));
-    connections::run_all(&c, &env).await;
+    connections::run_all(&c, &env).await.assert_skipped(&[]);
     let s: Arc<dyn Stores> = Arc::new(Guarded::new(MemoryStores::with_counter(counter.clone())));
-    stores::run_all(&s, &env).await;
+    stores::run_all(&s, &env).await.assert_skipped(&[]);
 }
 
 #[tokio::test]
@@ -84,13 +96,13 @@ async fn prices_connections_stores_through_box_dyn() {
     let counter = RequestCounter::new();
     let env = env("box", &counter);
     let p: Box<dyn Prices> = Box::new(Guarded::new(MemoryPrices::with_counter(counter.clone())));
-    prices::run_all(&p, &env).await;
+    prices::run_all(&p, &env).await.assert_skipped(&[]);
     let c: Box<dyn Connections> = Box::new(Guarded::new(MemoryConnections::with_counter(
         counter.clone(),
     )));
-    connections::run_all(&c, &env).await;
+    connections::run_all(&c, &env).await.assert_skipped(&[]);
     let s: Box<dyn Stores> = Box::new(Guarded::new(MemoryStores::with_counter(counter.clone())));
-    stores::run_all(&s, &env).await;
+    stores::run_all(&s, &env).await.assert_skipped(&[]);
 }
 
 #[tokio::test]
@@ -119,9 +131,15 @@ async fn billing_hands_out_shared_arcs_for_every_resource() {
     let counter = RequestCounter::new();
     let billing = Billing::memory_with_counter(counter.clone());
     let env = env("shared", &counter);
-    prices::run_all(&billing.prices(), &env).await;
-    connections::run_all(&billing.connections(), &env).await;
-    stores::run_all(&billing.stores(), &env).await;
+    prices::run_all(&billing.prices(), &env)
+        .await
+        .assert_skipped(&[]);
+    connections::run_all(&billing.connections(), &env)
+        .await
+        .assert_skipped(&[]);
+    stores::run_all(&billing.stores(), &env)
+        .await
+        .assert_skipped(&[]);
 }
 
 #[tokio::test]
@@ -136,7 +154,9 @@ async fn connection_divergence_one_per_provider_type_holds() {
         connections::one_per_provider_type(&billing.connections(), &env).await,
         Checked::Passed
     );
-    connections::run_all(&billing.connections(), &env).await;
+    connections::run_all(&billing.connections(), &env)
+        .await
+        .assert_skipped(&[]);
 }
 
 #[tokio::test]
@@ -152,4 +172,56 @@ async fn without_fixtures_the_dependent_behaviours_skip() {
         stores::paid_plan(&billing, &env).await,
         Checked::Skipped(_)
     ));
+}
+
+#[tokio::test]
+async fn without_fixtures_the_report_names_what_skipped() {
+    let billing = Billing::memory();
+    let env = Env::new("bare");
+    stores::run_all(&billing, &env).await.assert_skipped(&[
+        ("paid_plan", "needs a payment method fixture"),
+        (
+            "validation_before_sending",
+            "the environment does not count requests",
+        ),
+    ]);
+}
+
+/// A bundle that offers nothing passes every behaviour that runs, yet its report shows it skipping all but the
+/// "refused as Unsupported" check: an exact skip list is what catches it.
+#[tokio::test]
+async fn a_provider_offering_nothing_is_reported_skipping() {
+    let report = customers::run_all(&Billing::builder().build(), &Env::new("none")).await;
+    assert_eq!(
+        report.passed().collect::<Vec<_>>(),
+        ["capability_truthfulness"]
+    );
+    assert_eq!(
+        report.get("get_by_external_id"),
+        Some(&Checked::Skipped("needs create and get_by_external_id"))
+    );
+    assert_eq!(report.get("no_such_behaviour"), None);
+    assert_eq!(report.outcomes().len(), 9);
+    assert_eq!(
+        report.to_string(),
+        "customers: 1 passed, 8 skipped
+  skipped  create_get_update_delete: needs create, get, update and delete
+  skipped  get_by_external_id: needs create and get_by_external_id
+  skipped  duplicate_external_id: needs create
+  skipped  archived_behaviour: needs create, delete and get
+  skipped  list_to_the_end_with_short_pages: needs create and list
+  skipped  foreign_cursor_rejected: needs list
+  skipped  validation_before_sending: the environment does not count requests
+  skipped  ensure_both_ways: needs create and get
+  passed   capability_truthfulness
+"
+    );
+}
+
+#[tokio::test]
+#[should_panic(expected = "customers conformance skipped [(\"create_get_update_delete\"")]
+async fn an_unexpected_skip_fails_the_test() {
+    customers::run_all(&Billing::builder().build(), &Env::new("none"))
+        .await
+        .assert_skipped(&[]);
 }

@@ -1,7 +1,7 @@
 //! Conformance of [`Connections`] implementations. Every function deletes what it creates (providers may
 //! allow one connection per type).
 
-use super::{Checked, Env};
+use super::{Checked, Env, Report};
 use crate::api::Connections;
 use crate::error::ErrorKind;
 use crate::id::ConnectionId;
@@ -25,12 +25,17 @@ fn stripe(env: &Env, label: &str, secret: &str) -> NewConnection {
     .expect("valid conformance connection")
 }
 
-/// Runs every connection behaviour.
-pub async fn run_all<C: Connections + ?Sized>(c: &C, env: &Env) {
-    create_get_update_delete(c, env).await;
-    secrets_never_readable_back(c, env).await;
-    one_per_provider_type(c, env).await;
-    validation_before_sending(c, env).await;
+/// Runs every connection behaviour, in this order, and reports which passed and which were skipped.
+pub async fn run_all<C: Connections + ?Sized>(c: &C, env: &Env) -> Report {
+    run_in_order!(
+        "connections",
+        c,
+        env,
+        create_get_update_delete,
+        secrets_never_readable_back,
+        one_per_provider_type,
+        validation_before_sending,
+    )
 }
 
 /// Create, get, list, update (name, metadata, sync config), delete; a deleted connection is `NotFound`.

@@ -2,7 +2,7 @@
 
 use futures::TryStreamExt;
 
-use super::{Checked, Env};
+use super::{Checked, Env, Report};
 use crate::api::{Customers, CustomersExt, Ensured};
 use crate::error::ErrorKind;
 use crate::id::CustomerId;
@@ -19,17 +19,22 @@ fn new_customer<C: Customers + ?Sized>(c: &C, env: &Env, label: &str) -> NewCust
     b.build().expect("valid conformance input")
 }
 
-/// Runs every customer behaviour.
-pub async fn run_all<C: Customers + ?Sized>(c: &C, env: &Env) {
-    create_get_update_delete(c, env).await;
-    get_by_external_id(c, env).await;
-    duplicate_external_id(c, env).await;
-    archived_behaviour(c, env).await;
-    list_to_the_end_with_short_pages(c, env).await;
-    foreign_cursor_rejected(c, env).await;
-    validation_before_sending(c, env).await;
-    ensure_both_ways(c, env).await;
-    capability_truthfulness(c, env).await;
+/// Runs every customer behaviour, in this order, and reports which passed and which were skipped.
+pub async fn run_all<C: Customers + ?Sized>(c: &C, env: &Env) -> Report {
+    run_in_order!(
+        "customers",
+        c,
+        env,
+        create_get_update_delete,
+        get_by_external_id,
+        duplicate_external_id,
+        archived_behaviour,
+        list_to_the_end_with_short_pages,
+        foreign_cursor_rejected,
+        validation_before_sending,
+        ensure_both_ways,
+        capability_truthfulness,
+    )
 }
 
 /// Create, read back, update (set and clear), delete.

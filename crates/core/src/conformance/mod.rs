@@ -1,9 +1,11 @@
 //! The conformance suite: one public async function per behaviour of the neutral contract.
 //!
 //! Every provider runs the same functions: core on the memory provider (through `Billing`, `Arc<dyn _>` and
-//! `Box<dyn _>`), each adapter against its emulator, the facade on every provider. A function checks the
-//! provider's capabilities first and returns [`Checked::Skipped`] when the behaviour does not apply; a
-//! broken promise panics with a message saying which.
+//! `Box<dyn _>`, which proves the forwarding impls once), each adapter against its emulator through
+//! `Billing`, the facade on every provider. A function checks the provider's capabilities first and returns
+//! [`Checked::Skipped`] when the behaviour does not apply; a broken promise panics with a message saying
+//! which. Each resource's `run_all` runs all of its behaviours and returns a [`Report`], so a skip is never
+//! silent: assert the skips you expect with [`Report::assert_skipped`].
 //!
 //! ```
 //! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
@@ -13,9 +15,19 @@
 //! let counter = RequestCounter::new();
 //! let billing = Billing::memory_with_counter(counter.clone());
 //! let env = Env::new("doc").with_requests_seen(counter);
-//! conformance::customers::run_all(&billing, &env).await;
+//! conformance::customers::run_all(&billing, &env).await.assert_skipped(&[]);
 //! # });
 //! ```
+
+/// Runs the named behaviours in order, each as `behaviour(provider, env).await`, into a [`Report`] for
+/// `suite`; the behaviour's name in the report is its function's name.
+macro_rules! run_in_order {
+    ($suite:literal, $provider:expr, $env:expr, $($behaviour:ident),+ $(,)?) => {{
+        let mut report = $crate::conformance::Report::new($suite);
+        $(report.outcomes.push((stringify!($behaviour), $behaviour($provider, $env).await));)+
+        report
+    }};
+}
 
 pub mod connections;
 pub mod customers;
@@ -32,8 +44,104 @@ use crate::memory::RequestCounter;
 pub enum Checked {
     /// The behaviour was exercised and held.
     Passed,
-    /// The provider's capabilities say the behaviour does not apply.
+    /// The provider's capabilities (or the environment: a missing fixture, no request counter) say the
+    /// behaviour does not apply.
     Skipped(&'static str),
+}
+
+/// What a `run_all` did: each behaviour of one resource's suite, by name and in the order run, with
+/// [`Checked::Passed`] or [`Checked::Skipped`] and why. A behaviour that fails is not in it: it panics with its
+/// own message.
+///
+/// `Display` shows one behaviour a line. A provider's test asserts the exact skip list, so a provider that
+/// skips everything fails and a capability change shows up as a test diff:
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// use unibill_core::Billing;
+/// use unibill_core::conformance::{Checked, Env, customers};
+///
+/// // Without a request counter, "nothing reaches the provider" cannot be observed.
+/// let report = customers::run_all(&Billing::memory(), &Env::new("doc")).await;
+/// report.assert_skipped(&[(
+///     "validation_before_sending",
+///     "the environment does not count requests",
+/// )]);
+/// assert_eq!(report.get("ensure_both_ways"), Some(&Checked::Passed));
+/// assert_eq!(report.passed().count(), 8);
+/// assert!(report.to_string().starts_with("customers: 8 passed, 1 skipped\n"));
+/// # });
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "assert the expected skip list (`Report::assert_skipped`), or skips go unseen"]
+pub struct Report {
+    suite: &'static str,
+    outcomes: Vec<(&'static str, Checked)>,
+}
+
+impl Report {
+    fn new(suite: &'static str) -> Self {
+        Report {
+            suite,
+            outcomes: Vec::new(),
+        }
+    }
+
+    /// Every behaviour that ran, by function name, in order, with what it did.
+    pub fn outcomes(&self) -> &[(&'static str, Checked)] {
+        &self.outcomes
+    }
+
+    /// What the behaviour named `behaviour` did, if it is in this suite.
+    pub fn get(&self, behaviour: &str) -> Option<&Checked> {
+        self.outcomes
+            .iter()
+            .find_map(|(name, checked)| (*name == behaviour).then_some(checked))
+    }
+
+    /// The behaviours exercised and held, in order.
+    pub fn passed(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.outcomes
+            .iter()
+            .filter_map(|(name, checked)| (*checked == Checked::Passed).then_some(*name))
+    }
+
+    /// The behaviours skipped, in order, each with why.
+    pub fn skipped(&self) -> impl Iterator<Item = (&'static str, &'static str)> + '_ {
+        self.outcomes
+            .iter()
+            .filter_map(|(name, checked)| match checked {
+                Checked::Skipped(why) => Some((*name, *why)),
+                Checked::Passed => None,
+            })
+    }
+
+    /// Panics, showing the whole report, unless the skipped behaviours are exactly `expected` (name and
+    /// why, in run order); every other behaviour passed.
+    #[track_caller]
+    pub fn assert_skipped(&self, expected: &[(&str, &str)]) {
+        let skipped: Vec<_> = self.skipped().collect();
+        assert!(
+            skipped == expected,
+            "{} conformance skipped {skipped:?}, expected {expected:?}\n{self}",
+            self.suite
+        );
+    }
+}
+
+impl std::fmt::Display for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let skipped = self.skipped().count();
+        let passed = self.outcomes.len() - skipped;
+        writeln!(f, "{}: {passed} passed, {skipped} skipped", self.suite)?;
+        for (name, checked) in &self.outcomes {
+            match checked {
+                Checked::Passed => writeln!(f, "  passed   {name}")?,
+                Checked::Skipped(why) => writeln!(f, "  skipped  {name}: {why}")?,
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Ids a provider needs to exist before prices or stores can be made (products, plans, meters, …).

@@ -3,7 +3,7 @@
 use futures::TryStreamExt;
 use rust_decimal::Decimal;
 
-use super::{Checked, Env};
+use super::{Checked, Env, Report};
 use crate::api::{Ensured, Prices, PricesExt};
 use crate::capability::{FieldRule, PriceCapabilities};
 use crate::error::ErrorKind;
@@ -86,15 +86,20 @@ fn with_slug(
     }
 }
 
-/// Runs every price behaviour.
-pub async fn run_all<P: Prices + ?Sized>(p: &P, env: &Env) {
-    every_offered_kind_and_scheme(p, env).await;
-    get_update_archive(p, env).await;
-    duplicate_slug_and_ensure(p, env).await;
-    list_to_the_end_with_short_pages(p, env).await;
-    foreign_cursor_rejected(p, env).await;
-    validation_before_sending(p, env).await;
-    capability_truthfulness(p, env).await;
+/// Runs every price behaviour, in this order, and reports which passed and which were skipped.
+pub async fn run_all<P: Prices + ?Sized>(p: &P, env: &Env) -> Report {
+    run_in_order!(
+        "prices",
+        p,
+        env,
+        every_offered_kind_and_scheme,
+        get_update_archive,
+        duplicate_slug_and_ensure,
+        list_to_the_end_with_short_pages,
+        foreign_cursor_rejected,
+        validation_before_sending,
+        capability_truthfulness,
+    )
 }
 
 /// Every kind × scheme the capabilities allow is created and read back unchanged, amounts with full

@@ -1,7 +1,7 @@
 //! Conformance of [`Stores`] implementations: the catalogue is discovered through the trait (configurations →
 //! products → plans), so no store fixture is needed.
 
-use super::{Checked, Env};
+use super::{Checked, Env, Report};
 use crate::api::{Stores, StoresExt};
 use crate::error::ErrorKind;
 use crate::id::{IntegrationConfigurationId, StoreId};
@@ -54,12 +54,17 @@ async fn discover<S: Stores + ?Sized>(s: &S) -> Option<Catalogue> {
     None
 }
 
-/// Runs every store behaviour.
-pub async fn run_all<S: Stores + ?Sized>(s: &S, env: &Env) {
-    free_plan_and_readiness(s, env).await;
-    paid_plan(s, env).await;
-    billing_plans_for_an_installation(s, env).await;
-    validation_before_sending(s, env).await;
+/// Runs every store behaviour, in this order, and reports which passed and which were skipped.
+pub async fn run_all<S: Stores + ?Sized>(s: &S, env: &Env) -> Report {
+    run_in_order!(
+        "stores",
+        s,
+        env,
+        free_plan_and_readiness,
+        paid_plan,
+        billing_plans_for_an_installation,
+        validation_before_sending,
+    )
 }
 
 /// The billing plans of a product can be asked for one installation and for the metadata a store would be
