@@ -37,13 +37,7 @@ impl Handler {
     pub fn from_fn(f: impl Fn(&RecordedRequest) -> Reply + Send + Sync + 'static) -> Self {
         Handler(Arc::new(move |request: http::Request<Bytes>| {
             let (parts, body) = request.into_parts();
-            let recorded = RecordedRequest {
-                method: parts.method,
-                path: parts.uri.path().to_owned(),
-                query: parts.uri.query().map(str::to_owned),
-                headers: parts.headers,
-                body,
-            };
+            let recorded = RecordedRequest::arrived(&parts, body);
             let reply = f(&recorded).into_response();
             Box::pin(std::future::ready(reply))
         }))

@@ -27,10 +27,13 @@ mod fault;
 mod handler;
 mod recorded;
 mod reply;
+mod request_log;
+mod served;
 mod server;
 
 pub use fault::Fault;
 pub use handler::Handler;
 pub use recorded::RecordedRequest;
 pub use reply::Reply;
+pub use served::{Served, serve, serve_on};
 pub use server::TestServer;

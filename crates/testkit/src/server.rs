@@ -22,6 +22,7 @@ use crate::fault::Fault;
 use crate::handler::Handler;
 use crate::recorded::RecordedRequest;
 use crate::reply::Reply;
+use crate::request_log::RequestLog;
 
 /// Chooses a fault for a request the queue has none for: the request and its 0-based index in the log.
 type SourceFn = dyn Fn(&RecordedRequest, usize) -> Option<Fault> + Send + Sync;
@@ -45,7 +46,7 @@ struct State {
     handler: Handler,
     connections: AtomicUsize,
     streamed: AtomicU64,
-    requests: Mutex<Vec<RecordedRequest>>,
+    requests: RequestLog,
     faults: Mutex<VecDeque<Fault>>,
     source: Mutex<FaultSource>,
 }
@@ -95,7 +96,7 @@ impl TestServer {
             handler: handler.into(),
             connections: AtomicUsize::new(0),
             streamed: AtomicU64::new(0),
-            requests: Mutex::new(Vec::new()),
+            requests: RequestLog::default(),
             faults: Mutex::new(VecDeque::new()),
             source: Mutex::new(FaultSource::default()),
         });
@@ -128,14 +129,14 @@ impl TestServer {
         self.state.connections.load(Ordering::SeqCst)
     }
 
-    /// Every request received so far, in order.
+    /// Every request received so far, in order, each with the status it was answered with once answered.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        lock(&self.state.requests).clone()
+        self.state.requests.all()
     }
 
     /// How many requests were received.
     pub fn request_count(&self) -> usize {
-        lock(&self.state.requests).len()
+        self.state.requests.len()
     }
 
     /// Body bytes handed to the connection by [`Fault::EndlessBody`] and [`Fault::OversizedBody`] answers
@@ -244,18 +245,8 @@ async fn handle(
         .await
         .map(|c| c.to_bytes())
         .unwrap_or_default();
-    let recorded = RecordedRequest {
-        method: parts.method.clone(),
-        path: parts.uri.path().to_owned(),
-        query: parts.uri.query().map(str::to_owned),
-        headers: parts.headers.clone(),
-        body: body.clone(),
-    };
-    let index = {
-        let mut requests = lock(&state.requests);
-        requests.push(recorded.clone());
-        requests.len() - 1
-    };
+    let recorded = RecordedRequest::arrived(&parts, body.clone());
+    let index = state.requests.push(recorded.clone());
     let request = http::Request::from_parts(parts, body);
     let queued = lock(&state.faults).pop_front();
     let fault = match queued {
@@ -265,6 +256,7 @@ async fn handle(
             source.and_then(|choose| choose(&recorded, index))
         }
     };
+    let log = state.requests.clone();
     let response = match fault {
         None => state.handler.call(request).await,
         Some(Fault::Reply(reply)) => reply.into_response(),
@@ -356,6 +348,7 @@ async fn handle(
             with_status(status, Body::from_stream(stream))
         }
     };
+    log.answered(index, response.status().as_u16(), response.headers());
     Ok(response)
 }
 

@@ -16,9 +16,10 @@ use super::parse::{
     body_object, opt_bool, opt_int, opt_object, opt_string, opt_string_list, query_pairs,
     query_to_filter_object,
 };
-use super::state::{
-    Connection, ENVIRONMENT_ID, SYNC_ENTITIES, Status, TENANT_ID, parse_rfc3339_nanos,
-};
+use super::clock::parse_rfc3339_nanos;
+use super::ids::{ENVIRONMENT_ID, TENANT_ID};
+use super::state::{Connection, SYNC_ENTITIES};
+use super::status::Status;
 
 type Emu = State<Arc<FlexpriceEmulator>>;
 

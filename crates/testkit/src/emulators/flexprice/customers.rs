@@ -16,7 +16,9 @@ use super::parse::{
     body_object, check_object_list, opt_bool, opt_int, opt_string, opt_string_list, opt_string_map,
     query_first, query_pairs, query_to_filter_object,
 };
-use super::state::{Customer, Precision, Status, parse_rfc3339_nanos};
+use super::clock::{Precision, parse_rfc3339_nanos};
+use super::state::Customer;
+use super::status::Status;
 
 /// Default page size (the docs' 20 is wrong).
 const DEFAULT_LIMIT: i64 = 50;
@@ -272,7 +274,7 @@ pub(crate) async fn create(State(emu): Emu, body: Bytes) -> Result<Response, Api
     let body = customer.to_json(Precision::Nanos);
     // What the database keeps (and later reads return) has microsecond precision.
     let mut stored = customer;
-    stored.created_at = super::state::truncate_micros(stored.created_at);
+    stored.created_at = super::clock::truncate_micros(stored.created_at);
     stored.updated_at = stored.created_at;
     store.customers.push(stored);
     Ok(json_response(StatusCode::CREATED, body))
@@ -691,7 +693,7 @@ fn update(
     }
     // The response is built in memory: `updated_at` is the old value.
     let response = c.to_json(Precision::Micros);
-    c.updated_at = super::state::truncate_micros(store.now_nanos());
+    c.updated_at = super::clock::truncate_micros(store.now_nanos());
     store.customers[index] = c;
     Ok(json_response(StatusCode::OK, response))
 }
@@ -710,7 +712,7 @@ pub(crate) async fn delete(State(emu): Emu, Path(id): Path<String>) -> Result<Re
             block.message(),
         ));
     }
-    let now = super::state::truncate_micros(store.now_nanos());
+    let now = super::clock::truncate_micros(store.now_nanos());
     let c = &mut store.customers[index];
     c.status = Status::Archived;
     c.updated_at = now;

@@ -3,7 +3,8 @@
 
 use serde_json::{Value, json};
 
-use super::state::{ENVIRONMENT_ID, Precision, TENANT_ID, USER_ID, format_go_time};
+use super::clock::{Precision, format_go_time};
+use super::ids::{ENVIRONMENT_ID, TENANT_ID, USER_ID};
 
 /// A stored meter.
 #[derive(Debug, Clone)]

@@ -39,41 +39,52 @@
 //! # Ok(()) }
 //! ```
 
+mod clock;
 mod connections;
 mod customers;
 pub mod errors;
+pub mod ids;
 mod meters;
 mod parse;
 mod plans;
 mod prices;
-pub mod state;
+mod state;
+mod status;
 
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::Router;
-use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{Extension, Request, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::Value;
-use tokio::task::JoinHandle;
 
+use super::auth::{Authenticate, auth};
+use super::record::{Recorder, Sequence, record};
+use crate::{RecordedRequest, Served};
+use clock::Precision;
 use errors::{ApiError, RenderedCoded, legacy_body};
-pub use state::{DeleteBlock, KeyScope, RecordedRequest};
-use state::{Precision, Status, Store};
+pub use state::{DeleteBlock, KeyScope};
+use state::Store;
+use status::Status;
 
 /// Largest request body the emulator reads (bigger bodies are treated as empty).
 const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 
-/// The emulator: shared state behind a mutex, plus knobs. Create it with [`FlexpriceEmulator::new`], mount
-/// [`FlexpriceEmulator::router`] anywhere (routes live under `/v1`), or [`FlexpriceEmulator::serve`] it.
+/// Where the API lives under the origin: [`Served::base_url`] is `http://127.0.0.1:PORT/v1`.
+pub const BASE_PATH: &str = "/v1";
+
+/// The emulator: shared state behind a mutex, the request log, and knobs. Create it with
+/// [`FlexpriceEmulator::new`], mount [`FlexpriceEmulator::router`] anywhere (routes live under `/v1`), or
+/// [`FlexpriceEmulator::serve`] it.
 #[derive(Debug)]
 pub struct FlexpriceEmulator {
     store: Mutex<Store>,
+    recorder: Recorder,
 }
 
 /// Builds the emulator's router over `emulator`'s state. Routes are under `/v1`.
@@ -121,13 +132,20 @@ pub fn router(emulator: Arc<FlexpriceEmulator>) -> Router {
             "/prices/{id}",
             get(prices::get).put(prices::update).delete(prices::delete),
         )
-        .route_layer(middleware::from_fn_with_state(emulator.clone(), auth))
+        .route_layer(middleware::from_fn_with_state(
+            emulator.clone(),
+            auth::<Arc<FlexpriceEmulator>>,
+        ))
         .method_not_allowed_fallback(route_not_found);
     Router::new()
-        .nest("/v1", api)
+        .nest(BASE_PATH, api)
         .fallback(route_not_found)
         .method_not_allowed_fallback(route_not_found)
-        .layer(middleware::from_fn_with_state(emulator.clone(), record))
+        .layer(middleware::from_fn_with_state(emulator.clone(), answer_quirks))
+        .layer(middleware::from_fn_with_state(
+            emulator.recorder.clone(),
+            record,
+        ))
         .with_state(emulator)
 }
 
@@ -153,55 +171,43 @@ async fn route_not_found(method: Method, uri: axum::http::Uri) -> Response {
     ApiError::RouteNotFound.into_response()
 }
 
-/// The auth and RBAC middleware, run for matched routes only (as with gin's route groups).
-async fn auth(State(emu): State<Arc<FlexpriceEmulator>>, req: Request, next: Next) -> Response {
-    let scope = req
-        .headers()
-        .get("x-api-key")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|key| emu.lock().knobs.api_keys.get(key).copied());
-    let is_write = req.method() != Method::GET && !req.uri().path().ends_with("/search");
-    match scope {
-        None => ApiError::Unauthorized.into_response(),
-        Some(KeyScope::ReadOnly) if is_write => ApiError::Forbidden.into_response(),
-        Some(_) => next.run(req).await,
+/// The auth and RBAC check, run for matched routes only (as with gin's route groups): 401 for an unknown key,
+/// 403 for a [`KeyScope::ReadOnly`] key on a write.
+impl Authenticate for Arc<FlexpriceEmulator> {
+    type Identity = KeyScope;
+
+    fn authenticate(&self, request: &Parts) -> Result<KeyScope, Response> {
+        let scope = request
+            .headers
+            .get("x-api-key")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|key| self.lock().knobs.api_keys.get(key).copied());
+        let is_write = request.method != Method::GET && !request.uri.path().ends_with("/search");
+        match scope {
+            None => Err(ApiError::Unauthorized.into_response()),
+            Some(KeyScope::ReadOnly) if is_write => Err(ApiError::Forbidden.into_response()),
+            Some(scope) => Ok(scope),
+        }
     }
 }
 
-/// The outermost layer: logs every request, echoes or generates `X-Request-ID`, and re-renders coded errors in
-/// the legacy shape when that knob is on.
-async fn record(State(emu): State<Arc<FlexpriceEmulator>>, req: Request, next: Next) -> Response {
-    let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
-        .await
-        .unwrap_or_default();
-    let method = parts.method.to_string();
-    let path = parts.uri.path().to_owned();
-    let query = parts.uri.query().map(str::to_owned);
-    let headers: Vec<(String, String)> = parts
-        .headers
-        .iter()
-        .map(|(n, v)| {
-            (
-                n.as_str().to_owned(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
-    let request_id = parts
-        .headers
+/// Inside the recording layer: echoes or generates `X-Request-ID`, and re-renders coded errors in the legacy
+/// shape when that knob is on.
+async fn answer_quirks(
+    State(emu): State<Arc<FlexpriceEmulator>>,
+    Extension(Sequence(n)): Extension<Sequence>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let request_id = req
+        .headers()
         .get("x-request-id")
         .cloned()
         .unwrap_or_else(|| {
-            let n = emu.lock().requests.len() + 1;
             HeaderValue::from_str(&format!("01K3F7RQ{n:018}"))
                 .unwrap_or_else(|_| HeaderValue::from_static("01K3F7RQ000000000000000000"))
         });
-    let body_text = String::from_utf8_lossy(&bytes).into_owned();
-    let mut resp = next
-        .run(Request::from_parts(parts, Body::from(bytes)))
-        .await;
-
+    let mut resp = next.run(req).await;
     let legacy = emu.lock().knobs.legacy_errors;
     if legacy && let Some(RenderedCoded(coded)) = resp.extensions().get::<RenderedCoded>().cloned()
     {
@@ -209,15 +215,6 @@ async fn record(State(emu): State<Arc<FlexpriceEmulator>>, req: Request, next: N
         resp = (status, axum::Json(legacy_body(&coded))).into_response();
     }
     resp.headers_mut().insert("x-request-id", request_id);
-    let status = resp.status().as_u16();
-    emu.lock().requests.push(RecordedRequest {
-        method,
-        path,
-        query,
-        headers,
-        body: body_text,
-        status,
-    });
     resp
 }
 
@@ -226,6 +223,7 @@ impl FlexpriceEmulator {
     pub fn new(api_key: impl Into<String>) -> Arc<Self> {
         Arc::new(Self {
             store: Mutex::new(Store::new(&api_key.into())),
+            recorder: Recorder::new(MAX_BODY_BYTES),
         })
     }
 
@@ -234,24 +232,13 @@ impl FlexpriceEmulator {
         router(Arc::clone(self))
     }
 
-    /// Serves the emulator on `127.0.0.1` on a free port until the returned handle is dropped.
+    /// Serves the emulator on `127.0.0.1` on a free port until the returned handle is dropped; its
+    /// [`Served::base_url`] is `http://127.0.0.1:PORT/v1`.
     ///
     /// # Errors
     /// When the listener cannot be bound.
-    pub async fn serve(self: &Arc<Self>) -> std::io::Result<ServedEmulator> {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let addr = listener.local_addr()?;
-        let app = self.router();
-        let task = tokio::spawn(async move {
-            // The server only stops when the task is aborted; an accept error ends it early.
-            let _ = axum::serve(listener, app).await;
-        });
-        Ok(ServedEmulator {
-            addr,
-            base_url: format!("http://{addr}/v1"),
-            emulator: Arc::clone(self),
-            task,
-        })
+    pub async fn serve(self: &Arc<Self>) -> std::io::Result<Served> {
+        crate::serve(self.router(), BASE_PATH).await
     }
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, Store> {
@@ -266,22 +253,22 @@ impl FlexpriceEmulator {
 
     /// Number of requests handled so far (every request, including 401s and 404s).
     pub fn request_count(&self) -> usize {
-        self.lock().requests.len()
+        self.recorder.log.len()
     }
 
     /// Every request handled so far, oldest first.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.lock().requests.clone()
+        self.recorder.log.all()
     }
 
     /// The last request handled.
     pub fn last_request(&self) -> Option<RecordedRequest> {
-        self.lock().requests.last().cloned()
+        self.recorder.log.last()
     }
 
     /// Forgets the request log (stored objects stay).
     pub fn clear_requests(&self) {
-        self.lock().requests.clear();
+        self.recorder.log.clear();
     }
 
     /// Number of stored customers, archived ones included.
@@ -415,37 +402,5 @@ impl FlexpriceEmulator {
     /// Lifts [`FlexpriceEmulator::block_customer_delete`].
     pub fn unblock_customer_delete(&self, customer_id: &str) {
         self.lock().knobs.delete_blocks.remove(customer_id);
-    }
-}
-
-/// A running emulator on `127.0.0.1`; the server task stops when this is dropped.
-#[derive(Debug)]
-pub struct ServedEmulator {
-    addr: SocketAddr,
-    base_url: String,
-    emulator: Arc<FlexpriceEmulator>,
-    task: JoinHandle<()>,
-}
-
-impl ServedEmulator {
-    /// The API base URL, `http://127.0.0.1:PORT/v1` (no trailing slash).
-    pub fn base_url(&self) -> &str {
-        &self.base_url
-    }
-
-    /// The bound socket address.
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
-    /// The emulator being served, for inspection and knobs.
-    pub fn emulator(&self) -> &Arc<FlexpriceEmulator> {
-        &self.emulator
-    }
-}
-
-impl Drop for ServedEmulator {
-    fn drop(&mut self) {
-        self.task.abort();
     }
 }

@@ -14,7 +14,9 @@ use serde_json::{Map, Value, json};
 use super::FlexpriceEmulator;
 use super::errors::{ApiError, ErrorCode, validator_message};
 use super::parse::{body_object, opt_int, opt_string, opt_string_list, opt_string_map};
-use super::state::{ENVIRONMENT_ID, Precision, Status, TENANT_ID, USER_ID, format_go_time};
+use super::clock::{Precision, format_go_time};
+use super::ids::{ENVIRONMENT_ID, TENANT_ID, USER_ID};
+use super::status::Status;
 
 type Emu = State<Arc<FlexpriceEmulator>>;
 

@@ -1,24 +1,13 @@
-//! The emulator's in-memory store: customers, connections, the deterministic clock and id generator,
-//! the request log and the knobs.
+//! The emulator's in-memory store: customers, connections, the deterministic clock and id counter, and the
+//! knobs.
 
 use std::collections::BTreeMap;
 
-use jiff::Timestamp;
 use serde_json::{Map, Value};
 
-/// Environment id every object belongs to (the API key's environment).
-pub const ENVIRONMENT_ID: &str = "env_01JQ2B7C9D3E5F6G7H8J9K0M1N";
-/// Tenant id every object belongs to.
-pub const TENANT_ID: &str = "tenant_01JQ2B7C9D3E5F6G7H8J9K0M1P";
-/// User id reported in `created_by` / `updated_by`.
-pub const USER_ID: &str = "user_01JQ2B7C9D3E5F6G7H8J9K0M1Q";
-
-/// Seconds since the Unix epoch of the emulated clock's start, 2026-08-22T13:00:00Z.
-const CLOCK_START_SECS: i64 = 1_787_403_600;
-/// Sub-second part of every emulated instant, so creates show 9 fractional digits and reads 6.
-const CLOCK_SUBSEC_NANOS: i64 = 123_456_789;
-
-const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+use super::clock::{CLOCK_START_SECS, CLOCK_SUBSEC_NANOS, Precision, format_go_time, format_seconds};
+use super::ids::{ENVIRONMENT_ID, TENANT_ID, USER_ID, ulid_id};
+use super::status::Status;
 
 /// What an API key may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,53 +38,7 @@ impl DeleteBlock {
     }
 }
 
-/// One request the emulator handled.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RecordedRequest {
-    /// HTTP method, e.g. `POST`.
-    pub method: String,
-    /// Full path, e.g. `/v1/customers`.
-    pub path: String,
-    /// Raw query string, if any.
-    pub query: Option<String>,
-    /// Request headers (names lower-case), in arrival order.
-    pub headers: Vec<(String, String)>,
-    /// Request body as (lossy) UTF-8.
-    pub body: String,
-    /// Status code answered.
-    pub status: u16,
-}
 
-impl RecordedRequest {
-    /// The first value of a header (name compared case-insensitively).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// The body parsed as JSON, if it is JSON.
-    pub fn json(&self) -> Option<Value> {
-        serde_json::from_str(&self.body).ok()
-    }
-}
-
-/// Object status (`types.Status`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Status {
-    Published,
-    Archived,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Published => "published",
-            Self::Archived => "archived",
-        }
-    }
-}
 
 /// A stored customer. Times are nanoseconds since the epoch.
 #[derive(Debug, Clone)]
@@ -118,14 +61,6 @@ pub(crate) struct Customer {
     pub updated_at: i128,
 }
 
-/// Fractional-second precision of a rendered customer time.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Precision {
-    /// As returned by create (Go `time.Now()`): nanoseconds.
-    Nanos,
-    /// As read back from Postgres: microseconds.
-    Micros,
-}
 
 impl Customer {
     pub fn to_json(&self, precision: Precision) -> Value {
@@ -256,7 +191,6 @@ pub(crate) struct Store {
     pub prices: Vec<super::prices::Price>,
     /// The last price `sequence` handed out.
     pub next_sequence: u64,
-    pub requests: Vec<RecordedRequest>,
     pub knobs: Knobs,
     next_id: u64,
     ticks: i64,
@@ -273,7 +207,6 @@ impl Store {
             meters: Vec::new(),
             prices: Vec::new(),
             next_sequence: 1000,
-            requests: Vec::new(),
             knobs: Knobs {
                 api_keys,
                 legacy_errors: false,
@@ -300,59 +233,7 @@ impl Store {
     pub fn new_id(&mut self, prefix: &str) -> String {
         self.next_id += 1;
         let millis = u128::try_from(self.now_nanos() / 1_000_000).unwrap_or(0);
-        let value: u128 = (millis << 80) | u128::from(self.next_id);
-        let mut out = String::with_capacity(prefix.len() + 26);
-        out.push_str(prefix);
-        for i in (0..26).rev() {
-            let idx = ((value >> (i * 5)) & 0x1f) as usize;
-            out.push(char::from(CROCKFORD[idx]));
-        }
-        out
+        ulid_id(prefix, millis, self.next_id)
     }
 }
 
-/// Truncates a nanosecond instant to microseconds (Postgres `timestamptz`).
-pub(crate) fn truncate_micros(nanos: i128) -> i128 {
-    nanos - nanos.rem_euclid(1_000)
-}
-
-/// Formats like Go's `time.Time` JSON (RFC 3339 with trailing zeros of the fraction trimmed), in UTC.
-pub(crate) fn format_go_time(nanos: i128, precision: Precision) -> String {
-    let nanos = match precision {
-        Precision::Nanos => nanos,
-        Precision::Micros => truncate_micros(nanos),
-    };
-    let secs = i64::try_from(nanos.div_euclid(1_000_000_000)).unwrap_or(0);
-    let sub = nanos.rem_euclid(1_000_000_000);
-    let base = Timestamp::from_second(secs)
-        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%S").to_string())
-        .unwrap_or_default();
-    if sub == 0 {
-        format!("{base}Z")
-    } else {
-        let frac = format!("{sub:09}");
-        format!("{base}.{}Z", frac.trim_end_matches('0'))
-    }
-}
-
-/// Formats with Go's `time.RFC3339` layout (whole seconds), in a fixed UTC offset (`Z` for 0).
-pub(crate) fn format_seconds(secs: i64, utc_offset_seconds: i32) -> String {
-    let Ok(ts) = Timestamp::from_second(secs) else {
-        return String::new();
-    };
-    if utc_offset_seconds == 0 {
-        return ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
-    }
-    match jiff::tz::Offset::from_seconds(utc_offset_seconds) {
-        Ok(offset) => ts
-            .to_zoned(jiff::tz::TimeZone::fixed(offset))
-            .strftime("%Y-%m-%dT%H:%M:%S%:z")
-            .to_string(),
-        Err(_) => ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
-    }
-}
-
-/// Parses an RFC 3339 filter time into nanoseconds since the epoch.
-pub(crate) fn parse_rfc3339_nanos(text: &str) -> Option<i128> {
-    text.parse::<Timestamp>().ok().map(|t| t.as_nanosecond())
-}

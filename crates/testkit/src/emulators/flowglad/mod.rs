@@ -5,7 +5,8 @@
 //! # async fn demo() -> std::io::Result<()> {
 //! use unibill_testkit::emulators::flowglad::{FlowgladEmulator, seed};
 //! let emu = FlowgladEmulator::new("sk_test_8Qbw_secret");
-//! let base_url = emu.serve().await?; // "http://127.0.0.1:PORT"
+//! let served = emu.serve().await?;
+//! let base_url = served.base_url(); // "http://127.0.0.1:PORT"
 //! // POST {base_url}/api/v1/prices with `Authorization: sk_test_8Qbw_secret` and a price on
 //! // seed::PRO_PRODUCT_ID, then inspect:
 //! assert_eq!(emu.request_count(), 0);
@@ -30,14 +31,19 @@ mod zod;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::Router;
-use axum::body::{Body, Bytes, to_bytes};
+use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, Request, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json};
 use serde_json::Value;
+
+use super::auth::{Authenticate, auth};
+use super::record::{Recorder, record};
+use crate::{RecordedRequest, Served};
 
 use errors::{ApiError, INVALID_KEY_TEXT, UNAUTHORIZED_TEXT};
 use pagination::ListQuery;
@@ -55,27 +61,11 @@ pub mod seed {
     };
 }
 
-/// Largest request body read (bytes).
+/// Largest request body read (bytes); bigger bodies reach the routes empty.
 const BODY_LIMIT: usize = 1 << 20;
 
-/// One request as the emulator received it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RecordedRequest {
-    /// HTTP method, e.g. `POST`.
-    pub method: String,
-    /// Path, percent-encoded as sent.
-    pub path: String,
-    /// Raw query string, if any.
-    pub query: Option<String>,
-    /// The `Authorization` header, if any.
-    pub authorization: Option<String>,
-    /// The body, decoded as UTF-8 (lossily).
-    pub body: String,
-    /// The status answered.
-    pub status: u16,
-    /// The `X-Request-Id` answered.
-    pub request_id: String,
-}
+/// Where the API lives under the origin: at the root (routes are `/api/v1/...`).
+pub const BASE_PATH: &str = "";
 
 /// Rows the key cannot see, seeded by [`FlowgladEmulator::seed_out_of_scope_rows`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,7 +81,7 @@ pub struct OutOfScopeRows {
 struct Shared {
     secret_key: String,
     store: Mutex<Store>,
-    log: Mutex<Vec<RecordedRequest>>,
+    recorder: Recorder,
 }
 
 /// The request id allocated for the request being handled.
@@ -181,7 +171,7 @@ impl FlowgladEmulatorBuilder {
             shared: Arc::new(Shared {
                 secret_key: self.secret_key,
                 store: Mutex::new(store),
-                log: Mutex::new(Vec::new()),
+                recorder: Recorder::new(BODY_LIMIT),
             }),
         }
     }
@@ -232,22 +222,26 @@ impl FlowgladEmulator {
             .method_not_allowed_fallback(route_not_found)
             .layer(middleware::from_fn_with_state(
                 Arc::clone(&shared),
-                front_door,
+                auth::<Arc<Shared>>,
+            ))
+            .layer(middleware::from_fn_with_state(
+                Arc::clone(&shared),
+                stamp_request_id,
+            ))
+            .layer(middleware::from_fn_with_state(
+                shared.recorder.clone(),
+                record,
             ))
             .with_state(shared)
     }
 
-    /// Serve on `127.0.0.1` at a free port, in a task of the current Tokio runtime; returns the base URL
-    /// `http://127.0.0.1:PORT` (no trailing slash). The server lives as long as the runtime.
-    pub async fn serve(&self) -> std::io::Result<String> {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
-        let addr = listener.local_addr()?;
-        let router = self.router();
-        tokio::spawn(async move {
-            // An accept loop error ends the server; the tests using it then fail on connection errors.
-            let _ = axum::serve(listener, router).await;
-        });
-        Ok(format!("http://{addr}"))
+    /// Serves on `127.0.0.1` at a free port, in a task of the current Tokio runtime, until the returned handle
+    /// is dropped; its [`Served::base_url`] is `http://127.0.0.1:PORT` (no trailing slash).
+    ///
+    /// # Errors
+    /// When the listener cannot be bound.
+    pub async fn serve(&self) -> std::io::Result<Served> {
+        crate::serve(self.router(), BASE_PATH).await
     }
 
     /// The secret key the emulator accepts.
@@ -262,17 +256,23 @@ impl FlowgladEmulator {
 
     /// Number of HTTP requests handled so far (all of them, rejected ones included).
     pub fn request_count(&self) -> usize {
-        self.log().len()
+        self.shared.recorder.log.len()
     }
 
-    /// Every request handled so far, oldest first.
+    /// Every request handled so far, oldest first; the `X-Request-Id` answered is among its
+    /// [`answer_headers`](RecordedRequest::answer_headers).
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.log().clone()
+        self.shared.recorder.log.all()
+    }
+
+    /// The last request handled.
+    pub fn last_request(&self) -> Option<RecordedRequest> {
+        self.shared.recorder.log.last()
     }
 
     /// Forget the request log (the count restarts at 0).
     pub fn clear_requests(&self) {
-        self.log().clear();
+        self.shared.recorder.log.clear();
     }
 
     /// Number of prices the key can see, archived included.
@@ -388,10 +388,6 @@ impl FlowgladEmulator {
     fn store(&self) -> MutexGuard<'_, Store> {
         lock(&self.shared.store)
     }
-
-    fn log(&self) -> MutexGuard<'_, Vec<RecordedRequest>> {
-        lock(&self.shared.log)
-    }
 }
 
 /// Locks, recovering from poisoning (a panicking test must not wedge the others).
@@ -409,55 +405,54 @@ fn api_key(header: Option<&str>) -> Option<&str> {
     (!key.is_empty() && !key.contains(char::is_whitespace)).then_some(key)
 }
 
-/// Logs the request, allocates its id, authenticates, and stamps `X-Request-Id` on the answer.
-async fn front_door(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
-    let (mut parts, body) = request.into_parts();
-    let bytes = to_bytes(body, BODY_LIMIT).await.unwrap_or_default();
-    let authorization = parts
-        .headers
-        .get(axum::http::header::AUTHORIZATION)
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-    let (request_id, rate_limited) = {
-        let mut store = lock(&shared.store);
-        (store.new_request_id(), store.rate_limited)
-    };
-    let index = {
-        let mut log = lock(&shared.log);
-        log.push(RecordedRequest {
-            method: parts.method.to_string(),
-            path: parts.uri.path().to_owned(),
-            query: parts.uri.query().map(str::to_owned),
-            authorization: authorization.clone(),
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-            status: 0,
-            request_id: request_id.clone(),
-        });
-        log.len() - 1
-    };
-    let mut response = match api_key(authorization.as_deref()) {
-        None => ApiError::Plain {
-            status: StatusCode::UNAUTHORIZED,
-            text: UNAUTHORIZED_TEXT,
-        }
-        .render(&request_id),
-        Some(key) if key != shared.secret_key || rate_limited => ApiError::Plain {
-            status: StatusCode::UNAUTHORIZED,
-            text: INVALID_KEY_TEXT,
-        }
-        .render(&request_id),
-        Some(_) => {
-            parts.extensions.insert(RequestId(request_id.clone()));
-            next.run(Request::from_parts(parts, Body::from(bytes)))
-                .await
-        }
-    };
+/// Allocates the request's id (for the routes and the auth answers) and stamps it as `X-Request-Id` on the
+/// answer.
+async fn stamp_request_id(
+    State(shared): State<Arc<Shared>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let request_id = lock(&shared.store).new_request_id();
+    request
+        .extensions_mut()
+        .insert(RequestId(request_id.clone()));
+    let mut response = next.run(request).await;
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert("x-request-id", v);
     }
-    if let Some(entry) = lock(&shared.log).get_mut(index) {
-        entry.status = response.status().as_u16();
-    }
     response
+}
+
+/// Raw-key or `Bearer` auth for every route, unknown ones included: a plain-text 401 without a key, another
+/// for a wrong (or rate-limited) one.
+impl Authenticate for Arc<Shared> {
+    type Identity = ();
+
+    fn authenticate(&self, request: &Parts) -> Result<(), Response> {
+        let request_id = request
+            .extensions
+            .get::<RequestId>()
+            .map(|r| r.0.as_str())
+            .unwrap_or_default();
+        let authorization = request
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+        let rate_limited = lock(&self.store).rate_limited;
+        match api_key(authorization.as_deref()) {
+            None => Err(ApiError::Plain {
+                status: StatusCode::UNAUTHORIZED,
+                text: UNAUTHORIZED_TEXT,
+            }
+            .render(request_id)),
+            Some(key) if key != self.secret_key || rate_limited => Err(ApiError::Plain {
+                status: StatusCode::UNAUTHORIZED,
+                text: INVALID_KEY_TEXT,
+            }
+            .render(request_id)),
+            Some(_) => Ok(()),
+        }
+    }
 }
 
 /// `req.json()`: an empty or malformed body is a 400 from the handler.

@@ -2,13 +2,13 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Extension, Path, Query, State};
+use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use super::errors::{ApiError, ApiResult, json_response};
 use super::state::{Configuration, Inner, seed};
-use super::{Endpoint, VercelEmulator, gate};
+use super::{Endpoint, Role, VercelEmulator, gate};
 
 /// The configuration as the list and get endpoints show it (the richer `view=account` shape).
 pub(crate) fn render(inner: &Inner, c: &Configuration) -> Value {
@@ -40,11 +40,11 @@ pub(crate) fn render(inner: &Inner, c: &Configuration) -> Value {
 /// `GET /v1/integrations/configurations`: `view` is required (`account` | `project`); the answer is a bare array.
 pub(crate) async fn list(
     State(emu): State<VercelEmulator>,
-    headers: HeaderMap,
+    Extension(role): Extension<Role>,
     Query(q): Query<HashMap<String, String>>,
 ) -> ApiResult {
     let mut g = emu.lock();
-    let ctx = gate(&mut g, Endpoint::ListConfigurations, &headers, &q)?;
+    let ctx = gate(&mut g, Endpoint::ListConfigurations, role, &q)?;
     match q.get("view").map(String::as_str) {
         None => return Err(ApiError::missing("view")),
         Some("account" | "project") => {}
@@ -85,12 +85,12 @@ fn config_not_found() -> ApiError {
 /// `GET /v1/integrations/configuration/{id}`.
 pub(crate) async fn get_one(
     State(emu): State<VercelEmulator>,
-    headers: HeaderMap,
+    Extension(role): Extension<Role>,
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> ApiResult {
     let mut g = emu.lock();
-    let ctx = gate(&mut g, Endpoint::GetConfiguration, &headers, &q)?;
+    let ctx = gate(&mut g, Endpoint::GetConfiguration, role, &q)?;
     let c = g
         .configuration(&id, &ctx.team)
         .ok_or_else(config_not_found)?;
@@ -100,12 +100,12 @@ pub(crate) async fn get_one(
 /// `GET /v1/integrations/configuration/{id}/products`.
 pub(crate) async fn products(
     State(emu): State<VercelEmulator>,
-    headers: HeaderMap,
+    Extension(role): Extension<Role>,
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> ApiResult {
     let mut g = emu.lock();
-    let ctx = gate(&mut g, Endpoint::ListProducts, &headers, &q)?;
+    let ctx = gate(&mut g, Endpoint::ListProducts, role, &q)?;
     let c = g
         .configuration(&id, &ctx.team)
         .ok_or_else(config_not_found)?;

@@ -41,13 +41,18 @@ mod stores;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::Router;
-use axum::body::{Body, to_bytes};
-use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::body::to_bytes;
+use axum::extract::{Extension, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use serde_json::{Map, Value, json};
+
+use super::auth::{Authenticate, auth};
+use super::record::{OversizedBody, Recorder, Sequence, record};
+use crate::{RecordedRequest, Served};
 
 pub use state::{
     BillingPlan, Configuration, InjectedError, Integration, Product, RateLimit, Team, seed,
@@ -93,32 +98,18 @@ impl Endpoint {
     }
 }
 
-/// One request the emulator handled, as recorded by [`VercelEmulator::requests`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct RecordedRequest {
-    /// HTTP method, e.g. `POST`.
-    pub method: String,
-    /// Path without the query.
-    pub path: String,
-    /// Raw query string, if any.
-    pub query: Option<String>,
-    /// The `Authorization` header as sent.
-    pub authorization: Option<String>,
-    /// The `Content-Type` header as sent.
-    pub content_type: Option<String>,
-    /// The body parsed as JSON (`None` when empty or not JSON).
-    pub body: Option<Value>,
-    /// The answer's status code.
-    pub status: u16,
-    /// The `x-vercel-id` the answer carried.
-    pub vercel_id: String,
-}
+/// Largest request body read (bytes); bigger ones are answered 413.
+const BODY_LIMIT: usize = 1 << 20;
+
+/// Where the API lives under the origin: at the root (routes are `/v1/...`).
+pub const BASE_PATH: &str = "";
 
 /// Handle on one emulator: cheap to clone, all clones share the same state. Knobs can be turned at any time,
 /// also while it serves.
 #[derive(Debug, Clone)]
 pub struct VercelEmulator {
     inner: Arc<Mutex<Inner>>,
+    recorder: Recorder,
 }
 
 impl VercelEmulator {
@@ -131,6 +122,7 @@ impl VercelEmulator {
     pub fn new(token: impl Into<String>) -> Self {
         Self {
             inner: Arc::new(Mutex::new(Inner::seeded(token.into()))),
+            recorder: Recorder::new(BODY_LIMIT),
         }
     }
 
@@ -167,39 +159,50 @@ impl VercelEmulator {
                 "/v1/installations/{icfg}/resources/{resource}",
                 get(stores::get_resource),
             )
+            .route_layer(middleware::from_fn_with_state(
+                self.clone(),
+                auth::<VercelEmulator>,
+            ))
             .fallback(not_found)
             .method_not_allowed_fallback(method_unknown)
-            .layer(middleware::from_fn_with_state(self.clone(), observe))
+            .layer(middleware::from_fn_with_state(self.clone(), answer_quirks))
+            .layer(middleware::from_fn_with_state(
+                self.recorder.clone(),
+                record,
+            ))
             .with_state(self.clone())
     }
 
     /// Serves the router on `127.0.0.1:0` in a tokio task (needs a running tokio runtime). The server stops when
-    /// the returned value is dropped.
-    pub async fn serve(&self) -> std::io::Result<ServedEmulator> {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
-        let addr = listener.local_addr()?;
-        let router = self.router();
-        let task = tokio::spawn(async move {
-            // An accept error ends the task; the tests then fail on connection errors.
-            let _ = axum::serve(listener, router).await;
-        });
-        Ok(ServedEmulator {
-            base_url: format!("http://{addr}"),
-            emulator: self.clone(),
-            task,
-        })
+    /// the returned value is dropped; its [`Served::base_url`] is `http://127.0.0.1:PORT`.
+    ///
+    /// # Errors
+    /// When the listener cannot be bound.
+    pub async fn serve(&self) -> std::io::Result<Served> {
+        crate::serve(self.router(), BASE_PATH).await
     }
 
     // ----- inspection -----------------------------------------------------------------------------------------
 
     /// How many requests were handled (every answer counts, errors and 429s included).
-    pub fn requests_handled(&self) -> usize {
-        self.lock().log.len()
+    pub fn request_count(&self) -> usize {
+        self.recorder.log.len()
     }
 
-    /// Every request handled so far, oldest first.
+    /// Every request handled so far, oldest first; the `x-vercel-id` answered is among its
+    /// [`answer_headers`](RecordedRequest::answer_headers).
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.lock().log.clone()
+        self.recorder.log.all()
+    }
+
+    /// The last request handled.
+    pub fn last_request(&self) -> Option<RecordedRequest> {
+        self.recorder.log.last()
+    }
+
+    /// Forgets the request log (stores and knobs stay).
+    pub fn clear_requests(&self) {
+        self.recorder.log.clear();
     }
 
     /// How many stores exist (created and not deleted), in every team.
@@ -361,32 +364,6 @@ impl VercelEmulator {
     }
 }
 
-/// A served emulator; dropping it stops the server.
-#[derive(Debug)]
-pub struct ServedEmulator {
-    base_url: String,
-    emulator: VercelEmulator,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl ServedEmulator {
-    /// `http://127.0.0.1:PORT`, without a trailing slash.
-    pub fn base_url(&self) -> &str {
-        &self.base_url
-    }
-
-    /// The emulator behind it.
-    pub fn emulator(&self) -> &VercelEmulator {
-        &self.emulator
-    }
-}
-
-impl Drop for ServedEmulator {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
 // ----- shared request plumbing --------------------------------------------------------------------------------
 
 /// Who the bearer token is.
@@ -403,42 +380,53 @@ pub(crate) struct Ctx {
     pub team: Option<String>,
 }
 
-/// The checks every route makes before its own: auth, injected errors, rate limits, team scope, permission.
+/// `Authorization: Bearer <token>` for every route (unknown routes and methods answer without it): 401, with
+/// `invalidToken` for a token that is neither the admin's nor the member's.
+impl Authenticate for VercelEmulator {
+    type Identity = Role;
+
+    fn authenticate(&self, request: &Parts) -> Result<Role, Response> {
+        let token = request
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                let (scheme, rest) = v.split_once(' ')?;
+                scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
+            });
+        let inner = self.lock();
+        match token {
+            None => Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "The request is not authorized",
+            )
+            .into_response()),
+            Some(t) if t == inner.token => Ok(Role::Admin),
+            Some(t) if inner.member_token.as_deref() == Some(t) => Ok(Role::Member),
+            Some(_) => {
+                let mut extra = Map::new();
+                extra.insert("invalidToken".into(), Value::Bool(true));
+                Err(ApiError::with_extra(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthorized",
+                    "The request is not authorized",
+                    extra,
+                )
+                .into_response())
+            }
+        }
+    }
+}
+
+/// The checks every route makes after authentication and before its own: injected errors, rate limits, team
+/// scope, permission.
 pub(crate) fn gate(
     inner: &mut Inner,
     endpoint: Endpoint,
-    headers: &HeaderMap,
+    role: Role,
     query: &std::collections::HashMap<String, String>,
 ) -> Result<Ctx, ApiError> {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            let (scheme, rest) = v.split_once(' ')?;
-            scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
-        });
-    let role = match token {
-        None => {
-            return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "The request is not authorized",
-            ));
-        }
-        Some(t) if t == inner.token => Role::Admin,
-        Some(t) if inner.member_token.as_deref() == Some(t) => Role::Member,
-        Some(_) => {
-            let mut extra = Map::new();
-            extra.insert("invalidToken".into(), Value::Bool(true));
-            return Err(ApiError::with_extra(
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "The request is not authorized",
-                extra,
-            ));
-        }
-    };
-
     if let Some(inj) = inner
         .injected
         .get_mut(&endpoint)
@@ -535,44 +523,29 @@ async fn method_unknown() -> Response {
     .into_response()
 }
 
-/// Records every request and its answer, stamps `x-vercel-id`, and renames `error` to `err` when asked.
-async fn observe(State(emu): State<VercelEmulator>, req: Request, next: Next) -> Response {
-    let (parts, body) = req.into_parts();
-    let bytes = match to_bytes(body, 1 << 20).await {
-        Ok(b) => b,
-        Err(_) => {
-            return ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                "Request body too large",
-            )
-            .into_response();
-        }
+/// Inside the recording layer: answers 413 to an oversized body, renames `error` to `err` when asked, and stamps
+/// `x-vercel-id`.
+async fn answer_quirks(
+    State(emu): State<VercelEmulator>,
+    Extension(Sequence(seq)): Extension<Sequence>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let mut resp = if req.extensions().get::<OversizedBody>().is_some() {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "Request body too large",
+        )
+        .into_response()
+    } else {
+        next.run(req).await
     };
-    let header_str = |name: header::HeaderName| {
-        parts
-            .headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    };
-    let mut record = RecordedRequest {
-        method: parts.method.to_string(),
-        path: parts.uri.path().to_string(),
-        query: parts.uri.query().map(str::to_string),
-        authorization: header_str(header::AUTHORIZATION),
-        content_type: header_str(header::CONTENT_TYPE),
-        body: serde_json::from_slice(&bytes).ok(),
-        status: 0,
-        vercel_id: String::new(),
-    };
-    let req = Request::from_parts(parts, Body::from(bytes));
-    let mut resp = next.run(req).await;
 
     let err_key = emu.lock().err_key;
     if err_key && resp.status().as_u16() >= 400 {
         let (parts, body) = resp.into_parts();
-        let bytes = to_bytes(body, 1 << 20).await.unwrap_or_default();
+        let bytes = to_bytes(body, BODY_LIMIT).await.unwrap_or_default();
         let mut value: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         if let Some(obj) = value.as_object_mut()
             && let Some(e) = obj.remove("error")
@@ -587,19 +560,11 @@ async fn observe(State(emu): State<VercelEmulator>, req: Request, next: Next) ->
         }
         resp = rebuilt;
     }
-    record.status = resp.status().as_u16();
-    let vercel_id = {
-        let mut g = emu.lock();
-        let seq = g.log.len() + 1;
-        let id = format!(
-            "emu1::iad1::{seq:05}-{}-{:012x}",
-            g.now_ms,
-            (seq as u64).wrapping_mul(0x9e37_79b9)
-        );
-        record.vercel_id = id.clone();
-        g.log.push(record);
-        id
-    };
+    let now_ms = emu.lock().now_ms;
+    let vercel_id = format!(
+        "emu1::iad1::{seq:05}-{now_ms}-{:012x}",
+        (seq as u64).wrapping_mul(0x9e37_79b9)
+    );
     if let Ok(v) = HeaderValue::from_str(&vercel_id) {
         resp.headers_mut().insert("x-vercel-id", v);
     }

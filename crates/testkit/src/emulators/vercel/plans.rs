@@ -2,13 +2,13 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Extension, Path, Query, State};
+use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use super::errors::{ApiError, ApiResult, json_response};
 use super::stores::check_metadata;
-use super::{Endpoint, VercelEmulator, gate};
+use super::{Endpoint, Role, VercelEmulator, gate};
 
 /// The `source` enum of SDK 1.28.35 (`organization` is newer than the 2026-08 docs page).
 pub(crate) const SOURCES: &[&str] = &[
@@ -52,12 +52,12 @@ pub(crate) fn dollars_to_cents(s: &str) -> Option<u64> {
 /// enum.
 pub(crate) async fn list(
     State(emu): State<VercelEmulator>,
-    headers: HeaderMap,
+    Extension(role): Extension<Role>,
     Path((integration, product)): Path<(String, String)>,
     Query(q): Query<HashMap<String, String>>,
 ) -> ApiResult {
     let mut g = emu.lock();
-    let ctx = gate(&mut g, Endpoint::ListPlans, &headers, &q)?;
+    let ctx = gate(&mut g, Endpoint::ListPlans, role, &q)?;
     let i = g
         .integration(&integration)
         .ok_or_else(|| ApiError::not_found("Integration not found"))?;

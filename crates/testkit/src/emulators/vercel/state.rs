@@ -274,7 +274,6 @@ pub(crate) struct Inner {
     pub rate_limits: HashMap<Endpoint, RateLimit>,
     pub injected: HashMap<Endpoint, VecDeque<InjectedError>>,
     pub now_ms: u64,
-    pub log: Vec<super::RecordedRequest>,
 }
 
 impl Inner {
@@ -318,7 +317,6 @@ impl Inner {
             rate_limits: HashMap::new(),
             injected: HashMap::new(),
             now_ms: seed::NOW_MS,
-            log: vec![],
         }
     }
 

@@ -3,15 +3,15 @@
 use std::collections::HashMap;
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Extension, Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use serde_json::{Map, Value, json};
 
 use super::errors::{ApiError, ApiResult, json_response};
 use super::plans::{SOURCES, dollars_to_cents};
 use super::state::{BillingPlan, Inner, StoreRecord};
-use super::{Endpoint, VercelEmulator, gate};
+use super::{Endpoint, Role, VercelEmulator, gate};
 
 /// The store as create and get answer it (documented fields, plus the undocumented `id`/`name`/`type`/
 /// `createdAt` unless switched off).
@@ -77,12 +77,12 @@ fn store_not_found() -> ApiError {
 /// `GET /v1/storage/stores/{id}`: the store's status follows the knobbed sequence, one step per read.
 pub(crate) async fn get_store(
     State(emu): State<VercelEmulator>,
-    headers: HeaderMap,
+    Extension(role): Extension<Role>,
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> ApiResult {
     let mut g = emu.lock();
-    let ctx = gate(&mut g, Endpoint::GetStore, &headers, &q)?;
+    let ctx = gate(&mut g, Endpoint::GetStore, role, &q)?;
     let idx = g
         .stores
         .iter()
@@ -97,12 +97,12 @@ pub(crate) async fn get_store(
 /// `DELETE /v1/storage/stores/integration/{id}`: 200 with an empty body, as the CLI's mocks answer.
 pub(crate) async fn delete_store(
     State(emu): State<VercelEmulator>,
-    headers: HeaderMap,
+    Extension(role): Extension<Role>,
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> ApiResult {
     let mut g = emu.lock();
-    let ctx = gate(&mut g, Endpoint::DeleteStore, &headers, &q)?;
+    let ctx = gate(&mut g, Endpoint::DeleteStore, role, &q)?;
     let s = g
         .stores
         .iter_mut()
@@ -116,12 +116,12 @@ pub(crate) async fn delete_store(
 /// (`internalId`).
 pub(crate) async fn get_resource(
     State(emu): State<VercelEmulator>,
-    headers: HeaderMap,
+    Extension(role): Extension<Role>,
     Path((icfg, resource)): Path<(String, String)>,
     Query(q): Query<HashMap<String, String>>,
 ) -> ApiResult {
     let mut g = emu.lock();
-    let ctx = gate(&mut g, Endpoint::GetResource, &headers, &q)?;
+    let ctx = gate(&mut g, Endpoint::GetResource, role, &q)?;
     if !g.resource_lookup {
         return Err(ApiError::forbidden(
             "You do not have permission to access this resource.",
@@ -468,12 +468,12 @@ fn resolve_plan(
 /// `POST /v1/storage/stores/integration/direct`: 200 `{store}`.
 pub(crate) async fn create(
     State(emu): State<VercelEmulator>,
-    headers: HeaderMap,
+    Extension(role): Extension<Role>,
     Query(q): Query<HashMap<String, String>>,
     raw: Bytes,
 ) -> ApiResult {
     let mut g = emu.lock();
-    let ctx = gate(&mut g, Endpoint::CreateStore, &headers, &q)?;
+    let ctx = gate(&mut g, Endpoint::CreateStore, role, &q)?;
 
     let parsed: Value = if raw.iter().all(u8::is_ascii_whitespace) {
         Value::Object(Map::new())
