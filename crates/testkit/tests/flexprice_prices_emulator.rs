@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use unibill_testkit::emulators::flexprice::{FlexpriceEmulator, ServedEmulator};
+use unibill_testkit::Served;
+use unibill_testkit::emulators::flexprice::{FlexpriceEmulator};
 
 const KEY: &str = "sk_test_emulator";
 /// The plan and meter ids the fixtures name (replaced by the seeded ones).
@@ -13,7 +14,8 @@ const FIXTURE_PLAN: &str = "plan_01K3F8A1B2C3D4E5F6G7H8J9KM";
 const FIXTURE_METER: &str = "meter_01K3F8C4D5E6F7G8H9J0K1M2N3";
 
 struct Api {
-    served: ServedEmulator,
+    emulator: Arc<FlexpriceEmulator>,
+    served: Served,
     client: reqwest::Client,
     plan: String,
     meter: String,
@@ -65,6 +67,7 @@ impl Api {
         let plan = emulator.add_plan("Pro");
         let meter = emulator.add_meter("API Calls");
         Self {
+            emulator,
             served,
             client: reqwest::Client::new(),
             plan,
@@ -73,7 +76,7 @@ impl Api {
     }
 
     fn emu(&self) -> &Arc<FlexpriceEmulator> {
-        self.served.emulator()
+        &self.emulator
     }
 
     async fn send(&self, method: reqwest::Method, path: &str, body: Option<String>) -> Reply {
