@@ -213,12 +213,8 @@ fn json_value() -> impl Strategy<Value = Value> {
     })
 }
 
-fn fixture(krate: &str, name: &str) -> String {
-    let path = format!(
-        "{}/crates/{krate}/tests/fixtures/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+fn fixture(provider: &str, name: &str) -> String {
+    unibill_testkit::fixture(&format!("{provider}/{name}"))
 }
 
 /// The real answers each operation decodes, by the operations' name filter.
@@ -270,11 +266,11 @@ fn success_fixtures() -> Vec<(&'static str, String)> {
         ),
         (
             "vercel stores.create",
-            fixture("storage-integration", "create-response-200.json"),
+            fixture("vercel", "create-response-200.json"),
         ),
         (
             "vercel billing_plans.list",
-            fixture("storage-integration", "billing-plans-list-200.json"),
+            fixture("vercel", "billing-plans-list-200.json"),
         ),
     ]
 }

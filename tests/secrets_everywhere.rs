@@ -37,7 +37,7 @@ use unibill_http::RetryPolicy;
 use unibill_storage_integration::{VercelStorageConfig, VercelStores};
 use unibill_testkit::emulators::{flexprice, flowglad, vercel};
 use unibill_testkit::encoded::{Encoding, leak};
-use unibill_testkit::{Fault, Reply, TestServer};
+use unibill_testkit::{Fault, Reply, TestServer, TraceCapture};
 
 const FLEXPRICE_KEY: &str = "sk_PLANTED_flexprice_key_7f3a";
 const FLOWGLAD_KEY: &str = "sk_test_PLANTED_flowglad_key_4c1e";
@@ -142,27 +142,6 @@ fn hubspot() -> NewConnection {
         ))
         .build()
         .unwrap()
-}
-
-/// A `tracing` writer into memory.
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Capture {
-    type Writer = Capture;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
 }
 
 /// Everything the calls produced, as text.
@@ -473,23 +452,9 @@ impl Echoing {
     }
 }
 
-/// Installs a TRACE subscriber (all spans, enter/exit/close included) writing into the returned capture, for
-/// this thread (the current-thread runtime keeps every task of the test here).
-fn trace_capture() -> (Capture, tracing::subscriber::DefaultGuard) {
-    let capture = Capture::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
-        .with_ansi(false)
-        .with_writer(capture.clone())
-        .finish();
-    (capture, tracing::subscriber::set_default(subscriber))
-}
-
 /// The log lines are recorded like everything else, then everything is checked.
-fn finish(seen: &Seen, capture: Capture, guard: tracing::subscriber::DefaultGuard) {
-    drop(guard);
-    let log = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+fn finish(seen: &Seen, capture: TraceCapture) {
+    let log = capture.finish();
     assert!(log.contains("unibill.http"), "tracing was captured");
     let lines = log.lines().count();
     for line in log.lines() {
@@ -505,7 +470,7 @@ fn finish(seen: &Seen, capture: Capture, guard: tracing::subscriber::DefaultGuar
 
 #[tokio::test(flavor = "current_thread")]
 async fn flexprice_customers_connections_and_prices_leak_nothing() {
-    let (capture, guard) = trace_capture();
+    let capture = TraceCapture::start();
     let seen = Seen::default();
     let emulator = flexprice::FlexpriceEmulator::new(FLEXPRICE_KEY);
     let emu = Echoing::new(TestServer::router(emulator.router()).await);
@@ -629,12 +594,12 @@ async fn flexprice_customers_connections_and_prices_leak_nothing() {
     for id in [conn.id, exports.id, crm.id, shop.id] {
         k.delete(id).await.expect("delete");
     }
-    finish(&seen, capture, guard);
+    finish(&seen, capture);
 }
 
 #[tokio::test(flavor = "current_thread")]
 async fn flowglad_customers_and_prices_leak_nothing() {
-    let (capture, guard) = trace_capture();
+    let capture = TraceCapture::start();
     let seen = Seen::default();
     let emulator = flowglad::FlowgladEmulator::new(FLOWGLAD_KEY);
     let emu = Echoing::new(TestServer::router(emulator.router()).await);
@@ -703,12 +668,12 @@ async fn flowglad_customers_and_prices_leak_nothing() {
         "wrong key",
         Customers::list(&wrong, CustomerListQuery::new()).await,
     );
-    finish(&seen, capture, guard);
+    finish(&seen, capture);
 }
 
 #[tokio::test(flavor = "current_thread")]
 async fn vercel_stores_leak_nothing() {
-    let (capture, guard) = trace_capture();
+    let capture = TraceCapture::start();
     let seen = Seen::default();
     let emulator = vercel::VercelEmulator::new(VERCEL_TOKEN);
     let emu = Echoing::new(TestServer::router(emulator.router()).await);
@@ -759,5 +724,5 @@ async fn vercel_stores_leak_nothing() {
     let wrong = Spy::new("vercel (wrong token)", client(WRONG_VERCEL_TOKEN), &seen);
     seen.failure("wrong token", wrong.create(input).await);
     seen.failure("wrong token get", wrong.list_configurations(None).await);
-    finish(&seen, capture, guard);
+    finish(&seen, capture);
 }

@@ -14,13 +14,13 @@ use unibill_core::{
 use unibill_http::bytes::Bytes;
 
 const FLEXPRICE_CUSTOMER: &str =
-    include_str!("../../flexprice/tests/fixtures/create-customer-response.json");
+    include_str!("../../testkit/fixtures/flexprice/create-customer-response.json");
 const FLOWGLAD_CUSTOMER: &str =
-    include_str!("../../flowglad/tests/fixtures/create-customer.response.json");
+    include_str!("../../testkit/fixtures/flowglad/create-customer.response.json");
 const FLOWGLAD_PRICE: &str =
-    include_str!("../../flowglad/tests/fixtures/create-subscription-price.response.json");
+    include_str!("../../testkit/fixtures/flowglad/create-subscription-price.response.json");
 const VERCEL_STORE: &str =
-    include_str!("../../storage-integration/tests/fixtures/create-response-200.json");
+    include_str!("../../testkit/fixtures/vercel/create-response-200.json");
 
 fn full_customer() -> NewCustomer {
     let mut metadata = Metadata::new();

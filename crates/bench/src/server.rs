@@ -14,9 +14,9 @@ use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
-/// The answer: Flexprice's documented create-customer response (the adapter's own fixture).
+/// The answer: Flexprice's documented create-customer response (the test kit's fixture).
 pub const CREATE_ANSWER: &str =
-    include_str!("../../flexprice/tests/fixtures/create-customer-response.json");
+    include_str!("../../testkit/fixtures/flexprice/create-customer-response.json");
 
 #[derive(Default)]
 struct Counters {

@@ -13,30 +13,10 @@ use unibill_core::{
 };
 use unibill_flexprice::{FlexpriceClient, FlexpriceConfig};
 use unibill_testkit::encoded::{Encoding, error_leaks, log_leaks};
-use unibill_testkit::{Fault, Reply};
+use unibill_testkit::{Fault, Reply, TraceCapture};
 
 const SECRET: &str = "sk_live_PLANTED_connection_secret";
 const WEBHOOK: &str = "whsec_PLANTED_webhook";
-
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Capture {
-    type Writer = Capture;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
 
 fn assert_clean(what: &str, text: &str) {
     for planted in [API_KEY, SECRET, WEBHOOK, "PLANTED"] {
@@ -102,14 +82,7 @@ async fn errors_echoing_secrets_are_scrubbed() {
 
 #[tokio::test]
 async fn tracing_output_never_holds_a_secret() {
-    let capture = Capture::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
-        .with_writer(capture.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let capture = TraceCapture::start();
 
     let rig = EmuRig::new().await;
     let created = rig.connections().create(stripe()).await.unwrap();
@@ -125,7 +98,7 @@ async fn tracing_output_never_holds_a_secret() {
     rig.server.push_fault(Fault::status(503));
     rig.connections().get(created.id.clone()).await.unwrap();
 
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let logs = capture.text();
     assert!(
         logs.contains("unibill.http"),
         "tracing was captured: {logs}"
@@ -143,14 +116,7 @@ const ODD: &str = "whsec_PLANTED &<odd>";
 /// with an echo that ends in the create's source chain. No error text and no TRACE log line holds any of them.
 #[tokio::test]
 async fn secrets_echoed_in_any_encoding_reach_no_error_or_log() {
-    let capture = Capture::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
-        .with_writer(capture.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let capture = TraceCapture::start();
     let needles = [API_KEY, SECRET, ODD, "PLANTED"];
     let secrets = || ConnectionSecrets::stripe("pk_test_1", SECRET, ODD);
     let mut leaks = Vec::new();
@@ -225,7 +191,7 @@ async fn secrets_echoed_in_any_encoding_reach_no_error_or_log() {
             ));
         }
     }
-    let log = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let log = capture.text();
     assert!(log.contains("unibill.http"), "tracing was captured");
     leaks.extend(log_leaks(&log, &needles));
     assert!(

@@ -9,28 +9,8 @@ use std::sync::{Arc, Mutex};
 use support::{KEY, answering, assert_no_key, client};
 use unibill_core::{CustomerId, Customers, ErrorKind, NewCustomer, PriceId, Prices};
 use unibill_flowglad::FlowgladConfig;
-use unibill_testkit::Reply;
+use unibill_testkit::{Reply, TraceCapture};
 use unibill_testkit::encoded::{Encoding, error_leaks, log_leaks};
-
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Capture {
-    type Writer = Capture;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
 
 #[test]
 fn debug_never_shows_the_key() {
@@ -51,12 +31,7 @@ fn debug_never_shows_the_key() {
 
 #[tokio::test]
 async fn errors_and_traces_never_show_the_key() {
-    let capture = Capture::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(capture.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let capture = TraceCapture::start();
 
     // A careless answer echoing the key, as JSON and as text.
     let echo_json =
@@ -80,7 +55,7 @@ async fn errors_and_traces_never_show_the_key() {
     let (_s, c) = answering(|_| Reply::status(503)).await;
     assert_no_key(&Prices::get(&c, PriceId::new("p")).await.unwrap_err());
 
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let logs = capture.text();
     assert!(!logs.is_empty(), "the executor traced the calls");
     assert!(!logs.contains(KEY) && !logs.contains("PLANTED"), "{logs}");
 }
@@ -90,14 +65,7 @@ async fn errors_and_traces_never_show_the_key() {
 /// 2xx whose decode error quotes the echo. No error text and no TRACE log line holds it.
 #[tokio::test]
 async fn the_key_echoed_in_any_encoding_reaches_no_error_or_log() {
-    let capture = Capture::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
-        .with_ansi(false)
-        .with_writer(capture.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let capture = TraceCapture::start();
     let needles = [KEY, "PLANTED"];
     let mut leaks = Vec::new();
     for encoding in Encoding::ALL {
@@ -163,7 +131,7 @@ async fn the_key_echoed_in_any_encoding_reaches_no_error_or_log() {
         }
         drop(server);
     }
-    let log = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let log = capture.text();
     assert!(log.contains("unibill.http"), "tracing was captured");
     leaks.extend(log_leaks(&log, &needles));
     assert!(

@@ -12,27 +12,7 @@ use support::{API_KEY, BODY_SECRET, Customer, Customers, Rig};
 use unibill_core::{Error, ErrorKind, Result};
 use unibill_http::{HttpExecutor, Lookup, Request, RetryPolicy, Safety};
 use unibill_testkit::encoded::{Encoding, error_leaks, log_leaks};
-use unibill_testkit::{Fault, Reply};
-
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Capture {
-    type Writer = Capture;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
+use unibill_testkit::{Fault, Reply, TraceCapture};
 
 /// An error body that echoes both secrets (as a careless provider might).
 fn echo_body() -> String {
@@ -114,14 +94,7 @@ async fn failing_calls(rig: &Rig, exec: &HttpExecutor, stall_exec: &HttpExecutor
 
 #[tokio::test]
 async fn secrets_appear_in_no_log_error_or_debug() {
-    let capture = Capture::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
-        .with_ansi(false)
-        .with_writer(capture.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let capture = TraceCapture::start();
 
     let rig = Rig::new(|_| Reply::json(200, r#"{"ok":true}"#)).await;
     let exec = rig
@@ -238,8 +211,7 @@ async fn secrets_appear_in_no_log_error_or_debug() {
     // The scrubbed message still says something.
     assert!(errors[0].to_string().contains("[REDACTED]"));
 
-    drop(_guard);
-    let log = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let log = capture.finish();
     assert!(log.contains("unibill.http"), "spans were logged: {log}");
     assert!(log.contains("connections.create"));
     assert!(log.contains("/v1/connections"));
@@ -317,7 +289,7 @@ async fn echoed_in(encoding: Encoding) {
     let said = format!("bad key {key} with {secret} and {odd}");
     let json = format!(r#"{{"code":"validation_error","message":"{said}"}}"#);
     let request_id = format!("req_1 [{key}] [{odd}]");
-    let (capture, guard) = trace_capture();
+    let capture = TraceCapture::start();
 
     let handler_said = said.clone();
     let rig = Rig::new(move |r| match (r.method.as_str(), r.path.as_str()) {
@@ -385,8 +357,7 @@ async fn echoed_in(encoding: Encoding) {
     );
     errors.push(("failed lookup in the source chain", err));
 
-    drop(guard);
-    let log = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let log = capture.finish();
     assert!(log.contains("unibill.http"), "tracing was captured");
     assert_nothing_leaks(encoding, &errors, &log);
 
@@ -412,18 +383,6 @@ async fn echoed_in(encoding: Encoding) {
         assert_eq!(message, "bad key [REDACTED] with [REDACTED] and [REDACTED]");
         assert_eq!(id, "req_1 [[REDACTED]] [[REDACTED]]");
     }
-}
-
-/// A TRACE subscriber (every span event) for this thread, writing into the returned capture.
-fn trace_capture() -> (Capture, tracing::subscriber::DefaultGuard) {
-    let capture = Capture::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
-        .with_ansi(false)
-        .with_writer(capture.clone())
-        .finish();
-    (capture, tracing::subscriber::set_default(subscriber))
 }
 
 /// One test per [`Encoding`]: the key and the request's secrets echoed in it reach no error text and no log line.

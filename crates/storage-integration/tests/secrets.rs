@@ -8,29 +8,9 @@ use std::sync::{Arc, Mutex};
 
 use support::{TOKEN, canned};
 use unibill_core::{Error, ErrorKind, NewStore, StoreId, Stores};
-use unibill_testkit::Reply;
+use unibill_testkit::{Reply, TraceCapture};
 use unibill_testkit::emulators::vercel::seed;
 use unibill_testkit::encoded::{Encoding, error_leaks, log_leaks};
-
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Capture {
-    type Writer = Capture;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
 
 fn assert_clean(what: &str, text: &str) {
     assert!(!text.contains(TOKEN), "{what} leaks the token: {text}");
@@ -56,12 +36,7 @@ fn check_error(err: &Error) {
 
 #[tokio::test]
 async fn the_token_is_never_logged_or_returned() {
-    let capture = Capture::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(capture.clone())
-        .with_max_level(tracing::Level::TRACE)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let capture = TraceCapture::start();
 
     let echo = format!(
         r#"{{"error":{{"code":"forbidden","message":"token Bearer {TOKEN} may not do this"}}}}"#
@@ -83,7 +58,7 @@ async fn the_token_is_never_logged_or_returned() {
     check_error(&err);
     client.get(StoreId::new("store_1")).await.unwrap();
 
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let logs = capture.text();
     assert!(logs.contains("stores.create"), "tracing ran: {logs}");
     assert_clean("logs", &logs);
 }
@@ -93,14 +68,7 @@ async fn the_token_is_never_logged_or_returned() {
 /// whose decode error quotes the echo. No error text and no TRACE log line holds it.
 #[tokio::test]
 async fn the_token_echoed_in_any_encoding_reaches_no_error_or_log() {
-    let capture = Capture::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(capture.clone())
-        .with_max_level(tracing::Level::TRACE)
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let capture = TraceCapture::start();
     let needles = [TOKEN, "PLANTED"];
     let mut leaks = Vec::new();
     for encoding in Encoding::ALL {
@@ -160,7 +128,7 @@ async fn the_token_echoed_in_any_encoding_reaches_no_error_or_log() {
             ));
         }
     }
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let logs = capture.text();
     assert!(logs.contains("stores.create"), "tracing ran");
     leaks.extend(log_leaks(&logs, &needles));
     assert!(

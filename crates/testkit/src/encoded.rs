@@ -184,11 +184,15 @@ pub fn leak(text: &str, needles: &[&str]) -> Option<String> {
 }
 
 /// Every text of `err` that holds one of `needles` in any encoding ([`leak`]), described for a test message
-/// (prefixed with `call`): its `Display`, its `Debug` (every field: provider code and message, request id,
-/// existing id, field errors, the source), and each source's `Display` and `Debug`.
-pub fn error_leaks(call: &str, err: &unibill_core::Error, needles: &[&str]) -> Vec<String> {
+/// (prefixed with `call`): its `Display`, its `Debug` (for a `unibill_core::Error`, every field: provider code
+/// and message, request id, existing id, field errors, the source), and each source's `Display` and `Debug`.
+pub fn error_leaks(
+    call: &str,
+    err: &(dyn std::error::Error + 'static),
+    needles: &[&str],
+) -> Vec<String> {
     let mut texts = vec![("Display", err.to_string()), ("Debug", format!("{err:?}"))];
-    let mut source = std::error::Error::source(err);
+    let mut source = err.source();
     while let Some(s) = source {
         texts.push(("a source", format!("{s} / {s:?}")));
         source = s.source();

@@ -24,16 +24,20 @@
 pub mod emulators;
 pub mod encoded;
 mod fault;
+mod fixtures;
 mod handler;
 mod recorded;
 mod reply;
 mod request_log;
 mod served;
 mod server;
+mod trace_capture;
 
 pub use fault::Fault;
+pub use fixtures::{fixture, fixture_json, fixture_path};
 pub use handler::Handler;
 pub use recorded::RecordedRequest;
 pub use reply::Reply;
 pub use served::{Served, serve, serve_on};
 pub use server::TestServer;
+pub use trace_capture::TraceCapture;

@@ -32,12 +32,7 @@ impl Reply {
 }
 
 fn fixture(name: &str) -> Value {
-    let path = format!(
-        "{}/tests/fixtures/flexprice/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+    unibill_testkit::fixture_json(&format!("flexprice/{name}"))
 }
 
 /// Removes generated ids and times so bodies can be compared with fixtures.

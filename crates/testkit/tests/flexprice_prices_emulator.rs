@@ -34,12 +34,7 @@ impl Reply {
 }
 
 fn fixture(name: &str) -> Value {
-    let path = format!(
-        "{}/tests/fixtures/flexprice/prices/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+    unibill_testkit::fixture_json(&format!("flexprice/prices/{name}"))
 }
 
 /// Drops the fields that are generated (ids, times, environment) so bodies compare with fixtures.

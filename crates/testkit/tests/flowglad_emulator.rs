@@ -129,12 +129,7 @@ impl Api {
 }
 
 fn fixture(name: &str) -> Value {
-    let path = format!(
-        "{}/tests/fixtures/flowglad/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    serde_json::from_str(&text).expect("fixture is JSON")
+    unibill_testkit::fixture_json(&format!("flowglad/{name}"))
 }
 
 /// Keys whose values are generated (ids, times, request ids): only their JSON type is compared.

@@ -11,12 +11,7 @@ use unibill_testkit::emulators::vercel::{
 const TOKEN: &str = "tok_emulator_test";
 
 fn fixture(name: &str) -> Value {
-    let path = format!(
-        "{}/tests/fixtures/vercel/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+    unibill_testkit::fixture_json(&format!("vercel/{name}"))
 }
 
 struct Answer {

@@ -13,15 +13,14 @@ use unibill_testkit::{RecordedRequest, Reply, TestServer};
 
 pub const API_KEY: &str = "sk_test_PLANTED_api_key_77";
 
-/// A fixture's text.
+/// A fixture's text: `flexprice/<name>` of the test kit's fixtures.
 pub fn fixture(name: &str) -> String {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    unibill_testkit::fixture(&format!("flexprice/{name}"))
 }
 
-/// A fixture as a JSON value.
+/// A fixture as JSON.
 pub fn fixture_json(name: &str) -> serde_json::Value {
-    serde_json::from_str(&fixture(name)).unwrap()
+    unibill_testkit::fixture_json(&format!("flexprice/{name}"))
 }
 
 /// The API base URL of a test server (`…/v1`).

@@ -14,15 +14,14 @@ use unibill_testkit::{RecordedRequest, Reply, TestServer};
 /// The key every test uses (planted: it must appear in no error, log or `Debug`).
 pub const KEY: &str = "sk_test_8Qbw_PLANTEDsecretKEY42";
 
-/// A fixture file's text.
+/// A fixture's text: `flowglad/<name>` of the test kit's fixtures.
 pub fn fixture(name: &str) -> String {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    unibill_testkit::fixture(&format!("flowglad/{name}"))
 }
 
-/// A fixture file as JSON.
+/// A fixture as JSON.
 pub fn fixture_json(name: &str) -> Value {
-    serde_json::from_str(&fixture(name)).expect("fixture JSON")
+    unibill_testkit::fixture_json(&format!("flowglad/{name}"))
 }
 
 /// A client against `base`, in `currency`, retrying with a recording sleeper and no jitter.

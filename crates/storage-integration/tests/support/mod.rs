@@ -15,15 +15,14 @@ use unibill_testkit::{RecordedRequest, Reply, TestServer};
 /// The token every rig uses (planted, so leaks are easy to spot).
 pub const TOKEN: &str = "vercel_PLANTED_tok_7f3a9c";
 
-/// A fixture file's text.
+/// A fixture's text: `vercel/<name>` of the test kit's fixtures.
 pub fn fixture(name: &str) -> String {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    unibill_testkit::fixture(&format!("vercel/{name}"))
 }
 
-/// A fixture file as JSON.
+/// A fixture as JSON.
 pub fn fixture_json(name: &str) -> Value {
-    serde_json::from_str(&fixture(name)).expect("fixture JSON")
+    unibill_testkit::fixture_json(&format!("vercel/{name}"))
 }
 
 /// The emulator's fixed clock, as a `SystemTime`.

@@ -6,10 +6,12 @@
 //! routes, state and quirks. [`Deployment`] starts all three at once.
 
 mod auth;
-// mod deployment;
+mod deployment;
 pub mod flexprice;
 pub mod flowglad;
 mod record;
 pub mod vercel;
 
-// pub use deployment::{Credentials, Deployment, Emulator, RunningEmulator, Seed, SeedRole};
+pub use deployment::{
+    Credentials, Deployment, Emulator, EmulatorVariables, RunningEmulator, Seed, SeedRole,
+};
