@@ -664,5 +664,5 @@ async fn vercel_refuses_what_it_cannot_do_before_sending() {
         ),
     ];
     run_rows("vercel", &server, rows).await;
-    assert_eq!(emulator.requests_handled(), 0);
+    assert_eq!(emulator.request_count(), 0);
 }

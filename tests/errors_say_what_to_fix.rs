@@ -79,11 +79,12 @@ async fn flexprice_names_its_key_variable_and_the_v1_base() {
 #[tokio::test]
 async fn flowglad_names_its_key_variable_and_the_origin_only_base() {
     let emulator = flowglad::FlowgladEmulator::new(FLOWGLAD_KEY);
-    let url = emulator.serve().await.unwrap();
+    let served = emulator.serve().await.unwrap();
+    let url = served.base_url();
     let wrong_key = billing(&[
         ("UNIBILL_CUSTOMERS_PROVIDER", "flowglad".into()),
         ("FLOWGLAD_SECRET_KEY", "sk_test_not_the_key".into()),
-        ("FLOWGLAD_BASE_URL", url.clone()),
+        ("FLOWGLAD_BASE_URL", url.to_owned()),
     ]);
     let err = wrong_key
         .customers()

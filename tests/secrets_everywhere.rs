@@ -16,7 +16,6 @@
 
 use std::collections::VecDeque;
 use std::fmt::Debug;
-use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;

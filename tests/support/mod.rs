@@ -9,92 +9,70 @@ use std::sync::Arc;
 
 use unibill::conformance::{Env, Fixtures};
 use unibill::{Billing, BillingConfig, ProviderName, Resource};
-use unibill_testkit::emulators::{flexprice, flowglad, vercel};
+use unibill_testkit::emulators::{Credentials, Deployment, Emulator, SeedRole};
 
 pub const FLEXPRICE_KEY: &str = "sk_flexprice_planted_key_0001";
 pub const FLOWGLAD_KEY: &str = "sk_test_abcd_flowglad_planted_key";
 pub const VERCEL_TOKEN: &str = "vercel_planted_token_0001";
 
-/// The running emulators (each stops when the rig is dropped).
+/// The test kit's emulator of `provider` (`None` for memory, which runs in-process).
+pub fn emulator_of(provider: ProviderName) -> Option<Emulator> {
+    match provider {
+        ProviderName::Flexprice => Some(Emulator::Flexprice),
+        ProviderName::Flowglad => Some(Emulator::Flowglad),
+        ProviderName::Vercel => Some(Emulator::Vercel),
+        ProviderName::Memory => None,
+    }
+}
+
+/// The running emulators (each stops when the rig is dropped): the test kit's [`Deployment`], in unibill's
+/// terms (provider names, conformance fixtures).
 pub struct Emulators {
-    pub flexprice: Arc<flexprice::FlexpriceEmulator>,
-    flexprice_served: flexprice::ServedEmulator,
-    pub flowglad: flowglad::FlowgladEmulator,
-    flowglad_url: String,
-    pub vercel: vercel::VercelEmulator,
-    vercel_served: vercel::ServedEmulator,
+    pub deployment: Deployment,
 }
 
 impl Emulators {
     pub async fn start() -> Emulators {
-        let flexprice = flexprice::FlexpriceEmulator::new(FLEXPRICE_KEY);
-        let flexprice_served = flexprice.serve().await.expect("flexprice emulator");
-        let flowglad = flowglad::FlowgladEmulator::new(FLOWGLAD_KEY);
-        let flowglad_url = flowglad.serve().await.expect("flowglad emulator");
-        let vercel = vercel::VercelEmulator::new(VERCEL_TOKEN);
-        let vercel_served = vercel.serve().await.expect("vercel emulator");
-        Emulators {
-            flexprice,
-            flexprice_served,
-            flowglad,
-            flowglad_url,
-            vercel,
-            vercel_served,
-        }
+        let credentials = Credentials {
+            flexprice_api_key: FLEXPRICE_KEY.into(),
+            flowglad_secret_key: FLOWGLAD_KEY.into(),
+            vercel_token: VERCEL_TOKEN.into(),
+        };
+        let deployment = Deployment::start_with(&credentials)
+            .await
+            .expect("the emulators on loopback");
+        Emulators { deployment }
     }
 
     /// The variables that point every provider at its emulator (as a deployment's environment would).
     pub fn variables(&self) -> HashMap<String, String> {
-        [
-            ("FLEXPRICE_API_KEY", FLEXPRICE_KEY.to_owned()),
-            (
-                "FLEXPRICE_BASE_URL",
-                self.flexprice_served.base_url().to_owned(),
-            ),
-            ("FLOWGLAD_SECRET_KEY", FLOWGLAD_KEY.to_owned()),
-            ("FLOWGLAD_BASE_URL", self.flowglad_url.clone()),
-            ("VERCEL_TOKEN", VERCEL_TOKEN.to_owned()),
-            ("VERCEL_TEAM_ID", vercel::seed::TEAM_ID.to_owned()),
-            ("VERCEL_BASE_URL", self.vercel_served.base_url().to_owned()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect()
+        self.deployment
+            .variables()
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect()
     }
 
     /// Requests that reached the emulator of `provider`.
     pub fn requests(&self, provider: ProviderName) -> u64 {
-        match provider {
-            ProviderName::Flexprice => self.flexprice.request_count() as u64,
-            ProviderName::Flowglad => self.flowglad.request_count() as u64,
-            ProviderName::Vercel => self.vercel.requests_handled() as u64,
-            ProviderName::Memory => 0,
-        }
+        emulator_of(provider).map_or(0, |e| self.deployment.request_count(e) as u64)
     }
 
-    /// The ids each provider needs for prices and stores.
+    /// The ids each provider needs for prices and stores: the emulator's seeds (memory takes any).
     pub fn fixtures(&self, provider: ProviderName) -> Fixtures {
         let mut f = Fixtures::default();
-        match provider {
-            ProviderName::Flowglad => {
-                f.product_id = Some(flowglad::seed::PRO_PRODUCT_ID.into());
-                f.one_time_product_id = Some(flowglad::seed::ADDON_PRODUCT_ID.into());
-                f.meter_id = Some(flowglad::seed::USAGE_METER_ID.into());
-            }
-            ProviderName::Vercel => {
-                f.payment_method_id = Some(vercel::seed::PAYMENT_METHOD_ID.into())
-            }
-            ProviderName::Memory => {
-                f.product_id = Some("prod_memory".into());
-                f.meter_id = Some("meter_memory".into());
-                f.payment_method_id = Some("pm_memory".into());
-            }
-            ProviderName::Flexprice => {
-                // Every Flexprice price hangs off a plan; usage prices name a meter.
-                f.product_id = Some(self.flexprice.add_plan("Pro"));
-                f.meter_id = Some(self.flexprice.add_meter("API calls"));
-            }
-        }
+        let Some(emulator) = emulator_of(provider) else {
+            f.product_id = Some("prod_memory".into());
+            f.meter_id = Some("meter_memory".into());
+            f.payment_method_id = Some("pm_memory".into());
+            return f;
+        };
+        let running = self.deployment.emulator(emulator);
+        let seed = |role| running.seed(role).map(str::to_owned);
+        f.product_id = seed(SeedRole::Product);
+        f.one_time_product_id = seed(SeedRole::OneTimeProduct);
+        f.meter_id = seed(SeedRole::Meter);
+        f.payment_method_id = seed(SeedRole::PaymentMethod);
         f
     }
 }

@@ -144,11 +144,11 @@ async fn customers_create_get_list_update_delete_on_flexprice() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn prices_create_get_list_update_archive_on_flowglad() {
     let emulator = flowglad::FlowgladEmulator::new(FLOWGLAD_KEY);
-    let url = emulator.serve().await.unwrap();
+    let served = emulator.serve().await.unwrap();
     let vars = vec![
         ("UNIBILL_PRICES_PROVIDER", "flowglad".to_owned()),
         ("FLOWGLAD_SECRET_KEY", FLOWGLAD_KEY.to_owned()),
-        ("FLOWGLAD_BASE_URL", url),
+        ("FLOWGLAD_BASE_URL", served.base_url().to_owned()),
     ];
     let product = flowglad::seed::PRO_PRODUCT_ID;
     let created: Price = unibill(

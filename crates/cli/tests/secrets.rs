@@ -241,11 +241,11 @@ async fn no_planted_secret_or_key_is_ever_printed() {
     .failed(1);
 
     let fg = flowglad::FlowgladEmulator::new("sk_test_cli_right_key");
-    let fg_url = fg.serve().await.unwrap();
+    let fg_served = fg.serve().await.unwrap();
     let fg_vars = [
         ("UNIBILL_CUSTOMERS_PROVIDER", "flowglad".to_owned()),
         ("FLOWGLAD_SECRET_KEY", WRONG_FLOWGLAD_KEY.to_owned()),
-        ("FLOWGLAD_BASE_URL", fg_url),
+        ("FLOWGLAD_BASE_URL", fg_served.base_url().to_owned()),
     ];
     unibill(&fg_vars, &["customers", "list", "--json"], None).failed(1);
 

@@ -190,7 +190,7 @@ async fn create_get_list_archive_against_the_emulator() {
         .emulator
         .requests()
         .into_iter()
-        .map(|r| (r.method, r.path, r.body))
+        .map(|r| (r.method.to_string(), r.path.clone(), r.body_text()))
         .collect();
     let path = format!("/v1/plans/{seeded}");
     assert_eq!(

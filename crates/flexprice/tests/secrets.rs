@@ -3,8 +3,6 @@
 
 mod support;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 
 use support::{API_KEY, EmuRig, FnRig};
 use unibill_core::{

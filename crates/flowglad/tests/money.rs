@@ -40,7 +40,7 @@ async fn amounts_in_flowglad_minor_units() {
             .await
             .unwrap_or_else(|e| panic!("{amount} {code}: {e}"));
         let sent: serde_json::Value =
-            serde_json::from_str(&rig.emulator.requests()[0].body).unwrap();
+            serde_json::from_slice(&rig.emulator.requests()[0].body).unwrap();
         assert_eq!(sent["price"]["unitPrice"], minor, "{amount} {code}");
         assert_eq!(
             price.unit_amount.amount, amount,

@@ -3,8 +3,6 @@
 
 mod support;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 
 use support::{KEY, answering, assert_no_key, client};
 use unibill_core::{CustomerId, Customers, ErrorKind, NewCustomer, PriceId, Prices};

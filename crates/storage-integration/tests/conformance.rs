@@ -21,7 +21,7 @@ fn env(run: &str, rig: &support::Emulated) -> Env {
             payment_method_id: Some(seed::PAYMENT_METHOD_ID.into()),
             ..Fixtures::default()
         })
-        .with_requests_seen_fn(move || emulator.requests_handled() as u64)
+        .with_requests_seen_fn(move || emulator.request_count() as u64)
 }
 
 #[tokio::test]
@@ -83,7 +83,7 @@ async fn paid_plan_uses_the_teams_default_payment_method() {
         .store_record(store.id.unwrap().as_str())
         .unwrap();
     assert_eq!(record["paymentMethodId"], seed::DEFAULT_PAYMENT_METHOD_ID);
-    let sent = rig.emulator.requests()[0].body.clone().unwrap();
+    let sent = rig.emulator.requests()[0].json().unwrap();
     assert!(sent.get("paymentMethodId").is_none());
 }
 

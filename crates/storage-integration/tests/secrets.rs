@@ -3,8 +3,6 @@
 
 mod support;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 
 use support::{TOKEN, canned};
 use unibill_core::{Error, ErrorKind, NewStore, StoreId, Stores};

@@ -12,9 +12,9 @@ use unibill::{
     PriceUpdate, ProviderName, Resource, StoresExt, SyncConfig, SyncDirection, TierMode,
     WaitOptions,
 };
-use unibill_testkit::emulators::flowglad;
+use unibill_testkit::emulators::{Emulator, SeedRole};
 
-use crate::emulators::{Emulated, bind};
+use crate::emulators::{provider_of, start_all};
 use crate::error::{CliError, CliResult};
 use crate::output::table::write_table;
 
@@ -32,33 +32,36 @@ type Steps = Vec<(&'static str, String)>;
 pub async fn run(out: &mut dyn Write) -> CliResult {
     let mut billings: Vec<(ProviderName, Billing)> =
         vec![(ProviderName::Memory, Billing::memory())];
-    let mut servers = Vec::new();
+    let deployment = start_all().await?;
     // The product or plan each provider's prices hang off.
     let mut products: Vec<(ProviderName, String)> =
         vec![(ProviderName::Memory, "prod_demo".to_owned())];
-    for which in Emulated::ALL {
-        let (url, task) = bind(which, 0).await?.spawn();
-        servers.push(task);
-        let p = which.provider();
+    for running in deployment.running() {
+        let which = running.emulator();
+        let p = provider_of(which);
         let mut config = BillingConfig::new();
         for r in Resource::ALL.into_iter().filter(|r| p.serves(*r)) {
             config = config.route_to(r, p);
         }
-        for (name, value) in which.variables(&url) {
+        for (name, value) in running.variables() {
             config = config.set(name, value)?;
         }
         match which {
             // A Flexprice price needs a plan: made through the adapter's own plan call, with the client the same
             // configuration gives, as an application (or `unibill plans create`) would.
-            Emulated::Flexprice => {
+            Emulator::Flexprice => {
                 let plan = config
                     .flexprice_client()?
                     .create_plan(unibill::flexprice::NewPlan::builder("Pro").build()?)
                     .await?;
                 products.push((p, plan.id.clone()));
             }
-            Emulated::Flowglad => products.push((p, flowglad::seed::PRO_PRODUCT_ID.to_owned())),
-            Emulated::Vercel => {}
+            Emulator::Flowglad => {
+                if let Some(product) = running.seed(SeedRole::Product) {
+                    products.push((p, product.to_owned()));
+                }
+            }
+            Emulator::Vercel => {}
         }
         billings.push((p, config.build()?));
     }
@@ -126,9 +129,7 @@ pub async fn run(out: &mut dyn Write) -> CliResult {
         writeln!(out)?;
         write_table(out, &headers, &rows)?;
     }
-    for task in servers {
-        task.abort();
-    }
+    drop(deployment);
     writeln!(out)?;
     if failures == 0 {
         writeln!(
