@@ -6,6 +6,7 @@ use unibill::{
     ConnectionCapabilities, CustomerCapabilities, PROVIDERS, PriceCapabilities, ProviderName,
     Resource, StoreCapabilities,
 };
+use unibill_testkit::emulators::{Deployment, Emulator};
 
 fn var_names(provider: ProviderName) -> Vec<&'static str> {
     provider.spec().vars.iter().map(|v| v.name).collect()
@@ -129,4 +130,94 @@ fn vercel_matches_its_adapter() {
         )]),
         spec_resources(ProviderName::Vercel)
     );
+}
+
+/// The test kit writes the variables that point each adapter at its emulator as data (it depends on no
+/// adapter); here they meet the provider table: every name is one the spec lists for that provider, the
+/// credential is its secret, and the provider names agree.
+#[cfg(any(
+    feature = "flexprice",
+    feature = "flowglad",
+    feature = "storage-integration"
+))]
+fn assert_emulator_vars_in_spec(provider: ProviderName, emulator: Emulator) {
+    assert_eq!(emulator.name(), provider.as_str());
+    let vars = emulator.variables();
+    let spec = provider.spec().vars;
+    let secret_of = |name: &str| {
+        spec.iter()
+            .find(|v| v.name == name)
+            .unwrap_or_else(|| panic!("{name} is not among {provider}'s variables"))
+            .secret
+    };
+    assert!(secret_of(vars.credential), "{} is secret", vars.credential);
+    assert!(!secret_of(vars.base_url));
+    if let Some(team) = vars.team_id {
+        assert!(!secret_of(team));
+    }
+}
+
+#[cfg(feature = "flexprice")]
+#[test]
+fn the_test_kit_points_flexprice_at_its_emulator_with_the_adapters_variables() {
+    use unibill::flexprice::{ENV_API_KEY, ENV_BASE_URL};
+
+    let vars = Emulator::Flexprice.variables();
+    assert_eq!(
+        (vars.credential, vars.base_url, vars.team_id),
+        (ENV_API_KEY, ENV_BASE_URL, None)
+    );
+    assert_emulator_vars_in_spec(ProviderName::Flexprice, Emulator::Flexprice);
+}
+
+#[cfg(feature = "flowglad")]
+#[test]
+fn the_test_kit_points_flowglad_at_its_emulator_with_the_adapters_variables() {
+    use unibill::flowglad::{ENV_BASE_URL, ENV_SECRET_KEY};
+
+    let vars = Emulator::Flowglad.variables();
+    assert_eq!(
+        (vars.credential, vars.base_url, vars.team_id),
+        (ENV_SECRET_KEY, ENV_BASE_URL, None)
+    );
+    assert_emulator_vars_in_spec(ProviderName::Flowglad, Emulator::Flowglad);
+}
+
+#[cfg(feature = "storage-integration")]
+#[test]
+fn the_test_kit_points_vercel_at_its_emulator_with_the_adapters_variables() {
+    use unibill::vercel::{ENV_BASE_URL, ENV_TEAM_ID, ENV_TOKEN};
+
+    let vars = Emulator::Vercel.variables();
+    assert_eq!(
+        (vars.credential, vars.base_url, vars.team_id),
+        (ENV_TOKEN, ENV_BASE_URL, Some(ENV_TEAM_ID))
+    );
+    assert_emulator_vars_in_spec(ProviderName::Vercel, Emulator::Vercel);
+}
+
+/// A started deployment answers exactly those variables, with values that reach its emulators.
+#[tokio::test]
+async fn a_deployment_sets_every_emulator_variable_once() {
+    let deployment = Deployment::start().await.unwrap();
+    let mut names: Vec<_> = deployment.variables().into_iter().map(|(n, _)| n).collect();
+    let mut expected: Vec<_> = Emulator::ALL
+        .iter()
+        .flat_map(|e| {
+            let v = e.variables();
+            [Some(v.credential), Some(v.base_url), v.team_id]
+        })
+        .flatten()
+        .collect();
+    names.sort_unstable();
+    expected.sort_unstable();
+    assert_eq!(names, expected);
+    for running in deployment.running() {
+        assert!(
+            running.base_url().starts_with("http://127.0.0.1:"),
+            "{}",
+            running.base_url()
+        );
+        assert_eq!(running.request_count(), 0);
+    }
 }

@@ -19,8 +19,7 @@ const FLOWGLAD_CUSTOMER: &str =
     include_str!("../../testkit/fixtures/flowglad/create-customer.response.json");
 const FLOWGLAD_PRICE: &str =
     include_str!("../../testkit/fixtures/flowglad/create-subscription-price.response.json");
-const VERCEL_STORE: &str =
-    include_str!("../../testkit/fixtures/vercel/create-response-200.json");
+const VERCEL_STORE: &str = include_str!("../../testkit/fixtures/vercel/create-response-200.json");
 
 fn full_customer() -> NewCustomer {
     let mut metadata = Metadata::new();

@@ -3,7 +3,6 @@
 
 mod support;
 
-
 use support::{API_KEY, EmuRig, FnRig};
 use unibill_core::{
     ConnectionId, ConnectionProviderType, ConnectionSecrets, ConnectionUpdate, Error, ErrorKind,

@@ -3,12 +3,11 @@
 
 mod support;
 
-
 use support::{KEY, answering, assert_no_key, client};
 use unibill_core::{CustomerId, Customers, ErrorKind, NewCustomer, PriceId, Prices};
 use unibill_flowglad::FlowgladConfig;
-use unibill_testkit::{Reply, TraceCapture};
 use unibill_testkit::encoded::{Encoding, error_leaks, log_leaks};
+use unibill_testkit::{Reply, TraceCapture};
 
 #[test]
 fn debug_never_shows_the_key() {

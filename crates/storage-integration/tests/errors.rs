@@ -131,7 +131,9 @@ async fn errors_from_the_emulator_keep_its_request_id() {
     let err = rig.client.create(paid).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::PaymentRequired);
     let logged = rig.emulator.requests();
-    let vercel_id = logged[0].answer_header("x-vercel-id").expect("an x-vercel-id");
+    let vercel_id = logged[0]
+        .answer_header("x-vercel-id")
+        .expect("an x-vercel-id");
     assert_eq!(err.request_id(), Some(vercel_id));
 
     rig.emulator.use_err_key(true);

@@ -3,12 +3,11 @@
 
 mod support;
 
-
 use support::{TOKEN, canned};
 use unibill_core::{Error, ErrorKind, NewStore, StoreId, Stores};
-use unibill_testkit::{Reply, TraceCapture};
 use unibill_testkit::emulators::vercel::seed;
 use unibill_testkit::encoded::{Encoding, error_leaks, log_leaks};
+use unibill_testkit::{Reply, TraceCapture};
 
 fn assert_clean(what: &str, text: &str) {
     assert!(!text.contains(TOKEN), "{what} leaks the token: {text}");

@@ -6,9 +6,7 @@ use std::sync::Arc;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use unibill_testkit::Served;
-use unibill_testkit::emulators::flexprice::{
-    DeleteBlock, FlexpriceEmulator, KeyScope,
-};
+use unibill_testkit::emulators::flexprice::{DeleteBlock, FlexpriceEmulator, KeyScope};
 
 const KEY: &str = "sk_test_emulator";
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use unibill_testkit::Served;
-use unibill_testkit::emulators::flexprice::{FlexpriceEmulator};
+use unibill_testkit::emulators::flexprice::FlexpriceEmulator;
 
 const KEY: &str = "sk_test_emulator";
 /// The plan and meter ids the fixtures name (replaced by the seeded ones).

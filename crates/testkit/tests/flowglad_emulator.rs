@@ -902,7 +902,11 @@ async fn s6_07_error_bodies_are_error_code_request_id_or_plain_text() {
         .emu
         .requests()
         .into_iter()
-        .map(|r| r.answer_header("x-request-id").expect("an X-Request-Id").to_owned())
+        .map(|r| {
+            r.answer_header("x-request-id")
+                .expect("an X-Request-Id")
+                .to_owned()
+        })
         .collect();
     assert_eq!(ids.len(), api.emu.request_count());
     assert_eq!(x.request_id.as_deref().map(str::len), Some(8));

@@ -998,7 +998,11 @@ async fn every_answer_carries_a_distinct_x_vercel_id_and_json_content_type() {
         .emu()
         .requests()
         .into_iter()
-        .map(|r| r.answer_header("x-vercel-id").expect("an x-vercel-id").to_owned())
+        .map(|r| {
+            r.answer_header("x-vercel-id")
+                .expect("an x-vercel-id")
+                .to_owned()
+        })
         .collect();
     assert_eq!(recorded, ids);
 }

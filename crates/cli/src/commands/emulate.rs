@@ -13,7 +13,11 @@ pub async fn run(which: Emulated, port: u16) -> CliResult {
     let running = start(which, port).await?;
     let provider = which.provider();
     let mut out = std::io::stdout().lock();
-    writeln!(out, "{provider} emulator listening on {}", running.base_url())?;
+    writeln!(
+        out,
+        "{provider} emulator listening on {}",
+        running.base_url()
+    )?;
     writeln!(out)?;
     writeln!(out, "# point an application (or `unibill`) at it:")?;
     for r in Resource::ALL.into_iter().filter(|r| provider.serves(*r)) {

@@ -55,7 +55,9 @@ pub(crate) async fn record(
     if oversized {
         parts.extensions.insert(OversizedBody);
     }
-    let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
+    let response = next
+        .run(Request::from_parts(parts, Body::from(bytes)))
+        .await;
     recorder
         .log
         .answered(index, response.status().as_u16(), response.headers());

@@ -11,13 +11,13 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use super::FlexpriceEmulator;
+use super::clock::parse_rfc3339_nanos;
 use super::errors::{ApiError, ErrorCode, validator_message};
+use super::ids::{ENVIRONMENT_ID, TENANT_ID};
 use super::parse::{
     body_object, opt_bool, opt_int, opt_object, opt_string, opt_string_list, query_pairs,
     query_to_filter_object,
 };
-use super::clock::parse_rfc3339_nanos;
-use super::ids::{ENVIRONMENT_ID, TENANT_ID};
 use super::state::{Connection, SYNC_ENTITIES};
 use super::status::Status;
 

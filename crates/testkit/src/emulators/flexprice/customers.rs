@@ -11,12 +11,12 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use super::FlexpriceEmulator;
+use super::clock::{Precision, parse_rfc3339_nanos};
 use super::errors::{ApiError, ErrorCode, validator_message};
 use super::parse::{
     body_object, check_object_list, opt_bool, opt_int, opt_string, opt_string_list, opt_string_map,
     query_first, query_pairs, query_to_filter_object,
 };
-use super::clock::{Precision, parse_rfc3339_nanos};
 use super::state::Customer;
 use super::status::Status;
 

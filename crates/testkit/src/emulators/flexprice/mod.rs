@@ -68,8 +68,8 @@ use super::record::{Recorder, Sequence, record};
 use crate::{RecordedRequest, Served};
 use clock::Precision;
 use errors::{ApiError, RenderedCoded, legacy_body};
-pub use state::{DeleteBlock, KeyScope};
 use state::Store;
+pub use state::{DeleteBlock, KeyScope};
 use status::Status;
 
 /// Largest request body the emulator reads (bigger bodies are treated as empty).
@@ -141,7 +141,10 @@ pub fn router(emulator: Arc<FlexpriceEmulator>) -> Router {
         .nest(BASE_PATH, api)
         .fallback(route_not_found)
         .method_not_allowed_fallback(route_not_found)
-        .layer(middleware::from_fn_with_state(emulator.clone(), answer_quirks))
+        .layer(middleware::from_fn_with_state(
+            emulator.clone(),
+            answer_quirks,
+        ))
         .layer(middleware::from_fn_with_state(
             emulator.recorder.clone(),
             record,

@@ -12,10 +12,10 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use super::FlexpriceEmulator;
-use super::errors::{ApiError, ErrorCode, validator_message};
-use super::parse::{body_object, opt_int, opt_string, opt_string_list, opt_string_map};
 use super::clock::{Precision, format_go_time};
+use super::errors::{ApiError, ErrorCode, validator_message};
 use super::ids::{ENVIRONMENT_ID, TENANT_ID, USER_ID};
+use super::parse::{body_object, opt_int, opt_string, opt_string_list, opt_string_map};
 use super::status::Status;
 
 type Emu = State<Arc<FlexpriceEmulator>>;

@@ -16,12 +16,12 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde_json::{Map, Value, json};
 
 use super::FlexpriceEmulator;
+use super::clock::{Precision, format_go_time, parse_rfc3339_nanos};
 use super::errors::{ApiError, ErrorCode, validator_message};
+use super::ids::{ENVIRONMENT_ID, TENANT_ID, USER_ID};
 use super::parse::{
     body_object, opt_bool, opt_int, opt_object, opt_string, opt_string_list, opt_string_map,
 };
-use super::clock::{Precision, format_go_time, parse_rfc3339_nanos};
-use super::ids::{ENVIRONMENT_ID, TENANT_ID, USER_ID};
 use super::status::Status;
 
 type Emu = State<Arc<FlexpriceEmulator>>;

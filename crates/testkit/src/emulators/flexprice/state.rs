@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::clock::{CLOCK_START_SECS, CLOCK_SUBSEC_NANOS, Precision, format_go_time, format_seconds};
+use super::clock::{
+    CLOCK_START_SECS, CLOCK_SUBSEC_NANOS, Precision, format_go_time, format_seconds,
+};
 use super::ids::{ENVIRONMENT_ID, TENANT_ID, USER_ID, ulid_id};
 use super::status::Status;
 
@@ -38,8 +40,6 @@ impl DeleteBlock {
     }
 }
 
-
-
 /// A stored customer. Times are nanoseconds since the epoch.
 #[derive(Debug, Clone)]
 pub(crate) struct Customer {
@@ -60,7 +60,6 @@ pub(crate) struct Customer {
     pub created_at: i128,
     pub updated_at: i128,
 }
-
 
 impl Customer {
     pub fn to_json(&self, precision: Precision) -> Value {
@@ -236,4 +235,3 @@ impl Store {
         ulid_id(prefix, millis, self.next_id)
     }
 }
-
