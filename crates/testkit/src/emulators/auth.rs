@@ -12,7 +12,7 @@ pub(crate) trait Authenticate: Clone + Send + Sync + 'static {
     type Identity: Clone + Send + Sync + 'static;
 
     /// Who `request` is, or the answer refusing it.
-    fn authenticate(&self, request: &Parts) -> Result<Self::Identity, Response>;
+    fn authenticate(&self, request: &Parts) -> Result<Self::Identity, Box<Response>>;
 }
 
 /// Refuses unauthenticated requests with the emulator's own answer; lets the others through, their identity
@@ -28,6 +28,6 @@ pub(crate) async fn auth<A: Authenticate>(
             parts.extensions.insert(identity);
             next.run(Request::from_parts(parts, body)).await
         }
-        Err(refused) => refused,
+        Err(refused) => *refused,
     }
 }

@@ -179,7 +179,7 @@ async fn route_not_found(method: Method, uri: axum::http::Uri) -> Response {
 impl Authenticate for Arc<FlexpriceEmulator> {
     type Identity = KeyScope;
 
-    fn authenticate(&self, request: &Parts) -> Result<KeyScope, Response> {
+    fn authenticate(&self, request: &Parts) -> Result<KeyScope, Box<Response>> {
         let scope = request
             .headers
             .get("x-api-key")
@@ -187,8 +187,10 @@ impl Authenticate for Arc<FlexpriceEmulator> {
             .and_then(|key| self.lock().knobs.api_keys.get(key).copied());
         let is_write = request.method != Method::GET && !request.uri.path().ends_with("/search");
         match scope {
-            None => Err(ApiError::Unauthorized.into_response()),
-            Some(KeyScope::ReadOnly) if is_write => Err(ApiError::Forbidden.into_response()),
+            None => Err(Box::new(ApiError::Unauthorized.into_response())),
+            Some(KeyScope::ReadOnly) if is_write => {
+                Err(Box::new(ApiError::Forbidden.into_response()))
+            }
             Some(scope) => Ok(scope),
         }
     }

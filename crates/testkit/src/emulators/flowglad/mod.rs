@@ -428,7 +428,7 @@ async fn stamp_request_id(
 impl Authenticate for Arc<Shared> {
     type Identity = ();
 
-    fn authenticate(&self, request: &Parts) -> Result<(), Response> {
+    fn authenticate(&self, request: &Parts) -> Result<(), Box<Response>> {
         let request_id = request
             .extensions
             .get::<RequestId>()
@@ -440,16 +440,20 @@ impl Authenticate for Arc<Shared> {
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
         let rate_limited = lock(&self.store).rate_limited;
         match api_key(authorization.as_deref()) {
-            None => Err(ApiError::Plain {
-                status: StatusCode::UNAUTHORIZED,
-                text: UNAUTHORIZED_TEXT,
-            }
-            .render(request_id)),
-            Some(key) if key != self.secret_key || rate_limited => Err(ApiError::Plain {
-                status: StatusCode::UNAUTHORIZED,
-                text: INVALID_KEY_TEXT,
-            }
-            .render(request_id)),
+            None => Err(Box::new(
+                ApiError::Plain {
+                    status: StatusCode::UNAUTHORIZED,
+                    text: UNAUTHORIZED_TEXT,
+                }
+                .render(request_id),
+            )),
+            Some(key) if key != self.secret_key || rate_limited => Err(Box::new(
+                ApiError::Plain {
+                    status: StatusCode::UNAUTHORIZED,
+                    text: INVALID_KEY_TEXT,
+                }
+                .render(request_id),
+            )),
             Some(_) => Ok(()),
         }
     }

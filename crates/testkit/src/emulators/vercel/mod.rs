@@ -385,7 +385,7 @@ pub(crate) struct Ctx {
 impl Authenticate for VercelEmulator {
     type Identity = Role;
 
-    fn authenticate(&self, request: &Parts) -> Result<Role, Response> {
+    fn authenticate(&self, request: &Parts) -> Result<Role, Box<Response>> {
         let token = request
             .headers
             .get(header::AUTHORIZATION)
@@ -396,24 +396,28 @@ impl Authenticate for VercelEmulator {
             });
         let inner = self.lock();
         match token {
-            None => Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "The request is not authorized",
-            )
-            .into_response()),
+            None => Err(Box::new(
+                ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthorized",
+                    "The request is not authorized",
+                )
+                .into_response(),
+            )),
             Some(t) if t == inner.token => Ok(Role::Admin),
             Some(t) if inner.member_token.as_deref() == Some(t) => Ok(Role::Member),
             Some(_) => {
                 let mut extra = Map::new();
                 extra.insert("invalidToken".into(), Value::Bool(true));
-                Err(ApiError::with_extra(
-                    StatusCode::UNAUTHORIZED,
-                    "unauthorized",
-                    "The request is not authorized",
-                    extra,
-                )
-                .into_response())
+                Err(Box::new(
+                    ApiError::with_extra(
+                        StatusCode::UNAUTHORIZED,
+                        "unauthorized",
+                        "The request is not authorized",
+                        extra,
+                    )
+                    .into_response(),
+                ))
             }
         }
     }
