@@ -6,6 +6,12 @@
 //! Nothing here sleeps to synchronise: a request is recorded before it is answered, and a connection is counted
 //! before its first request is read.
 //!
+//! Around it, one harness for every provider test: the [`emulators`] (Flexprice, Flowglad, Vercel), each
+//! recording the same [`RecordedRequest`] and served by the same [`serve`] into a [`Served`] handle, all three at
+//! once as an [`emulators::Deployment`]; the providers' recorded payloads, once, behind [`fixture`] and
+//! [`fixture_json`]; [`TraceCapture`] for tests that read the logs; and [`encoded`] to find a secret in any
+//! encoding.
+//!
 //! ```
 //! use axum::{Router, routing::get};
 //! use unibill_testkit::{Fault, TestServer};
