@@ -9,9 +9,9 @@
 //!
 //! // A local Flowglad emulator stands in for https://app.flowglad.com here.
 //! let emulator = FlowgladEmulator::new("sk_test_8Qbw_secret");
-//! let base_url = emulator.serve().await.unwrap();
+//! let served = emulator.serve().await.unwrap();
 //!
-//! let config = FlowgladConfig::builder("sk_test_8Qbw_secret").base_url(base_url).build()?;
+//! let config = FlowgladConfig::builder("sk_test_8Qbw_secret").base_url(served.base_url()).build()?;
 //! let flowglad = FlowgladClient::new(config)?;
 //! let billing = Billing::builder().prices(flowglad.clone()).customers(flowglad).build();
 //!
