@@ -58,7 +58,8 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// A loopback server on `127.0.0.1:<free port>`; stops when dropped.
 ///
 /// Every request is recorded (method, path, query, headers, body) before anything else happens to it. Then the
-/// next queued [`Fault`], if any, is applied; otherwise the [`Handler`] answers.
+/// next queued [`Fault`], if any, is applied; otherwise the [`Handler`] answers. The record gets the answer's
+/// status and headers once its head is written (never, for a fault that closes or stalls).
 ///
 /// ```
 /// use unibill_testkit::{Fault, Reply, TestServer};
