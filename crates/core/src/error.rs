@@ -6,6 +6,7 @@
 //! API key or any other secret: the HTTP executor runs its scrubber over every text of every error that leaves
 //! a call ([`Error::rewrite_texts`]).
 
+use std::any::Any;
 use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
@@ -119,9 +120,20 @@ struct Inner {
     request_id: Option<String>,
     retry_after: Option<Duration>,
     existing_id: Option<String>,
+    existing: Option<ExistingResource>,
     field_errors: Vec<FieldError>,
     source: Option<Source>,
     write_applied: bool,
+}
+
+/// The resource that holds a natural key, as the lookup after a conflict read it (see [`Error::existing`]).
+/// Its `Debug` names no field: the resource is data for the caller, not text for a log.
+struct ExistingResource(Box<dyn Any + Send + Sync>);
+
+impl fmt::Debug for ExistingResource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ExistingResource")
+    }
 }
 
 /// The error of every unibill operation.
@@ -154,6 +166,7 @@ impl Error {
             request_id: None,
             retry_after: None,
             existing_id: None,
+            existing: None,
             field_errors: Vec::new(),
             source: None,
             write_applied: false,
@@ -266,6 +279,13 @@ impl Error {
     /// Sets the id of the existing resource (for `AlreadyExists`).
     pub fn with_existing_id(mut self, id: impl Into<String>) -> Self {
         self.0.existing_id = Some(id.into());
+        self
+    }
+
+    /// Attaches the resource that holds the natural key (for `AlreadyExists`), as a lookup read it, so a
+    /// caller that wants it (`ensure`) needs no further request. See [`Error::existing`].
+    pub fn with_existing<T: Any + Send + Sync>(mut self, resource: T) -> Self {
+        self.0.existing = Some(ExistingResource(Box::new(resource)));
         self
     }
 
@@ -404,6 +424,36 @@ impl Error {
     /// For `AlreadyExists`: the id of the resource that already holds the natural key.
     pub fn existing_id(&self) -> Option<&str> {
         self.0.existing_id.as_deref()
+    }
+
+    /// For `AlreadyExists`: the resource that holds the natural key, when the lookup after the conflict read it
+    /// and it is a `T` (the read model of the call: a create of a customer carries a
+    /// [`Customer`](crate::Customer)).
+    ///
+    /// ```
+    /// use unibill_core::{Error, ErrorKind};
+    ///
+    /// let err = Error::already_exists("taken", Some("cust_1".into())).with_existing(String::from("cust_1"));
+    /// assert_eq!(err.existing::<String>().map(String::as_str), Some("cust_1"));
+    /// assert_eq!(err.existing::<u32>(), None);
+    /// let resource: String = err.into_existing().unwrap();
+    /// assert_eq!(resource, "cust_1");
+    /// ```
+    pub fn existing<T: Any>(&self) -> Option<&T> {
+        self.0.existing.as_ref()?.0.downcast_ref()
+    }
+
+    /// The holder of the natural key (see [`Error::existing`]) by value; the error itself when it carries none
+    /// of type `T`.
+    pub fn into_existing<T: Any>(mut self) -> std::result::Result<T, Self> {
+        match self.0.existing.take().map(|e| e.0.downcast::<T>()) {
+            Some(Ok(resource)) => Ok(*resource),
+            Some(Err(other)) => {
+                self.0.existing = Some(ExistingResource(other));
+                Err(self)
+            }
+            None => Err(self),
+        }
     }
 
     /// The broken rules, one per field.

@@ -92,3 +92,43 @@ typed_id!(
     /// An integration configuration's (installation's) id (`icfg_…` on Vercel).
     IntegrationConfigurationId
 );
+
+/// A read model that names itself by its provider id: what the executor reads off the holder of a natural key
+/// to put in an `AlreadyExists` (see [`Error::existing_id`](crate::Error::existing_id)).
+///
+/// ```
+/// use unibill_core::{Customer, CustomerId, Identified};
+///
+/// fn holder<T: Identified>(resource: &T) -> Option<&str> {
+///     resource.resource_id()
+/// }
+/// # let _ = holder::<Customer>;
+/// ```
+pub trait Identified {
+    /// The provider's id of this resource; `None` when the provider's answer carried none.
+    fn resource_id(&self) -> Option<&str>;
+}
+
+impl Identified for crate::Customer {
+    fn resource_id(&self) -> Option<&str> {
+        Some(self.id.as_str())
+    }
+}
+
+impl Identified for crate::Price {
+    fn resource_id(&self) -> Option<&str> {
+        Some(self.id.as_str())
+    }
+}
+
+impl Identified for crate::Connection {
+    fn resource_id(&self) -> Option<&str> {
+        Some(self.id.as_str())
+    }
+}
+
+impl Identified for crate::Store {
+    fn resource_id(&self) -> Option<&str> {
+        self.id.as_ref().map(StoreId::as_str)
+    }
+}

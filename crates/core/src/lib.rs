@@ -62,6 +62,7 @@ pub mod model;
 pub mod money;
 pub mod page;
 pub mod patch;
+pub mod sleeper;
 pub mod timestamp;
 pub mod validation;
 
@@ -86,7 +87,8 @@ pub use capability::{
 pub use error::{Error, ErrorKind, FieldError, Result};
 pub use guard::Guarded;
 pub use id::{
-    BillingPlanId, ConnectionId, CustomerId, IntegrationConfigurationId, PriceId, StoreId,
+    BillingPlanId, ConnectionId, CustomerId, Identified, IntegrationConfigurationId, PriceId,
+    StoreId,
 };
 pub use memory::{MemoryConnections, MemoryCustomers, MemoryPrices, MemoryStores, RequestCounter};
 pub use metadata::Metadata;
@@ -117,6 +119,7 @@ pub use money::{
 };
 pub use page::{Cursor, DEFAULT_MAX_PAGES, Page, PageProgress, QueryFingerprint};
 pub use patch::Patch;
+pub use sleeper::{RecordingSleeper, Sleeper, TokioSleeper};
 
 /// Re-exported so callers name the same `Decimal`, time and compact-string types as the models.
 pub use compact_str::CompactString;

@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use rust_decimal_macros::dec;
 use unibill_core::{
-    BillingPlanQuery, Currency, ErrorKind, MemoryStores, MockStores, Money, NewStore, Store,
-    StoreCapabilities, StoreStatus, Stores, StoresExt, WaitOptions,
+    BillingPlanQuery, Currency, ErrorKind, MemoryStores, MockStores, Money, NewStore,
+    RecordingSleeper, Store, StoreCapabilities, StoreStatus, Stores, StoresExt, WaitOptions,
 };
 
 fn input() -> unibill_core::NewStoreBuilder {
@@ -144,6 +144,23 @@ async fn wait_until_ready_polls_on_the_paused_clock() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Timeout);
     assert!(err.to_string().contains("initializing"), "{err}");
+}
+
+#[tokio::test]
+async fn wait_until_ready_waits_on_the_injected_sleeper() {
+    let stores = MemoryStores::new().ready_after_reads(3);
+    let id = stores
+        .create(input().build().unwrap())
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    let sleeper = RecordingSleeper::default();
+    let options = WaitOptions::new(Duration::from_secs(3), 10).sleeper(sleeper.clone());
+    let ready = stores.wait_until_ready(id, options).await.unwrap();
+    assert!(ready.is_ready());
+    // Reads 1–3 (the third finds it ready): two waits between them, none after, and no wall-clock time.
+    assert_eq!(sleeper.delays(), vec![Duration::from_secs(3); 2]);
 }
 
 #[tokio::test]

@@ -18,7 +18,7 @@ use crate::observer::{NoopObserver, RetryObserver};
 use crate::policy::RetryPolicy;
 use crate::resolver::SpareConnectGuardResolver;
 use crate::response::{ErrorTable, StatusErrorTable};
-use crate::sleeper::{Sleeper, TokioSleeper};
+use unibill_core::{Sleeper, TokioSleeper};
 
 /// The user agent every executor sends unless told otherwise: `unibill/<version>`.
 pub const USER_AGENT_VALUE: &str = concat!("unibill/", env!("CARGO_PKG_VERSION"));

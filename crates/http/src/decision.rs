@@ -5,7 +5,7 @@
 //! | connect failed (nothing sent) | retry | retry | retry (lookup first if an earlier attempt was ambiguous) | retry |
 //! | 429 | retry after `Retry-After` | same | same (lookup first if earlier ambiguous) | same |
 //! | ambiguous: 502/503/504, attempt timeout, connection lost after sending, 500 without a parsed code | retry | retry | lookup, then retry | `OutcomeUnknown` |
-//! | conflict (`AlreadyExists`) | final | lookup if an earlier attempt was ambiguous, else final | final | final |
+//! | conflict (`AlreadyExists`) | final | lookup if an earlier attempt was ambiguous; else, when the answer names no holder, lookup to name it | final | final |
 //! | any other error answer (4xx, 500 with a parsed code) | final | final | final | final |
 //! | total deadline reached | `Timeout` | `Timeout` | `Timeout` | `OutcomeUnknown` if it may have been sent, else `Timeout` |
 //!
@@ -80,7 +80,10 @@ pub enum Outcome {
     /// The request may or may not have been applied.
     Ambiguous(AmbiguousCause),
     /// The provider said a resource with this natural key already exists (the error table's `AlreadyExists`).
-    Conflict,
+    Conflict {
+        /// Whether the answer named the holder (its id is on the error already).
+        holder_named: bool,
+    },
     /// Any other error answer: final.
     Rejected,
     /// The call's total deadline was reached.
@@ -139,6 +142,10 @@ pub enum Decision {
     /// `NaturalKey` only: the replay of an ambiguous create conflicted; run the lookup (match → the resource,
     /// mismatch → `AlreadyExists`).
     Lookup,
+    /// `NaturalKey` only: a create conflicted on its first-hand attempt (nothing ambiguous before) and the answer
+    /// does not say who holds the key; run the lookup to name the holder: found or mismatch → `AlreadyExists`
+    /// with its id (and, when found, the resource); missing or failed → the conflict as it came.
+    NameHolder,
     /// Stop.
     GiveUp(GiveUp),
 }
@@ -187,13 +194,11 @@ pub fn decide(input: DecisionInput<'_>, jitter: &dyn Jitter) -> Decision {
             }
         }
         Outcome::Rejected => Decision::GiveUp(GiveUp::LastError),
-        Outcome::Conflict => {
-            if safety == SafetyClass::NaturalKey && ambiguous_before {
-                Decision::Lookup
-            } else {
-                Decision::GiveUp(GiveUp::LastError)
-            }
-        }
+        Outcome::Conflict { holder_named } => match safety {
+            SafetyClass::NaturalKey if ambiguous_before => Decision::Lookup,
+            SafetyClass::NaturalKey if !holder_named => Decision::NameHolder,
+            _ => Decision::GiveUp(GiveUp::LastError),
+        },
         Outcome::RateLimited { retry_after } => {
             let delay = match retry_after {
                 Some(wait) if wait > policy.max_retry_after => {
@@ -355,13 +360,20 @@ mod tests {
                         "{cause:?} {safety:?} {before}"
                     );
                 }
-                // Conflict: the NaturalKey lookup only after an ambiguous attempt.
-                let expected = if safety == NaturalKey && before {
-                    Decision::Lookup
-                } else {
-                    give_up(GiveUp::LastError)
-                };
-                assert_eq!(run(Outcome::Conflict, safety, before), expected);
+                // Conflict: the NaturalKey lookup after an ambiguous attempt decides; without one, it only names a
+                // holder the answer did not name.
+                for holder_named in [false, true] {
+                    let expected = match (safety, before, holder_named) {
+                        (NaturalKey, true, _) => Decision::Lookup,
+                        (NaturalKey, false, false) => Decision::NameHolder,
+                        _ => give_up(GiveUp::LastError),
+                    };
+                    assert_eq!(
+                        run(Outcome::Conflict { holder_named }, safety, before),
+                        expected,
+                        "conflict {safety:?} {before} {holder_named}"
+                    );
+                }
                 // Other answers (4xx, a 500 with a parsed code): final.
                 assert_eq!(
                     run(Outcome::Rejected, safety, before),

@@ -31,7 +31,7 @@ use crate::response::{ErrorResponse, ErrorTable, Response, request_id};
 use crate::retry_after::retry_after;
 use crate::safety::{Lookup, Safety};
 use crate::scrub::Scrubber;
-use crate::sleeper::Sleeper;
+use unibill_core::Sleeper;
 
 /// Sends requests to one provider instance. Cheap to clone (one `Arc`); clones share the connection pool.
 ///
@@ -326,6 +326,22 @@ impl HttpExecutor {
                     Some(Err(e)) => Err(self.lookup_failed(request, e)),
                 })
             }
+            Decision::NameHolder => ControlFlow::Break(Err(
+                match (
+                    safety.name_holder(),
+                    self.lookup_within(safety, deadline, request).await,
+                ) {
+                    (Some(name), Some(Ok(Lookup::Found(holder)))) => name(error, holder),
+                    (
+                        _,
+                        Some(Ok(Lookup::Mismatch {
+                            existing_id: Some(id),
+                        })),
+                    ) => error.with_existing_id(id),
+                    // Nothing found, or the lookup failed: the conflict stands as the provider said it.
+                    _ => error,
+                },
+            )),
             Decision::GiveUp(how) => ControlFlow::Break(Err(self.give_up(how, error, request))),
         }
     }
@@ -758,7 +774,9 @@ fn classify(status: StatusCode, error: &Error) -> Outcome {
         500 if error.provider_code().is_none() => {
             Outcome::Ambiguous(AmbiguousCause::ServerErrorWithoutCode)
         }
-        _ if error.kind() == ErrorKind::AlreadyExists => Outcome::Conflict,
+        _ if error.kind() == ErrorKind::AlreadyExists => Outcome::Conflict {
+            holder_named: error.existing_id().is_some(),
+        },
         _ => Outcome::Rejected,
     }
 }

@@ -4,7 +4,7 @@
 //! its [`Safety`], and supplies a decoder for the 2xx body; the adapter's [`ErrorTable`] (set once on the
 //! executor) turns error answers into [`unibill_core::Error`]s. The [`HttpExecutor`] owns everything else:
 //! the connection pool, auth, timeouts and the total deadline, the retry table ([`decide`]) with `Retry-After`,
-//! the `NaturalKey` / `Reconcile` lookups, capped and scrubbed error capture, and one `tracing` span per call.
+//! the `NaturalKey` / `Reconcile` lookups (and the lookup that names a conflict's holder), capped and scrubbed error capture, and one `tracing` span per call.
 //!
 //! ```
 //! use std::time::Duration;
@@ -16,6 +16,11 @@
 //!
 //! #[derive(Debug, Deserialize, PartialEq)]
 //! struct Customer { id: String, external_id: String }
+//!
+//! // What a conflict's `AlreadyExists` names as the holder of the key.
+//! impl unibill_core::Identified for Customer {
+//!     fn resource_id(&self) -> Option<&str> { Some(&self.id) }
+//! }
 //!
 //! // The adapter's error table: status + provider code → kind.
 //! fn error_table(answer: &ErrorResponse) -> Error {
@@ -89,7 +94,6 @@ mod response;
 mod retry_after;
 mod safety;
 mod scrub;
-mod sleeper;
 mod variables;
 
 pub use base_url::{check_base_url, is_loopback};
@@ -115,7 +119,7 @@ pub use response::{
 pub use retry_after::retry_after;
 pub use safety::{Lookup, Safety};
 pub use scrub::{MIN_SECRET_LEN, REDACTED, Scrubber, scrub};
-pub use sleeper::{RecordingSleeper, Sleeper, TokioSleeper};
+pub use unibill_core::{RecordingSleeper, Sleeper, TokioSleeper};
 pub use variables::{VariableLookup, plain_variable, secret_values, secret_variable};
 
 /// Re-exported so adapters need not depend on these crates just to build requests.

@@ -5,7 +5,7 @@ use std::fmt;
 use std::future::Future;
 
 use futures::future::BoxFuture;
-use unibill_core::Result;
+use unibill_core::{Error, ErrorKind, Identified, Result};
 
 use crate::decision::SafetyClass;
 
@@ -25,23 +25,47 @@ pub enum Lookup<T> {
 
 type LookupFn<'a, T> = Box<dyn Fn() -> BoxFuture<'a, Result<Lookup<T>>> + Send + Sync + 'a>;
 
+/// Names the holder a lookup found on an `AlreadyExists`: its id, and the resource itself (see
+/// [`Error::existing`]).
+pub(crate) type NameHolder<T> = fn(Error, T) -> Error;
+
+fn name_holder<T: Identified + Send + Sync + 'static>(error: Error, holder: T) -> Error {
+    let error = match holder.resource_id() {
+        Some(id) => error.with_existing_id(id),
+        None => error,
+    };
+    error.with_existing(holder)
+}
+
 /// The safety class of a request, with the adapter's lookup for `NaturalKey` and `Reconcile`.
 ///
 /// ```
 /// use unibill_http::{Lookup, Safety, SafetyClass};
 ///
-/// let safety: Safety<'_, String> = Safety::natural_key(|| async {
+/// use unibill_core::{Customer, CustomerId};
+///
+/// let safety: Safety<'_, Customer> = Safety::natural_key(|| async {
 ///     // GET /customers/external/{external_id}, then compare with the input.
-///     Ok(Lookup::Found("cust_1".to_owned()))
+///     Ok(Lookup::Missing)
 /// });
 /// assert_eq!(safety.class(), SafetyClass::NaturalKey);
+///
+/// // A delete: after an unknown outcome, a re-read that finds nothing (or an archived customer) means done.
+/// let delete: Safety<'_, ()> = Safety::reconcile_gone(
+///     || async { Err::<Customer, _>(unibill_core::Error::not_found("no such customer")) },
+///     |c: &Customer| !c.is_active(),
+/// );
+/// assert_eq!(delete.class(), SafetyClass::Reconcile);
 /// ```
 pub enum Safety<'a, T> {
     /// Re-sending cannot apply anything twice (reads, search POSTs, idempotent updates).
     Safe,
     /// The provider rejects a replayed create as a duplicate: on a conflict after an ambiguous attempt, the lookup
-    /// decides (match → its resource, mismatch → `AlreadyExists`).
-    NaturalKey(LookupFn<'a, T>),
+    /// decides (match → its resource, mismatch → `AlreadyExists`); on a conflict that does not name its holder,
+    /// the lookup names it (`AlreadyExists` with the holder's id and the holder itself). Built by
+    /// [`Safety::natural_key`].
+    #[non_exhaustive]
+    NaturalKey(LookupFn<'a, T>, NameHolder<T>),
     /// Before any re-send after an ambiguous attempt, the lookup runs: found → its resource, missing → re-send.
     Reconcile(LookupFn<'a, T>),
     /// No deduplication: a request that may have been sent is never sent again (`OutcomeUnknown`).
@@ -49,13 +73,14 @@ pub enum Safety<'a, T> {
 }
 
 impl<'a, T> Safety<'a, T> {
-    /// `NaturalKey` with `lookup`.
+    /// `NaturalKey` with `lookup`: what holds the request's natural key, compared with the input.
     pub fn natural_key<F, Fut>(lookup: F) -> Self
     where
         F: Fn() -> Fut + Send + Sync + 'a,
         Fut: Future<Output = Result<Lookup<T>>> + Send + 'a,
+        T: Identified + Send + Sync + 'static,
     {
-        Safety::NaturalKey(Box::new(move || Box::pin(lookup())))
+        Safety::NaturalKey(Box::new(move || Box::pin(lookup())), name_holder::<T>)
     }
 
     /// `Reconcile` with `lookup`.
@@ -71,7 +96,7 @@ impl<'a, T> Safety<'a, T> {
     pub fn class(&self) -> SafetyClass {
         match self {
             Safety::Safe => SafetyClass::Safe,
-            Safety::NaturalKey(_) => SafetyClass::NaturalKey,
+            Safety::NaturalKey(..) => SafetyClass::NaturalKey,
             Safety::Reconcile(_) => SafetyClass::Reconcile,
             Safety::Unsafe => SafetyClass::Unsafe,
         }
@@ -79,9 +104,41 @@ impl<'a, T> Safety<'a, T> {
 
     pub(crate) async fn lookup(&self) -> Option<Result<Lookup<T>>> {
         match self {
-            Safety::NaturalKey(f) | Safety::Reconcile(f) => Some(f().await),
+            Safety::NaturalKey(f, _) | Safety::Reconcile(f) => Some(f().await),
             Safety::Safe | Safety::Unsafe => None,
         }
+    }
+
+    /// How the holder of the key is named on a conflict, for `NaturalKey`.
+    pub(crate) fn name_holder(&self) -> Option<NameHolder<T>> {
+        match self {
+            Safety::NaturalKey(_, name) => Some(*name),
+            _ => None,
+        }
+    }
+}
+
+impl<'a> Safety<'a, ()> {
+    /// `Reconcile` for a delete (or an archive): after an ambiguous attempt, `get` re-reads the resource, and a
+    /// `NotFound` answer or a resource that is `gone` (archived, ended) means the delete went through (the call
+    /// succeeds without a re-send); a resource still there is deleted again.
+    pub fn reconcile_gone<R, F, Fut, G>(get: F, gone: G) -> Self
+    where
+        F: Fn() -> Fut + Send + Sync + 'a,
+        Fut: Future<Output = Result<R>> + Send + 'a,
+        G: Fn(&R) -> bool + Send + Sync + Copy + 'a,
+    {
+        Safety::reconcile(move || {
+            let read = get();
+            async move {
+                match read.await {
+                    Ok(resource) if gone(&resource) => Ok(Lookup::Found(())),
+                    Ok(_) => Ok(Lookup::Missing),
+                    Err(e) if e.kind() == ErrorKind::NotFound => Ok(Lookup::Found(())),
+                    Err(e) => Err(e),
+                }
+            }
+        })
     }
 }
 

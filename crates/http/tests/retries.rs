@@ -292,14 +292,56 @@ async fn natural_key_lookup_that_does_not_match_is_already_exists() {
     assert_eq!(rig.server.request_count(), 3);
 }
 
-#[tokio::test]
-async fn natural_key_conflict_without_an_ambiguous_attempt_is_final() {
-    let customers = Customers::default();
-    customers.rows.lock().unwrap().push(Customer {
-        id: "cust_1".into(),
+fn holder(id: &str, name: &str) -> Customer {
+    Customer {
+        id: id.into(),
         external_id: "ext-1".into(),
-        name: "Ada".into(),
-    });
+        name: name.into(),
+    }
+}
+
+#[tokio::test]
+async fn natural_key_conflict_without_an_ambiguous_attempt_names_the_holder() {
+    let customers = Customers::default();
+    customers.rows.lock().unwrap().push(holder("cust_1", "Ada"));
+    let handler = customers.clone();
+    let rig = Rig::new(move |r| handler.handle(r)).await;
+    let exec = rig.exec();
+    let input = input();
+    let err = exec
+        .send_json(
+            create_request(&input),
+            Safety::natural_key(|| lookup(&exec, &input)),
+        )
+        .await
+        .unwrap_err();
+    // The conflict stays the provider's (its code, status), named by the lookup: the holder's id and the holder.
+    assert_eq!(err.kind(), ErrorKind::AlreadyExists);
+    assert_eq!(err.provider_code(), Some("already_exists"));
+    assert_eq!(err.status(), Some(409));
+    assert_eq!(err.existing_id(), Some("cust_1"));
+    assert_eq!(err.existing::<Customer>(), Some(&holder("cust_1", "Ada")));
+    let methods: Vec<_> = rig
+        .server
+        .requests()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert_eq!(
+        methods,
+        ["POST /v1/customers", "GET /v1/customers/external/ext-1"]
+    );
+    assert!(rig.sleeper.delays().is_empty(), "a conflict is not retried");
+}
+
+#[tokio::test]
+async fn natural_key_conflict_names_a_mismatching_holder_by_id() {
+    let customers = Customers::default();
+    customers
+        .rows
+        .lock()
+        .unwrap()
+        .push(holder("cust_other", "Someone else"));
     let handler = customers.clone();
     let rig = Rig::new(move |r| handler.handle(r)).await;
     let exec = rig.exec();
@@ -313,7 +355,205 @@ async fn natural_key_conflict_without_an_ambiguous_attempt_is_final() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::AlreadyExists);
     assert_eq!(err.provider_code(), Some("already_exists"));
-    assert_eq!(rig.server.request_count(), 1, "no lookup without ambiguity");
+    assert_eq!(err.existing_id(), Some("cust_other"));
+    assert_eq!(
+        err.existing::<Customer>(),
+        None,
+        "a mismatch carries no resource"
+    );
+    assert_eq!(rig.server.request_count(), 2);
+}
+
+#[tokio::test]
+async fn natural_key_conflict_whose_lookup_finds_nothing_or_fails_stays_as_answered() {
+    for lookup_answer in [
+        Reply::json(404, r#"{"code":"not_found","message":"no such customer"}"#),
+        Reply::json(400, r#"{"code":"validation_error","message":"bad lookup"}"#),
+    ] {
+        let rig = Rig::new(move |r| {
+            if r.method == "POST" {
+                Reply::json(409, r#"{"code":"already_exists","message":"taken"}"#)
+            } else {
+                lookup_answer.clone()
+            }
+        })
+        .await;
+        let exec = rig.exec();
+        let input = input();
+        let err = exec
+            .send_json(
+                create_request(&input),
+                Safety::natural_key(|| lookup(&exec, &input)),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::AlreadyExists);
+        assert_eq!(err.provider_code(), Some("already_exists"));
+        assert_eq!(err.message(), "taken");
+        assert_eq!(err.existing_id(), None);
+        assert_eq!(rig.server.request_count(), 2, "one create, one lookup");
+    }
+}
+
+#[tokio::test]
+async fn natural_key_conflict_that_names_its_holder_needs_no_lookup() {
+    let rig = Rig::new(|_| {
+        Reply::json(
+            409,
+            r#"{"code":"already_exists","message":"taken","existing_id":"cust_9"}"#,
+        )
+    })
+    .await;
+    let exec = rig.exec();
+    let input = input();
+    let err = exec
+        .send_json(
+            create_request(&input),
+            Safety::natural_key(|| lookup(&exec, &input)),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::AlreadyExists);
+    assert_eq!(err.existing_id(), Some("cust_9"));
+    assert_eq!(rig.server.request_count(), 1, "the answer named the holder");
+}
+
+#[tokio::test]
+async fn a_conflict_on_other_classes_is_final_without_a_lookup() {
+    let customers = Customers::default();
+    customers.rows.lock().unwrap().push(holder("cust_1", "Ada"));
+    let handler = customers.clone();
+    let rig = Rig::new(move |r| handler.handle(r)).await;
+    let exec = rig.exec();
+    let input = input();
+    for safety in [Safety::Unsafe, Safety::reconcile(|| lookup(&exec, &input))] {
+        let err = exec
+            .send_json(create_request(&input), safety)
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::AlreadyExists);
+        assert_eq!(err.existing_id(), None);
+    }
+    assert_eq!(rig.server.request_count(), 2, "two creates, no lookup");
+}
+
+fn delete_request(id: &str) -> Request {
+    Request::delete("customers.delete", "/v1/customers/{id}").path(["v1", "customers", id])
+}
+
+fn get_request(id: &str) -> Request {
+    Request::get("customers.get", "/v1/customers/{id}").path(["v1", "customers", id])
+}
+
+#[tokio::test]
+async fn reconcile_gone_takes_a_delete_whose_answer_was_lost_as_done() {
+    let customers = Customers::default();
+    customers.rows.lock().unwrap().push(holder("cust_1", "Ada"));
+    let handler = customers.clone();
+    let rig = Rig::new(move |r| handler.handle(r)).await;
+    let exec = rig.exec();
+    rig.server.push_fault(Fault::CloseAfterHandling);
+    let safety = Safety::reconcile_gone(
+        || exec.send_json::<Customer>(get_request("cust_1"), Safety::Safe),
+        |_: &Customer| false,
+    );
+    exec.send(delete_request("cust_1"), safety, |_| Ok(()))
+        .await
+        .unwrap();
+    let methods: Vec<_> = rig
+        .server
+        .requests()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert_eq!(
+        methods,
+        ["DELETE /v1/customers/cust_1", "GET /v1/customers/cust_1"],
+        "the re-read finds nothing: no second DELETE"
+    );
+    assert!(customers.rows.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn reconcile_gone_counts_a_gone_resource_as_deleted_and_resends_for_one_still_there() {
+    // Gone by its own state (an archived resource the provider still serves): done without a re-send.
+    let customers = Customers::default();
+    customers
+        .rows
+        .lock()
+        .unwrap()
+        .push(holder("cust_1", "archived"));
+    let handler = customers.clone();
+    let rig = Rig::new(move |r| {
+        if r.method == "DELETE" {
+            Reply::status(503)
+        } else {
+            handler.handle(r)
+        }
+    })
+    .await;
+    let exec = rig.exec();
+    let safety = Safety::reconcile_gone(
+        || exec.send_json::<Customer>(get_request("cust_1"), Safety::Safe),
+        |c: &Customer| c.name == "archived",
+    );
+    exec.send(delete_request("cust_1"), safety, |_| Ok(()))
+        .await
+        .unwrap();
+    assert_eq!(rig.server.request_count(), 2, "DELETE, then the re-read");
+
+    // Still there: the delete is sent again (and this time goes through).
+    let customers = Customers::default();
+    customers.rows.lock().unwrap().push(holder("cust_1", "Ada"));
+    let handler = customers.clone();
+    let rig = Rig::new(move |r| handler.handle(r)).await;
+    rig.server.push_fault(Fault::status(503));
+    let exec = rig.exec();
+    let safety = Safety::reconcile_gone(
+        || exec.send_json::<Customer>(get_request("cust_1"), Safety::Safe),
+        |c: &Customer| c.name == "archived",
+    );
+    exec.send(delete_request("cust_1"), safety, |_| Ok(()))
+        .await
+        .unwrap();
+    let methods: Vec<_> = rig
+        .server
+        .requests()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert_eq!(
+        methods,
+        [
+            "DELETE /v1/customers/cust_1",
+            "GET /v1/customers/cust_1",
+            "DELETE /v1/customers/cust_1"
+        ]
+    );
+    assert!(customers.rows.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn reconcile_gone_whose_re_read_fails_is_outcome_unknown() {
+    let rig = Rig::new(|r| {
+        if r.method == "DELETE" {
+            Reply::status(503)
+        } else {
+            Reply::json(400, r#"{"code":"validation_error","message":"no"}"#)
+        }
+    })
+    .await;
+    let exec = rig.exec();
+    let safety = Safety::reconcile_gone(
+        || exec.send_json::<Customer>(get_request("cust_1"), Safety::Safe),
+        |_: &Customer| true,
+    );
+    let err = exec
+        .send(delete_request("cust_1"), safety, |_| Ok(()))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::OutcomeUnknown);
+    assert_eq!(rig.server.request_count(), 2);
 }
 
 #[tokio::test]

@@ -113,9 +113,13 @@ pub trait CustomersExt: Customers {
         match self.create(input).await {
             Ok(c) => Ok(Ensured::Created(c)),
             Err(e) if e.kind() == ErrorKind::AlreadyExists => {
-                let existing = match e.existing_id() {
-                    Some(id) => self.get(CustomerId::new(id)).await?,
-                    None => self.get_by_external_id(external_id).await?,
+                // The conflict's lookup usually read the holder already (see `Error::existing`): no third request.
+                let existing = match e.into_existing::<Customer>() {
+                    Ok(found) => found,
+                    Err(e) => match e.existing_id() {
+                        Some(id) => self.get(CustomerId::new(id)).await?,
+                        None => self.get_by_external_id(external_id).await?,
+                    },
                 };
                 Ok(Ensured::Existing(existing))
             }

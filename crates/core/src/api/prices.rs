@@ -102,6 +102,10 @@ pub trait PricesExt: Prices {
         match self.create(input).await {
             Ok(p) => Ok(Ensured::Created(p)),
             Err(e) if e.kind() == ErrorKind::AlreadyExists => {
+                // The conflict's lookup usually read the holder already (see `Error::existing`).
+                if let Some(p) = e.existing::<Price>().filter(|p| p.active && p.slug == slug) {
+                    return Ok(Ensured::Existing(p.clone()));
+                }
                 if let Some(id) = e.existing_id() {
                     // The id may be one the provider never saved (Flexprice): fall back to a scan.
                     match self.get(PriceId::new(id)).await {

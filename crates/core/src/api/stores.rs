@@ -1,6 +1,6 @@
 //! The [`Stores`] trait and its extension [`StoresExt`] (with [`StoresExt::wait_until_ready`]).
 
-use std::fmt::Debug;
+use std::fmt::{self, Debug};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,6 +12,7 @@ use crate::id::{IntegrationConfigurationId, StoreId};
 use crate::model::store::{
     BillingPlan, BillingPlanQuery, IntegrationConfiguration, IntegrationProduct, NewStore, Store,
 };
+use crate::sleeper::{Sleeper, TokioSleeper};
 
 /// Provisioned integration stores (Vercel marketplace databases and the like).
 ///
@@ -97,32 +98,48 @@ macro_rules! forward_stores {
 
 forward_stores!(Arc<T>, Box<T>);
 
-/// How [`StoresExt::wait_until_ready`] polls.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How [`StoresExt::wait_until_ready`] polls: how often, how many reads, and on which [`Sleeper`].
+#[derive(Clone)]
 pub struct WaitOptions {
-    /// The pause between reads (`Duration::ZERO` in tests; under tokio's paused clock any value).
+    /// The pause between reads.
     pub interval: Duration,
     /// How many reads at most.
     pub max_attempts: u32,
+    sleeper: Arc<dyn Sleeper>,
 }
 
 impl Default for WaitOptions {
-    /// Every 3 s, up to 40 reads (two minutes), as Vercel's own clients poll.
+    /// Every 3 s, up to 40 reads (two minutes), as Vercel's own clients poll, on tokio's clock.
     fn default() -> Self {
-        WaitOptions {
-            interval: Duration::from_secs(3),
-            max_attempts: 40,
-        }
+        WaitOptions::new(Duration::from_secs(3), 40)
     }
 }
 
 impl WaitOptions {
-    /// `max_attempts` reads `interval` apart.
-    pub const fn new(interval: Duration, max_attempts: u32) -> Self {
+    /// `max_attempts` reads `interval` apart, waiting with [`TokioSleeper`].
+    pub fn new(interval: Duration, max_attempts: u32) -> Self {
         WaitOptions {
             interval,
             max_attempts,
+            sleeper: Arc::new(TokioSleeper),
         }
+    }
+
+    /// Waits between reads with `sleeper` (a [`RecordingSleeper`](crate::RecordingSleeper) in tests: no
+    /// wall-clock time passes, and the waits can be asserted).
+    pub fn sleeper(mut self, sleeper: impl Sleeper + 'static) -> Self {
+        self.sleeper = Arc::new(sleeper);
+        self
+    }
+}
+
+impl fmt::Debug for WaitOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WaitOptions")
+            .field("interval", &self.interval)
+            .field("max_attempts", &self.max_attempts)
+            .field("sleeper", &self.sleeper)
+            .finish()
     }
 }
 
@@ -130,7 +147,8 @@ impl WaitOptions {
 #[async_trait]
 pub trait StoresExt: Stores {
     /// Reads the store until it is available (→ `Ok`), failed (→ `Provider` error naming the status) or
-    /// `max_attempts` reads have passed (→ `Timeout`). Sleeps `interval` between reads, with tokio's clock.
+    /// `max_attempts` reads have passed (→ `Timeout`). Waits `interval` between reads on the options'
+    /// [`Sleeper`] (tokio's clock unless [`WaitOptions::sleeper`] says otherwise).
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
@@ -149,7 +167,7 @@ pub trait StoresExt: Stores {
         let mut last = None;
         for attempt in 0..options.max_attempts {
             if attempt > 0 && !options.interval.is_zero() {
-                tokio::time::sleep(options.interval).await;
+                options.sleeper.sleep(options.interval).await;
             }
             let store = self.get(id.clone()).await?;
             if store.is_ready() {

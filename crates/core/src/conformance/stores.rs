@@ -142,7 +142,7 @@ pub async fn free_plan_and_readiness<S: Stores + ?Sized>(s: &S, env: &Env) -> Ch
         return Checked::Skipped("the provider did not return the store id");
     };
     let ready = s
-        .wait_until_ready(id.clone(), env.wait)
+        .wait_until_ready(id.clone(), env.wait.clone())
         .await
         .expect("the store becomes ready");
     assert!(ready.is_ready());

@@ -23,6 +23,7 @@ pub fn error_table(answer: &ErrorResponse) -> Error {
     struct Body {
         code: String,
         message: Option<String>,
+        existing_id: Option<String>,
     }
     let text = answer.text().into_owned();
     match answer.json::<Body>() {
@@ -33,12 +34,16 @@ pub fn error_table(answer: &ErrorResponse) -> Error {
                 "validation_error" => ErrorKind::InvalidInput,
                 _ => kind_for_status(answer.status),
             };
-            Error::new(
+            let error = Error::new(
                 kind,
                 body.message.unwrap_or_else(|| "provider error".into()),
             )
             .with_provider_code(body.code)
-            .with_provider_message(text)
+            .with_provider_message(text);
+            match body.existing_id {
+                Some(id) => error.with_existing_id(id),
+                None => error,
+            }
         }
         None => Error::new(kind_for_status(answer.status), "unreadable error answer")
             .with_provider_message(text),
@@ -93,7 +98,14 @@ pub struct Customer {
     pub name: String,
 }
 
-/// A tiny stateful customers API: POST creates (409 `already_exists` on a taken external id), GET by external id.
+impl unibill_core::Identified for Customer {
+    fn resource_id(&self) -> Option<&str> {
+        Some(&self.id)
+    }
+}
+
+/// A tiny stateful customers API: POST creates (409 `already_exists` on a taken external id), GET by external id
+/// or by id, DELETE by id.
 #[derive(Debug, Clone, Default)]
 pub struct Customers {
     pub rows: Arc<Mutex<Vec<Customer>>>,
@@ -122,6 +134,21 @@ impl Customers {
                 let ext = path.trim_start_matches("/v1/customers/external/");
                 match rows.iter().find(|c| c.external_id == ext) {
                     Some(c) => Reply::json(200, serde_json::to_vec(c).unwrap()),
+                    None => {
+                        Reply::json(404, r#"{"code":"not_found","message":"no such customer"}"#)
+                    }
+                }
+            }
+            (method @ ("GET" | "DELETE"), path) if path.starts_with("/v1/customers/") => {
+                let id = path.trim_start_matches("/v1/customers/");
+                match rows.iter().position(|c| c.id == id) {
+                    Some(at) if method == "GET" => {
+                        Reply::json(200, serde_json::to_vec(&rows[at]).unwrap())
+                    }
+                    Some(at) => {
+                        rows.remove(at);
+                        Reply::status(204)
+                    }
                     None => {
                         Reply::json(404, r#"{"code":"not_found","message":"no such customer"}"#)
                     }

@@ -1,4 +1,5 @@
-//! [`Sleeper`]: how the executor waits between attempts, injectable so tests take no wall-clock time.
+//! [`Sleeper`]: how unibill waits (the executor between attempts, `StoresExt::wait_until_ready` between
+//! reads), injectable so tests take no wall-clock time.
 
 use std::fmt;
 use std::time::Duration;
@@ -25,7 +26,7 @@ impl Sleeper for TokioSleeper {
 ///
 /// ```
 /// use std::time::Duration;
-/// use unibill_http::{RecordingSleeper, Sleeper};
+/// use unibill_core::{RecordingSleeper, Sleeper};
 ///
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 /// let sleeper = RecordingSleeper::default();
