@@ -12,9 +12,9 @@ use unibill_core::page::paginate;
 use unibill_core::{
     Connection, ConnectionCapabilities, ConnectionId, ConnectionListQuery, ConnectionSecrets,
     ConnectionUpdate, Connections, Cursor, Customer, CustomerCapabilities, CustomerId,
-    CustomerListQuery, CustomerStatus, CustomerUpdate, Customers, DEFAULT_MAX_PAGES, Error,
-    ErrorKind, NewConnection, NewCustomer, NewPrice, Page, PageProgress, Patch, Price,
-    PriceCapabilities, PriceId, PriceListQuery, PriceUpdate, Prices, Result,
+    CustomerListQuery, CustomerStatus, CustomerUpdate, Customers, DEFAULT_MAX_PAGES, ErrorKind,
+    NewConnection, NewCustomer, NewPrice, Page, PageProgress, Patch, Price, PriceCapabilities,
+    PriceId, PriceListQuery, PriceUpdate, Prices, Result,
 };
 use unibill_http::http::HeaderName;
 use unibill_http::{HttpExecutor, HttpExecutorBuilder, Safety};
@@ -25,6 +25,12 @@ use crate::plans::model::{NewPlan, Plan, PlanListQuery};
 use crate::{PROVIDER, capabilities, connections, customers, plans, prices};
 
 /// The Flexprice adapter. Cheap to clone (the executor is one `Arc`); clones share the connection pool.
+///
+/// **Unguarded**: the client itself does not check its capabilities (an unsupported field, an empty id, a
+/// page size above the maximum); [`unibill_core::Billing`], which wraps every provider in
+/// [`unibill_core::Guarded`], enforces them. What the wire cannot carry (address parts over the server's byte
+/// limits, sync directions it refuses, amounts it would round, lookup keys it cannot look up) is refused here,
+/// as `InvalidInput` naming the field, before anything is sent.
 ///
 /// `Debug` shows the base URL, never the API key.
 #[derive(Clone)]
@@ -143,34 +149,16 @@ impl Customers for FlexpriceClient {
         Self: 'async_trait,
     {
         Box::pin(async move {
-            capabilities::customers().check_create(&input)?;
             let request = customers::ops::create_request(&input)?;
             let input = &input;
+            // Also what names the holder of a 409 (which names the external id, not the customer).
             let safety = Safety::natural_key(move || async move {
                 let found = self.customer_by_external_id(input.external_id()).await;
                 customers::ops::created(input, found)
             });
-            // Taken before the create is sent: the lookup after a 409 is part of the same call.
-            let deadline = self.exec.call_deadline();
-            match self
-                .exec
+            self.exec
                 .send(request, safety, customers::ops::decode_customer)
                 .await
-            {
-                // The 409 names the external id, not the customer: look the holder up for its id, within what
-                // is left of the call's deadline.
-                Err(e) if e.kind() == ErrorKind::AlreadyExists && e.existing_id().is_none() => {
-                    let lookup = self.customer_by_external_id(input.external_id());
-                    match deadline
-                        .run(customers::ops::GET_BY_EXTERNAL_ID, lookup)
-                        .await
-                    {
-                        Ok(existing) => Err(e.with_existing_id(existing.id.into_string())),
-                        Err(_) => Err(e),
-                    }
-                }
-                other => other,
-            }
         })
     }
 
@@ -179,14 +167,10 @@ impl Customers for FlexpriceClient {
     }
 
     async fn get_by_external_id(&self, external_id: String) -> Result<Customer> {
-        if external_id.is_empty() {
-            return Err(Error::invalid_field("external_id", "must not be empty"));
-        }
         self.customer_by_external_id(&external_id).await
     }
 
-    async fn list(&self, mut query: CustomerListQuery) -> Result<Page<Customer>> {
-        capabilities::customers().check_list(&mut query)?;
+    async fn list(&self, query: CustomerListQuery) -> Result<Page<Customer>> {
         let (request, at) = customers::ops::list_request(&query)?;
         let (items, total) = self
             .exec
@@ -196,7 +180,6 @@ impl Customers for FlexpriceClient {
     }
 
     async fn update(&self, id: CustomerId, update: CustomerUpdate) -> Result<Customer> {
-        capabilities::customers().check_update(&update)?;
         let request = customers::ops::update_request(&id, &update)?;
         self.exec
             .send(request, Safety::Safe, customers::ops::decode_customer)
@@ -207,9 +190,7 @@ impl Customers for FlexpriceClient {
         let request = customers::ops::delete_request(&id);
         let id = &id;
         let safety =
-            Safety::reconcile(
-                move || async move { customers::ops::deleted(self.customer(id).await) },
-            );
+            Safety::reconcile_gone(move || self.customer(id), |c: &Customer| !c.is_active());
         let deadline = self.exec.call_deadline();
         match self.exec.send(request, safety, |_| Ok(())).await {
             // Flexprice answers 404 to a DELETE of an archived customer, which `get` still shows: it is deleted
@@ -245,10 +226,8 @@ impl Connections for FlexpriceClient {
     }
 
     async fn create(&self, input: NewConnection) -> Result<Connection> {
-        let caps = capabilities::connections();
-        caps.check_create(&input)?;
         let request = connections::ops::create_request(&input, self.secrets_form)?;
-        let safety = if caps.is_unique_type(input.provider_type().as_str()) {
+        let safety = if capabilities::connections().is_unique_type(input.provider_type().as_str()) {
             let input = &input;
             Safety::natural_key(move || async move {
                 let request = connections::ops::lookup_request(input);
@@ -275,8 +254,7 @@ impl Connections for FlexpriceClient {
         self.connection(&id, None).await
     }
 
-    async fn list(&self, mut query: ConnectionListQuery) -> Result<Page<Connection>> {
-        capabilities::connections().check_list(&mut query)?;
+    async fn list(&self, query: ConnectionListQuery) -> Result<Page<Connection>> {
         let (request, at) = connections::ops::list_request(&query)?;
         let (items, total) = self
             .exec
@@ -290,7 +268,6 @@ impl Connections for FlexpriceClient {
     }
 
     async fn update(&self, id: ConnectionId, update: ConnectionUpdate) -> Result<Connection> {
-        capabilities::connections().check_update(&update)?;
         let current = if connections::ops::update_needs_current(&update)? {
             Some(self.connection(&id, update.secrets()).await?)
         } else {
@@ -306,9 +283,8 @@ impl Connections for FlexpriceClient {
     async fn delete(&self, id: ConnectionId) -> Result<()> {
         let request = connections::ops::delete_request(&id);
         let id = &id;
-        let safety = Safety::reconcile(move || async move {
-            connections::ops::deleted(self.connection(id, None).await)
-        });
+        // An archived connection is a 404: only a 404 means done.
+        let safety = Safety::reconcile_gone(move || self.connection(id, None), |_| false);
         self.exec.send(request, safety, |_| Ok(())).await
     }
 }
@@ -332,13 +308,6 @@ impl FlexpriceClient {
     }
 }
 
-fn non_empty(id: &PriceId) -> Result<()> {
-    if id.as_str().is_empty() {
-        return Err(Error::invalid_field("id", "must not be empty"));
-    }
-    Ok(())
-}
-
 #[async_trait]
 impl Prices for FlexpriceClient {
     fn capabilities(&self) -> PriceCapabilities {
@@ -346,7 +315,6 @@ impl Prices for FlexpriceClient {
     }
 
     async fn create(&self, input: NewPrice) -> Result<Price> {
-        capabilities::prices().check_create(&input)?;
         let request = prices::ops::create_request(&input)?;
         let Some(key) = input.slug() else {
             // No lookup key, no way to find a lost create: never re-sent once it may have arrived.
@@ -356,39 +324,21 @@ impl Prices for FlexpriceClient {
                 .await;
         };
         let input = &input;
+        // Also what names the holder of a 409 (which names an id the server never saved).
         let safety = Safety::natural_key(move || async move {
             let holder = self.price_by_lookup_key(key).await?;
             Ok(prices::ops::created(input, holder))
         });
-        // Taken before the create is sent: the lookup after a 409 is part of the same call.
-        let deadline = self.exec.call_deadline();
-        match self
-            .exec
+        self.exec
             .send(request, safety, prices::ops::decode_price)
             .await
-        {
-            // The 409 names an id the server never saved: look the holder up for the real one, within what
-            // is left of the call's deadline.
-            Err(e) if e.kind() == ErrorKind::AlreadyExists && e.existing_id().is_none() => {
-                match deadline
-                    .run(prices::ops::LOOKUP, self.price_by_lookup_key(key))
-                    .await
-                {
-                    Ok(Some(existing)) => Err(e.with_existing_id(existing.id.into_string())),
-                    _ => Err(e),
-                }
-            }
-            other => other,
-        }
     }
 
     async fn get(&self, id: PriceId) -> Result<Price> {
-        non_empty(&id)?;
         self.price(&id).await
     }
 
-    async fn list(&self, mut query: PriceListQuery) -> Result<Page<Price>> {
-        capabilities::prices().check_list(&mut query)?;
+    async fn list(&self, query: PriceListQuery) -> Result<Page<Price>> {
         let (request, at) = prices::ops::list_request(&query)?;
         let (items, total) = self
             .exec
@@ -398,8 +348,6 @@ impl Prices for FlexpriceClient {
     }
 
     async fn update(&self, id: PriceId, update: PriceUpdate) -> Result<Price> {
-        capabilities::prices().check_update(&update)?;
-        non_empty(&id)?;
         let mut current = match prices::ops::update_request(&id, &update)? {
             None => None,
             Some(request) => {
@@ -437,7 +385,6 @@ impl Prices for FlexpriceClient {
     }
 
     async fn archive(&self, id: PriceId) -> Result<Price> {
-        non_empty(&id)?;
         let current = self.price(&id).await?;
         if !current.active {
             return Ok(current);
@@ -446,9 +393,7 @@ impl Prices for FlexpriceClient {
         // went through.
         let request = prices::ops::archive_request(&id)?;
         let id_ref = &id;
-        let safety = Safety::reconcile(move || async move {
-            Ok(prices::ops::archived(&self.price(id_ref).await?))
-        });
+        let safety = Safety::reconcile_gone(move || self.price(id_ref), |p: &Price| !p.active);
         self.exec.send(request, safety, |_| Ok(())).await?;
         self.price(&id).await
     }
@@ -511,9 +456,7 @@ impl FlexpriceClient {
     pub async fn archive_plan(&self, id: &str) -> Result<Plan> {
         let request = plans::ops::archive_request(id)?;
         let deadline = self.exec.call_deadline();
-        let safety = Safety::reconcile(move || async move {
-            Ok(plans::ops::archived(&self.get_plan(id).await?))
-        });
+        let safety = Safety::reconcile_gone(move || self.get_plan(id), |p: &Plan| !p.active);
         self.exec.send(request, safety, |_| Ok(())).await?;
         deadline.run(plans::ops::GET, self.get_plan(id)).await
     }

@@ -1,10 +1,10 @@
 //! The connection operations, without I/O: each request as a value (with the secrets it carries marked for
-//! scrubbing), each answer decoded, and what a lookup's answer means for a create or a delete.
+//! scrubbing), each answer decoded, and what the lookup by provider type means for a create.
 
 use unibill_core::{
     Connection, ConnectionId, ConnectionListQuery, ConnectionProviderType, ConnectionSecrets,
-    ConnectionUpdate, Error, ErrorKind, FieldError, JsonObject, NewConnection, Patch, Result,
-    SyncConfig, SyncDirection,
+    ConnectionUpdate, Error, FieldError, JsonObject, NewConnection, Patch, Result, SyncConfig,
+    SyncDirection,
 };
 use unibill_http::{Lookup, Request, Response};
 
@@ -148,16 +148,6 @@ pub(crate) fn created(input: &NewConnection, found: Vec<Connection>) -> Lookup<C
             existing_id: Some(c.id.into_string()),
         },
         None => Lookup::Missing,
-    }
-}
-
-/// What the re-read of a connection says about its delete: an archived connection is a 404, so a 404 means
-/// it went through.
-pub(crate) fn deleted(found: Result<Connection>) -> Result<Lookup<()>> {
-    match found {
-        Ok(_) => Ok(Lookup::Missing),
-        Err(e) if e.kind() == ErrorKind::NotFound => Ok(Lookup::Found(())),
-        Err(e) => Err(e),
     }
 }
 

@@ -1,9 +1,9 @@
-//! The customer operations, without I/O: each request as a value, each answer decoded, and what a lookup's
-//! answer means for a create or a delete.
+//! The customer operations, without I/O: each request as a value, each answer decoded, and what the lookup by
+//! external id means for a create.
 
 use unibill_core::{
-    Address, Customer, CustomerId, CustomerListQuery, CustomerStatus, CustomerUpdate, Error,
-    ErrorKind, FieldError, NewCustomer, Patch, Result,
+    Address, Customer, CustomerId, CustomerListQuery, CustomerUpdate, Error, ErrorKind, FieldError,
+    NewCustomer, Patch, Result,
 };
 use unibill_http::{Lookup, Request, Response};
 
@@ -14,7 +14,7 @@ use crate::pagination::{PageAt, decode_items};
 
 const CREATE: &str = "customers.create";
 pub(crate) const GET: &str = "customers.get";
-pub(crate) const GET_BY_EXTERNAL_ID: &str = "customers.get_by_external_id";
+const GET_BY_EXTERNAL_ID: &str = "customers.get_by_external_id";
 const LIST: &str = "customers.list";
 const UPDATE: &str = "customers.update";
 const DELETE: &str = "customers.delete";
@@ -129,16 +129,6 @@ pub(crate) fn created(input: &NewCustomer, found: Result<Customer>) -> Result<Lo
             existing_id: Some(c.id.into_string()),
         }),
         Err(e) if e.kind() == ErrorKind::NotFound => Ok(Lookup::Missing),
-        Err(e) => Err(e),
-    }
-}
-
-/// What the re-read of a customer says about its delete: archived or missing means it went through.
-pub(crate) fn deleted(found: Result<Customer>) -> Result<Lookup<()>> {
-    match found {
-        Ok(c) if c.status == CustomerStatus::Active => Ok(Lookup::Missing),
-        Ok(_) => Ok(Lookup::Found(())),
-        Err(e) if e.kind() == ErrorKind::NotFound => Ok(Lookup::Found(())),
         Err(e) => Err(e),
     }
 }

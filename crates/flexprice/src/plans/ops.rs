@@ -1,8 +1,7 @@
-//! The plan operations, without I/O: each request as a value, each answer decoded, and what a re-read says
-//! about an archive.
+//! The plan operations, without I/O: each request as a value, and each answer decoded.
 
 use unibill_core::{Error, Result};
-use unibill_http::{Lookup, Request, Response};
+use unibill_http::{Request, Response};
 
 use super::model::{NewPlan, Plan, PlanListQuery};
 use super::wire::{CreatePlan, SearchPlans, WirePlan};
@@ -58,15 +57,6 @@ pub fn decode_plan(response: Response) -> Result<Plan> {
 /// A `POST /plans/search` page: its plans (each with its `raw`) and the server's total.
 pub fn decode_plan_list(response: Response) -> Result<(Vec<Plan>, Option<u64>)> {
     decode_items(&response, |w: WirePlan, raw| Ok(w.into_plan(raw)))
-}
-
-/// What the re-read of a plan says about its archive: an archived plan means it went through.
-pub(crate) fn archived(current: &Plan) -> Lookup<()> {
-    if current.active {
-        Lookup::Missing
-    } else {
-        Lookup::Found(())
-    }
 }
 
 /// A plan id is a path segment: an empty one would address the collection.

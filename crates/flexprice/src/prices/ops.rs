@@ -1,5 +1,5 @@
-//! The price operations, without I/O: each request as a value, each answer decoded, and what a lookup's
-//! answer means for a create or an archive.
+//! The price operations, without I/O: each request as a value, each answer decoded, and what the lookup by
+//! key means for a create.
 
 use unibill_core::{
     Error, ErrorKind, NewPrice, Page, Price, PriceId, PriceListQuery, PriceUpdate, Result,
@@ -130,15 +130,6 @@ pub(crate) fn created(input: &NewPrice, holder: Option<Price>) -> Lookup<Price> 
             existing_id: Some(p.id.into_string()),
         },
         None => Lookup::Missing,
-    }
-}
-
-/// What the re-read of a price says about its archive: an ended price means it went through.
-pub(crate) fn archived(current: &Price) -> Lookup<()> {
-    if current.active {
-        Lookup::Missing
-    } else {
-        Lookup::Found(())
     }
 }
 
