@@ -6,17 +6,21 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use unibill_core::{
-    BillingPlan, BillingPlanQuery, Error, ErrorKind, IntegrationConfiguration,
-    IntegrationConfigurationId, IntegrationProduct, NewStore, Result, Store, StoreCapabilities,
-    StoreId, Stores,
+    BillingPlan, BillingPlanQuery, IntegrationConfiguration, IntegrationConfigurationId,
+    IntegrationProduct, NewStore, Result, Store, StoreCapabilities, StoreId, Stores,
 };
-use unibill_http::{Clock, HttpExecutor, HttpExecutorBuilder, Lookup, Safety, SystemClock};
+use unibill_http::{Clock, HttpExecutor, HttpExecutorBuilder, Safety, SystemClock};
 
 use crate::config::{TeamScope, VercelConfig};
 use crate::errors::error_table;
 use crate::{PROVIDER, capabilities, configurations, plans, stores};
 
 /// Vercel integration stores and billing plans behind [`Stores`].
+///
+/// **Unguarded**: a bare client checks no capabilities and no empty ids (an empty id is refused by the executor
+/// before sending). [`unibill_core::Billing`] wraps every provider in `Guarded`, which enforces them; use the
+/// client through it. What the wire cannot carry (a prepayment that is not whole cents) is still refused here,
+/// before sending.
 ///
 /// Cheap to clone (the executor is one `Arc`). `Debug` shows the executor and the team, never the token. See
 /// the [crate docs](crate) for an example.
@@ -149,14 +153,6 @@ impl VercelClientBuilder {
     }
 }
 
-fn non_empty(field: &str, value: &str) -> Result<()> {
-    if value.is_empty() {
-        Err(Error::invalid_field(field, "must not be empty").with_provider(PROVIDER))
-    } else {
-        Ok(())
-    }
-}
-
 #[async_trait]
 impl Stores for VercelClient {
     fn capabilities(&self) -> StoreCapabilities {
@@ -192,23 +188,15 @@ impl Stores for VercelClient {
     }
 
     async fn get(&self, id: StoreId) -> Result<Store> {
-        non_empty("id", id.as_str())?;
         self.store(&id).await
     }
 
     /// `Reconcile`: retried like a safe call, and before any re-send after an ambiguous attempt the store is
-    /// read; gone means the earlier attempt deleted it (success).
+    /// read; not found means the earlier attempt deleted it (success). A store has no archived state: one that
+    /// is still there is deleted again.
     async fn delete(&self, id: StoreId) -> Result<()> {
-        non_empty("id", id.as_str())?;
         let request = stores::ops::delete_request(&id, self.team());
-        let id = &id;
-        let safety = Safety::reconcile(|| async move {
-            match self.store(id).await {
-                Ok(_) => Ok(Lookup::Missing),
-                Err(e) if e.kind() == ErrorKind::NotFound => Ok(Lookup::Found(())),
-                Err(e) => Err(e),
-            }
-        });
+        let safety = Safety::reconcile_gone(|| self.store(&id), |_: &Store| false);
         self.exec.send_empty(request, safety).await
     }
 
@@ -223,9 +211,6 @@ impl Stores for VercelClient {
         &self,
         integration: Option<String>,
     ) -> Result<Vec<IntegrationConfiguration>> {
-        if let Some(i) = &integration {
-            non_empty("integration", i)?;
-        }
         let request =
             configurations::ops::list_configurations_request(integration.as_deref(), self.team());
         self.exec
@@ -241,7 +226,6 @@ impl Stores for VercelClient {
         &self,
         configuration_id: IntegrationConfigurationId,
     ) -> Result<Vec<IntegrationProduct>> {
-        non_empty("configuration_id", configuration_id.as_str())?;
         let request = configurations::ops::list_products_request(&configuration_id, self.team());
         self.exec
             .send(request, Safety::Safe, configurations::ops::decode_products)

@@ -1,15 +1,9 @@
 //! The error table: Vercel's error answers → [`unibill_core::Error`], in one place.
 //!
-//! | status | kind |
-//! |---|---|
-//! | 400 | `InvalidInput` (with a field error when the message names a request field) |
-//! | 401 | `Unauthenticated` |
-//! | 402 | `PaymentRequired` |
-//! | 403 | `PermissionDenied` (missing permissions named in the message) |
-//! | 404, 410 | `NotFound` |
-//! | 409 | `Conflict` |
-//! | 429 | `RateLimited`; the wait is `Retry-After`, else the body's `limit.resetMs` (`limit.reset`), else `X-RateLimit-Reset` |
-//! | 5xx and others | by status, as the executor's table (a 500 without a parsed code stays ambiguous) |
+//! The kind is [`unibill_http::kind_for_status`]'s, with no row overridden (`400` → `InvalidInput`, with a
+//! field error when the message names a request field; `403` → `PermissionDenied`, with the missing permissions
+//! named in the message; `409` → `Conflict`; a 500 without a parsed code stays ambiguous). A 429's wait is
+//! `Retry-After`, else the body's `limit.resetMs` (`limit.reset`), else `X-RateLimit-Reset`.
 //!
 //! The body is `{"error": {"code", "message", …}}`, or `{"err": {…}}` as some Vercel APIs wrongly answer. The
 //! request id (`x-vercel-id`) is kept by the executor.
@@ -89,16 +83,8 @@ impl Body {
 
 fn map(answer: &ErrorResponse, clock: &dyn Clock, team_scoped: bool) -> Error {
     let status = answer.status.as_u16();
-    let kind = match status {
-        400 => ErrorKind::InvalidInput,
-        401 => ErrorKind::Unauthenticated,
-        402 => ErrorKind::PaymentRequired,
-        403 => ErrorKind::PermissionDenied,
-        404 | 410 => ErrorKind::NotFound,
-        409 => ErrorKind::Conflict,
-        429 => ErrorKind::RateLimited,
-        _ => kind_for_status(answer.status),
-    };
+    // Every Vercel status means what it means in the shared table: no row differs.
+    let kind = kind_for_status(answer.status);
     let body = answer
         .json::<Envelope>()
         .and_then(|e| e.error)

@@ -59,6 +59,8 @@
 //!
 //! # What to know
 //!
+//! - **A bare [`VercelClient`] is unguarded**: capabilities and empty ids are enforced by
+//!   [`unibill_core::Billing`], which wraps every provider in `Guarded` (as in the example above).
 //! - **Creation is asynchronous**: a new store is usually `initializing`; poll with
 //!   [`StoresExt::wait_until_ready`](unibill_core::StoresExt::wait_until_ready).
 //! - **The documented create answer has no store id.** The real API sends an undocumented `id`, which is used
