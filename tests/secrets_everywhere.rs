@@ -34,7 +34,7 @@ use unibill::{ConnectionCapabilities, CustomerCapabilities};
 use unibill_flexprice::{FlexpriceClient, FlexpriceConfig};
 use unibill_flowglad::{FlowgladClient, FlowgladConfig};
 use unibill_http::RetryPolicy;
-use unibill_storage_integration::{VercelStorageConfig, VercelStores};
+use unibill_storage_integration::{VercelClient, VercelConfig};
 use unibill_testkit::emulators::{flexprice, flowglad, vercel};
 use unibill_testkit::encoded::{Encoding, leak};
 use unibill_testkit::{Fault, Reply, TestServer};
@@ -716,12 +716,12 @@ async fn vercel_stores_leak_nothing() {
     let emulator = vercel::VercelEmulator::new(VERCEL_TOKEN);
     let emu = Echoing::new(TestServer::router(emulator.router()).await);
     let client = |token: &str| {
-        let config = VercelStorageConfig::builder(token)
+        let config = VercelConfig::builder(token)
             .team_id(vercel::seed::TEAM_ID)
             .base_url(emu.server.url().as_str())
             .build()
             .unwrap();
-        VercelStores::builder(config)
+        VercelClient::builder(config)
             .executor(|b| b.retry_policy(RetryPolicy::never()))
             .build()
             .unwrap()

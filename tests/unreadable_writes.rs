@@ -21,7 +21,7 @@ use unibill::{
 use unibill_flexprice::{FlexpriceClient, FlexpriceConfig};
 use unibill_flowglad::{FlowgladClient, FlowgladConfig};
 use unibill_http::{FixedClock, RecordingSleeper, RetryPolicy};
-use unibill_storage_integration::{VercelStorageConfig, VercelStores};
+use unibill_storage_integration::{VercelClient, VercelConfig};
 use unibill_testkit::emulators::{flexprice, flowglad, vercel};
 use unibill_testkit::{Fault, TestServer};
 
@@ -143,8 +143,8 @@ async fn a_vercel_store_create_with_an_unreadable_answer_is_write_applied_and_no
     for (how, fault) in unreadable() {
         let emulator = vercel::VercelEmulator::new(VERCEL_TOKEN);
         let server = TestServer::router(emulator.router()).await;
-        let stores = VercelStores::builder(
-            VercelStorageConfig::builder(VERCEL_TOKEN)
+        let stores = VercelClient::builder(
+            VercelConfig::builder(VERCEL_TOKEN)
                 .team_id(vercel::seed::TEAM_ID)
                 .base_url(server.url().as_str())
                 .build()

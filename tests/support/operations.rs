@@ -20,7 +20,7 @@ use unibill::{
 use unibill_flexprice::{FlexpriceClient, FlexpriceConfig};
 use unibill_flowglad::{FlowgladClient, FlowgladConfig};
 use unibill_http::{FixedClock, HttpExecutorBuilder};
-use unibill_storage_integration::{VercelStorageConfig, VercelStores};
+use unibill_storage_integration::{VercelClient, VercelConfig};
 use url::Url;
 
 /// The Flexprice API key every operation is sent with.
@@ -103,8 +103,8 @@ pub fn every_operation_on(base: &Url, configure: Configure, id: &str) -> Vec<Op>
     .build()
     .unwrap();
     let c = Arc::clone(&configure);
-    let vercel = VercelStores::builder(
-        VercelStorageConfig::builder(VERCEL_TOKEN)
+    let vercel = VercelClient::builder(
+        VercelConfig::builder(VERCEL_TOKEN)
             .team_id("team_planted")
             .base_url(base.as_str())
             .build()

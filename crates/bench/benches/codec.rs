@@ -123,7 +123,8 @@ fn encode(c: &mut Criterion) {
     });
     g.bench_function("vercel/stores.create", |b| {
         b.iter(|| {
-            unibill_storage_integration::bench_api::encode_create_store(black_box(&store)).unwrap()
+            unibill_storage_integration::codec::create_store_request(black_box(&store), None)
+                .unwrap()
         })
     });
     g.finish();
@@ -148,10 +149,14 @@ fn decode(c: &mut Criterion) {
     g.bench_function("flowglad/price", |b| {
         b.iter(|| unibill_flowglad::bench_api::decode_price(black_box(price.clone())).unwrap())
     });
+    let vercel = unibill_http::Response {
+        status: unibill_http::http::StatusCode::OK,
+        headers: unibill_http::http::HeaderMap::new(),
+        body: Bytes::from_static(VERCEL_STORE.as_bytes()),
+    };
     g.bench_function("vercel/store", |b| {
         b.iter(|| {
-            unibill_storage_integration::bench_api::decode_store(black_box(VERCEL_STORE.as_bytes()))
-                .unwrap()
+            unibill_storage_integration::codec::decode_store(black_box(vercel.clone())).unwrap()
         })
     });
     g.finish();
