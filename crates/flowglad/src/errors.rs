@@ -1,4 +1,4 @@
-//! THE error table: Flowglad's error answers → [`unibill_core::Error`].
+//! The error table: Flowglad's error answers → [`unibill_core::Error`], in one place.
 //!
 //! Branch on the HTTP status first. The body is `{error, code?, request_id, …}` where `error` is a string, an
 //! array of zod issues or an object (and for a bad `limit`, a string holding zod JSON); 401s and route-level
@@ -32,7 +32,7 @@ struct Parsed {
 }
 
 /// The executor's error table for Flowglad.
-pub(crate) fn map_error(answer: &ErrorResponse) -> Error {
+pub fn error_table(answer: &ErrorResponse) -> Error {
     let status = answer.status.as_u16();
     let parsed = parse(answer);
     let detail = parsed.message.clone().unwrap_or_default();

@@ -74,14 +74,15 @@
 //!   pages the whole list, so it is bounded twice: by the create's deadline, and by
 //!   [`FlowgladClientBuilder::max_pages`] (default 10,000); a repeated `nextCursor` or page ends it at once.
 
-#[doc(hidden)]
-pub mod bench_api;
+mod capabilities;
 mod client;
+#[doc(hidden)]
+pub mod codec;
 mod config;
 mod currency;
 mod customers;
+mod decode;
 mod errors;
-mod lenient;
 mod pagination;
 mod prices;
 
