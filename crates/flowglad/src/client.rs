@@ -18,6 +18,12 @@ use crate::{PROVIDER, capabilities};
 
 /// The Flowglad adapter: prices and customers over one [`HttpExecutor`]. Cheap to clone.
 ///
+/// A bare client is **unguarded**: it does not check its input against its capabilities (an unsupported kind,
+/// scheme or field, an empty id). [`unibill_core::Billing`] wraps every provider in `Guarded`, which does;
+/// go through it (as the crate example does). What the wire itself cannot carry is refused here either way,
+/// before sending, as `InvalidInput` naming the field: a price in another currency than the organisation's,
+/// an amount that is not whole minor units within int32, a customer without an email.
+///
 /// See the [crate docs](crate) for an example and for how each operation maps.
 #[derive(Debug, Clone)]
 pub struct FlowgladClient {
@@ -113,14 +119,14 @@ const SLUG_SEARCH: &str = "prices.find_by_slug";
 
 impl FlowgladClient {
     async fn customer(&self, external_id: &str) -> Result<Customer> {
-        let request = customers::get_request(external_id)?;
+        let request = customers::get_request(external_id);
         self.exec
             .send(request, Safety::Safe, customers::decode_customer)
             .await
     }
 
     async fn price(&self, id: &str) -> Result<Price> {
-        let request = prices::get_request(id)?;
+        let request = prices::get_request(id);
         self.exec
             .send(request, Safety::Safe, prices::decode_price)
             .await
@@ -157,8 +163,6 @@ impl Prices for FlowgladClient {
     }
 
     async fn create(&self, input: NewPrice) -> Result<Price> {
-        // The core guard's checks (with Flowglad's own exponent table), for callers holding the client directly.
-        capabilities::prices().check_create(&input)?;
         let request = prices::create_request(&input, &self.currency)?;
         let Some(slug) = input.slug() else {
             return self
@@ -175,13 +179,16 @@ impl Prices for FlowgladClient {
         let deadline = self.exec.call_deadline();
         match self.exec.send(request, safety, prices::decode_price).await {
             Err(e) if e.kind() == ErrorKind::AlreadyExists && e.existing_id().is_none() => {
-                // The slug clash names no price: find the holder so `ensure` can return it, within what is
-                // left of the call's deadline. A search that fails leaves the id out (its error is the source).
+                // The slug clash names no price: find the holder (its id, and the price itself, so `ensure`
+                // needs no further read), within what is left of the call's deadline. The executor names holders
+                // for `NaturalKey` creates only, and this one is `Reconcile`: Flowglad's create archives the
+                // product's other prices first, so a replay is a new price, not a conflict. A search that fails
+                // leaves the id out (its error is the source).
                 match deadline
                     .run(SLUG_SEARCH, self.find_active_price_by_slug(slug))
                     .await
                 {
-                    Ok(Some(p)) => Err(e.with_existing_id(p.id.into_string())),
+                    Ok(Some(p)) => Err(e.with_existing_id(p.id.as_str()).with_existing(p)),
                     Ok(None) => Err(e),
                     Err(search) if std::error::Error::source(&e).is_none() => {
                         Err(e.with_source(search))
@@ -207,7 +214,6 @@ impl Prices for FlowgladClient {
     }
 
     async fn update(&self, id: PriceId, update: PriceUpdate) -> Result<Price> {
-        capabilities::prices().check_update(&update)?;
         let current = self.price(id.as_str()).await?;
         if update.is_empty() {
             return Ok(current);
@@ -234,23 +240,15 @@ impl Customers for FlowgladClient {
     }
 
     async fn create(&self, input: NewCustomer) -> Result<Customer> {
-        capabilities::customers().check_create(&input)?;
         let request = customers::create_request(&input)?;
         let input = &input;
         let safety = Safety::natural_key(move || async move {
             customers::natural_key_match(input, self.customer(input.external_id()).await)
         });
-        match self
-            .exec
+        // A `409` names no holder: the executor's lookup names it (the external id is also its handle).
+        self.exec
             .send(request, safety, customers::decode_created_customer)
             .await
-        {
-            // 409: an active customer holds the external id, which is also its handle.
-            Err(e) if e.kind() == ErrorKind::AlreadyExists && e.existing_id().is_none() => {
-                Err(e.with_existing_id(input.external_id()))
-            }
-            other => other,
-        }
     }
 
     async fn get(&self, id: CustomerId) -> Result<Customer> {
@@ -272,7 +270,6 @@ impl Customers for FlowgladClient {
     }
 
     async fn update(&self, id: CustomerId, update: CustomerUpdate) -> Result<Customer> {
-        capabilities::customers().check_update(&update)?;
         if update.is_empty() {
             return self.customer(id.as_str()).await;
         }

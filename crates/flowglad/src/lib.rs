@@ -53,6 +53,8 @@
 //!
 //! # What Flowglad can and cannot do (the capabilities)
 //!
+//! [`unibill_core::Billing`] enforces these before sending (a bare [`FlowgladClient`] is unguarded).
+//!
 //! - **Prices** are `subscription` (recurring, with an optional trial), `single_payment` (one-time) and
 //!   `usage`. Recurring and one-time prices need a product id; usage prices hang off the meter and a product
 //!   id is `InvalidInput`. Schemes: per unit, and package rounding up on usage prices only

@@ -27,19 +27,14 @@ pub fn create_request(input: &NewCustomer) -> Result<Request> {
         .json(&CreateBody::try_from(input)?)
 }
 
-/// `GET /api/v1/customers/{externalId}` (an empty id is `InvalidInput`).
-pub fn get_request(external_id: &str) -> Result<Request> {
-    if external_id.is_empty() {
-        return Err(Error::invalid_field("id", "must not be empty"));
-    }
-    Ok(
-        Request::get("customers.get", "/api/v1/customers/{externalId}").path([
-            "api",
-            "v1",
-            "customers",
-            external_id,
-        ]),
-    )
+/// `GET /api/v1/customers/{externalId}`.
+pub fn get_request(external_id: &str) -> Request {
+    Request::get("customers.get", "/api/v1/customers/{externalId}").path([
+        "api",
+        "v1",
+        "customers",
+        external_id,
+    ])
 }
 
 /// `GET /api/v1/customers?limit&cursor` (the list has no filter: [`decode_customer_page`] drops archived ones).

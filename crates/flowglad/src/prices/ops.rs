@@ -37,12 +37,9 @@ pub fn create_request(input: &NewPrice, currency: &Currency) -> Result<Request> 
         .json(&CreateBody::try_from(input)?)
 }
 
-/// `GET /api/v1/prices/{id}` (an empty id is `InvalidInput`).
-pub fn get_request(id: &str) -> Result<Request> {
-    if id.is_empty() {
-        return Err(Error::invalid_field("id", "must not be empty"));
-    }
-    Ok(Request::get("prices.get", "/api/v1/prices/{id}").path(["api", "v1", "prices", id]))
+/// `GET /api/v1/prices/{id}`.
+pub fn get_request(id: &str) -> Request {
+    Request::get("prices.get", "/api/v1/prices/{id}").path(["api", "v1", "prices", id])
 }
 
 /// `GET /api/v1/prices?limit&cursor` (Flowglad's list has no filters: [`decode_price_page`] applies them).
