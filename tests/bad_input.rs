@@ -313,8 +313,10 @@ async fn flexprice_refuses_what_it_cannot_do_before_sending() {
         .base_url(server.url().join("v1").unwrap())
         .build()
         .unwrap();
-    let client =
-        FlexpriceClient::with_http(config, |b| b.retry_policy(RetryPolicy::never())).unwrap();
+    let client = FlexpriceClient::builder(config)
+        .executor(|b| b.retry_policy(RetryPolicy::never()))
+        .build()
+        .unwrap();
     let billing = Billing::builder()
         .customers(client.clone())
         .connections(client)

@@ -131,13 +131,14 @@ fn usd(cents: i64) -> Money {
 /// Every operation of every adapter, each client's executor tuned by `tune`.
 fn ops(servers: &Stalled, tune: fn(HttpExecutorBuilder) -> HttpExecutorBuilder) -> Vec<Op> {
     use Ends::{OutcomeUnknown, Timeout};
-    let flexprice = FlexpriceClient::with_http(
+    let flexprice = FlexpriceClient::builder(
         FlexpriceConfig::builder("sk_stall")
             .base_url(servers.flexprice.url().join("v1").unwrap())
             .build()
             .unwrap(),
-        tune,
     )
+    .executor(tune)
+    .build()
     .unwrap();
     let flowglad = FlowgladClient::builder(
         FlowgladConfig::builder("sk_test_stall")

@@ -52,7 +52,10 @@ async fn flexprice_customers(n: usize, seed: u64) -> Value {
         .base_url(server.url().join("v1").unwrap())
         .build()
         .unwrap();
-    let client = FlexpriceClient::with_http(config, |b| instruments.apply(b)).unwrap();
+    let client = FlexpriceClient::builder(config)
+        .executor(|b| instruments.apply(b))
+        .build()
+        .unwrap();
     let key = |i: usize| format!("soak-fx-{i:05}");
     let scenario = Scenario {
         adapter: "flexprice",

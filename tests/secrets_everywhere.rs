@@ -514,7 +514,10 @@ async fn flexprice_customers_connections_and_prices_leak_nothing() {
             .base_url(emu.server.url().join("v1").unwrap())
             .build()
             .unwrap();
-        FlexpriceClient::with_http(config, |b| b.retry_policy(RetryPolicy::never())).unwrap()
+        FlexpriceClient::builder(config)
+            .executor(|b| b.retry_policy(RetryPolicy::never()))
+            .build()
+            .unwrap()
     };
     let fx = Spy::new("flexprice", client(FLEXPRICE_KEY), &seen);
     seen.text("client Debug", format!("{fx:?}"));

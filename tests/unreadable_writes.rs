@@ -50,13 +50,14 @@ async fn a_flexprice_natural_key_create_with_an_unreadable_answer_returns_the_cr
     for (how, fault) in unreadable() {
         let emulator = flexprice::FlexpriceEmulator::new(FLEXPRICE_KEY);
         let server = TestServer::router(emulator.router()).await;
-        let client = FlexpriceClient::with_http(
+        let client = FlexpriceClient::builder(
             FlexpriceConfig::builder(FLEXPRICE_KEY)
                 .base_url(server.url().join("v1").unwrap())
                 .build()
                 .unwrap(),
-            |b| b.sleeper(RecordingSleeper::default()),
         )
+        .executor(|b| b.sleeper(RecordingSleeper::default()))
+        .build()
         .unwrap();
         server.push_fault(fault);
         let input = NewCustomer::builder("ext-unreadable", "Ada")
@@ -173,13 +174,14 @@ async fn a_vercel_store_create_with_an_unreadable_answer_is_write_applied_and_no
 async fn a_reads_unreadable_answer_is_a_plain_decode_error() {
     let emulator = flexprice::FlexpriceEmulator::new(FLEXPRICE_KEY);
     let server = TestServer::router(emulator.router()).await;
-    let client = FlexpriceClient::with_http(
+    let client = FlexpriceClient::builder(
         FlexpriceConfig::builder(FLEXPRICE_KEY)
             .base_url(server.url().join("v1").unwrap())
             .build()
             .unwrap(),
-        |b| b.retry_policy(RetryPolicy::never()),
     )
+    .executor(|b| b.retry_policy(RetryPolicy::never()))
+    .build()
     .unwrap();
     server.push_fault(Fault::CutBodyAfterHandling { keep: 3 });
     let err = Customers::list(&client, unibill::CustomerListQuery::new())

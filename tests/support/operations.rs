@@ -82,13 +82,14 @@ pub fn every_operation(base: &Url, configure: Configure) -> Vec<Op> {
 pub fn every_operation_on(base: &Url, configure: Configure, id: &str) -> Vec<Op> {
     let id: Arc<str> = Arc::from(id);
     let c = Arc::clone(&configure);
-    let flexprice = FlexpriceClient::with_http(
+    let flexprice = FlexpriceClient::builder(
         FlexpriceConfig::builder(FLEXPRICE_KEY)
             .base_url(base.join("v1").unwrap())
             .build()
             .unwrap(),
-        move |b| c(b),
     )
+    .executor(move |b| c(b))
+    .build()
     .unwrap();
     let c = Arc::clone(&configure);
     let flowglad = FlowgladClient::builder(
