@@ -428,7 +428,7 @@ async fn flowglad_refuses_what_it_cannot_do_before_sending() {
         .build()
         .unwrap();
     let client = FlowgladClient::builder(config)
-        .retry_policy(RetryPolicy::never())
+        .executor(|b| b.retry_policy(RetryPolicy::never()))
         .build()
         .unwrap();
     let billing = Billing::builder()

@@ -648,7 +648,7 @@ async fn flowglad_customers_and_prices_leak_nothing() {
             .build()
             .unwrap();
         FlowgladClient::builder(config)
-            .retry_policy(RetryPolicy::never())
+            .executor(|b| b.retry_policy(RetryPolicy::never()))
             .build()
             .unwrap()
     };

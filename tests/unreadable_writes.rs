@@ -81,7 +81,7 @@ fn flowglad_client(server: &TestServer) -> FlowgladClient {
             .build()
             .unwrap(),
     )
-    .sleeper(RecordingSleeper::default())
+    .executor(|b| b.sleeper(RecordingSleeper::default()))
     .build()
     .unwrap()
 }

@@ -111,13 +111,12 @@ fn encode(c: &mut Criterion) {
     });
     g.bench_function("flowglad/customers.create", |b| {
         b.iter(|| {
-            unibill_flowglad::bench_api::encode_create_customer(black_box(&flowglad_customer))
-                .unwrap()
+            unibill_flowglad::codec::create_customer_request(black_box(&flowglad_customer)).unwrap()
         })
     });
     g.bench_function("flowglad/prices.create", |b| {
         b.iter(|| {
-            unibill_flowglad::bench_api::encode_create_price(black_box(&price), &Currency::USD)
+            unibill_flowglad::codec::create_price_request(black_box(&price), &Currency::USD)
                 .unwrap()
         })
     });
@@ -141,13 +140,13 @@ fn decode(c: &mut Criterion) {
     let flowglad = Bytes::from_static(FLOWGLAD_CUSTOMER.as_bytes());
     g.bench_function("flowglad/customer", |b| {
         b.iter(|| {
-            unibill_flowglad::bench_api::decode_created_customer(black_box(flowglad.clone()))
+            unibill_flowglad::codec::decode_created_customer(black_box(answer(flowglad.clone())))
                 .unwrap()
         })
     });
     let price = Bytes::from_static(FLOWGLAD_PRICE.as_bytes());
     g.bench_function("flowglad/price", |b| {
-        b.iter(|| unibill_flowglad::bench_api::decode_price(black_box(price.clone())).unwrap())
+        b.iter(|| unibill_flowglad::codec::decode_price(black_box(answer(price.clone()))).unwrap())
     });
     let vercel = unibill_http::Response {
         status: unibill_http::http::StatusCode::OK,
