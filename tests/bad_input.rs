@@ -23,7 +23,7 @@ use unibill::{
 use unibill_flexprice::{FlexpriceClient, FlexpriceConfig};
 use unibill_flowglad::{FlowgladClient, FlowgladConfig};
 use unibill_http::{FixedClock, RetryPolicy};
-use unibill_storage_integration::{VercelStorageConfig, VercelStores};
+use unibill_storage_integration::{VercelClient, VercelConfig};
 use unibill_testkit::TestServer;
 use unibill_testkit::emulators::{flexprice, flowglad, vercel};
 
@@ -313,8 +313,10 @@ async fn flexprice_refuses_what_it_cannot_do_before_sending() {
         .base_url(server.url().join("v1").unwrap())
         .build()
         .unwrap();
-    let client =
-        FlexpriceClient::with_http(config, |b| b.retry_policy(RetryPolicy::never())).unwrap();
+    let client = FlexpriceClient::builder(config)
+        .executor(|b| b.retry_policy(RetryPolicy::never()))
+        .build()
+        .unwrap();
     let billing = Billing::builder()
         .customers(client.clone())
         .connections(client)
@@ -426,7 +428,7 @@ async fn flowglad_refuses_what_it_cannot_do_before_sending() {
         .build()
         .unwrap();
     let client = FlowgladClient::builder(config)
-        .retry_policy(RetryPolicy::never())
+        .executor(|b| b.retry_policy(RetryPolicy::never()))
         .build()
         .unwrap();
     let billing = Billing::builder()
@@ -603,12 +605,12 @@ async fn flowglad_refuses_what_it_cannot_do_before_sending() {
 async fn vercel_refuses_what_it_cannot_do_before_sending() {
     let emulator = vercel::VercelEmulator::new("vercel_matrix");
     let server = TestServer::router(emulator.router()).await;
-    let config = VercelStorageConfig::builder("vercel_matrix")
+    let config = VercelConfig::builder("vercel_matrix")
         .team_id(vercel::seed::TEAM_ID)
         .base_url(server.url().as_str())
         .build()
         .unwrap();
-    let client = VercelStores::builder(config)
+    let client = VercelClient::builder(config)
         .clock(FixedClock(
             UNIX_EPOCH + Duration::from_millis(vercel::seed::NOW_MS),
         ))

@@ -32,7 +32,7 @@ use unibill::{
 use unibill_flexprice::{FlexpriceClient, FlexpriceConfig};
 use unibill_flowglad::{FlowgladClient, FlowgladConfig};
 use unibill_http::{HttpExecutorBuilder, RetryPolicy};
-use unibill_storage_integration::{VercelStorageConfig, VercelStores};
+use unibill_storage_integration::{VercelClient, VercelConfig};
 use unibill_testkit::emulators::{flexprice, flowglad, vercel};
 use unibill_testkit::{Fault, TestServer};
 
@@ -131,13 +131,14 @@ fn usd(cents: i64) -> Money {
 /// Every operation of every adapter, each client's executor tuned by `tune`.
 fn ops(servers: &Stalled, tune: fn(HttpExecutorBuilder) -> HttpExecutorBuilder) -> Vec<Op> {
     use Ends::{OutcomeUnknown, Timeout};
-    let flexprice = FlexpriceClient::with_http(
+    let flexprice = FlexpriceClient::builder(
         FlexpriceConfig::builder("sk_stall")
             .base_url(servers.flexprice.url().join("v1").unwrap())
             .build()
             .unwrap(),
-        tune,
     )
+    .executor(tune)
+    .build()
     .unwrap();
     let flowglad = FlowgladClient::builder(
         FlowgladConfig::builder("sk_test_stall")
@@ -149,8 +150,8 @@ fn ops(servers: &Stalled, tune: fn(HttpExecutorBuilder) -> HttpExecutorBuilder) 
     .executor(tune)
     .build()
     .unwrap();
-    let vercel = VercelStores::builder(
-        VercelStorageConfig::builder("vercel_stall")
+    let vercel = VercelClient::builder(
+        VercelConfig::builder("vercel_stall")
             .team_id("team_stall")
             .base_url(servers.vercel.url().as_str())
             .build()

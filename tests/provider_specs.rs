@@ -109,15 +109,15 @@ fn flowglad_matches_its_adapter() {
 fn vercel_matches_its_adapter() {
     use unibill::Stores;
     use unibill::vercel::{
-        ENV_BASE_URL, ENV_TEAM_ID, ENV_TEAM_SLUG, ENV_TOKEN, VercelStorageConfig, VercelStores,
+        ENV_BASE_URL, ENV_TEAM_ID, ENV_TEAM_SLUG, ENV_TOKEN, VercelClient, VercelConfig,
     };
 
     assert_eq!(
         var_names(ProviderName::Vercel),
         [ENV_TOKEN, ENV_TEAM_ID, ENV_TEAM_SLUG, ENV_BASE_URL]
     );
-    let client = VercelStores::new(
-        VercelStorageConfig::builder("vercel_spec")
+    let client = VercelClient::new(
+        VercelConfig::builder("vercel_spec")
             .team_id("team_spec")
             .build()
             .unwrap(),

@@ -231,3 +231,63 @@ async fn a_mixed_configuration_runs_the_whole_flow() {
         assert!(emulators.requests(p) > 0, "{p} served part of the flow");
     }
 }
+
+/// A duplicate `ensure` is two requests on every HTTP provider: the create that conflicts and the executor's
+/// lookup that names the holder (its answer is the existing resource: no third read).
+#[tokio::test]
+async fn a_duplicate_ensure_costs_two_requests() {
+    use unibill::{CustomersExt, PricesExt};
+    for rig in rigs(Resource::Customers).await {
+        let Some(before_first) = rig.env.requests_seen() else {
+            continue; // memory sends nothing
+        };
+        let customers = rig.billing.customers();
+        let input = NewCustomer::builder(rig.env.unique("ensure"), "Ada Lovelace")
+            .email("ada@example.com")
+            .build()
+            .unwrap();
+        let created = customers.ensure(input.clone()).await.unwrap();
+        assert!(created.was_created(), "{}", rig.provider);
+        let before = rig.env.requests_seen().unwrap();
+        assert!(before > before_first);
+        let existing = customers.ensure(input).await.unwrap();
+        assert!(!existing.was_created(), "{}", rig.provider);
+        assert_eq!(existing.into_inner().id, created.into_inner().id);
+        assert_eq!(
+            rig.env.requests_seen().unwrap() - before,
+            2,
+            "customers on {}",
+            rig.provider
+        );
+    }
+    for rig in rigs(Resource::Prices).await {
+        // Flexprice holds a slug as a natural key; Flowglad's create archives the product's other prices first,
+        // so a second create with the slug is a new price, not a conflict (its conformance skips the check).
+        if rig.provider != ProviderName::Flexprice {
+            continue;
+        }
+        let prices = rig.billing.prices();
+        let product = rig
+            .env
+            .fixtures
+            .product_id
+            .clone()
+            .expect("a product to price");
+        let input = NewPrice::builder(
+            PriceKind::recurring(Interval::monthly()),
+            Money::new(Decimal::new(1900, 2), Currency::USD),
+        )
+        .product_id(product)
+        .name("Ensured")
+        .slug(rig.env.unique("ensure-price"))
+        .build()
+        .unwrap();
+        let created = prices.ensure(input.clone()).await.unwrap();
+        assert!(created.was_created(), "{}", rig.provider);
+        let before = rig.env.requests_seen().unwrap();
+        let existing = prices.ensure(input).await.unwrap();
+        assert!(!existing.was_created(), "{}", rig.provider);
+        let requests = rig.env.requests_seen().unwrap() - before;
+        assert_eq!(requests, 2, "prices on {}", rig.provider);
+    }
+}

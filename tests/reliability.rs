@@ -27,7 +27,7 @@ use unibill::{
 use unibill_flexprice::{FlexpriceClient, FlexpriceConfig};
 use unibill_flowglad::{FlowgladClient, FlowgladConfig};
 use unibill_http::FixedClock;
-use unibill_storage_integration::{VercelStorageConfig, VercelStores};
+use unibill_storage_integration::{VercelClient, VercelConfig};
 use unibill_testkit::TestServer;
 use unibill_testkit::emulators::{flexprice, flowglad, vercel};
 
@@ -52,7 +52,10 @@ async fn flexprice_customers(n: usize, seed: u64) -> Value {
         .base_url(server.url().join("v1").unwrap())
         .build()
         .unwrap();
-    let client = FlexpriceClient::with_http(config, |b| instruments.apply(b)).unwrap();
+    let client = FlexpriceClient::builder(config)
+        .executor(|b| instruments.apply(b))
+        .build()
+        .unwrap();
     let key = |i: usize| format!("soak-fx-{i:05}");
     let scenario = Scenario {
         adapter: "flexprice",
@@ -209,12 +212,12 @@ async fn vercel_stores(n: usize, seed: u64) -> Value {
     let emulator = vercel::VercelEmulator::new(VERCEL_TOKEN);
     let server = TestServer::router(emulator.router()).await;
     let instruments = Instruments::default();
-    let config = VercelStorageConfig::builder(VERCEL_TOKEN)
+    let config = VercelConfig::builder(VERCEL_TOKEN)
         .team_id(vercel::seed::TEAM_ID)
         .base_url(server.url().as_str())
         .build()
         .unwrap();
-    let client = VercelStores::builder(config)
+    let client = VercelClient::builder(config)
         .clock(FixedClock(
             UNIX_EPOCH + Duration::from_millis(vercel::seed::NOW_MS),
         ))

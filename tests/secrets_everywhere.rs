@@ -33,7 +33,7 @@ use unibill::{ConnectionCapabilities, CustomerCapabilities};
 use unibill_flexprice::{FlexpriceClient, FlexpriceConfig};
 use unibill_flowglad::{FlowgladClient, FlowgladConfig};
 use unibill_http::RetryPolicy;
-use unibill_storage_integration::{VercelStorageConfig, VercelStores};
+use unibill_storage_integration::{VercelClient, VercelConfig};
 use unibill_testkit::emulators::{flexprice, flowglad, vercel};
 use unibill_testkit::encoded::{Encoding, leak};
 use unibill_testkit::{Fault, Reply, TestServer, TraceCapture};
@@ -478,7 +478,10 @@ async fn flexprice_customers_connections_and_prices_leak_nothing() {
             .base_url(emu.server.url().join("v1").unwrap())
             .build()
             .unwrap();
-        FlexpriceClient::with_http(config, |b| b.retry_policy(RetryPolicy::never())).unwrap()
+        FlexpriceClient::builder(config)
+            .executor(|b| b.retry_policy(RetryPolicy::never()))
+            .build()
+            .unwrap()
     };
     let fx = Spy::new("flexprice", client(FLEXPRICE_KEY), &seen);
     seen.text("client Debug", format!("{fx:?}"));
@@ -609,7 +612,7 @@ async fn flowglad_customers_and_prices_leak_nothing() {
             .build()
             .unwrap();
         FlowgladClient::builder(config)
-            .retry_policy(RetryPolicy::never())
+            .executor(|b| b.retry_policy(RetryPolicy::never()))
             .build()
             .unwrap()
     };
@@ -677,12 +680,12 @@ async fn vercel_stores_leak_nothing() {
     let emulator = vercel::VercelEmulator::new(VERCEL_TOKEN);
     let emu = Echoing::new(TestServer::router(emulator.router()).await);
     let client = |token: &str| {
-        let config = VercelStorageConfig::builder(token)
+        let config = VercelConfig::builder(token)
             .team_id(vercel::seed::TEAM_ID)
             .base_url(emu.server.url().as_str())
             .build()
             .unwrap();
-        VercelStores::builder(config)
+        VercelClient::builder(config)
             .executor(|b| b.retry_policy(RetryPolicy::never()))
             .build()
             .unwrap()

@@ -21,7 +21,7 @@ use unibill::{
 use unibill_flexprice::{FlexpriceClient, FlexpriceConfig};
 use unibill_flowglad::{FlowgladClient, FlowgladConfig};
 use unibill_http::{FixedClock, RecordingSleeper, RetryPolicy};
-use unibill_storage_integration::{VercelStorageConfig, VercelStores};
+use unibill_storage_integration::{VercelClient, VercelConfig};
 use unibill_testkit::emulators::{flexprice, flowglad, vercel};
 use unibill_testkit::{Fault, TestServer};
 
@@ -50,13 +50,14 @@ async fn a_flexprice_natural_key_create_with_an_unreadable_answer_returns_the_cr
     for (how, fault) in unreadable() {
         let emulator = flexprice::FlexpriceEmulator::new(FLEXPRICE_KEY);
         let server = TestServer::router(emulator.router()).await;
-        let client = FlexpriceClient::with_http(
+        let client = FlexpriceClient::builder(
             FlexpriceConfig::builder(FLEXPRICE_KEY)
                 .base_url(server.url().join("v1").unwrap())
                 .build()
                 .unwrap(),
-            |b| b.sleeper(RecordingSleeper::default()),
         )
+        .executor(|b| b.sleeper(RecordingSleeper::default()))
+        .build()
         .unwrap();
         server.push_fault(fault);
         let input = NewCustomer::builder("ext-unreadable", "Ada")
@@ -80,7 +81,7 @@ fn flowglad_client(server: &TestServer) -> FlowgladClient {
             .build()
             .unwrap(),
     )
-    .sleeper(RecordingSleeper::default())
+    .executor(|b| b.sleeper(RecordingSleeper::default()))
     .build()
     .unwrap()
 }
@@ -142,8 +143,8 @@ async fn a_vercel_store_create_with_an_unreadable_answer_is_write_applied_and_no
     for (how, fault) in unreadable() {
         let emulator = vercel::VercelEmulator::new(VERCEL_TOKEN);
         let server = TestServer::router(emulator.router()).await;
-        let stores = VercelStores::builder(
-            VercelStorageConfig::builder(VERCEL_TOKEN)
+        let stores = VercelClient::builder(
+            VercelConfig::builder(VERCEL_TOKEN)
                 .team_id(vercel::seed::TEAM_ID)
                 .base_url(server.url().as_str())
                 .build()
@@ -173,13 +174,14 @@ async fn a_vercel_store_create_with_an_unreadable_answer_is_write_applied_and_no
 async fn a_reads_unreadable_answer_is_a_plain_decode_error() {
     let emulator = flexprice::FlexpriceEmulator::new(FLEXPRICE_KEY);
     let server = TestServer::router(emulator.router()).await;
-    let client = FlexpriceClient::with_http(
+    let client = FlexpriceClient::builder(
         FlexpriceConfig::builder(FLEXPRICE_KEY)
             .base_url(server.url().join("v1").unwrap())
             .build()
             .unwrap(),
-        |b| b.retry_policy(RetryPolicy::never()),
     )
+    .executor(|b| b.retry_policy(RetryPolicy::never()))
+    .build()
     .unwrap();
     server.push_fault(Fault::CutBodyAfterHandling { keep: 3 });
     let err = Customers::list(&client, unibill::CustomerListQuery::new())

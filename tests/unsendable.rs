@@ -124,11 +124,11 @@ async fn a_team_id_too_long_for_a_uri_names_its_query_key() {
     use std::time::{Duration, UNIX_EPOCH};
     use unibill::{StoreId, Stores};
     use unibill_http::FixedClock;
-    use unibill_storage_integration::{VercelStorageConfig, VercelStores};
+    use unibill_storage_integration::{VercelClient, VercelConfig};
 
     let server = TestServer::from_fn(|_| Reply::json(200, "{}")).await;
-    let stores = VercelStores::builder(
-        VercelStorageConfig::builder("vercel_token")
+    let stores = VercelClient::builder(
+        VercelConfig::builder("vercel_token")
             .team_id("t".repeat(70_000))
             .base_url(server.url().as_str())
             .build()

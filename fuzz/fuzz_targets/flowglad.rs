@@ -1,36 +1,40 @@
-//! Flowglad: every customer and price decoder, through the executor, on an arbitrary answer.
+//! Flowglad: every customer and price decoder, and the error table, called directly on an arbitrary answer
+//! (through `unibill_flowglad::codec`, the functions the client decodes with).
 #![no_main]
 
-mod common;
-
 use libfuzzer_sys::fuzz_target;
-use unibill::{
-    Currency, CustomerId, CustomerListQuery, Customers, PriceId, PriceListQuery, Prices,
-};
-use unibill_flowglad::{FlowgladClient, FlowgladConfig};
-use unibill_http::RetryPolicy;
+use unibill::flowglad::codec;
+use unibill::{CustomerListQuery, PriceListQuery};
+use unibill_http::bytes::Bytes;
+use unibill_http::http::{HeaderMap, StatusCode};
+use unibill_http::{ErrorResponse, Response};
 
 fuzz_target!(|data: &[u8]| {
-    let h = common::Harness::get();
-    let pick = h.serve(data);
-    let config = FlowgladConfig::builder("sk_test_fuzz")
-        .base_url(h.server.url().as_str())
-        .currency(Currency::USD)
-        .build()
-        .unwrap();
-    let c = FlowgladClient::builder(config)
-        .retry_policy(RetryPolicy::never())
-        .build()
-        .unwrap();
-    h.rt.block_on(async {
-        let _ = match pick % 5 {
-            0 => Customers::get(&c, CustomerId::new("c")).await.map(drop),
-            1 => Customers::list(&c, CustomerListQuery::new())
-                .await
-                .map(drop),
-            2 => Prices::get(&c, PriceId::new("p")).await.map(drop),
-            3 => Prices::list(&c, PriceListQuery::new()).await.map(drop),
-            _ => Prices::archive(&c, PriceId::new("p")).await.map(drop),
-        };
-    });
+    // The first byte picks the decoder (and, for the error table, the status); the rest is the body.
+    let (head, body) = data.split_first().map_or((0, &[][..]), |(h, b)| (*h, b));
+    let body = Bytes::copy_from_slice(body);
+    let ok = Response {
+        status: StatusCode::OK,
+        headers: HeaderMap::new(),
+        body: body.clone(),
+    };
+    match head % 6 {
+        0 => drop(codec::decode_customer(ok)),
+        1 => drop(codec::decode_created_customer(ok)),
+        2 => drop(codec::decode_customer_page(ok, &CustomerListQuery::new())),
+        3 => drop(codec::decode_price(ok)),
+        4 => drop(codec::decode_price_page(ok, &PriceListQuery::new())),
+        _ => {
+            let status = [400, 401, 404, 409, 422, 429, 500, 503][usize::from(head / 6) % 8];
+            drop(codec::error_table(&ErrorResponse {
+                status: StatusCode::from_u16(status).unwrap(),
+                headers: HeaderMap::new(),
+                body,
+                truncated: false,
+                request_id: None,
+                retry_after: None,
+                operation: "fuzz",
+            }));
+        }
+    }
 });

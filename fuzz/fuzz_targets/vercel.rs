@@ -6,17 +6,17 @@ mod common;
 use libfuzzer_sys::fuzz_target;
 use unibill::{NewStore, StoreId, Stores};
 use unibill_http::RetryPolicy;
-use unibill_storage_integration::{VercelStorageConfig, VercelStores};
+use unibill_storage_integration::{VercelConfig, VercelClient};
 
 fuzz_target!(|data: &[u8]| {
     let h = common::Harness::get();
     let pick = h.serve(data);
-    let config = VercelStorageConfig::builder("vercel_fuzz")
+    let config = VercelConfig::builder("vercel_fuzz")
         .team_id("team_fuzz")
         .base_url(h.server.url().as_str())
         .build()
         .unwrap();
-    let c = VercelStores::builder(config)
+    let c = VercelClient::builder(config)
         .executor(|b| b.retry_policy(RetryPolicy::never()))
         .build()
         .unwrap();

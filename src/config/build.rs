@@ -121,7 +121,7 @@ struct Instances {
     #[cfg(feature = "flowglad")]
     flowglad: Option<Arc<unibill_flowglad::FlowgladClient>>,
     #[cfg(feature = "storage-integration")]
-    vercel: Option<Arc<unibill_storage_integration::VercelStores>>,
+    vercel: Option<Arc<unibill_storage_integration::VercelClient>>,
 }
 
 impl Instances {
@@ -165,10 +165,8 @@ impl Instances {
             #[cfg(feature = "storage-integration")]
             ProviderName::Vercel => {
                 let client = shared(&mut self.vercel, || {
-                    unibill_storage_integration::VercelStores::new(
-                        unibill_storage_integration::VercelStorageConfig::from_secret_lookup(
-                            lookup,
-                        )?,
+                    unibill_storage_integration::VercelClient::new(
+                        unibill_storage_integration::VercelConfig::from_secret_lookup(lookup)?,
                     )
                 })?;
                 Ok(match resource {

@@ -20,7 +20,7 @@ use unibill::{
 use unibill_flexprice::{FlexpriceClient, FlexpriceConfig};
 use unibill_flowglad::{FlowgladClient, FlowgladConfig};
 use unibill_http::{FixedClock, HttpExecutorBuilder};
-use unibill_storage_integration::{VercelStorageConfig, VercelStores};
+use unibill_storage_integration::{VercelClient, VercelConfig};
 use url::Url;
 
 /// The Flexprice API key every operation is sent with.
@@ -82,13 +82,14 @@ pub fn every_operation(base: &Url, configure: Configure) -> Vec<Op> {
 pub fn every_operation_on(base: &Url, configure: Configure, id: &str) -> Vec<Op> {
     let id: Arc<str> = Arc::from(id);
     let c = Arc::clone(&configure);
-    let flexprice = FlexpriceClient::with_http(
+    let flexprice = FlexpriceClient::builder(
         FlexpriceConfig::builder(FLEXPRICE_KEY)
             .base_url(base.join("v1").unwrap())
             .build()
             .unwrap(),
-        move |b| c(b),
     )
+    .executor(move |b| c(b))
+    .build()
     .unwrap();
     let c = Arc::clone(&configure);
     let flowglad = FlowgladClient::builder(
@@ -102,8 +103,8 @@ pub fn every_operation_on(base: &Url, configure: Configure, id: &str) -> Vec<Op>
     .build()
     .unwrap();
     let c = Arc::clone(&configure);
-    let vercel = VercelStores::builder(
-        VercelStorageConfig::builder(VERCEL_TOKEN)
+    let vercel = VercelClient::builder(
+        VercelConfig::builder(VERCEL_TOKEN)
             .team_id("team_planted")
             .base_url(base.as_str())
             .build()

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::api::{Connections, Customers, Prices, Stores};
+use crate::api::{Connections, Customers, Prices, Stores, boxed_method};
 use crate::capability::{
     Capabilities, ConnectionCapabilities, CustomerCapabilities, PriceCapabilities,
     StoreCapabilities,
@@ -232,28 +232,40 @@ impl Customers for Unconfigured {
     }
 }
 
-#[async_trait]
+// Billing hands on the guarded provider's own boxed future: no second box per call.
 impl Customers for Billing {
     fn capabilities(&self) -> CustomerCapabilities {
         self.customers.capabilities()
     }
-    async fn create(&self, input: NewCustomer) -> Result<Customer> {
-        self.customers.create(input).await
+    boxed_method! {
+        fn create(&self, input: NewCustomer) -> Result<Customer> {
+            self.customers.create(input)
+        }
     }
-    async fn get(&self, id: CustomerId) -> Result<Customer> {
-        self.customers.get(id).await
+    boxed_method! {
+        fn get(&self, id: CustomerId) -> Result<Customer> {
+            self.customers.get(id)
+        }
     }
-    async fn get_by_external_id(&self, external_id: String) -> Result<Customer> {
-        self.customers.get_by_external_id(external_id).await
+    boxed_method! {
+        fn get_by_external_id(&self, external_id: String) -> Result<Customer> {
+            self.customers.get_by_external_id(external_id)
+        }
     }
-    async fn list(&self, query: CustomerListQuery) -> Result<Page<Customer>> {
-        self.customers.list(query).await
+    boxed_method! {
+        fn list(&self, query: CustomerListQuery) -> Result<Page<Customer>> {
+            self.customers.list(query)
+        }
     }
-    async fn update(&self, id: CustomerId, update: CustomerUpdate) -> Result<Customer> {
-        self.customers.update(id, update).await
+    boxed_method! {
+        fn update(&self, id: CustomerId, update: CustomerUpdate) -> Result<Customer> {
+            self.customers.update(id, update)
+        }
     }
-    async fn delete(&self, id: CustomerId) -> Result<()> {
-        self.customers.delete(id).await
+    boxed_method! {
+        fn delete(&self, id: CustomerId) -> Result<()> {
+            self.customers.delete(id)
+        }
     }
 }
 
@@ -332,77 +344,100 @@ impl Stores for Unconfigured {
     }
 }
 
-#[async_trait]
 impl Prices for Billing {
     fn capabilities(&self) -> PriceCapabilities {
         self.prices.capabilities()
     }
-    async fn create(&self, input: NewPrice) -> Result<Price> {
-        self.prices.create(input).await
+    boxed_method! {
+        fn create(&self, input: NewPrice) -> Result<Price> {
+            self.prices.create(input)
+        }
     }
-    async fn get(&self, id: PriceId) -> Result<Price> {
-        self.prices.get(id).await
+    boxed_method! {
+        fn get(&self, id: PriceId) -> Result<Price> {
+            self.prices.get(id)
+        }
     }
-    async fn list(&self, query: PriceListQuery) -> Result<Page<Price>> {
-        self.prices.list(query).await
+    boxed_method! {
+        fn list(&self, query: PriceListQuery) -> Result<Page<Price>> {
+            self.prices.list(query)
+        }
     }
-    async fn update(&self, id: PriceId, update: PriceUpdate) -> Result<Price> {
-        self.prices.update(id, update).await
+    boxed_method! {
+        fn update(&self, id: PriceId, update: PriceUpdate) -> Result<Price> {
+            self.prices.update(id, update)
+        }
     }
-    async fn archive(&self, id: PriceId) -> Result<Price> {
-        self.prices.archive(id).await
+    boxed_method! {
+        fn archive(&self, id: PriceId) -> Result<Price> {
+            self.prices.archive(id)
+        }
     }
 }
 
-#[async_trait]
 impl Connections for Billing {
     fn capabilities(&self) -> ConnectionCapabilities {
         self.connections.capabilities()
     }
-    async fn create(&self, input: NewConnection) -> Result<Connection> {
-        self.connections.create(input).await
+    boxed_method! {
+        fn create(&self, input: NewConnection) -> Result<Connection> {
+            self.connections.create(input)
+        }
     }
-    async fn get(&self, id: ConnectionId) -> Result<Connection> {
-        self.connections.get(id).await
+    boxed_method! {
+        fn get(&self, id: ConnectionId) -> Result<Connection> {
+            self.connections.get(id)
+        }
     }
-    async fn list(&self, query: ConnectionListQuery) -> Result<Page<Connection>> {
-        self.connections.list(query).await
+    boxed_method! {
+        fn list(&self, query: ConnectionListQuery) -> Result<Page<Connection>> {
+            self.connections.list(query)
+        }
     }
-    async fn update(&self, id: ConnectionId, update: ConnectionUpdate) -> Result<Connection> {
-        self.connections.update(id, update).await
+    boxed_method! {
+        fn update(&self, id: ConnectionId, update: ConnectionUpdate) -> Result<Connection> {
+            self.connections.update(id, update)
+        }
     }
-    async fn delete(&self, id: ConnectionId) -> Result<()> {
-        self.connections.delete(id).await
+    boxed_method! {
+        fn delete(&self, id: ConnectionId) -> Result<()> {
+            self.connections.delete(id)
+        }
     }
 }
 
-#[async_trait]
 impl Stores for Billing {
     fn capabilities(&self) -> StoreCapabilities {
         self.stores.capabilities()
     }
-    async fn create(&self, input: NewStore) -> Result<Store> {
-        self.stores.create(input).await
+    boxed_method! {
+        fn create(&self, input: NewStore) -> Result<Store> {
+            self.stores.create(input)
+        }
     }
-    async fn get(&self, id: StoreId) -> Result<Store> {
-        self.stores.get(id).await
+    boxed_method! {
+        fn get(&self, id: StoreId) -> Result<Store> {
+            self.stores.get(id)
+        }
     }
-    async fn delete(&self, id: StoreId) -> Result<()> {
-        self.stores.delete(id).await
+    boxed_method! {
+        fn delete(&self, id: StoreId) -> Result<()> {
+            self.stores.delete(id)
+        }
     }
-    async fn list_billing_plans(&self, query: BillingPlanQuery) -> Result<Vec<BillingPlan>> {
-        self.stores.list_billing_plans(query).await
+    boxed_method! {
+        fn list_billing_plans(&self, query: BillingPlanQuery) -> Result<Vec<BillingPlan>> {
+            self.stores.list_billing_plans(query)
+        }
     }
-    async fn list_configurations(
-        &self,
-        integration: Option<String>,
-    ) -> Result<Vec<IntegrationConfiguration>> {
-        self.stores.list_configurations(integration).await
+    boxed_method! {
+        fn list_configurations(&self, integration: Option<String>) -> Result<Vec<IntegrationConfiguration>> {
+            self.stores.list_configurations(integration)
+        }
     }
-    async fn list_products(
-        &self,
-        configuration_id: IntegrationConfigurationId,
-    ) -> Result<Vec<IntegrationProduct>> {
-        self.stores.list_products(configuration_id).await
+    boxed_method! {
+        fn list_products(&self, configuration_id: IntegrationConfigurationId) -> Result<Vec<IntegrationProduct>> {
+            self.stores.list_products(configuration_id)
+        }
     }
 }

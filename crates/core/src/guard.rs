@@ -172,32 +172,22 @@ impl<T: Customers + ?Sized> Customers for Guarded<T> {
 
     boxed_method! {
         fn get(&self, id: CustomerId) -> Result<Customer> {
-            let checked = (|| -> Result<()> {
-                let caps = self.capabilities();
-                require(caps.get, caps.provider, "customers.get")?;
-                if id.as_str().is_empty() {
-                    return Err(Error::invalid_field("id", "must not be empty"));
-                }
-                Ok(())
-            })();
+            let caps = self.capabilities();
+            let checked = require(caps.get, caps.provider, "customers.get")
+                .and_then(|()| non_empty("id", id.as_str()));
             checked.map_or_else(refused, |()| self.inner.get(id))
         }
     }
 
     boxed_method! {
         fn get_by_external_id(&self, external_id: String) -> Result<Customer> {
-            let checked = (|| -> Result<()> {
-                let caps = self.capabilities();
-                require(
-                    caps.get_by_external_id,
-                    caps.provider,
-                    "customers.get_by_external_id",
-                )?;
-                if external_id.is_empty() {
-                    return Err(Error::invalid_field("external_id", "must not be empty"));
-                }
-                Ok(())
-            })();
+            let caps = self.capabilities();
+            let checked = require(
+                caps.get_by_external_id,
+                caps.provider,
+                "customers.get_by_external_id",
+            )
+            .and_then(|()| non_empty("external_id", &external_id));
             checked.map_or_else(refused, |()| self.inner.get_by_external_id(external_id))
         }
     }
@@ -211,27 +201,19 @@ impl<T: Customers + ?Sized> Customers for Guarded<T> {
 
     boxed_method! {
         fn update(&self, id: CustomerId, update: CustomerUpdate) -> Result<Customer> {
-            let checked = (|| -> Result<()> {
-                self.capabilities().check_update(&update)?;
-                if id.as_str().is_empty() {
-                    return Err(Error::invalid_field("id", "must not be empty"));
-                }
-                Ok(())
-            })();
+            let checked = self
+                .capabilities()
+                .check_update(&update)
+                .and_then(|()| non_empty("id", id.as_str()));
             checked.map_or_else(refused, |()| self.inner.update(id, update))
         }
     }
 
     boxed_method! {
         fn delete(&self, id: CustomerId) -> Result<()> {
-            let checked = (|| -> Result<()> {
-                let caps = self.capabilities();
-                require(caps.delete, caps.provider, "customers.delete")?;
-                if id.as_str().is_empty() {
-                    return Err(Error::invalid_field("id", "must not be empty"));
-                }
-                Ok(())
-            })();
+            let caps = self.capabilities();
+            let checked = require(caps.delete, caps.provider, "customers.delete")
+                .and_then(|()| non_empty("id", id.as_str()));
             checked.map_or_else(refused, |()| self.inner.delete(id))
         }
     }
@@ -242,9 +224,10 @@ fn refused<'a, R: Send + 'a>(error: Error) -> BoxFuture<'a, Result<R>> {
     Box::pin(std::future::ready(Err(error)))
 }
 
-fn non_empty_id(id: &str) -> Result<()> {
-    if id.is_empty() {
-        Err(Error::invalid_field("id", "must not be empty"))
+/// `InvalidInput` naming `field` when `value` is empty.
+fn non_empty(field: &str, value: &str) -> Result<()> {
+    if value.is_empty() {
+        Err(Error::invalid_field(field, "must not be empty"))
     } else {
         Ok(())
     }
@@ -449,7 +432,7 @@ impl<T: Prices + ?Sized> Prices for Guarded<T> {
         fn get(&self, id: PriceId) -> Result<Price> {
             let caps = self.capabilities();
             let checked = require(caps.get, caps.provider, "prices.get")
-                .and_then(|()| non_empty_id(id.as_str()));
+                .and_then(|()| non_empty("id", id.as_str()));
             checked.map_or_else(refused, |()| self.inner.get(id))
         }
     }
@@ -462,7 +445,7 @@ impl<T: Prices + ?Sized> Prices for Guarded<T> {
     boxed_method! {
         fn update(&self, id: PriceId, update: PriceUpdate) -> Result<Price> {
             let checked = self.capabilities().check_update(&update)
-                .and_then(|()| non_empty_id(id.as_str()));
+                .and_then(|()| non_empty("id", id.as_str()));
             checked.map_or_else(refused, |()| self.inner.update(id, update))
         }
     }
@@ -470,7 +453,7 @@ impl<T: Prices + ?Sized> Prices for Guarded<T> {
         fn archive(&self, id: PriceId) -> Result<Price> {
             let caps = self.capabilities();
             let checked = require(caps.archive, caps.provider, "prices.archive")
-                .and_then(|()| non_empty_id(id.as_str()));
+                .and_then(|()| non_empty("id", id.as_str()));
             checked.map_or_else(refused, |()| self.inner.archive(id))
         }
     }
@@ -543,7 +526,7 @@ impl<T: Connections + ?Sized> Connections for Guarded<T> {
         fn get(&self, id: ConnectionId) -> Result<Connection> {
             let caps = self.capabilities();
             let checked = require(caps.get, caps.provider, "connections.get")
-                .and_then(|()| non_empty_id(id.as_str()));
+                .and_then(|()| non_empty("id", id.as_str()));
             checked.map_or_else(refused, |()| self.inner.get(id))
         }
     }
@@ -556,7 +539,7 @@ impl<T: Connections + ?Sized> Connections for Guarded<T> {
     boxed_method! {
         fn update(&self, id: ConnectionId, update: ConnectionUpdate) -> Result<Connection> {
             let checked = self.capabilities().check_update(&update)
-                .and_then(|()| non_empty_id(id.as_str()));
+                .and_then(|()| non_empty("id", id.as_str()));
             checked.map_or_else(refused, |()| self.inner.update(id, update))
         }
     }
@@ -564,7 +547,7 @@ impl<T: Connections + ?Sized> Connections for Guarded<T> {
         fn delete(&self, id: ConnectionId) -> Result<()> {
             let caps = self.capabilities();
             let checked = require(caps.delete, caps.provider, "connections.delete")
-                .and_then(|()| non_empty_id(id.as_str()));
+                .and_then(|()| non_empty("id", id.as_str()));
             checked.map_or_else(refused, |()| self.inner.delete(id))
         }
     }
@@ -621,7 +604,7 @@ impl<T: Stores + ?Sized> Stores for Guarded<T> {
         fn get(&self, id: StoreId) -> Result<Store> {
             let caps = self.capabilities();
             let checked = require(caps.get, caps.provider, "stores.get")
-                .and_then(|()| non_empty_id(id.as_str()));
+                .and_then(|()| non_empty("id", id.as_str()));
             checked.map_or_else(refused, |()| self.inner.get(id))
         }
     }
@@ -629,7 +612,7 @@ impl<T: Stores + ?Sized> Stores for Guarded<T> {
         fn delete(&self, id: StoreId) -> Result<()> {
             let caps = self.capabilities();
             let checked = require(caps.delete, caps.provider, "stores.delete")
-                .and_then(|()| non_empty_id(id.as_str()));
+                .and_then(|()| non_empty("id", id.as_str()));
             checked.map_or_else(refused, |()| self.inner.delete(id))
         }
     }
@@ -647,34 +630,21 @@ impl<T: Stores + ?Sized> Stores for Guarded<T> {
     }
     boxed_method! {
         fn list_configurations(&self, integration: Option<String>) -> Result<Vec<IntegrationConfiguration>> {
-            let checked = (|| -> Result<()> {
-                let caps = self.capabilities();
-                require(
-                    caps.list_configurations,
-                    caps.provider,
-                    "stores.list_configurations",
-                )?;
-                if integration.as_deref() == Some("") {
-                    return Err(Error::invalid_field("integration", "must not be empty"));
-                }
-                Ok(())
-            })();
+            let caps = self.capabilities();
+            let checked = require(
+                caps.list_configurations,
+                caps.provider,
+                "stores.list_configurations",
+            )
+            .and_then(|()| integration.as_deref().map_or(Ok(()), |i| non_empty("integration", i)));
             checked.map_or_else(refused, |()| self.inner.list_configurations(integration))
         }
     }
     boxed_method! {
         fn list_products(&self, configuration_id: IntegrationConfigurationId) -> Result<Vec<IntegrationProduct>> {
-            let checked = (|| -> Result<()> {
-                let caps = self.capabilities();
-                require(caps.list_products, caps.provider, "stores.list_products")?;
-                if configuration_id.as_str().is_empty() {
-                    return Err(Error::invalid_field(
-                        "configuration_id",
-                        "must not be empty",
-                    ));
-                }
-                Ok(())
-            })();
+            let caps = self.capabilities();
+            let checked = require(caps.list_products, caps.provider, "stores.list_products")
+                .and_then(|()| non_empty("configuration_id", configuration_id.as_str()));
             checked.map_or_else(refused, |()| self.inner.list_products(configuration_id))
         }
     }

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use unibill_core::{Error, ErrorKind, FieldError};
 use unibill_http::ErrorResponse;
+use unibill_http::http::StatusCode;
 
 #[derive(Deserialize)]
 struct Current {
@@ -109,20 +110,17 @@ fn kind_for_code(code: &str) -> Option<ErrorKind> {
     })
 }
 
-/// The kind a bare status means on Flexprice. A 409 without a code (a legacy body) is a duplicate: every 409
-/// these endpoints answer is `already_exists` except `version_conflict`, which always carries its code.
-fn kind_for_status(status: u16) -> ErrorKind {
-    match status {
-        400 | 422 => ErrorKind::InvalidInput,
-        401 => ErrorKind::Unauthenticated,
-        402 => ErrorKind::PaymentRequired,
-        403 => ErrorKind::PermissionDenied,
-        404 | 410 => ErrorKind::NotFound,
+/// The kind a bare status means on Flexprice: [`unibill_http::kind_for_status`] but for the rows that differ.
+fn kind_for_status(status: StatusCode) -> ErrorKind {
+    match status.as_u16() {
+        // A 409 without a code (a legacy body) is a duplicate: every 409 these endpoints answer is
+        // `already_exists` except `version_conflict`, which always carries its code.
         409 => ErrorKind::AlreadyExists,
-        429 => ErrorKind::RateLimited,
         501 => ErrorKind::Unsupported,
-        502..=504 => ErrorKind::Unavailable,
-        _ => ErrorKind::Provider,
+        // As this adapter has always read them (the shared table says `Timeout` for both).
+        504 => ErrorKind::Unavailable,
+        408 => ErrorKind::Provider,
+        _ => unibill_http::kind_for_status(status),
     }
 }
 
@@ -202,7 +200,7 @@ pub(crate) fn error_table(answer: &ErrorResponse) -> Error {
         .code
         .as_deref()
         .and_then(kind_for_code)
-        .unwrap_or_else(|| kind_for_status(status));
+        .unwrap_or_else(|| kind_for_status(answer.status));
     // What the answer means; the status and code follow in the error's own text, the provider's message after.
     let meaning = match kind {
         ErrorKind::InvalidInput => "Flexprice refused the input",

@@ -76,10 +76,10 @@
 //! Retries, timeouts, `Retry-After`, scrubbing of secrets from error bodies and tracing are the
 //! [`unibill_http::HttpExecutor`]'s; this crate only translates.
 
-#[doc(hidden)]
-pub mod bench_api;
 mod capabilities;
 mod client;
+#[doc(hidden)]
+pub mod codec;
 mod config;
 mod connections;
 mod customers;
@@ -88,14 +88,13 @@ mod errors;
 mod pagination;
 mod plans;
 mod prices;
-mod validate;
 
-pub use client::FlexpriceClient;
+pub use client::{FlexpriceClient, FlexpriceClientBuilder};
 pub use config::{
     ENV_API_KEY, ENV_BASE_URL, ENV_REGION, FlexpriceConfig, FlexpriceConfigBuilder, Region,
     SecretsForm,
 };
-pub use plans::{NewPlan, NewPlanBuilder, Plan, PlanListQuery};
+pub use plans::model::{NewPlan, NewPlanBuilder, Plan, PlanListQuery};
 
 /// The provider name on errors, read models and capabilities.
 pub const PROVIDER: &str = "flexprice";

@@ -6,7 +6,7 @@ mod support;
 use rust_decimal_macros::dec;
 use support::EmuRig;
 use unibill_core::{
-    Address, ConnectionProviderType, ConnectionSecrets, ConnectionSettings, Currency,
+    Address, Billing, ConnectionProviderType, ConnectionSecrets, ConnectionSettings, Currency,
     CustomerListQuery, ErrorKind, Interval, Money, NewConnection, NewCustomer, NewPrice, PriceKind,
     PriceListQuery, Prices, PricesExt, S3ExportSettings, SyncConfig, SyncDirection,
 };
@@ -176,6 +176,11 @@ async fn delete_lost_before_handling_is_sent_again() {
 #[tokio::test]
 async fn what_the_server_would_answer_badly_is_refused_before_sending() {
     let rig = EmuRig::new().await;
+    // Through `Billing`: its guard refuses the provider type Flexprice does not offer (the last case).
+    let billing = Billing::builder()
+        .customers(rig.client.clone())
+        .connections(rig.client.clone())
+        .build();
     let before = rig.server.request_count();
     let wide = Address::builder().line1("ü".repeat(200)).build().unwrap();
     let err = rig
@@ -198,13 +203,18 @@ async fn what_the_server_would_answer_badly_is_refused_before_sending() {
         })
         .build()
         .unwrap();
-    let err = rig.connections().create(rejected).await.unwrap_err();
+    let err = billing.connections().create(rejected).await.unwrap_err();
     assert_eq!(err.field_errors()[0].field, "sync_config.plan.outbound");
     let other = NewConnection::builder("A", ConnectionProviderType::from("acme"))
         .build()
         .unwrap();
     assert_eq!(
-        rig.connections().create(other).await.unwrap_err().kind(),
+        billing
+            .connections()
+            .create(other)
+            .await
+            .unwrap_err()
+            .kind(),
         ErrorKind::Unsupported
     );
     assert_eq!(rig.server.request_count(), before);

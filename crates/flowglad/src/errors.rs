@@ -1,4 +1,4 @@
-//! THE error table: Flowglad's error answers → [`unibill_core::Error`].
+//! The error table: Flowglad's error answers → [`unibill_core::Error`], in one place.
 //!
 //! Branch on the HTTP status first. The body is `{error, code?, request_id, …}` where `error` is a string, an
 //! array of zod issues or an object (and for a bad `limit`, a string holding zod JSON); 401s and route-level
@@ -31,39 +31,37 @@ struct Parsed {
     fields: Vec<FieldError>,
 }
 
-/// The executor's error table for Flowglad.
-pub(crate) fn map_error(answer: &ErrorResponse) -> Error {
+/// The executor's error table for Flowglad: the shared status table ([`kind_for_status`]) with Flowglad's two
+/// differing rows, and each message in Flowglad's terms.
+pub fn error_table(answer: &ErrorResponse) -> Error {
     let status = answer.status.as_u16();
     let parsed = parse(answer);
     let detail = parsed.message.clone().unwrap_or_default();
-    let (kind, message): (ErrorKind, &'static str) = match status {
-        400 | 422 => (ErrorKind::InvalidInput, "Flowglad refused the input"),
-        401 => (
-            ErrorKind::Unauthenticated,
+    let slug_clash = status == 500 && is_slug_clash(&detail);
+    let kind = match status {
+        // A unique key (a customer's external id) is held already.
+        409 => ErrorKind::AlreadyExists,
+        // The slug-uniqueness trigger answers 500.
+        500 if slug_clash => ErrorKind::AlreadyExists,
+        _ => kind_for_status(answer.status),
+    };
+    let message = match status {
+        400 | 422 => "Flowglad refused the input",
+        401 => {
             "Flowglad refused the API key (check FLOWGLAD_SECRET_KEY, or the variable the TOML file's \
-             `secret_key_env` names; Flowglad also answers 401 when a key is rate-limited)",
-        ),
+             `secret_key_env` names; Flowglad also answers 401 when a key is rate-limited)"
+        }
         // A route that does not exist answers plain-text `Not Found`: the base URL is wrong.
-        404 if parsed.code.is_none() && detail == "Not Found" => (
-            ErrorKind::NotFound,
+        404 if parsed.code.is_none() && detail == "Not Found" => {
             "no such route on Flowglad (check the base URL, FLOWGLAD_BASE_URL: the origin only, as in \
-             https://app.flowglad.com, without `/api/v1`)",
-        ),
-        403 => (ErrorKind::PermissionDenied, "Flowglad forbids this"),
-        404 => (ErrorKind::NotFound, "not found on Flowglad"),
-        409 => (
-            ErrorKind::AlreadyExists,
-            "Flowglad already holds a resource with this key",
-        ),
-        429 => (ErrorKind::RateLimited, "Flowglad is rate limiting"),
-        500 if is_slug_clash(&detail) => (
-            ErrorKind::AlreadyExists,
-            "an active Flowglad price already has this slug",
-        ),
-        _ => (
-            kind_for_status(answer.status),
-            "Flowglad could not handle the request",
-        ),
+             https://app.flowglad.com, without `/api/v1`)"
+        }
+        403 => "Flowglad forbids this",
+        404 => "not found on Flowglad",
+        409 => "Flowglad already holds a resource with this key",
+        429 => "Flowglad is rate limiting",
+        500 if slug_clash => "an active Flowglad price already has this slug",
+        _ => "Flowglad could not handle the request",
     };
     let mut err = Error::new(kind, message);
     if !detail.is_empty() {

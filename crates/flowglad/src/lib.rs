@@ -53,6 +53,8 @@
 //!
 //! # What Flowglad can and cannot do (the capabilities)
 //!
+//! [`unibill_core::Billing`] enforces these before sending (a bare [`FlowgladClient`] is unguarded).
+//!
 //! - **Prices** are `subscription` (recurring, with an optional trial), `single_payment` (one-time) and
 //!   `usage`. Recurring and one-time prices need a product id; usage prices hang off the meter and a product
 //!   id is `InvalidInput`. Schemes: per unit, and package rounding up on usage prices only
@@ -74,14 +76,15 @@
 //!   pages the whole list, so it is bounded twice: by the create's deadline, and by
 //!   [`FlowgladClientBuilder::max_pages`] (default 10,000); a repeated `nextCursor` or page ends it at once.
 
-#[doc(hidden)]
-pub mod bench_api;
+mod capabilities;
 mod client;
+#[doc(hidden)]
+pub mod codec;
 mod config;
 mod currency;
 mod customers;
+mod decode;
 mod errors;
-mod lenient;
 mod pagination;
 mod prices;
 

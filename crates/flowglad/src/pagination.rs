@@ -6,8 +6,8 @@
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use unibill_core::{Cursor, Error, Result};
-use unibill_http::Request;
+use unibill_core::{Cursor, Error, Page, Result};
+use unibill_http::{Request, Response};
 
 use crate::PROVIDER;
 
@@ -17,12 +17,12 @@ pub const MAX_PAGE_SIZE: u32 = 100;
 /// One list answer; the items stay raw until the resource decodes them (once).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub(crate) struct WirePage {
-    pub data: Vec<Box<RawValue>>,
+struct WirePage {
+    data: Vec<Box<RawValue>>,
     #[serde(default)]
-    pub has_more: Option<bool>,
+    has_more: Option<bool>,
     #[serde(default)]
-    pub next_cursor: Option<String>,
+    next_cursor: Option<String>,
 }
 
 /// Adds `limit` (clamped to 1..=100) and the unwrapped Flowglad cursor to a list request.
@@ -46,8 +46,29 @@ pub(crate) fn with_page(
     Ok(request)
 }
 
+/// Decodes one list answer: every record with `item`, the ones `keep` accepts, and the next cursor. Flowglad
+/// ignores list filters, so `keep` applies them here (pages may come out short); a record that cannot be
+/// decoded fails the page, kept or not.
+pub(crate) fn decode_page<T>(
+    response: &Response,
+    fingerprint: u64,
+    item: fn(Box<RawValue>) -> Result<T>,
+    keep: impl Fn(&T) -> bool,
+) -> Result<Page<T>> {
+    let page: WirePage = response.json()?;
+    let next = next_cursor(&page, fingerprint)?;
+    let mut items = Vec::with_capacity(page.data.len());
+    for raw in page.data {
+        let decoded = item(raw)?;
+        if keep(&decoded) {
+            items.push(decoded);
+        }
+    }
+    Ok(Page::new(items, next))
+}
+
 /// The next unibill cursor of an answer: `None` only when Flowglad says there is no more.
-pub(crate) fn next_cursor(page: &WirePage, fingerprint: u64) -> Result<Option<Cursor>> {
+fn next_cursor(page: &WirePage, fingerprint: u64) -> Result<Option<Cursor>> {
     match (page.has_more.unwrap_or(false), &page.next_cursor) {
         (false, _) => Ok(None),
         (true, Some(next)) if !next.is_empty() => {

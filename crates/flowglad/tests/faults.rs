@@ -156,6 +156,11 @@ async fn a_500_without_code_is_ambiguous_and_a_slug_clash_is_final() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::AlreadyExists, "{err}");
     assert_eq!(err.existing_id(), Some(first.id.as_str()));
+    // The holder itself rides along: `ensure` needs no further read.
+    assert_eq!(
+        err.existing::<unibill_core::Price>().map(|p| p.id.as_str()),
+        Some(first.id.as_str())
+    );
     assert_eq!(err.status(), Some(500));
     assert!(rig.sleeper.delays().is_empty(), "not retried");
 }

@@ -70,11 +70,13 @@ fn client_with(server: &TestServer, max_pages: u32, deadline: Duration) -> Flowg
         .build()
         .unwrap();
     FlowgladClient::builder(config)
-        .retry_policy(RetryPolicy::default())
-        .sleeper(RecordingSleeper::default())
-        .executor(|b| b.jitter(NoJitter))
+        .executor(|b| {
+            b.retry_policy(RetryPolicy::default())
+                .sleeper(RecordingSleeper::default())
+                .jitter(NoJitter)
+                .deadline(deadline)
+        })
         .max_pages(max_pages)
-        .deadline(deadline)
         .build()
         .unwrap()
 }

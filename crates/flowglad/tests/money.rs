@@ -1,5 +1,6 @@
 //! Money on the wire: Flowglad's exponent table (Stripe's zero-decimal list), exactness, the int32 ceiling, the
-//! organisation currency; and every unsupported field refused with no request sent.
+//! organisation currency; and every unsupported field refused with no request sent (through `Billing`, whose
+//! guard enforces the capabilities; a bare client refuses only what its encoder cannot put on the wire).
 
 mod support;
 
@@ -135,10 +136,12 @@ async fn unsupported_price_inputs_never_reach_flowglad() {
     ];
     for (input, field) in cases {
         let input = input.unwrap();
-        for result in [
-            billing.prices().create(input.clone()).await,
-            Prices::create(&rig.client, input.clone()).await,
-        ] {
+        let mut results = vec![billing.prices().create(input.clone()).await];
+        if field == "scheme" {
+            // The wire has no spelling for these schemes: a bare (unguarded) client's encoder refuses them too.
+            results.push(Prices::create(&rig.client, input.clone()).await);
+        }
+        for result in results {
             let err = result.unwrap_err();
             assert_eq!(err.kind(), ErrorKind::Unsupported, "{field}: {err}");
             assert_eq!(err.field_errors()[0].field, field);
@@ -158,15 +161,9 @@ async fn unsupported_price_inputs_never_reach_flowglad() {
             "product_id",
         ),
     ] {
-        let input = input.unwrap();
-        for result in [
-            billing.prices().create(input.clone()).await,
-            Prices::create(&rig.client, input.clone()).await,
-        ] {
-            let err = result.unwrap_err();
-            assert_eq!(err.kind(), ErrorKind::InvalidInput, "{field}: {err}");
-            assert_eq!(err.field_errors()[0].field, field);
-        }
+        let err = billing.prices().create(input.unwrap()).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{field}: {err}");
+        assert_eq!(err.field_errors()[0].field, field);
     }
     assert_eq!(rig.emulator.request_count(), 0);
 }
@@ -196,15 +193,13 @@ async fn unsupported_customer_inputs_never_reach_flowglad() {
             "metadata",
         ),
     ] {
-        let input = input.unwrap();
-        for result in [
-            billing.customers().create(input.clone()).await,
-            Customers::create(&rig.client, input.clone()).await,
-        ] {
-            let err = result.unwrap_err();
-            assert_eq!(err.kind(), ErrorKind::Unsupported, "{field}: {err}");
-            assert_eq!(err.field_errors()[0].field, field);
-        }
+        let err = billing
+            .customers()
+            .create(input.unwrap())
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Unsupported, "{field}: {err}");
+        assert_eq!(err.field_errors()[0].field, field);
     }
     for (update, field) in [
         (
@@ -222,18 +217,13 @@ async fn unsupported_customer_inputs_never_reach_flowglad() {
             "time_zone",
         ),
     ] {
-        let update = update.unwrap();
-        for result in [
-            billing
-                .customers()
-                .update(CustomerId::new("u1"), update.clone())
-                .await,
-            Customers::update(&rig.client, CustomerId::new("u1"), update.clone()).await,
-        ] {
-            let err = result.unwrap_err();
-            assert_eq!(err.kind(), ErrorKind::Unsupported, "{field}: {err}");
-            assert_eq!(err.field_errors()[0].field, field);
-        }
+        let err = billing
+            .customers()
+            .update(CustomerId::new("u1"), update.unwrap())
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Unsupported, "{field}: {err}");
+        assert_eq!(err.field_errors()[0].field, field);
     }
     let no_email = NewCustomer::builder("u1", "Ada").build().unwrap();
     for result in [

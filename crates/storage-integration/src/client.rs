@@ -1,41 +1,70 @@
-//! [`VercelStores`]: the [`Stores`] implementation over one [`HttpExecutor`].
+//! [`VercelClient`]: its construction, and the [`Stores`] impl as glue: each operation builds its request with
+//! the resource's `ops`, declares its safety class, and hands the request to the one executor.
 
 use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use unibill_core::{
-    BillingPlan, BillingPlanQuery, Error, IntegrationConfiguration, IntegrationConfigurationId,
+    BillingPlan, BillingPlanQuery, IntegrationConfiguration, IntegrationConfigurationId,
     IntegrationProduct, NewStore, Result, Store, StoreCapabilities, StoreId, Stores,
 };
-use unibill_http::{Clock, HttpExecutor, HttpExecutorBuilder, Request, SystemClock};
+use unibill_http::{Clock, HttpExecutor, HttpExecutorBuilder, Safety, SystemClock};
 
-use crate::config::{TeamScope, VercelStorageConfig};
-use crate::errors::VercelErrorTable;
+use crate::config::{TeamScope, VercelConfig};
+use crate::errors::error_table;
+use crate::{PROVIDER, capabilities, configurations, plans, stores};
 
 /// Vercel integration stores and billing plans behind [`Stores`].
 ///
-/// Cheap to clone (the executor is one `Arc`). See the [crate docs](crate) for an example.
+/// **Unguarded**: a bare client checks no capabilities and no empty ids (an empty id is refused by the executor
+/// before sending). [`unibill_core::Billing`] wraps every provider in `Guarded`, which enforces them; use the
+/// client through it. What the wire cannot carry (a prepayment that is not whole cents) is still refused here,
+/// before sending.
+///
+/// Cheap to clone (the executor is one `Arc`). `Debug` shows the executor and the team, never the token. See
+/// the [crate docs](crate) for an example.
 #[derive(Clone)]
-pub struct VercelStores {
-    pub(crate) exec: HttpExecutor,
+pub struct VercelClient {
+    exec: HttpExecutor,
     team: Option<TeamScope>,
-    pub(crate) resolve_missing_id: bool,
+    resolve_missing_id: bool,
 }
 
-impl VercelStores {
+impl VercelClient {
     /// A client with the executor's defaults (retries, timeouts, deadline).
-    pub fn new(config: VercelStorageConfig) -> Result<Self> {
+    pub fn new(config: VercelConfig) -> Result<Self> {
         Self::builder(config).build()
     }
 
-    /// A builder, to adjust the executor (sleeper, retry policy, HTTP client, timeouts) or the id fallback.
-    pub fn builder(config: VercelStorageConfig) -> VercelStoresBuilder {
-        VercelStoresBuilder {
+    /// A client from `VERCEL_TOKEN`, `VERCEL_TEAM_ID` or `VERCEL_TEAM_SLUG`, and `VERCEL_BASE_URL` (see
+    /// [`VercelConfig::from_lookup`]).
+    pub fn from_env() -> Result<Self> {
+        Self::new(VercelConfig::from_env()?)
+    }
+
+    /// A builder, to adjust the executor (sleeper, retry policy, HTTP client, timeouts), the clock or the id
+    /// fallback.
+    ///
+    /// ```
+    /// use unibill_http::RetryPolicy;
+    /// use unibill_storage_integration::{VercelClient, VercelConfig};
+    ///
+    /// let config = VercelConfig::builder("vercel_tok_123").team_slug("acme").build()?;
+    /// let client = VercelClient::builder(config)
+    ///     .executor(|http| http.retry_policy(RetryPolicy::never()))
+    ///     .resolve_missing_id(false)
+    ///     .build()?;
+    /// assert!(!format!("{client:?}").contains("vercel_tok_123"));
+    /// # Ok::<(), unibill_core::Error>(())
+    /// ```
+    pub fn builder(config: VercelConfig) -> VercelClientBuilder {
+        VercelClientBuilder {
+            exec: HttpExecutor::builder(PROVIDER, config.base_url().clone())
+                .bearer_auth(config.token().clone()),
             config,
             clock: Arc::new(SystemClock),
             resolve_missing_id: true,
-            configure: None,
         }
     }
 
@@ -43,22 +72,11 @@ impl VercelStores {
     pub fn team(&self) -> Option<&TeamScope> {
         self.team.as_ref()
     }
-
-    /// Adds the team query to a request.
-    pub(crate) fn scoped(&self, request: Request) -> Request {
-        match &self.team {
-            Some(team) => {
-                let (key, value) = team.query();
-                request.query(key, value)
-            }
-            None => request,
-        }
-    }
 }
 
-impl fmt::Debug for VercelStores {
+impl fmt::Debug for VercelClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("VercelStores")
+        f.debug_struct("VercelClient")
             .field("exec", &self.exec)
             .field("team", &self.team)
             .field("resolve_missing_id", &self.resolve_missing_id)
@@ -66,19 +84,17 @@ impl fmt::Debug for VercelStores {
     }
 }
 
-type Configure = Box<dyn FnOnce(HttpExecutorBuilder) -> HttpExecutorBuilder + Send>;
-
-/// Builds a [`VercelStores`]; start with [`VercelStores::builder`].
-pub struct VercelStoresBuilder {
-    config: VercelStorageConfig,
+/// Builds a [`VercelClient`]; start with [`VercelClient::builder`].
+pub struct VercelClientBuilder {
+    config: VercelConfig,
+    exec: HttpExecutorBuilder,
     clock: Arc<dyn Clock>,
     resolve_missing_id: bool,
-    configure: Option<Configure>,
 }
 
-impl fmt::Debug for VercelStoresBuilder {
+impl fmt::Debug for VercelClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("VercelStoresBuilder")
+        f.debug_struct("VercelClientBuilder")
             .field("config", &self.config)
             .field("clock", &self.clock)
             .field("resolve_missing_id", &self.resolve_missing_id)
@@ -86,6 +102,7 @@ impl fmt::Debug for VercelStoresBuilder {
     }
 }
 
+/// The builder's clock, shared by the executor (`Retry-After` dates) and the error table (`limit.resetMs`).
 #[derive(Debug)]
 struct SharedClock(Arc<dyn Clock>);
 
@@ -95,7 +112,17 @@ impl Clock for SharedClock {
     }
 }
 
-impl VercelStoresBuilder {
+impl VercelClientBuilder {
+    /// Adjusts the executor: `|b| b.sleeper(..).retry_policy(..).client(..)`. The base URL and the bearer token
+    /// come from the config; the clock and the error table are set after this, in [`build`](Self::build).
+    pub fn executor(
+        mut self,
+        configure: impl FnOnce(HttpExecutorBuilder) -> HttpExecutorBuilder,
+    ) -> Self {
+        self.exec = configure(self.exec);
+        self
+    }
+
     /// The wall clock for `Retry-After` dates and the 429 body's absolute `limit.resetMs` (default: the system
     /// clock). Set it here rather than on the executor, so both use it.
     pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
@@ -111,31 +138,14 @@ impl VercelStoresBuilder {
         self
     }
 
-    /// Adjusts the executor: `|b| b.sleeper(..).retry_policy(..).client(..)`. The base URL, the bearer token and
-    /// the error table come from this crate and are set around it.
-    pub fn executor(
-        mut self,
-        configure: impl FnOnce(HttpExecutorBuilder) -> HttpExecutorBuilder + Send + 'static,
-    ) -> Self {
-        self.configure = Some(Box::new(configure));
-        self
-    }
-
     /// Builds the client (a `Config` error for a base URL or token the executor refuses).
-    pub fn build(self) -> Result<VercelStores> {
-        let mut builder = HttpExecutor::builder(crate::PROVIDER, self.config.base_url().clone())
-            .bearer_auth(self.config.token().clone());
-        if let Some(configure) = self.configure {
-            builder = configure(builder);
-        }
-        let exec = builder
+    pub fn build(self) -> Result<VercelClient> {
+        let exec = self
+            .exec
             .clock(SharedClock(Arc::clone(&self.clock)))
-            .error_table(VercelErrorTable {
-                clock: self.clock,
-                team_scoped: self.config.team().is_some(),
-            })
+            .error_table(error_table(self.clock, self.config.team().is_some()))
             .build()?;
-        Ok(VercelStores {
+        Ok(VercelClient {
             exec,
             team: self.config.team().cloned(),
             resolve_missing_id: self.resolve_missing_id,
@@ -143,58 +153,94 @@ impl VercelStoresBuilder {
     }
 }
 
-fn non_empty(field: &str, value: &str) -> Result<()> {
-    if value.is_empty() {
-        Err(Error::invalid_field(field, "must not be empty").with_provider(crate::PROVIDER))
-    } else {
-        Ok(())
-    }
-}
-
 #[async_trait]
-impl Stores for VercelStores {
-    /// Everything on; creation is asynchronous (poll with `wait_until_ready`), and the documented create answer
-    /// has no store id (`create_returns_id: false`: the id is resolved when possible, else `None`).
+impl Stores for VercelClient {
     fn capabilities(&self) -> StoreCapabilities {
-        let mut caps = StoreCapabilities::full(crate::PROVIDER);
-        caps.create_is_async = true;
-        caps.create_returns_id = false;
-        caps
+        capabilities::stores()
     }
 
+    /// `Unsafe`. Why not `Reconcile`: a re-send is safe only if we can look up, before it, whether the first
+    /// attempt created the store, and nothing the request carries can be looked up. `externalId` has no
+    /// documented uniqueness and no lookup; the partner-resource lookup needs the `externalResourceId` the
+    /// partner assigns in the very answer that was lost; listing stores is undocumented. So a create whose
+    /// outcome is unknown is never re-sent: the caller gets `OutcomeUnknown`. A 429 and a refused connection are
+    /// still retried (nothing was applied).
     async fn create(&self, input: NewStore) -> Result<Store> {
-        self.create_store(input).await
+        let team = self.team();
+        let request = stores::ops::create_request(&input, team)?;
+        let store = self
+            .exec
+            .send(request, Safety::Unsafe, stores::ops::decode_created_store)
+            .await?;
+        let mut resource = None;
+        if self.resolve_missing_id
+            && let Some(request) = stores::ops::resolve_id_request(&store, &input, team)
+        {
+            // The store exists whatever this lookup says: a failed lookup leaves `id: None` rather than
+            // failing a create that succeeded (a caller would retry it and make a duplicate).
+            resource = self
+                .exec
+                .send(request, Safety::Safe, stores::ops::decode_resource)
+                .await
+                .ok();
+        }
+        Ok(stores::ops::complete_created(store, &input, resource))
     }
 
     async fn get(&self, id: StoreId) -> Result<Store> {
-        non_empty("id", id.as_str())?;
-        self.get_store(&id).await
+        self.store(&id).await
     }
 
+    /// `Reconcile`: retried like a safe call, and before any re-send after an ambiguous attempt the store is
+    /// read; not found means the earlier attempt deleted it (success). A store has no archived state: one that
+    /// is still there is deleted again.
     async fn delete(&self, id: StoreId) -> Result<()> {
-        non_empty("id", id.as_str())?;
-        self.delete_store(&id).await
+        let request = stores::ops::delete_request(&id, self.team());
+        let safety = Safety::reconcile_gone(|| self.store(&id), |_: &Store| false);
+        self.exec.send_empty(request, safety).await
     }
 
     async fn list_billing_plans(&self, query: BillingPlanQuery) -> Result<Vec<BillingPlan>> {
-        self.plans(query).await
+        let request = plans::ops::list_request(&query, self.team())?;
+        self.exec
+            .send(request, Safety::Safe, plans::ops::decode_plans)
+            .await
     }
 
     async fn list_configurations(
         &self,
         integration: Option<String>,
     ) -> Result<Vec<IntegrationConfiguration>> {
-        if let Some(i) = &integration {
-            non_empty("integration", i)?;
-        }
-        self.configurations(integration).await
+        let request =
+            configurations::ops::list_configurations_request(integration.as_deref(), self.team());
+        self.exec
+            .send(
+                request,
+                Safety::Safe,
+                configurations::ops::decode_configurations,
+            )
+            .await
     }
 
     async fn list_products(
         &self,
         configuration_id: IntegrationConfigurationId,
     ) -> Result<Vec<IntegrationProduct>> {
-        non_empty("configuration_id", configuration_id.as_str())?;
-        self.products(configuration_id).await
+        let request = configurations::ops::list_products_request(&configuration_id, self.team());
+        self.exec
+            .send(request, Safety::Safe, configurations::ops::decode_products)
+            .await
+    }
+}
+
+impl VercelClient {
+    /// `GET /v1/storage/stores/{id}`, `Safe` (the store read by `get` and by the delete's reconcile).
+    async fn store(&self, id: &StoreId) -> Result<Store> {
+        let request = stores::ops::get_request(id, self.team());
+        self.exec
+            .send(request, Safety::Safe, |r| {
+                stores::ops::decode_read_store(id, r)
+            })
+            .await
     }
 }

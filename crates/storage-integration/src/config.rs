@@ -1,11 +1,11 @@
-//! [`VercelStorageConfig`]: the token, the team scope and the base URL, from code or the environment.
+//! [`VercelConfig`]: the token, the team scope and the base URL, from code or the environment.
 
 use std::fmt;
 
 use secrecy::SecretString;
 use unibill_core::{Error, Result};
 use unibill_http::url::Url;
-use unibill_http::{VariableLookup, plain_variable, secret_values, secret_variable};
+use unibill_http::{Request, VariableLookup, plain_variable, secret_values, secret_variable};
 
 /// The API every call goes to unless told otherwise.
 pub const DEFAULT_BASE_URL: &str = "https://api.vercel.com";
@@ -38,12 +38,23 @@ impl TeamScope {
     }
 }
 
+/// `request` with the team query added last (after the operation's own query), when there is a team.
+pub(crate) fn scoped(request: Request, team: Option<&TeamScope>) -> Request {
+    match team {
+        Some(team) => {
+            let (key, value) = team.query();
+            request.query(key, value)
+        }
+        None => request,
+    }
+}
+
 /// How to reach Vercel: a bearer token (never shown by `Debug`), an optional team scope, the base URL.
 ///
 /// ```
-/// use unibill_storage_integration::{TeamScope, VercelStorageConfig};
+/// use unibill_storage_integration::{TeamScope, VercelConfig};
 ///
-/// let config = VercelStorageConfig::builder("vercel_tok_123").team_id("team_abc").build()?;
+/// let config = VercelConfig::builder("vercel_tok_123").team_id("team_abc").build()?;
 /// assert_eq!(config.team(), Some(&TeamScope::Id("team_abc".into())));
 /// assert_eq!(config.base_url().as_str(), "https://api.vercel.com/");
 /// assert!(!format!("{config:?}").contains("vercel_tok_123"));
@@ -53,28 +64,28 @@ impl TeamScope {
 ///     "VERCEL_TEAM_SLUG" => Some("acme".to_owned()),
 ///     _ => None,
 /// };
-/// let config = VercelStorageConfig::from_lookup(env)?;
+/// let config = VercelConfig::from_lookup(env)?;
 /// assert_eq!(config.team(), Some(&TeamScope::Slug("acme".into())));
 /// # Ok::<(), unibill_core::Error>(())
 /// ```
 #[derive(Clone)]
-pub struct VercelStorageConfig {
+pub struct VercelConfig {
     token: SecretString,
     team: Option<TeamScope>,
     base_url: Url,
 }
 
-impl VercelStorageConfig {
+impl VercelConfig {
     /// A builder with the token; no team, the default base URL.
-    pub fn builder(token: impl Into<SecretString>) -> VercelStorageConfigBuilder {
-        VercelStorageConfigBuilder {
+    pub fn builder(token: impl Into<SecretString>) -> VercelConfigBuilder {
+        VercelConfigBuilder {
             token: token.into(),
             team: None,
             base_url: None,
         }
     }
 
-    /// From the process environment: see [`VercelStorageConfig::from_lookup`].
+    /// From the process environment: see [`VercelConfig::from_lookup`].
     pub fn from_env() -> Result<Self> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -86,7 +97,7 @@ impl VercelStorageConfig {
         Self::from_secret_lookup(secret_values(lookup))
     }
 
-    /// [`VercelStorageConfig::from_lookup`] from a lookup whose values are [`SecretString`]s (what the facade's
+    /// [`VercelConfig::from_lookup`] from a lookup whose values are [`SecretString`]s (what the facade's
     /// `BillingConfig` passes: the token is never a plain `String` on its way in).
     pub fn from_secret_lookup(lookup: impl VariableLookup) -> Result<Self> {
         let get = |name: &str| plain_variable(&lookup, name);
@@ -137,9 +148,9 @@ impl VercelStorageConfig {
     }
 }
 
-impl fmt::Debug for VercelStorageConfig {
+impl fmt::Debug for VercelConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("VercelStorageConfig")
+        f.debug_struct("VercelConfig")
             .field("token", &"[redacted]")
             .field("team", &self.team)
             .field("base_url", &self.base_url.as_str())
@@ -147,16 +158,16 @@ impl fmt::Debug for VercelStorageConfig {
     }
 }
 
-/// Builds a [`VercelStorageConfig`].
-pub struct VercelStorageConfigBuilder {
+/// Builds a [`VercelConfig`].
+pub struct VercelConfigBuilder {
     token: SecretString,
     team: Option<TeamScope>,
     base_url: Option<String>,
 }
 
-impl fmt::Debug for VercelStorageConfigBuilder {
+impl fmt::Debug for VercelConfigBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("VercelStorageConfigBuilder")
+        f.debug_struct("VercelConfigBuilder")
             .field("token", &"[redacted]")
             .field("team", &self.team)
             .field("base_url", &self.base_url)
@@ -164,7 +175,7 @@ impl fmt::Debug for VercelStorageConfigBuilder {
     }
 }
 
-impl VercelStorageConfigBuilder {
+impl VercelConfigBuilder {
     /// Acts for the team with this id (`teamId` query).
     pub fn team_id(mut self, id: impl Into<String>) -> Self {
         self.team = Some(TeamScope::Id(id.into()));
@@ -191,7 +202,7 @@ impl VercelStorageConfigBuilder {
 
     /// Checks and builds: the token must be non-empty, a team id or slug non-empty, the base URL an absolute
     /// `https://` URL (or `http://` to a loopback host). Errors are `Config`.
-    pub fn build(self) -> Result<VercelStorageConfig> {
+    pub fn build(self) -> Result<VercelConfig> {
         use secrecy::ExposeSecret;
         let config_err = |m: String| Error::config(m).with_provider(crate::PROVIDER);
         if self.token.expose_secret().trim().is_empty() {
@@ -207,7 +218,7 @@ impl VercelStorageConfigBuilder {
         let base_url = Url::parse(text)
             .map_err(|e| config_err(format!("the base URL `{text}` is not a URL: {e}")))?;
         unibill_http::check_base_url(crate::PROVIDER, &base_url)?;
-        Ok(VercelStorageConfig {
+        Ok(VercelConfig {
             token: self.token,
             team: self.team,
             base_url,

@@ -1,15 +1,9 @@
 //! The error table: Vercel's error answers → [`unibill_core::Error`], in one place.
 //!
-//! | status | kind |
-//! |---|---|
-//! | 400 | `InvalidInput` (with a field error when the message names a request field) |
-//! | 401 | `Unauthenticated` |
-//! | 402 | `PaymentRequired` |
-//! | 403 | `PermissionDenied` (missing permissions named in the message) |
-//! | 404, 410 | `NotFound` |
-//! | 409 | `Conflict` |
-//! | 429 | `RateLimited`; the wait is `Retry-After`, else the body's `limit.resetMs` (`limit.reset`), else `X-RateLimit-Reset` |
-//! | 5xx and others | by status, as the executor's table (a 500 without a parsed code stays ambiguous) |
+//! The kind is [`unibill_http::kind_for_status`]'s, with no row overridden (`400` → `InvalidInput`, with a
+//! field error when the message names a request field; `403` → `PermissionDenied`, with the missing permissions
+//! named in the message; `409` → `Conflict`; a 500 without a parsed code stays ambiguous). A 429's wait is
+//! `Retry-After`, else the body's `limit.resetMs` (`limit.reset`), else `X-RateLimit-Reset`.
 //!
 //! The body is `{"error": {"code", "message", …}}`, or `{"err": {…}}` as some Vercel APIs wrongly answer. The
 //! request id (`x-vercel-id`) is kept by the executor.
@@ -30,16 +24,14 @@ use serde_json::{Map, Value};
 use unibill_core::{Error, ErrorKind, FieldError};
 use unibill_http::{Clock, ErrorResponse, ErrorTable, kind_for_status};
 
-/// The Vercel error table; it reads the clock to turn the body's absolute `limit.resetMs` into a wait.
-#[derive(Debug, Clone)]
-pub(crate) struct VercelErrorTable {
-    pub(crate) clock: Arc<dyn Clock>,
-    /// Whether calls carry a team (`teamId`/`slug`); without one a 403/404 says how to set it.
-    pub(crate) team_scoped: bool,
+/// The Vercel error table. It reads `clock` to turn the body's absolute `limit.resetMs` into a wait; without a
+/// team scope (`team_scoped` false) a 403 or 404 says how to set one.
+pub(crate) fn error_table(clock: Arc<dyn Clock>, team_scoped: bool) -> impl ErrorTable + 'static {
+    move |answer: &ErrorResponse| map(answer, &*clock, team_scoped)
 }
 
 /// What a 403 or 404 adds when no team scope was sent.
-pub(crate) const NO_TEAM_HINT: &str =
+const NO_TEAM_HINT: &str =
     " for the token's personal account: no team was sent, set VERCEL_TEAM_ID or VERCEL_TEAM_SLUG";
 
 /// What the status means, as the error's own message (Vercel's text stays the provider message).
@@ -89,97 +81,82 @@ impl Body {
     }
 }
 
-impl ErrorTable for VercelErrorTable {
-    fn map(&self, answer: &ErrorResponse) -> Error {
-        let status = answer.status.as_u16();
-        let kind = match status {
-            400 => ErrorKind::InvalidInput,
-            401 => ErrorKind::Unauthenticated,
-            402 => ErrorKind::PaymentRequired,
-            403 => ErrorKind::PermissionDenied,
-            404 | 410 => ErrorKind::NotFound,
-            409 => ErrorKind::Conflict,
-            429 => ErrorKind::RateLimited,
-            _ => kind_for_status(answer.status),
-        };
-        let body = answer
-            .json::<Envelope>()
-            .and_then(|e| e.error)
-            .and_then(Body::from_map);
-        let mut message = summary(status).to_owned();
-        if let Some(Value::Array(missing)) = body
-            .as_ref()
-            .and_then(|b| b.extra.get("missingPermissions"))
-        {
-            let names: Vec<&str> = missing.iter().filter_map(Value::as_str).collect();
-            if !names.is_empty() {
-                message.push_str(&format!(" (missing permissions: {})", names.join(", ")));
-            }
+fn map(answer: &ErrorResponse, clock: &dyn Clock, team_scoped: bool) -> Error {
+    let status = answer.status.as_u16();
+    // Every Vercel status means what it means in the shared table: no row differs.
+    let kind = kind_for_status(answer.status);
+    let body = answer
+        .json::<Envelope>()
+        .and_then(|e| e.error)
+        .and_then(Body::from_map);
+    let mut message = summary(status).to_owned();
+    if let Some(Value::Array(missing)) = body
+        .as_ref()
+        .and_then(|b| b.extra.get("missingPermissions"))
+    {
+        let names: Vec<&str> = missing.iter().filter_map(Value::as_str).collect();
+        if !names.is_empty() {
+            message.push_str(&format!(" (missing permissions: {})", names.join(", ")));
         }
-        if !self.team_scoped && matches!(status, 403 | 404) {
-            message.push_str(NO_TEAM_HINT);
-        }
-        let mut err = Error::new(kind, message);
-        let Some(body) = body else {
-            let text = answer.text();
-            if !text.trim().is_empty() {
-                err = err.with_provider_message(text.into_owned());
-            }
-            if status == 429
-                && let Some(wait) = self.wait_from(None, answer)
-            {
-                err = err.with_retry_after(wait);
-            }
-            return err;
-        };
-        let provider_message = body.message.clone().unwrap_or_default();
-        if let Some(code) = &body.code {
-            err = err.with_provider_code(code.clone());
-        }
-        if !provider_message.is_empty() {
-            err = err.with_provider_message(provider_message.clone());
-        }
-        if kind == ErrorKind::InvalidInput
-            && let Some(field) = field_hint(&provider_message)
-        {
-            err = err.with_field_errors([FieldError::new(field, provider_message.clone())]);
+    }
+    if !team_scoped && matches!(status, 403 | 404) {
+        message.push_str(NO_TEAM_HINT);
+    }
+    let mut err = Error::new(kind, message);
+    let Some(body) = body else {
+        let text = answer.text();
+        if !text.trim().is_empty() {
+            err = err.with_provider_message(text.into_owned());
         }
         if status == 429
-            && let Some(wait) = self.wait_from(body.extra.get("limit"), answer)
+            && let Some(wait) = wait_from(clock, None, answer)
         {
             err = err.with_retry_after(wait);
         }
-        err
+        return err;
+    };
+    let provider_message = body.message.clone().unwrap_or_default();
+    if let Some(code) = &body.code {
+        err = err.with_provider_code(code.clone());
     }
+    if !provider_message.is_empty() {
+        err = err.with_provider_message(provider_message.clone());
+    }
+    if kind == ErrorKind::InvalidInput
+        && let Some(field) = field_hint(&provider_message)
+    {
+        err = err.with_field_errors([FieldError::new(field, provider_message.clone())]);
+    }
+    if status == 429
+        && let Some(wait) = wait_from(clock, body.extra.get("limit"), answer)
+    {
+        err = err.with_retry_after(wait);
+    }
+    err
 }
 
-impl VercelErrorTable {
-    /// The wait a 429 asks for when no `Retry-After` header gave one: `limit.resetMs`, `limit.reset` (seconds),
-    /// then the `X-RateLimit-Reset` header (seconds), each an absolute time measured from the clock.
-    fn wait_from(&self, limit: Option<&Value>, answer: &ErrorResponse) -> Option<Duration> {
-        let reset_ms = limit
-            .and_then(|l| l.get("resetMs"))
-            .and_then(Value::as_u64)
-            .or_else(|| {
-                limit
-                    .and_then(|l| l.get("reset"))
-                    .and_then(Value::as_u64)
-                    .and_then(|s| s.checked_mul(1000))
-            })
-            .or_else(|| {
-                answer
-                    .headers
-                    .get("x-ratelimit-reset")
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.trim().parse::<u64>().ok())
-                    .and_then(|s| s.checked_mul(1000))
-            })?;
-        let when = UNIX_EPOCH.checked_add(Duration::from_millis(reset_ms))?;
-        Some(
-            when.duration_since(self.clock.now())
-                .unwrap_or(Duration::ZERO),
-        )
-    }
+/// The wait a 429 asks for when no `Retry-After` header gave one: `limit.resetMs`, `limit.reset` (seconds),
+/// then the `X-RateLimit-Reset` header (seconds), each an absolute time measured from the clock.
+fn wait_from(clock: &dyn Clock, limit: Option<&Value>, answer: &ErrorResponse) -> Option<Duration> {
+    let reset_ms = limit
+        .and_then(|l| l.get("resetMs"))
+        .and_then(Value::as_u64)
+        .or_else(|| {
+            limit
+                .and_then(|l| l.get("reset"))
+                .and_then(Value::as_u64)
+                .and_then(|s| s.checked_mul(1000))
+        })
+        .or_else(|| {
+            answer
+                .headers
+                .get("x-ratelimit-reset")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .and_then(|s| s.checked_mul(1000))
+        })?;
+    let when = UNIX_EPOCH.checked_add(Duration::from_millis(reset_ms))?;
+    Some(when.duration_since(clock.now()).unwrap_or(Duration::ZERO))
 }
 
 /// The request field a 400 message names (`` `integrationProductIdOrSlug` ``, `` `metadata.region` ``), as the

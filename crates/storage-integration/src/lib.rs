@@ -5,17 +5,17 @@
 //! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 //! use std::time::Duration;
 //! use unibill_core::{Billing, BillingPlanQuery, NewStore, StoresExt, WaitOptions};
-//! use unibill_storage_integration::{VercelStorageConfig, VercelStores};
+//! use unibill_storage_integration::{VercelClient, VercelConfig};
 //! use unibill_testkit::emulators::vercel::{VercelEmulator, seed};
 //!
 //! // A Vercel emulator on 127.0.0.1 stands in for https://api.vercel.com.
 //! let served = VercelEmulator::new("vercel_tok_example").serve().await.unwrap();
 //!
-//! let config = VercelStorageConfig::builder("vercel_tok_example") // or VercelStorageConfig::from_env()
+//! let config = VercelConfig::builder("vercel_tok_example") // or VercelConfig::from_env()
 //!     .team_id(seed::TEAM_ID)
 //!     .base_url(served.base_url())
 //!     .build()?;
-//! let billing = Billing::builder().stores(VercelStores::new(config)?).build();
+//! let billing = Billing::builder().stores(VercelClient::new(config)?).build();
 //! let stores = billing.stores();
 //!
 //! // configurations → products → (billing plans) → create → wait until available.
@@ -59,6 +59,8 @@
 //!
 //! # What to know
 //!
+//! - **A bare [`VercelClient`] is unguarded**: capabilities and empty ids are enforced by
+//!   [`unibill_core::Billing`], which wraps every provider in `Guarded` (as in the example above).
 //! - **Creation is asynchronous**: a new store is usually `initializing`; poll with
 //!   [`StoresExt::wait_until_ready`](unibill_core::StoresExt::wait_until_ready).
 //! - **The documented create answer has no store id.** The real API sends an undocumented `id`, which is used
@@ -82,19 +84,21 @@
 //! - `list_billing_plans` sends the query's metadata as one compact JSON text, as the Vercel CLI does; numbers
 //!   keep every digit ([`unibill_core::parse_store_metadata`] reads them so from text).
 
-#[doc(hidden)]
-pub mod bench_api;
+mod capabilities;
 mod client;
+#[doc(hidden)]
+pub mod codec;
 mod config;
 mod configurations;
+mod decode;
 mod errors;
 mod plans;
 mod stores;
 
-pub use client::{VercelStores, VercelStoresBuilder};
+pub use client::{VercelClient, VercelClientBuilder};
 pub use config::{
-    DEFAULT_BASE_URL, ENV_BASE_URL, ENV_TEAM_ID, ENV_TEAM_SLUG, ENV_TOKEN, TeamScope,
-    VercelStorageConfig, VercelStorageConfigBuilder,
+    DEFAULT_BASE_URL, ENV_BASE_URL, ENV_TEAM_ID, ENV_TEAM_SLUG, ENV_TOKEN, TeamScope, VercelConfig,
+    VercelConfigBuilder,
 };
 
 /// The provider name on every model and error: `"vercel"`.

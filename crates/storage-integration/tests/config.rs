@@ -1,7 +1,7 @@
-//! `VercelStorageConfig`: `from_lookup` (what `from_env` wraps), the builder, and `Debug` without the token.
+//! `VercelConfig`: `from_lookup` (what `from_env` wraps), the builder, and `Debug` without the token.
 
 use unibill_core::ErrorKind;
-use unibill_storage_integration::{DEFAULT_BASE_URL, TeamScope, VercelStorageConfig, VercelStores};
+use unibill_storage_integration::{DEFAULT_BASE_URL, TeamScope, VercelClient, VercelConfig};
 
 const TOKEN: &str = "vercel_PLANTED_tok_config";
 
@@ -15,7 +15,7 @@ fn lookup<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String>
 
 #[test]
 fn token_only_is_the_personal_account_on_the_default_url() {
-    let c = VercelStorageConfig::from_lookup(lookup(&[("VERCEL_TOKEN", TOKEN)])).unwrap();
+    let c = VercelConfig::from_lookup(lookup(&[("VERCEL_TOKEN", TOKEN)])).unwrap();
     assert_eq!(c.team(), None);
     assert_eq!(c.base_url().as_str(), format!("{DEFAULT_BASE_URL}/"));
     use secrecy::ExposeSecret;
@@ -24,13 +24,13 @@ fn token_only_is_the_personal_account_on_the_default_url() {
 
 #[test]
 fn team_id_or_slug() {
-    let c = VercelStorageConfig::from_lookup(lookup(&[
+    let c = VercelConfig::from_lookup(lookup(&[
         ("VERCEL_TOKEN", TOKEN),
         ("VERCEL_TEAM_ID", "team_1"),
     ]))
     .unwrap();
     assert_eq!(c.team(), Some(&TeamScope::Id("team_1".into())));
-    let c = VercelStorageConfig::from_lookup(lookup(&[
+    let c = VercelConfig::from_lookup(lookup(&[
         ("VERCEL_TOKEN", TOKEN),
         ("VERCEL_TEAM_SLUG", "acme"),
         ("VERCEL_TEAM_ID", ""),
@@ -41,7 +41,7 @@ fn team_id_or_slug() {
 
 #[test]
 fn both_team_variables_are_a_config_error() {
-    let err = VercelStorageConfig::from_lookup(lookup(&[
+    let err = VercelConfig::from_lookup(lookup(&[
         ("VERCEL_TOKEN", TOKEN),
         ("VERCEL_TEAM_ID", "team_1"),
         ("VERCEL_TEAM_SLUG", "acme"),
@@ -54,7 +54,7 @@ fn both_team_variables_are_a_config_error() {
 #[test]
 fn a_missing_or_empty_token_names_the_variable() {
     for vars in [&[][..], &[("VERCEL_TOKEN", "  ")][..]] {
-        let err = VercelStorageConfig::from_lookup(lookup(vars)).unwrap_err();
+        let err = VercelConfig::from_lookup(lookup(vars)).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Config);
         assert!(err.message().contains("VERCEL_TOKEN"), "{err}");
     }
@@ -62,18 +62,16 @@ fn a_missing_or_empty_token_names_the_variable() {
 
 #[test]
 fn base_url_override_and_refusals() {
-    let c = VercelStorageConfig::from_lookup(lookup(&[
+    let c = VercelConfig::from_lookup(lookup(&[
         ("VERCEL_TOKEN", TOKEN),
         ("VERCEL_BASE_URL", "http://127.0.0.1:9999"),
     ]))
     .unwrap();
     assert_eq!(c.base_url().as_str(), "http://127.0.0.1:9999/");
     for bad in ["http://api.vercel.com", "not a url", "ftp://x.example"] {
-        let err = VercelStorageConfig::from_lookup(lookup(&[
-            ("VERCEL_TOKEN", TOKEN),
-            ("VERCEL_BASE_URL", bad),
-        ]))
-        .unwrap_err();
+        let err =
+            VercelConfig::from_lookup(lookup(&[("VERCEL_TOKEN", TOKEN), ("VERCEL_BASE_URL", bad)]))
+                .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Config, "{bad}");
         assert!(err.message().contains("VERCEL_BASE_URL"), "{bad}: {err}");
     }
@@ -82,11 +80,11 @@ fn base_url_override_and_refusals() {
 #[test]
 fn builder_rejects_empty_values() {
     assert_eq!(
-        VercelStorageConfig::builder("").build().unwrap_err().kind(),
+        VercelConfig::builder("").build().unwrap_err().kind(),
         ErrorKind::Config
     );
     assert_eq!(
-        VercelStorageConfig::builder(TOKEN)
+        VercelConfig::builder(TOKEN)
             .team_slug("")
             .build()
             .unwrap_err()
@@ -97,27 +95,25 @@ fn builder_rejects_empty_values() {
 
 #[test]
 fn a_token_that_cannot_be_a_header_is_a_config_error_without_the_token() {
-    let config = VercelStorageConfig::builder("bad\ntoken_PLANTED")
-        .build()
-        .unwrap();
-    let err = VercelStores::new(config).unwrap_err();
+    let config = VercelConfig::builder("bad\ntoken_PLANTED").build().unwrap();
+    let err = VercelClient::new(config).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Config);
     assert!(!format!("{err} {err:?}").contains("PLANTED"));
 }
 
 #[test]
 fn debug_never_shows_the_token() {
-    let config = VercelStorageConfig::builder(TOKEN)
+    let config = VercelConfig::builder(TOKEN)
         .team_id("team_1")
         .build()
         .unwrap();
-    let builder_debug = format!("{:?}", VercelStorageConfig::builder(TOKEN));
-    let client = VercelStores::new(config.clone()).unwrap();
+    let builder_debug = format!("{:?}", VercelConfig::builder(TOKEN));
+    let client = VercelClient::new(config.clone()).unwrap();
     for text in [
         format!("{config:?}"),
         builder_debug,
         format!("{client:?}"),
-        format!("{:?}", VercelStores::builder(config)),
+        format!("{:?}", VercelClient::builder(config)),
     ] {
         assert!(!text.contains(TOKEN), "{text}");
         assert!(!text.contains("PLANTED"), "{text}");

@@ -10,7 +10,7 @@ use unibill_core::{
     BillingPlanQuery, Currency, IntegrationConfigurationId, Money, NewStore, StoreId,
     StoreMetadataValue, StoreSource, Stores,
 };
-use unibill_storage_integration::{VercelStorageConfig, VercelStores};
+use unibill_storage_integration::{VercelClient, VercelConfig};
 use unibill_testkit::emulators::vercel::seed;
 use unibill_testkit::{Reply, TestServer};
 
@@ -42,8 +42,8 @@ fn ok_create() -> Reply {
 #[tokio::test]
 async fn minimal_free_create_is_the_fixture_request() {
     let (server, _, _) = canned(|_| ok_create()).await;
-    let client = VercelStores::builder(
-        VercelStorageConfig::builder(TOKEN)
+    let client = VercelClient::builder(
+        VercelConfig::builder(TOKEN)
             .team_id(seed::TEAM_ID)
             .base_url(server.url().as_str())
             .build()
@@ -428,11 +428,11 @@ async fn slug_scope_and_personal_account() {
         ),
         (None, vec![("view".to_owned(), "account".to_owned())]),
     ] {
-        let mut b = VercelStorageConfig::builder(TOKEN).base_url(server.url().as_str());
+        let mut b = VercelConfig::builder(TOKEN).base_url(server.url().as_str());
         if let Some(slug) = team {
             b = b.team_slug(slug);
         }
-        let client = VercelStores::new(b.build().unwrap()).unwrap();
+        let client = VercelClient::new(b.build().unwrap()).unwrap();
         client.list_configurations(None).await.unwrap();
         assert_eq!(server.requests().last().unwrap().query_pairs(), expected);
     }

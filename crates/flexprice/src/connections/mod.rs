@@ -1,5 +1,5 @@
 //! Connections on `/v1/connections` (routed, though no longer in the public spec).
 
-mod ops;
+pub(crate) mod ops;
 mod secrets;
 mod wire;

@@ -1,4 +1,4 @@
 //! Customers on `/v1/customers`.
 
 pub(crate) mod ops;
-pub(crate) mod wire;
+mod wire;

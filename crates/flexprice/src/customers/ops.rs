@@ -1,48 +1,110 @@
-//! The customer operations: requests, safety classes and decoding.
+//! The customer operations, without I/O: each request as a value, each answer decoded, and what the lookup by
+//! external id means for a create.
 
-use std::future::Future;
-use std::pin::Pin;
-
-use async_trait::async_trait;
 use unibill_core::{
-    Customer, CustomerCapabilities, CustomerId, CustomerListQuery, CustomerStatus, CustomerUpdate,
-    Customers, Error, ErrorKind, NewCustomer, Page, Result,
+    Address, Customer, CustomerId, CustomerListQuery, CustomerUpdate, Error, ErrorKind, FieldError,
+    NewCustomer, Patch, Result,
 };
-use unibill_http::{Lookup, Request, Response, Safety};
+use unibill_http::{Lookup, Request, Response};
 
-use super::wire::{CreateCustomer, UpdateCustomer, WireCustomer, WireCustomerList};
-use crate::client::FlexpriceClient;
-use crate::decode::{envelope, item_with_raw, with_raw};
-use crate::pagination::{self, next_cursor, start_offset};
-use crate::{PROVIDER, capabilities, validate};
+use super::wire::{CreateCustomer, UpdateCustomer, WireCustomer};
+use crate::PROVIDER;
+use crate::decode::with_raw;
+use crate::pagination::{PageAt, decode_items};
 
 const CREATE: &str = "customers.create";
-const GET: &str = "customers.get";
+pub(crate) const GET: &str = "customers.get";
 const GET_BY_EXTERNAL_ID: &str = "customers.get_by_external_id";
 const LIST: &str = "customers.list";
 const UPDATE: &str = "customers.update";
 const DELETE: &str = "customers.delete";
 
-pub(crate) fn decode_one(response: Response) -> Result<Customer> {
+/// `POST /customers`. Address parts longer than the server takes are `InvalidInput` (nothing is sent).
+pub fn create_request(input: &NewCustomer) -> Result<Request> {
+    address_bytes(input.address())?;
+    Request::post(CREATE, "/customers")
+        .path(["customers"])
+        .json(&CreateCustomer::from(input))
+}
+
+/// `GET /customers/{id}` (archived customers too).
+pub fn get_request(id: &CustomerId) -> Request {
+    Request::get(GET, "/customers/{id}").path(["customers", id.as_str()])
+}
+
+/// The read of the customer holding `external_id`, with the decoder of its answer: `GET
+/// /customers/external/{id}`, or `GET /customers?external_id=&limit=1` for ids that route cannot carry (gin
+/// matches on the decoded path; the executor refuses `.`/`..` segments).
+pub fn get_by_external_id_request(
+    external_id: &str,
+) -> (Request, fn(Response) -> Result<Customer>) {
+    if external_id.contains('/') || external_id == "." || external_id == ".." {
+        let request = Request::get(GET_BY_EXTERNAL_ID, "/customers?external_id=")
+            .path(["customers"])
+            .query("external_id", external_id)
+            .query("limit", "1");
+        (request, decode_first_customer)
+    } else {
+        let request = Request::get(GET_BY_EXTERNAL_ID, "/customers/external/{external_id}").path([
+            "customers",
+            "external",
+            external_id,
+        ]);
+        (request, decode_customer)
+    }
+}
+
+/// `GET /customers?limit&offset&order=asc`, and the page it asks for.
+pub(crate) fn list_request(query: &CustomerListQuery) -> Result<(Request, PageAt)> {
+    let at = PageAt::new(query.cursor.as_ref(), query.fingerprint(), query.limit)?;
+    let request = Request::get(LIST, "/customers")
+        .path(["customers"])
+        .query("limit", at.limit.to_string())
+        .query("offset", at.offset.to_string())
+        .query("order", "asc");
+    Ok((request, at))
+}
+
+/// `PUT /customers/{id}`: absent keeps, `""` clears, metadata replaces. An address set with parts longer than
+/// the server takes is `InvalidInput`.
+pub fn update_request(id: &CustomerId, update: &CustomerUpdate) -> Result<Request> {
+    if let Patch::Set(a) = update.address() {
+        address_bytes(Some(a))?;
+    }
+    Request::put(UPDATE, "/customers/{id}")
+        .path(["customers", id.as_str()])
+        .json(&UpdateCustomer::from(update))
+}
+
+/// `DELETE /customers/{id}` (archives).
+pub fn delete_request(id: &CustomerId) -> Request {
+    Request::delete(DELETE, "/customers/{id}").path(["customers", id.as_str()])
+}
+
+/// A customer answer (create, get, update), `raw` kept.
+pub fn decode_customer(response: Response) -> Result<Customer> {
     let (wire, raw) = with_raw::<WireCustomer>(&response)?;
     Ok(wire.into_customer(raw))
 }
 
-/// The items of a list answer, with the server's total.
-pub(crate) fn decode_list(response: Response) -> Result<(Vec<Customer>, Option<u64>)> {
-    let list: WireCustomerList = envelope(&response)?;
-    let customers = list
-        .items
-        .unwrap_or_default()
-        .into_iter()
-        .map(|raw| item_with_raw::<WireCustomer>(raw).map(|(w, raw)| w.into_customer(raw)))
-        .collect::<Result<Vec<_>>>()?;
-    Ok((customers, list.pagination.and_then(|p| p.total)))
+/// A `GET /customers` page: its customers (each with its `raw`) and the server's total.
+pub fn decode_customer_list(response: Response) -> Result<(Vec<Customer>, Option<u64>)> {
+    decode_items(&response, |w: WireCustomer, raw| Ok(w.into_customer(raw)))
+}
+
+/// The first customer of a `GET /customers?external_id=` page; none is `NotFound`.
+fn decode_first_customer(response: Response) -> Result<Customer> {
+    let (found, _) = decode_customer_list(response)?;
+    found.into_iter().next().ok_or_else(|| {
+        Error::not_found("no active customer has this external id")
+            .with_provider(PROVIDER)
+            .with_operation(GET_BY_EXTERNAL_ID)
+    })
 }
 
 /// Whether the customer found under the input's external id is the one this create made: every field the
 /// input set has the value it asked for.
-fn matches(input: &NewCustomer, c: &Customer) -> bool {
+pub(crate) fn matches(input: &NewCustomer, c: &Customer) -> bool {
     let same = |want: Option<&str>, have: Option<&String>| {
         want.is_none_or(|w| have.is_some_and(|h| h == w))
     };
@@ -59,151 +121,139 @@ fn matches(input: &NewCustomer, c: &Customer) -> bool {
             .is_none_or(|m| m.iter().all(|(k, v)| c.metadata.get(k) == Some(v)))
 }
 
-/// Ids the external-id route cannot carry (gin matches on the decoded path; the executor refuses `.`/`..`).
-fn needs_query_filter(external_id: &str) -> bool {
-    external_id.contains('/') || external_id == "." || external_id == ".."
-}
-
-impl FlexpriceClient {
-    async fn customer_by_external_id(&self, external_id: &str) -> Result<Customer> {
-        if needs_query_filter(external_id) {
-            let request = Request::get(GET_BY_EXTERNAL_ID, "/customers?external_id=")
-                .path(["customers"])
-                .query("external_id", external_id)
-                .query("limit", "1");
-            let (found, _) = self.exec.send(request, Safety::Safe, decode_list).await?;
-            return match found.into_iter().next() {
-                Some(c) => Ok(c),
-                None => Err(Error::not_found("no active customer has this external id")
-                    .with_provider(PROVIDER)
-                    .with_operation(GET_BY_EXTERNAL_ID)),
-            };
-        }
-        let request = Request::get(GET_BY_EXTERNAL_ID, "/customers/external/{external_id}").path([
-            "customers",
-            "external",
-            external_id,
-        ]);
-        self.exec.send(request, Safety::Safe, decode_one).await
+/// What the read by external id says about a create of `input`: its customer, another holder, or nothing.
+pub(crate) fn created(input: &NewCustomer, found: Result<Customer>) -> Result<Lookup<Customer>> {
+    match found {
+        Ok(c) if matches(input, &c) => Ok(Lookup::Found(c)),
+        Ok(c) => Ok(Lookup::Mismatch {
+            existing_id: Some(c.id.into_string()),
+        }),
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(Lookup::Missing),
+        Err(e) => Err(e),
     }
 }
 
-#[async_trait]
-impl Customers for FlexpriceClient {
-    fn capabilities(&self) -> CustomerCapabilities {
-        capabilities::customers()
-    }
-
-    // Written out rather than as an `async fn`: `async_trait` keeps an `async fn`'s arguments twice in the boxed
-    // future (as passed, and moved into its body); this block holds the input once.
-    fn create<'life0, 'async_trait>(
-        &'life0 self,
-        input: NewCustomer,
-    ) -> Pin<Box<dyn Future<Output = Result<Customer>> + Send + 'async_trait>>
-    where
-        'life0: 'async_trait,
-        Self: 'async_trait,
-    {
-        Box::pin(async move {
-            self.capabilities().check_create(&input)?;
-            validate::address_bytes(input.address())?;
-            let request = Request::post(CREATE, "/customers")
-                .path(["customers"])
-                .json(&CreateCustomer::from(&input))?;
-            let input = &input;
-            let safety = Safety::natural_key(move || async move {
-                match self.customer_by_external_id(input.external_id()).await {
-                    Ok(c) if matches(input, &c) => Ok(Lookup::Found(c)),
-                    Ok(c) => Ok(Lookup::Mismatch {
-                        existing_id: Some(c.id.into_string()),
-                    }),
-                    Err(e) if e.kind() == ErrorKind::NotFound => Ok(Lookup::Missing),
-                    Err(e) => Err(e),
-                }
-            });
-            // Taken before the create is sent: the lookup after a 409 is part of the same call.
-            let deadline = self.exec.call_deadline();
-            match self.exec.send(request, safety, decode_one).await {
-                // The 409 names the external id, not the customer: look the holder up for its id, within
-                // what is left of the call's deadline.
-                Err(e) if e.kind() == ErrorKind::AlreadyExists && e.existing_id().is_none() => {
-                    let lookup = self.customer_by_external_id(input.external_id());
-                    match deadline.run(GET_BY_EXTERNAL_ID, lookup).await {
-                        Ok(existing) => Err(e.with_existing_id(existing.id.into_string())),
-                        Err(_) => Err(e),
-                    }
-                }
-                other => other,
-            }
+/// Address parts are checked again by the server in **bytes** (multi-byte text fails early).
+fn address_bytes(address: Option<&Address>) -> Result<()> {
+    let Some(a) = address else { return Ok(()) };
+    let errors: Vec<FieldError> = [
+        ("address.line1", &a.line1, 255),
+        ("address.line2", &a.line2, 255),
+        ("address.city", &a.city, 100),
+        ("address.state", &a.state, 100),
+        ("address.postal_code", &a.postal_code, 20),
+    ]
+    .into_iter()
+    .filter_map(|(field, v, max)| {
+        v.as_ref().filter(|v| v.len() > max).map(|_| {
+            FieldError::new(
+                field,
+                format!("must be at most {max} bytes of UTF-8 on Flexprice"),
+            )
         })
+    })
+    .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::invalid_fields(errors))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+    use unibill_core::Metadata;
+
+    use super::*;
+
+    fn body(request: &Request) -> Value {
+        serde_json::from_slice(request.body_bytes().expect("a body")).unwrap()
     }
 
-    async fn get(&self, id: CustomerId) -> Result<Customer> {
-        let request = Request::get(GET, "/customers/{id}").path(["customers", id.as_str()]);
-        self.exec.send(request, Safety::Safe, decode_one).await
+    #[test]
+    fn create_sends_what_was_set_and_always_a_metadata_object() {
+        let bare = create_request(&NewCustomer::builder("user-1", "Ada").build().unwrap()).unwrap();
+        assert_eq!(
+            (bare.method().as_str(), bare.template()),
+            ("POST", "/customers")
+        );
+        assert_eq!(
+            body(&bare),
+            json!({"external_id":"user-1","name":"Ada","metadata":{}})
+        );
+
+        let mut metadata = Metadata::new();
+        metadata.insert("tier", "gold");
+        let full = NewCustomer::builder("user-2", "Grace")
+            .email("grace@example.com")
+            .address(
+                Address::builder()
+                    .city("Arlington")
+                    .country("US")
+                    .build()
+                    .unwrap(),
+            )
+            .time_zone("America/New_York")
+            .metadata(metadata)
+            .build()
+            .unwrap();
+        assert_eq!(
+            body(&create_request(&full).unwrap()),
+            json!({
+                "external_id": "user-2",
+                "name": "Grace",
+                "email": "grace@example.com",
+                "address_city": "Arlington",
+                "address_country": "US",
+                "timezone": "America/New_York",
+                "metadata": {"tier": "gold"}
+            })
+        );
     }
 
-    async fn get_by_external_id(&self, external_id: String) -> Result<Customer> {
-        if external_id.is_empty() {
-            return Err(Error::invalid_field("external_id", "must not be empty"));
+    #[test]
+    fn an_update_clears_with_empty_strings_and_replaces_the_whole_address() {
+        let update = CustomerUpdate::builder()
+            .clear_email()
+            .address(Address::builder().city("Paris").build().unwrap())
+            .build()
+            .unwrap();
+        let request = update_request(&CustomerId::new("cust_1"), &update).unwrap();
+        assert_eq!(
+            (request.method().as_str(), request.template()),
+            ("PUT", "/customers/{id}")
+        );
+        assert_eq!(
+            body(&request),
+            json!({
+                "email": "",
+                "address_line1": "",
+                "address_line2": "",
+                "address_city": "Paris",
+                "address_state": "",
+                "address_postal_code": "",
+                "address_country": ""
+            })
+        );
+    }
+
+    #[test]
+    fn external_ids_the_route_cannot_carry_use_the_query_filter() {
+        let (plain, _) = get_by_external_id_request("user-1");
+        assert_eq!(plain.template(), "/customers/external/{external_id}");
+        for awkward in ["a/b", ".", ".."] {
+            let (filtered, _) = get_by_external_id_request(awkward);
+            assert_eq!(filtered.template(), "/customers?external_id=", "{awkward}");
         }
-        self.customer_by_external_id(&external_id).await
     }
 
-    async fn list(&self, mut query: CustomerListQuery) -> Result<Page<Customer>> {
-        self.capabilities().check_list(&mut query)?;
-        let fingerprint = query.fingerprint();
-        let offset = start_offset(query.cursor.as_ref(), fingerprint)?;
-        let limit = pagination::limit(query.limit)?;
-        let request = Request::get(LIST, "/customers")
-            .path(["customers"])
-            .query("limit", limit.to_string())
-            .query("offset", offset.to_string())
-            .query("order", "asc");
-        let (items, total) = self.exec.send(request, Safety::Safe, decode_list).await?;
-        let next = next_cursor(fingerprint, offset, limit, items.len(), total);
-        Ok(Page::new(items, next))
-    }
-
-    async fn update(&self, id: CustomerId, update: CustomerUpdate) -> Result<Customer> {
-        self.capabilities().check_update(&update)?;
-        if let unibill_core::Patch::Set(a) = update.address() {
-            validate::address_bytes(Some(a))?;
-        }
-        let request = Request::put(UPDATE, "/customers/{id}")
-            .path(["customers", id.as_str()])
-            .json(&UpdateCustomer::from(&update))?;
-        self.exec.send(request, Safety::Safe, decode_one).await
-    }
-
-    async fn delete(&self, id: CustomerId) -> Result<()> {
-        let request = Request::delete(DELETE, "/customers/{id}").path(["customers", id.as_str()]);
-        // After an attempt with an unknown outcome: an archived (or vanished) customer means it went through.
-        let id = &id;
-        let safety = Safety::reconcile(move || async move {
-            let check = Request::get(GET, "/customers/{id}").path(["customers", id.as_str()]);
-            match self.exec.send(check, Safety::Safe, decode_one).await {
-                Ok(c) if c.status == CustomerStatus::Active => Ok(Lookup::Missing),
-                Ok(_) => Ok(Lookup::Found(())),
-                Err(e) if e.kind() == ErrorKind::NotFound => Ok(Lookup::Found(())),
-                Err(e) => Err(e),
-            }
-        });
-        let deadline = self.exec.call_deadline();
-        match self.exec.send(request, safety, |_| Ok(())).await {
-            // Flexprice answers 404 to a DELETE of an archived customer, which `get` still shows: it is deleted
-            // already (the contract: a delete answers as `get` does). Looked up within the delete's deadline.
-            Err(e) if e.kind() == ErrorKind::NotFound => {
-                let check = Request::get(GET, "/customers/{id}").path(["customers", id.as_str()]);
-                match deadline
-                    .run(GET, self.exec.send(check, Safety::Safe, decode_one))
-                    .await
-                {
-                    Ok(c) if c.status == CustomerStatus::Archived => Ok(()),
-                    _ => Err(e),
-                }
-            }
-            other => other,
-        }
+    #[test]
+    fn address_lengths_count_bytes() {
+        let ok = Address::builder().city("é".repeat(50)).build().unwrap();
+        assert!(address_bytes(Some(&ok)).is_ok());
+        let long = Address::builder().city("é".repeat(51)).build().unwrap();
+        let err = address_bytes(Some(&long)).unwrap_err();
+        assert_eq!(err.field_errors()[0].field, "address.city");
     }
 }

@@ -7,7 +7,6 @@ use std::fmt;
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
-use serde_json::value::RawValue;
 use unibill_core::{
     Address, CompactString, Customer, CustomerStatus, CustomerUpdate, Metadata, NewCustomer, Patch,
     RawJson, Timestamp,
@@ -182,22 +181,6 @@ pub(crate) struct WireCustomer {
     updated_at: Option<Timestamp>,
 }
 
-/// `{"items":[…],"pagination":{"total","limit","offset"}}`; `items` may be `null`.
-#[derive(Debug, Deserialize)]
-pub(crate) struct WireCustomerList {
-    #[serde(default)]
-    pub items: Option<Vec<Box<RawValue>>>,
-    #[serde(default)]
-    pub pagination: Option<WirePagination>,
-}
-
-/// The customer list's pagination (its `offset` is the request offset plus the limit: not used).
-#[derive(Debug, Deserialize)]
-pub(crate) struct WirePagination {
-    #[serde(default)]
-    pub total: Option<u64>,
-}
-
 /// The customer's `metadata` object read straight into [`Metadata`] (no intermediate map): string values as
 /// they are, `null` values skipped, any other value as its JSON text; `null` or absent is empty.
 fn metadata<'de, D: Deserializer<'de>>(d: D) -> Result<Metadata, D::Error> {
@@ -259,7 +242,7 @@ impl WireCustomer {
         .provider(PROVIDER)
         .raw(raw)
         .build();
-        // Fields set in place: a builder call per optional field would move the whole read model each time.
+        // Set in place rather than through the builder (docs/performance.md, "Allocation").
         customer.email = non_empty(self.email);
         customer.contact = non_empty(self.contact);
         customer.address = address;
@@ -272,8 +255,7 @@ impl WireCustomer {
     }
 
     /// The address from its six columns (`""` unset); `None` when every part is unset. Not validated: a read
-    /// model says what the provider holds. Parts are moved into place one by one (an array `map` over the six
-    /// copies them several times).
+    /// model says what the provider holds.
     fn take_address(&mut self) -> Option<Address> {
         let mut a = Address::default();
         a.line1 = non_empty(self.address_line1.take());

@@ -39,12 +39,14 @@ pub fn client_for(
         .build()
         .unwrap();
     let sleeper = sleeper.clone();
-    FlexpriceClient::with_http(config, move |http| {
-        http.retry_policy(RetryPolicy::default())
-            .sleeper(sleeper)
-            .jitter(NoJitter)
-    })
-    .unwrap()
+    FlexpriceClient::builder(config)
+        .executor(move |http| {
+            http.retry_policy(RetryPolicy::default())
+                .sleeper(sleeper)
+                .jitter(NoJitter)
+        })
+        .build()
+        .unwrap()
 }
 
 /// The emulator behind a fault-injecting server, and a client for it.

@@ -1,4 +1,5 @@
-//! Customer operations: request, safety, decode.
+//! Customer operations as values: the request of each call, the decoding of its answer, and the natural-key
+//! match. No I/O here; the client sends.
 //!
 //! | operation | request | safety |
 //! |---|---|---|
@@ -11,24 +12,63 @@
 
 use unibill_core::{
     Customer, CustomerListQuery, CustomerStatus, CustomerUpdate, Error, ErrorKind, NewCustomer,
-    Page, Patch, Result,
+    Page, Result,
 };
-use unibill_http::{Lookup, Request, Response, Safety};
+use unibill_http::{Lookup, Request, Response};
 
-use super::capabilities;
-use super::wire::{
-    self, CreateBody, CreatedEnvelope, CustomerEnvelope, NewWireCustomer, UpdateBody,
-    WireCustomerUpdate,
-};
-use crate::client::FlowgladClient;
-use crate::pagination::{self, WirePage};
+use super::wire::{self, CreateBody, CreatedEnvelope, CustomerEnvelope, UpdateBody};
+use crate::PROVIDER;
+use crate::pagination;
 
-fn decode_one(response: Response) -> Result<Customer> {
+/// `POST /api/v1/customers` for `input` (a customer without an email is `InvalidInput`: Flowglad requires one).
+pub fn create_request(input: &NewCustomer) -> Result<Request> {
+    Request::post("customers.create", "/api/v1/customers")
+        .path(["api", "v1", "customers"])
+        .json(&CreateBody::try_from(input)?)
+}
+
+/// `GET /api/v1/customers/{externalId}`.
+pub fn get_request(external_id: &str) -> Request {
+    Request::get("customers.get", "/api/v1/customers/{externalId}").path([
+        "api",
+        "v1",
+        "customers",
+        external_id,
+    ])
+}
+
+/// `GET /api/v1/customers?limit&cursor` (the list has no filter: [`decode_customer_page`] drops archived ones).
+pub fn list_request(query: &CustomerListQuery) -> Result<Request> {
+    pagination::with_page(
+        Request::get("customers.list", "/api/v1/customers").path(["api", "v1", "customers"]),
+        query.limit,
+        query.cursor.as_ref(),
+        query.fingerprint(),
+    )
+}
+
+/// `PUT /api/v1/customers/{externalId}` with the name and email `update` sets.
+pub fn update_request(external_id: &str, update: &CustomerUpdate) -> Result<Request> {
+    Request::put("customers.update", "/api/v1/customers/{externalId}")
+        .path(["api", "v1", "customers", external_id])
+        .json(&UpdateBody::from(update))
+}
+
+/// `POST /api/v1/customers/{externalId}/archive` `{}`: Flowglad's delete.
+pub fn delete_request(external_id: &str) -> Result<Request> {
+    Request::post("customers.delete", "/api/v1/customers/{externalId}/archive")
+        .path(["api", "v1", "customers", external_id, "archive"])
+        .json(&serde_json::json!({}))
+}
+
+/// The answer of get, update and archive: `{"customer": …}`.
+pub fn decode_customer(response: Response) -> Result<Customer> {
     let envelope: CustomerEnvelope = response.json()?;
     wire::customer(envelope.customer)
 }
 
-pub(crate) fn decode_created(response: Response) -> Result<Customer> {
+/// The answer of create: `{"data": {"customer": …}}`, or a bare `{"customer": …}`.
+pub fn decode_created_customer(response: Response) -> Result<Customer> {
     let envelope: CreatedEnvelope = response.json()?;
     match (envelope.data, envelope.customer) {
         (Some(data), _) => wire::customer(data.customer),
@@ -39,135 +79,89 @@ pub(crate) fn decode_created(response: Response) -> Result<Customer> {
     }
 }
 
-pub(crate) async fn create(c: &FlowgladClient, input: NewCustomer) -> Result<Customer> {
-    capabilities().check_create(&input)?;
-    let external_id = input.external_id();
-    let email = input
-        .email()
-        .ok_or_else(|| Error::invalid_field("email", "is required by Flowglad"))?;
-    let body = CreateBody {
-        customer: NewWireCustomer {
-            external_id: external_id.to_owned(),
-            email: email.to_owned(),
-            name: input.name().to_owned(),
-        },
-    };
-    let request = Request::post("customers.create", "/api/v1/customers")
-        .path(["api", "v1", "customers"])
-        .json(&body)?;
-    let input_ref = &input;
-    let safety = Safety::natural_key(move || async move {
-        match get(c, input_ref.external_id()).await {
-            Ok(found) if found.status == CustomerStatus::Archived => Ok(Lookup::Missing),
-            Ok(found)
-                if found.name == input_ref.name()
-                    && found.email.as_deref() == input_ref.email() =>
-            {
-                Ok(Lookup::Found(found))
-            }
-            Ok(found) => Ok(Lookup::Mismatch {
-                existing_id: Some(found.id.into_string()),
-            }),
-            Err(e) if e.kind() == ErrorKind::NotFound => Ok(Lookup::Missing),
-            Err(e) => Err(e),
-        }
-    });
-    match c.exec.send(request, safety, decode_created).await {
-        // 409: an active customer holds the external id, which is also its handle.
-        Err(e) if e.kind() == ErrorKind::AlreadyExists && e.existing_id().is_none() => {
-            Err(e.with_existing_id(external_id))
-        }
-        other => other,
-    }
+/// One list page; archived customers are dropped unless `query` includes them (pages may come out short).
+pub fn decode_customer_page(
+    response: Response,
+    query: &CustomerListQuery,
+) -> Result<Page<Customer>> {
+    pagination::decode_page(
+        &response,
+        query.fingerprint(),
+        wire::customer,
+        |c: &Customer| query.include_archived || c.status != CustomerStatus::Archived,
+    )
 }
 
-pub(crate) async fn get(c: &FlowgladClient, external_id: &str) -> Result<Customer> {
-    if external_id.is_empty() {
-        return Err(Error::invalid_field("id", "must not be empty"));
-    }
-    let request = Request::get("customers.get", "/api/v1/customers/{externalId}").path([
-        "api",
-        "v1",
-        "customers",
-        external_id,
-    ]);
-    c.exec.send(request, Safety::Safe, decode_one).await
-}
-
-pub(crate) async fn get_by_external_id(c: &FlowgladClient, external_id: &str) -> Result<Customer> {
-    let found = get(c, external_id).await?;
+/// `get_by_external_id`: the customer `get` found, unless it is archived (`NotFound`: only an active customer
+/// holds an external id).
+pub(crate) fn active_holder(found: Customer, external_id: &str) -> Result<Customer> {
     if found.status == CustomerStatus::Archived {
         return Err(Error::not_found(format!(
             "no active Flowglad customer has external id `{external_id}`"
         ))
-        .with_provider(crate::PROVIDER)
+        .with_provider(PROVIDER)
         .with_operation("customers.get_by_external_id"));
     }
     Ok(found)
 }
 
-pub(crate) async fn list(c: &FlowgladClient, query: CustomerListQuery) -> Result<Page<Customer>> {
-    let fingerprint = query.fingerprint();
-    let request = pagination::with_page(
-        Request::get("customers.list", "/api/v1/customers").path(["api", "v1", "customers"]),
-        query.limit,
-        query.cursor.as_ref(),
-        fingerprint,
-    )?;
-    let (items, next) = c
-        .exec
-        .send(request, Safety::Safe, |response| {
-            let page: WirePage = response.json()?;
-            let next = pagination::next_cursor(&page, fingerprint)?;
-            let items = page
-                .data
-                .into_iter()
-                .map(wire::customer)
-                .collect::<Result<Vec<_>>>()?;
-            Ok((items, next))
-        })
-        .await?;
-    let items = items
-        .into_iter()
-        .filter(|x| query.include_archived || x.status != CustomerStatus::Archived)
-        .collect();
-    Ok(Page::new(items, next))
+/// The create's natural-key match, from what `GET` by the input's external id answered: an archived or absent
+/// customer does not hold the key; an active one is the input's if name and email agree, else a mismatch.
+pub(crate) fn natural_key_match(
+    input: &NewCustomer,
+    found: Result<Customer>,
+) -> Result<Lookup<Customer>> {
+    match found {
+        Ok(found) if found.status == CustomerStatus::Archived => Ok(Lookup::Missing),
+        Ok(found) if found.name == input.name() && found.email.as_deref() == input.email() => {
+            Ok(Lookup::Found(found))
+        }
+        Ok(found) => Ok(Lookup::Mismatch {
+            existing_id: Some(found.id.into_string()),
+        }),
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(Lookup::Missing),
+        Err(e) => Err(e),
+    }
 }
 
-pub(crate) async fn update(
-    c: &FlowgladClient,
-    external_id: &str,
-    update: CustomerUpdate,
-) -> Result<Customer> {
-    capabilities().check_update(&update)?;
-    if update.is_empty() {
-        return get(c, external_id).await;
-    }
-    let email = match update.email() {
-        Patch::Set(v) => Some(v.clone()),
-        Patch::Keep | Patch::Clear => None,
-    };
-    let body = UpdateBody {
-        customer: WireCustomerUpdate {
-            name: update.name().map(str::to_owned),
-            email,
-        },
-    };
-    let request = Request::put("customers.update", "/api/v1/customers/{externalId}")
-        .path(["api", "v1", "customers", external_id])
-        .json(&body)?;
-    c.exec.send(request, Safety::Safe, decode_one).await
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-pub(crate) async fn delete(c: &FlowgladClient, external_id: &str) -> Result<()> {
-    // An archived customer is still readable by id, so it is deleted already (the contract: a delete answers
-    // as `get` does); nothing is sent. An unknown one is `get`'s NotFound.
-    let current = get(c, external_id).await?;
-    if current.status == CustomerStatus::Archived {
-        return Ok(());
+    fn body(request: &Request) -> serde_json::Value {
+        serde_json::from_slice(request.body_bytes().expect("a body")).expect("JSON")
     }
-    let request = Request::post("customers.delete", "/api/v1/customers/{externalId}/archive")
-        .path(["api", "v1", "customers", external_id, "archive"])
-        .json(&serde_json::json!({}))?;
-    c.exec.send(request, Safety::Safe, |_| Ok(())).await
+
+    #[test]
+    fn an_update_sends_only_what_it_sets_and_never_clears_the_email() {
+        let update = CustomerUpdate::builder().name("Ada").build().unwrap();
+        assert_eq!(
+            body(&update_request("user_1", &update).unwrap()),
+            serde_json::json!({"customer": {"name": "Ada"}})
+        );
+    }
+
+    #[test]
+    fn a_customer_without_an_email_is_refused_naming_the_field() {
+        let input = NewCustomer::builder("user_1", "Ada").build().unwrap();
+        let err = create_request(&input).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput);
+        assert_eq!(err.field_errors()[0].field, "email");
+    }
+
+    #[test]
+    fn an_archived_holder_does_not_hold_the_external_id() {
+        let input = NewCustomer::builder("user_1", "Ada")
+            .email("ada@example.com")
+            .build()
+            .unwrap();
+        let archived = Customer::builder("user_1", "user_1", "Ada")
+            .email("ada@example.com")
+            .status(CustomerStatus::Archived)
+            .build();
+        assert_eq!(
+            natural_key_match(&input, Ok(archived)).unwrap(),
+            Lookup::Missing
+        );
+    }
 }

@@ -1,4 +1,5 @@
-//! Price operations: request, safety, decode.
+//! Price operations as values: the request of each call, the decoding of its answer, and the slug match. No
+//! I/O here; the client sends.
 //!
 //! | operation | request | safety |
 //! |---|---|---|
@@ -9,65 +10,106 @@
 //! | archive | `GET` then `PUT /api/v1/prices/{id}` with `active: false` | `Safe` |
 
 use unibill_core::{
-    Error, ErrorKind, NewPrice, Page, PageProgress, Price, PriceId, PriceKind, PriceListQuery,
-    PriceUpdate, Result,
+    Currency, Error, NewPrice, Page, Price, PriceKind, PriceListQuery, PriceUpdate, Result,
 };
-use unibill_http::{Lookup, Request, Response, Safety};
+use unibill_http::{Lookup, Request, Response};
 
-use super::wire::PriceEnvelope;
-use super::{capabilities, decode, encode};
+use super::wire::{self, CreateBody, OP_CREATE, PriceEnvelope, UpdateBody};
 use crate::PROVIDER;
-use crate::client::FlowgladClient;
-use crate::pagination::{self, MAX_PAGE_SIZE, WirePage};
+use crate::pagination::{self, MAX_PAGE_SIZE};
 
-pub(crate) fn decode_one(response: Response) -> Result<Price> {
-    let envelope: PriceEnvelope = response.json()?;
-    decode::price(envelope.price)
+/// `POST /api/v1/prices` for `input`, in an organisation billing in `currency` (a price in another one is
+/// `InvalidInput` on `currency`: Flowglad gives every price the organisation's currency).
+pub fn create_request(input: &NewPrice, currency: &Currency) -> Result<Request> {
+    if input.currency() != currency {
+        return Err(Error::invalid_field(
+            "currency",
+            format!(
+                "Flowglad prices take the organisation's currency ({currency}); {} cannot be set per price",
+                input.currency()
+            ),
+        )
+        .with_provider(PROVIDER)
+        .with_operation(OP_CREATE));
+    }
+    Request::post(OP_CREATE, "/api/v1/prices")
+        .path(["api", "v1", "prices"])
+        .json(&CreateBody::try_from(input)?)
 }
 
-fn get_request(id: &str) -> Request {
+/// `GET /api/v1/prices/{id}`.
+pub fn get_request(id: &str) -> Request {
     Request::get("prices.get", "/api/v1/prices/{id}").path(["api", "v1", "prices", id])
 }
 
-pub(crate) async fn create(c: &FlowgladClient, input: NewPrice) -> Result<Price> {
-    // The core guard's checks (with Flowglad's own exponent table), for callers holding the client directly.
-    capabilities().check_create(&input)?;
-    let body = encode::create_body(&input, &c.currency)?;
-    let request = Request::post("prices.create", "/api/v1/prices")
-        .path(["api", "v1", "prices"])
-        .json(&body)?;
-    let Some(slug) = input.slug() else {
-        return c.exec.send(request, Safety::Unsafe, decode_one).await;
-    };
-    let input_ref = &input;
-    let safety = Safety::reconcile(move || async move {
-        Ok(match find_active_by_slug(c, slug).await? {
-            Some(p) if same_price(&p, input_ref) => Lookup::Found(p),
-            Some(p) => Lookup::Mismatch {
-                existing_id: Some(p.id.into_string()),
-            },
-            None => Lookup::Missing,
-        })
-    });
-    // Taken before the create is sent: the search after a `409` is part of the same call.
-    let deadline = c.exec.call_deadline();
-    match c.exec.send(request, safety, decode_one).await {
-        Err(e) if e.kind() == ErrorKind::AlreadyExists && e.existing_id().is_none() => {
-            // The slug clash names no price: find the holder so `ensure` can return it, within what is left of
-            // the call's deadline. A search that fails leaves the id out (its error is the source).
-            match deadline
-                .run(SLUG_SEARCH, find_active_by_slug(c, slug))
-                .await
-            {
-                Ok(Some(p)) => Err(e.with_existing_id(p.id.into_string())),
-                Ok(None) => Err(e),
-                Err(search) if std::error::Error::source(&e).is_none() => {
-                    Err(e.with_source(search))
-                }
-                Err(_) => Err(e),
-            }
-        }
-        other => other,
+/// `GET /api/v1/prices?limit&cursor` (Flowglad's list has no filters: [`decode_price_page`] applies them).
+pub fn list_request(query: &PriceListQuery) -> Result<Request> {
+    pagination::with_page(
+        Request::get("prices.list", "/api/v1/prices").path(["api", "v1", "prices"]),
+        query.limit,
+        query.cursor.as_ref(),
+        query.fingerprint(),
+    )
+}
+
+/// `PUT /api/v1/prices/{id}` applying `update` to `current`, the price read at `id` (Flowglad reads the id, type
+/// and `isDefault` from the body, filled from `current`; the path carries the caller's `id`).
+pub fn update_request(id: &str, current: &Price, update: &PriceUpdate) -> Result<Request> {
+    put("prices.update", id, &UpdateBody::new(current, update))
+}
+
+/// `PUT /api/v1/prices/{id}` with `active: false`, everything else as `current` (read at `id`) holds it.
+pub fn archive_request(id: &str, current: &Price) -> Result<Request> {
+    put("prices.archive", id, &UpdateBody::archive(current))
+}
+
+fn put(operation: &'static str, id: &str, body: &UpdateBody<'_>) -> Result<Request> {
+    Request::put(operation, "/api/v1/prices/{id}")
+        .path(["api", "v1", "prices", id])
+        .json(body)
+}
+
+/// The answer of create, get, update and archive: `{"price": …}`.
+pub fn decode_price(response: Response) -> Result<Price> {
+    let envelope: PriceEnvelope = response.json()?;
+    wire::price(envelope.price)
+}
+
+/// One list page, `query`'s filters applied (archived prices, product): pages may come out short.
+pub fn decode_price_page(response: Response, query: &PriceListQuery) -> Result<Page<Price>> {
+    pagination::decode_page(&response, query.fingerprint(), wire::price, |p: &Price| {
+        (query.include_archived || p.active)
+            && query
+                .product_id
+                .as_deref()
+                .is_none_or(|want| p.product_id.as_deref() == Some(want))
+    })
+}
+
+/// The query of one step of the slug search: the largest pages, archived prices included (every item counts
+/// for the search's repeat check; only an active one holds the slug).
+pub(crate) fn slug_search_query() -> PriceListQuery {
+    PriceListQuery::new()
+        .limit(MAX_PAGE_SIZE)
+        .include_archived(true)
+}
+
+/// The active price holding `slug` among `items`, if any.
+pub(crate) fn slug_holder(items: Vec<Price>, slug: &str) -> Option<Price> {
+    items
+        .into_iter()
+        .find(|p| p.active && p.slug.as_deref() == Some(slug))
+}
+
+/// What the slug search found, for the create's `Reconcile`: the holder of the input's slug is the price the
+/// create made when it is what `input` would have created (kind, amount, scheme, product), else a mismatch.
+pub(crate) fn slug_lookup(found: Option<Price>, input: &NewPrice) -> Lookup<Price> {
+    match found {
+        Some(p) if same_price(&p, input) => Lookup::Found(p),
+        Some(p) => Lookup::Mismatch {
+            existing_id: Some(p.id.into_string()),
+        },
+        None => Lookup::Missing,
     }
 }
 
@@ -83,117 +125,56 @@ fn same_price(found: &Price, input: &NewPrice) -> bool {
         && parent_ok
 }
 
-/// The name of the slug search's loop (its errors' operation).
-const SLUG_SEARCH: &str = "prices.find_by_slug";
+#[cfg(test)]
+mod tests {
+    use rust_decimal_macros::dec;
+    use unibill_core::{Interval, Money, PricingScheme};
 
-/// Pages through every price (the list ignores filters) for the active one with `slug`, under a
-/// [`PageProgress`]: a repeated cursor or page, or more than the client's `max_pages` pages, end it with a
-/// `Provider` error naming `prices.find_by_slug`.
-pub(crate) async fn find_active_by_slug(c: &FlowgladClient, slug: &str) -> Result<Option<Price>> {
-    let mut progress = PageProgress::new(SLUG_SEARCH, c.max_pages).provider(PROVIDER);
-    progress.check_bound()?;
-    // Archived prices too: every item counts for the repeat check; only an active one is the holder.
-    let mut query = PriceListQuery::new()
-        .limit(MAX_PAGE_SIZE)
-        .include_archived(true);
-    loop {
-        let page = list(c, query.clone()).await?;
-        progress.items(page.items.iter().map(|p| p.id.as_str()))?;
-        if let Some(p) = page
-            .items
-            .into_iter()
-            .find(|p| p.active && p.slug.as_deref() == Some(slug))
-        {
-            return Ok(Some(p));
-        }
-        match page.next_cursor {
-            Some(next) => {
-                progress.next(Some(next.as_str()))?;
-                query = query.cursor(next);
-            }
-            None => return Ok(None),
-        }
+    use super::*;
+
+    fn body(request: &Request) -> serde_json::Value {
+        serde_json::from_slice(request.body_bytes().expect("a body")).expect("JSON")
     }
-}
 
-pub(crate) async fn get(c: &FlowgladClient, id: &PriceId) -> Result<Price> {
-    non_empty(id)?;
-    c.exec
-        .send(get_request(id.as_str()), Safety::Safe, decode_one)
-        .await
-}
-
-pub(crate) async fn list(c: &FlowgladClient, query: PriceListQuery) -> Result<Page<Price>> {
-    let fingerprint = query.fingerprint();
-    let request = pagination::with_page(
-        Request::get("prices.list", "/api/v1/prices").path(["api", "v1", "prices"]),
-        query.limit,
-        query.cursor.as_ref(),
-        fingerprint,
-    )?;
-    let (items, next) = c
-        .exec
-        .send(request, Safety::Safe, |response| {
-            let page: WirePage = response.json()?;
-            let next = pagination::next_cursor(&page, fingerprint)?;
-            let items = page
-                .data
-                .into_iter()
-                .map(decode::price)
-                .collect::<Result<Vec<_>>>()?;
-            Ok((items, next))
+    #[test]
+    fn a_usage_package_price_is_sent_in_minor_units_with_its_events_per_unit() {
+        let input = NewPrice::builder(
+            PriceKind::usage(Interval::monthly(), "um_1"),
+            Money::new(dec!(0.25), Currency::USD),
+        )
+        .scheme(PricingScheme::Package {
+            units: 1000,
+            rounding: unibill_core::PackageRounding::Up,
         })
-        .await?;
-    // Flowglad ignores filters and lists archived prices too: filter here (pages may come out short).
-    let items = items
-        .into_iter()
-        .filter(|p| query.include_archived || p.active)
-        .filter(|p| {
-            query
-                .product_id
-                .as_deref()
-                .is_none_or(|want| p.product_id.as_deref() == Some(want))
-        })
-        .collect();
-    Ok(Page::new(items, next))
-}
-
-pub(crate) async fn update(c: &FlowgladClient, id: &PriceId, update: PriceUpdate) -> Result<Price> {
-    capabilities().check_update(&update)?;
-    let current = get(c, id).await?;
-    if update.is_empty() {
-        return Ok(current);
+        .slug("api_calls")
+        .build()
+        .unwrap();
+        let request = create_request(&input, &Currency::USD).unwrap();
+        assert_eq!(
+            body(&request),
+            serde_json::json!({"price": {
+                "type": "usage", "usageMeterId": "um_1", "unitPrice": 25, "usageEventsPerUnit": 1000,
+                "intervalUnit": "month", "intervalCount": 1, "isDefault": false, "slug": "api_calls"
+            }})
+        );
     }
-    put(
-        c,
-        id,
-        &encode::update_body(&current, &update),
-        "prices.update",
-    )
-    .await
-}
 
-pub(crate) async fn archive(c: &FlowgladClient, id: &PriceId) -> Result<Price> {
-    let current = get(c, id).await?;
-    put(c, id, &encode::archive_body(&current), "prices.archive").await
-}
-
-async fn put(
-    c: &FlowgladClient,
-    id: &PriceId,
-    body: &super::wire::UpdateBody,
-    operation: &'static str,
-) -> Result<Price> {
-    // Flowglad reads the id from the body; the path carries the same id.
-    let request = Request::put(operation, "/api/v1/prices/{id}")
-        .path(["api", "v1", "prices", id.as_str()])
-        .json(body)?;
-    c.exec.send(request, Safety::Safe, decode_one).await
-}
-
-fn non_empty(id: &PriceId) -> Result<()> {
-    if id.as_str().is_empty() {
-        return Err(Error::invalid_field("id", "must not be empty"));
+    #[test]
+    fn sub_minor_amounts_and_other_currencies_are_refused_naming_the_field() {
+        let price = |amount: Money| {
+            NewPrice::builder(PriceKind::OneTime, amount)
+                .product_id("prod_1")
+                .build()
+                .unwrap()
+        };
+        let err = create_request(
+            &price(Money::new(dec!(1.005), Currency::USD)),
+            &Currency::USD,
+        )
+        .unwrap_err();
+        assert_eq!(err.field_errors()[0].field, "unit_amount");
+        let err =
+            create_request(&price(Money::new(dec!(1), Currency::EUR)), &Currency::USD).unwrap_err();
+        assert_eq!(err.field_errors()[0].field, "currency");
     }
-    Ok(())
 }

@@ -32,9 +32,11 @@ pub fn client_in(base: &str, currency: Currency, sleeper: RecordingSleeper) -> F
         .build()
         .expect("config");
     FlowgladClient::builder(config)
-        .retry_policy(RetryPolicy::default())
-        .sleeper(sleeper)
-        .executor(|b| b.jitter(NoJitter))
+        .executor(|b| {
+            b.retry_policy(RetryPolicy::default())
+                .sleeper(sleeper)
+                .jitter(NoJitter)
+        })
         .build()
         .expect("client")
 }

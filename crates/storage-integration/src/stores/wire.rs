@@ -5,11 +5,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use unibill_core::{
-    Error, ErrorKind, IntegrationConfigurationId, JsonObject, NewStore, RawJson, Result, Store,
-    StoreMetadata, StoreMetadataValue, StoreProduct, StoreSecret, StoreSource, StoreStatus,
+    Error, IntegrationConfigurationId, JsonObject, NewStore, RawJson, Result, Store, StoreMetadata,
+    StoreMetadataValue, StoreProduct, StoreSecret, StoreSource, StoreStatus,
 };
 
-use crate::plans::decode_plan;
+use crate::decode::{self, raw_item};
+use crate::plans::wire::plan_from_raw;
 
 /// `POST /v1/storage/stores/integration/direct` body.
 #[derive(Debug, Serialize)]
@@ -35,8 +36,11 @@ pub(crate) struct WireNewStore<'a> {
     prepayment_amount_cents: Option<i64>,
 }
 
-impl<'a> WireNewStore<'a> {
-    pub(crate) fn from_input(input: &'a NewStore) -> Result<Self> {
+impl<'a> TryFrom<&'a NewStore> for WireNewStore<'a> {
+    type Error = Error;
+
+    /// The body; a prepayment that is not whole cents is `InvalidInput` on `prepayment`.
+    fn try_from(input: &'a NewStore) -> Result<Self> {
         let prepayment_amount_cents = input
             .prepayment()
             .map(|m| {
@@ -110,58 +114,58 @@ struct WireSecret {
 
 /// Decodes a `{store}` answer body: `None` for `{"store": null}`.
 pub(crate) fn decode_store_answer(body: &[u8]) -> Result<Option<Store>> {
-    let answer: StoreAnswer = serde_json::from_slice(body)
-        .map_err(|e| Error::decode(format!("cannot decode the Vercel store answer: {e}")))?;
+    let answer: StoreAnswer = decode::body(body, "the Vercel store answer")?;
     if answer.store.get().trim() == "null" {
         return Ok(None);
     }
-    decode_store(answer.store).map(Some)
+    let (wire, raw) = raw_item::<WireStore>(answer.store, "a Vercel store")?;
+    wire.into_store(raw).map(Some)
 }
 
-fn decode_store(raw: Box<RawValue>) -> Result<Store> {
-    let w: WireStore = serde_json::from_str(raw.get())
-        .map_err(|e| Error::decode(format!("cannot decode a Vercel store: {e}")))?;
-    let mut b =
-        Store::builder(w.external_resource_id.unwrap_or_default()).provider(crate::PROVIDER);
-    if let Some(id) = w.id.filter(|s| !s.is_empty()) {
-        b = b.id(id);
-    }
-    if let Some(name) = w.name {
-        b = b.name(name);
-    }
-    if let Some(status) = w.status {
-        b = b.status(status);
-    }
-    if let Some(p) = w.product {
-        b = b.product(StoreProduct {
-            id: p.id,
-            slug: p.slug,
-            name: p.name,
-            configuration_id: p
-                .integration_configuration_id
-                .map(IntegrationConfigurationId::new),
-        });
-    }
-    if let Some(plan) = w.billing_plan {
-        b = b.billing_plan(decode_plan(plan)?);
-    }
-    b = b.secrets(
-        w.secrets
+impl WireStore {
+    fn into_store(self, raw: RawJson) -> Result<Store> {
+        let mut b =
+            Store::builder(self.external_resource_id.unwrap_or_default()).provider(crate::PROVIDER);
+        if let Some(id) = self.id.filter(|s| !s.is_empty()) {
+            b = b.id(id);
+        }
+        if let Some(name) = self.name {
+            b = b.name(name);
+        }
+        if let Some(status) = self.status {
+            b = b.status(status);
+        }
+        if let Some(p) = self.product {
+            b = b.product(StoreProduct {
+                id: p.id,
+                slug: p.slug,
+                name: p.name,
+                configuration_id: p
+                    .integration_configuration_id
+                    .map(IntegrationConfigurationId::new),
+            });
+        }
+        if let Some(plan) = self.billing_plan {
+            b = b.billing_plan(plan_from_raw(plan)?);
+        }
+        b = b.secrets(
+            self.secrets
+                .unwrap_or_default()
+                .into_iter()
+                .map(|s| StoreSecret {
+                    name: s.name,
+                    length: s.length,
+                })
+                .collect(),
+        );
+        let metadata: StoreMetadata = self
+            .metadata
             .unwrap_or_default()
-            .into_iter()
-            .map(|s| StoreSecret {
-                name: s.name,
-                length: s.length,
-            })
-            .collect(),
-    );
-    let metadata: StoreMetadata = w
-        .metadata
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|(k, v)| StoreMetadataValue::from_json(v).map(|v| (k.clone(), v)))
-        .collect();
-    Ok(b.metadata(metadata).raw(RawJson::from_raw(raw)).build())
+            .iter()
+            .filter_map(|(k, v)| StoreMetadataValue::from_json(v).map(|v| (k.clone(), v)))
+            .collect();
+        Ok(b.metadata(metadata).raw(raw).build())
+    }
 }
 
 /// The partner-resource answer of `GET /v1/installations/{icfg}/resources/{externalResourceId}`.
@@ -172,19 +176,6 @@ pub(crate) struct WireResource {
     pub(crate) internal_id: Option<String>,
     #[serde(default)]
     pub(crate) name: Option<String>,
-}
-
-/// The error for a 200 whose `store` is null: the store may exist.
-pub(crate) fn null_store(request_id: Option<String>) -> Error {
-    let mut e = Error::new(
-        ErrorKind::OutcomeUnknown,
-        "Vercel answered 200 with `store: null`: the store may or may not have been created; look for it before trying again",
-    )
-    .with_status(200);
-    if let Some(id) = request_id {
-        e = e.with_request_id(id);
-    }
-    e
 }
 
 #[cfg(test)]
@@ -200,7 +191,7 @@ mod tests {
     #[test]
     fn fixture_response_decodes_without_an_id() {
         let s = store(include_bytes!(
-            "../../tests/fixtures/create-response-200.json"
+            "../../../testkit/tests/fixtures/vercel/create-response-200.json"
         ));
         assert_eq!(s.id, None);
         assert_eq!(s.external_resource_id, "neon-proj-morning-sun-12345678");

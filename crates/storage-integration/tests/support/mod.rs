@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde_json::Value;
 use unibill_core::Stores as _;
 use unibill_http::{FixedClock, NoJitter, RecordingSleeper, RetryPolicy};
-use unibill_storage_integration::{VercelStorageConfig, VercelStores};
+use unibill_storage_integration::{VercelClient, VercelConfig};
 use unibill_testkit::emulators::vercel::{VercelEmulator, seed};
 use unibill_testkit::{RecordedRequest, Reply, TestServer};
 
@@ -31,14 +31,14 @@ pub fn emulator_now() -> SystemTime {
 }
 
 /// A client of `server` for the seeded team, sleeping into `sleeper`, with the emulator's clock.
-pub fn client_for(server: &TestServer, sleeper: &RecordingSleeper) -> VercelStores {
-    let config = VercelStorageConfig::builder(TOKEN)
+pub fn client_for(server: &TestServer, sleeper: &RecordingSleeper) -> VercelClient {
+    let config = VercelConfig::builder(TOKEN)
         .team_id(seed::TEAM_ID)
         .base_url(server.url().as_str())
         .build()
         .expect("config");
     let sleeper = sleeper.clone();
-    VercelStores::builder(config)
+    VercelClient::builder(config)
         .clock(FixedClock(emulator_now()))
         .executor(move |b| {
             b.sleeper(sleeper)
@@ -52,7 +52,7 @@ pub fn client_for(server: &TestServer, sleeper: &RecordingSleeper) -> VercelStor
 /// A server answering every request with `reply`, and a client of it.
 pub async fn canned(
     reply: impl Fn(&RecordedRequest) -> Reply + Send + Sync + 'static,
-) -> (TestServer, VercelStores, RecordingSleeper) {
+) -> (TestServer, VercelClient, RecordingSleeper) {
     let server = TestServer::from_fn(reply).await;
     let sleeper = RecordingSleeper::default();
     let client = client_for(&server, &sleeper);
@@ -64,7 +64,7 @@ pub struct Emulated {
     pub emulator: VercelEmulator,
     pub server: TestServer,
     pub sleeper: RecordingSleeper,
-    pub client: VercelStores,
+    pub client: VercelClient,
 }
 
 impl Emulated {

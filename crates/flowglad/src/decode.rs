@@ -1,12 +1,30 @@
-//! Lenient decoding of Flowglad's wire scalars across API versions.
+//! Lenient decoding shared by the wire modules: one raw record read once (its text kept), and Flowglad's wire
+//! scalars across API versions.
 //!
 //! Timestamps are epoch milliseconds today and were ISO-8601 strings before October 2025; integer columns may
 //! arrive as numeric strings (zod coerces them); the older generated docs wrote absent values as the string
 //! `"null"`. Everything here accepts all of those.
 
 use jiff::Timestamp;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
+use serde_json::value::RawValue;
+use unibill_core::{Error, RawJson};
+
+use crate::PROVIDER;
+
+/// Reads one raw record (out of an envelope or a list page) into `W`, keeping its text as [`RawJson`]; a record
+/// that does not fit is a decode error naming `what` (`"customer"`, `"price"`).
+pub(crate) fn record<W: DeserializeOwned>(
+    raw: Box<RawValue>,
+    what: &str,
+) -> unibill_core::Result<(W, RawJson)> {
+    let wire = serde_json::from_str(raw.get()).map_err(|e| {
+        Error::decode(format!("cannot decode a Flowglad {what}: {e}")).with_provider(PROVIDER)
+    })?;
+    Ok((wire, RawJson::from_raw(raw)))
+}
 
 /// A timestamp as epoch milliseconds or an ISO-8601 string; `null` or absent is `None`.
 pub(crate) fn timestamp<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Error> {

@@ -1,0 +1,15 @@
+//! **Not a stable API.** The adapter's own request builders and answer decoders (the functions its
+//! operations run), public for the criterion benches in `crates/bench` and the fuzz targets in `fuzz/`. They
+//! may change or disappear in any release.
+
+pub use crate::connections::ops::{
+    create_request as create_connection_request, decode_connection, decode_connection_list,
+};
+pub use crate::customers::ops::{
+    create_request as create_customer_request, decode_customer, decode_customer_list,
+    get_by_external_id_request, update_request as update_customer_request,
+};
+pub use crate::plans::ops::{create_request as create_plan_request, decode_plan, decode_plan_list};
+pub use crate::prices::ops::{
+    create_request as create_price_request, decode_price, decode_price_list,
+};

@@ -1,0 +1,5 @@
+//! Integration configurations (installations) and their products: the wire format (`wire`) and the operations
+//! (`ops`).
+
+pub(crate) mod ops;
+pub(crate) mod wire;
