@@ -17,12 +17,13 @@ use unibill_http::bytes::Bytes;
 use unibill_http::http::{HeaderMap, StatusCode};
 
 const FLEXPRICE_CUSTOMER: &str =
-    include_str!("../../testkit/fixtures/flexprice/create-customer-response.json");
+    include_str!("../../testkit/tests/fixtures/flexprice/create-customer-response.json");
 const FLOWGLAD_CUSTOMER: &str =
-    include_str!("../../testkit/fixtures/flowglad/create-customer.response.json");
+    include_str!("../../testkit/tests/fixtures/flowglad/create-customer.response.json");
 const FLOWGLAD_PRICE: &str =
-    include_str!("../../testkit/fixtures/flowglad/create-subscription-price.response.json");
-const VERCEL_STORE: &str = include_str!("../../testkit/fixtures/vercel/create-response-200.json");
+    include_str!("../../testkit/tests/fixtures/flowglad/create-subscription-price.response.json");
+const VERCEL_STORE: &str =
+    include_str!("../../testkit/tests/fixtures/vercel/create-response-200.json");
 
 fn full_customer() -> NewCustomer {
     let mut metadata = Metadata::new();

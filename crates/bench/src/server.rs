@@ -16,7 +16,7 @@ use tokio::net::TcpListener;
 
 /// The answer: Flexprice's documented create-customer response (the test kit's fixture).
 pub const CREATE_ANSWER: &str =
-    include_str!("../../testkit/fixtures/flexprice/create-customer-response.json");
+    include_str!("../../testkit/tests/fixtures/flexprice/create-customer-response.json");
 
 #[derive(Default)]
 struct Counters {

@@ -1,11 +1,13 @@
-//! The recorded provider payloads, once for the whole workspace: `fixtures/<provider>/<name>` in this crate,
-//! read by the emulators' own tests and by every adapter's tests.
+//! The recorded provider payloads, once for the whole workspace: `tests/fixtures/<provider>/<name>` in this
+//! crate, read by the emulators' own tests and by every adapter's tests.
 
 use std::path::PathBuf;
 
-/// Where fixture `name` lives: `<unibill-testkit>/fixtures/<name>`, e.g. `flexprice/create-customer-request.json`.
+/// Where fixture `name` lives: `<unibill-testkit>/tests/fixtures/<name>`, e.g.
+/// `flexprice/create-customer-request.json`.
 pub fn fixture_path(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
         .join("fixtures")
         .join(name)
 }
