@@ -48,10 +48,10 @@ pub use unibill_flexprice as flexprice;
 #[cfg_attr(docsrs, doc(cfg(feature = "flowglad")))]
 pub use unibill_flowglad as flowglad;
 
-/// The Vercel integration-store adapter (`unibill-storage-integration`).
-#[cfg(feature = "storage-integration")]
-#[cfg_attr(docsrs, doc(cfg(feature = "storage-integration")))]
-pub use unibill_storage_integration as vercel;
+/// The Vercel integration-store adapter (`unibill-vercel`).
+#[cfg(feature = "vercel")]
+#[cfg_attr(docsrs, doc(cfg(feature = "vercel")))]
+pub use unibill_vercel as vercel;
 
 /// The README's examples, compiled and run as doctests.
 #[doc = include_str!("../README.md")]

@@ -3,11 +3,7 @@
 //! provider-dependent rows run through `Billing` built on each adapter against its emulator, whose request count
 //! must stay 0.
 
-#![cfg(all(
-    feature = "flexprice",
-    feature = "flowglad",
-    feature = "storage-integration"
-))]
+#![cfg(all(feature = "flexprice", feature = "flowglad", feature = "vercel"))]
 
 use std::future::Future;
 use std::pin::Pin;
@@ -23,9 +19,9 @@ use unibill::{
 use unibill_flexprice::{FlexpriceClient, FlexpriceConfig};
 use unibill_flowglad::{FlowgladClient, FlowgladConfig};
 use unibill_http::{FixedClock, RetryPolicy};
-use unibill_storage_integration::{VercelClient, VercelConfig};
 use unibill_testkit::TestServer;
 use unibill_testkit::emulators::{flexprice, flowglad, vercel};
+use unibill_vercel::{VercelClient, VercelConfig};
 
 const LONG: usize = 10_000;
 

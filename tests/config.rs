@@ -214,7 +214,7 @@ fn an_unknown_flowglad_currency_is_a_config_error_from_env_and_toml() {
         .unwrap();
 }
 
-#[cfg(feature = "storage-integration")]
+#[cfg(feature = "vercel")]
 #[test]
 fn a_missing_vercel_token_names_the_variable() {
     let config =
@@ -240,18 +240,14 @@ fn a_provider_not_compiled_in_names_the_feature() {
     );
 }
 
-#[cfg(not(feature = "storage-integration"))]
+#[cfg(not(feature = "vercel"))]
 #[test]
 fn vercel_not_compiled_in_names_the_feature() {
     let err = BillingConfig::new()
         .route_to(Resource::Stores, ProviderName::Vercel)
         .build()
         .unwrap_err();
-    assert!(
-        err.to_string()
-            .contains("cargo feature `storage-integration`"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("cargo feature `vercel`"), "{err}");
 }
 
 #[cfg(feature = "flexprice")]

@@ -11,11 +11,7 @@
 //!   request, then their futures are dropped; the count must return to its baseline (checked between
 //!   `yield_now`s, in a bounded loop, without sleeping). The same is checked after the deadline runs.
 
-#![cfg(all(
-    feature = "flexprice",
-    feature = "flowglad",
-    feature = "storage-integration"
-))]
+#![cfg(all(feature = "flexprice", feature = "flowglad", feature = "vercel"))]
 
 use std::future::Future;
 use std::sync::Arc;
@@ -32,9 +28,9 @@ use unibill::{
 use unibill_flexprice::{FlexpriceClient, FlexpriceConfig};
 use unibill_flowglad::{FlowgladClient, FlowgladConfig};
 use unibill_http::{HttpExecutorBuilder, RetryPolicy};
-use unibill_storage_integration::{VercelClient, VercelConfig};
 use unibill_testkit::emulators::{flexprice, flowglad, vercel};
 use unibill_testkit::{Fault, TestServer};
+use unibill_vercel::{VercelClient, VercelConfig};
 
 /// The emulators, stalling every request, on a thread and runtime of their own; stopped when dropped.
 struct Stalled {

@@ -137,7 +137,7 @@ async fn a_connect_failure_names_the_origin_it_tried() {
     );
 }
 
-#[cfg(feature = "storage-integration")]
+#[cfg(feature = "vercel")]
 #[tokio::test]
 async fn vercel_names_its_token_variable() {
     use unibill::Stores;

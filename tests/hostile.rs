@@ -3,11 +3,7 @@
 //! Never a panic; a 2xx that cannot be decoded is `Decode`; an error answer maps by status whatever its body;
 //! reads stop at the caps.
 
-#![cfg(all(
-    feature = "flexprice",
-    feature = "flowglad",
-    feature = "storage-integration"
-))]
+#![cfg(all(feature = "flexprice", feature = "flowglad", feature = "vercel"))]
 
 use std::sync::{Arc, Mutex};
 

@@ -10,11 +10,7 @@
 //! | `UNIBILL_LIVE_FLOWGLAD_SECRET_KEY`, `UNIBILL_LIVE_FLOWGLAD_PRODUCT_ID` (+ optional `…_ONE_TIME_PRODUCT_ID`, `…_METER_ID`, `…_CURRENCY`) | Flowglad customers, prices |
 //! | `UNIBILL_LIVE_VERCEL_TOKEN`, `UNIBILL_LIVE_VERCEL_TEAM_ID` (+ optional `…_PAYMENT_METHOD_ID` for paid plans) | Vercel stores |
 
-#![cfg(all(
-    feature = "flexprice",
-    feature = "flowglad",
-    feature = "storage-integration"
-))]
+#![cfg(all(feature = "flexprice", feature = "flowglad", feature = "vercel"))]
 
 use std::collections::HashMap;
 use std::time::Duration;

@@ -104,7 +104,7 @@ fn flowglad_matches_its_adapter() {
     );
 }
 
-#[cfg(feature = "storage-integration")]
+#[cfg(feature = "vercel")]
 #[test]
 fn vercel_matches_its_adapter() {
     use unibill::Stores;
@@ -135,11 +135,7 @@ fn vercel_matches_its_adapter() {
 /// The test kit writes the variables that point each adapter at its emulator as data (it depends on no
 /// adapter); here they meet the provider table: every name is one the spec lists for that provider, the
 /// credential is its secret, and the provider names agree.
-#[cfg(any(
-    feature = "flexprice",
-    feature = "flowglad",
-    feature = "storage-integration"
-))]
+#[cfg(any(feature = "flexprice", feature = "flowglad", feature = "vercel"))]
 fn assert_emulator_vars_in_spec(provider: ProviderName, emulator: Emulator) {
     assert_eq!(emulator.name(), provider.as_str());
     let vars = emulator.variables();
@@ -183,7 +179,7 @@ fn the_test_kit_points_flowglad_at_its_emulator_with_the_adapters_variables() {
     assert_emulator_vars_in_spec(ProviderName::Flowglad, Emulator::Flowglad);
 }
 
-#[cfg(feature = "storage-integration")]
+#[cfg(feature = "vercel")]
 #[test]
 fn the_test_kit_points_vercel_at_its_emulator_with_the_adapters_variables() {
     use unibill::vercel::{ENV_BASE_URL, ENV_TEAM_ID, ENV_TOKEN};

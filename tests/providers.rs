@@ -1,11 +1,7 @@
 //! One test body per behaviour, run on memory and on each adapter against its emulator; the provider is
 //! chosen by configuration alone (`UNIBILL_<RESOURCE>_PROVIDER` plus the provider's own variables).
 
-#![cfg(all(
-    feature = "flexprice",
-    feature = "flowglad",
-    feature = "storage-integration"
-))]
+#![cfg(all(feature = "flexprice", feature = "flowglad", feature = "vercel"))]
 
 mod support;
 

@@ -4,11 +4,7 @@
 //! origin receives zero requests — no API key, no token, no connection secret — for every read and every write
 //! of every adapter, and the call is never retried.
 
-#![cfg(all(
-    feature = "flexprice",
-    feature = "flowglad",
-    feature = "storage-integration"
-))]
+#![cfg(all(feature = "flexprice", feature = "flowglad", feature = "vercel"))]
 
 use std::net::SocketAddr;
 use std::sync::Arc;

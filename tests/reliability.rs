@@ -5,11 +5,7 @@
 //! `UNIBILL_SOAK_N` (default 2000) sets the creates per scenario; a run with another N writes its summary but
 //! compares no document. Reproduce: `cargo nextest run -p unibill --test reliability`.
 
-#![cfg(all(
-    feature = "flexprice",
-    feature = "flowglad",
-    feature = "storage-integration"
-))]
+#![cfg(all(feature = "flexprice", feature = "flowglad", feature = "vercel"))]
 
 mod soak;
 
@@ -27,9 +23,9 @@ use unibill::{
 use unibill_flexprice::{FlexpriceClient, FlexpriceConfig};
 use unibill_flowglad::{FlowgladClient, FlowgladConfig};
 use unibill_http::FixedClock;
-use unibill_storage_integration::{VercelClient, VercelConfig};
 use unibill_testkit::TestServer;
 use unibill_testkit::emulators::{flexprice, flowglad, vercel};
+use unibill_vercel::{VercelClient, VercelConfig};
 
 const DEFAULT_N: usize = 2000;
 const SEED: u64 = 0x5EED_0011;

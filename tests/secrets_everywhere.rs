@@ -8,11 +8,7 @@
 //! (headers and body, so the key and the secrets) into error bodies on demand. None of it, nor any captured log
 //! line, may hold a planted value.
 
-#![cfg(all(
-    feature = "flexprice",
-    feature = "flowglad",
-    feature = "storage-integration"
-))]
+#![cfg(all(feature = "flexprice", feature = "flowglad", feature = "vercel"))]
 
 use std::collections::VecDeque;
 use std::fmt::Debug;
@@ -33,10 +29,10 @@ use unibill::{ConnectionCapabilities, CustomerCapabilities};
 use unibill_flexprice::{FlexpriceClient, FlexpriceConfig};
 use unibill_flowglad::{FlowgladClient, FlowgladConfig};
 use unibill_http::RetryPolicy;
-use unibill_storage_integration::{VercelClient, VercelConfig};
 use unibill_testkit::emulators::{flexprice, flowglad, vercel};
 use unibill_testkit::encoded::{Encoding, leak};
 use unibill_testkit::{Fault, Reply, TestServer, TraceCapture};
+use unibill_vercel::{VercelClient, VercelConfig};
 
 const FLEXPRICE_KEY: &str = "sk_PLANTED_flexprice_key_7f3a";
 const FLOWGLAD_KEY: &str = "sk_test_PLANTED_flowglad_key_4c1e";

@@ -4,11 +4,7 @@
 //! a duplicate. A read's unreadable 2xx stays a plain `Decode` error. Both kinds of unreadable answer: complete
 //! but cut JSON (`CutBodyAfterHandling`) and an answer broken off mid-body (`BreakBodyAfterHandling`).
 
-#![cfg(all(
-    feature = "flexprice",
-    feature = "flowglad",
-    feature = "storage-integration"
-))]
+#![cfg(all(feature = "flexprice", feature = "flowglad", feature = "vercel"))]
 
 use std::time::{Duration, UNIX_EPOCH};
 
@@ -21,9 +17,9 @@ use unibill::{
 use unibill_flexprice::{FlexpriceClient, FlexpriceConfig};
 use unibill_flowglad::{FlowgladClient, FlowgladConfig};
 use unibill_http::{FixedClock, RecordingSleeper, RetryPolicy};
-use unibill_storage_integration::{VercelClient, VercelConfig};
 use unibill_testkit::emulators::{flexprice, flowglad, vercel};
 use unibill_testkit::{Fault, TestServer};
+use unibill_vercel::{VercelClient, VercelConfig};
 
 const FLEXPRICE_KEY: &str = "sk_unreadable_flexprice";
 const FLOWGLAD_KEY: &str = "sk_test_unreadable_flowglad";

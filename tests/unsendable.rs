@@ -3,11 +3,7 @@
 //! and LF silently and so address another resource) is `InvalidInput` naming the path parameter, before any
 //! I/O: the server receives nothing, the call is never retried, and it is never `OutcomeUnknown`.
 
-#![cfg(all(
-    feature = "flexprice",
-    feature = "flowglad",
-    feature = "storage-integration"
-))]
+#![cfg(all(feature = "flexprice", feature = "flowglad", feature = "vercel"))]
 
 use std::sync::Arc;
 
@@ -124,7 +120,7 @@ async fn a_team_id_too_long_for_a_uri_names_its_query_key() {
     use std::time::{Duration, UNIX_EPOCH};
     use unibill::{StoreId, Stores};
     use unibill_http::FixedClock;
-    use unibill_storage_integration::{VercelClient, VercelConfig};
+    use unibill_vercel::{VercelClient, VercelConfig};
 
     let server = TestServer::from_fn(|_| Reply::json(200, "{}")).await;
     let stores = VercelClient::builder(

@@ -6,7 +6,7 @@ mod common;
 use libfuzzer_sys::fuzz_target;
 use unibill::{NewStore, StoreId, Stores};
 use unibill_http::RetryPolicy;
-use unibill_storage_integration::{VercelConfig, VercelClient};
+use unibill_vercel::{VercelConfig, VercelClient};
 
 fuzz_target!(|data: &[u8]| {
     let h = common::Harness::get();

@@ -1,10 +1,6 @@
 //! [`BillingConfig::build`]: from routes to a [`Billing`] whose resources are served by provider instances.
 
-#[cfg(any(
-    feature = "flexprice",
-    feature = "flowglad",
-    feature = "storage-integration"
-))]
+#[cfg(any(feature = "flexprice", feature = "flowglad", feature = "vercel"))]
 use std::sync::Arc;
 
 use unibill_core::{
@@ -120,8 +116,8 @@ struct Instances {
     flexprice: Option<Arc<unibill_flexprice::FlexpriceClient>>,
     #[cfg(feature = "flowglad")]
     flowglad: Option<Arc<unibill_flowglad::FlowgladClient>>,
-    #[cfg(feature = "storage-integration")]
-    vercel: Option<Arc<unibill_storage_integration::VercelClient>>,
+    #[cfg(feature = "vercel")]
+    vercel: Option<Arc<unibill_vercel::VercelClient>>,
 }
 
 impl Instances {
@@ -162,11 +158,11 @@ impl Instances {
                     _ => unreachable_route(provider, resource)?,
                 })
             }
-            #[cfg(feature = "storage-integration")]
+            #[cfg(feature = "vercel")]
             ProviderName::Vercel => {
                 let client = shared(&mut self.vercel, || {
-                    unibill_storage_integration::VercelClient::new(
-                        unibill_storage_integration::VercelConfig::from_secret_lookup(lookup)?,
+                    unibill_vercel::VercelClient::new(
+                        unibill_vercel::VercelConfig::from_secret_lookup(lookup)?,
                     )
                 })?;
                 Ok(match resource {
@@ -181,11 +177,7 @@ impl Instances {
 
 /// The provider instance in `slot`, made by `make` on first use: every resource routed to one provider shares
 /// one client (one connection pool).
-#[cfg(any(
-    feature = "flexprice",
-    feature = "flowglad",
-    feature = "storage-integration"
-))]
+#[cfg(any(feature = "flexprice", feature = "flowglad", feature = "vercel"))]
 fn shared<C>(slot: &mut Option<Arc<C>>, make: impl FnOnce() -> Result<C>) -> Result<Arc<C>> {
     if let Some(client) = slot {
         return Ok(Arc::clone(client));

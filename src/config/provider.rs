@@ -16,7 +16,7 @@ pub enum ProviderName {
     Flexprice,
     /// Flowglad (prices, customers); cargo feature `flowglad`.
     Flowglad,
-    /// Vercel integration stores (stores); cargo feature `storage-integration`.
+    /// Vercel integration stores (stores); cargo feature `vercel`.
     Vercel,
 }
 

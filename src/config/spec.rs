@@ -168,8 +168,8 @@ pub const PROVIDERS: [ProviderSpec; 4] = [
     ProviderSpec {
         name: ProviderName::Vercel,
         as_str: "vercel",
-        feature: Some("storage-integration"),
-        compiled: cfg!(feature = "storage-integration"),
+        feature: Some("vercel"),
+        compiled: cfg!(feature = "vercel"),
         resources: &[Resource::Stores],
         vars: VERCEL_VARS,
     },

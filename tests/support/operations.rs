@@ -20,7 +20,7 @@ use unibill::{
 use unibill_flexprice::{FlexpriceClient, FlexpriceConfig};
 use unibill_flowglad::{FlowgladClient, FlowgladConfig};
 use unibill_http::{FixedClock, HttpExecutorBuilder};
-use unibill_storage_integration::{VercelClient, VercelConfig};
+use unibill_vercel::{VercelClient, VercelConfig};
 use url::Url;
 
 /// The Flexprice API key every operation is sent with.

@@ -121,10 +121,7 @@ fn encode(c: &mut Criterion) {
         })
     });
     g.bench_function("vercel/stores.create", |b| {
-        b.iter(|| {
-            unibill_storage_integration::codec::create_store_request(black_box(&store), None)
-                .unwrap()
-        })
+        b.iter(|| unibill_vercel::codec::create_store_request(black_box(&store), None).unwrap())
     });
     g.finish();
 }
@@ -154,9 +151,7 @@ fn decode(c: &mut Criterion) {
         body: Bytes::from_static(VERCEL_STORE.as_bytes()),
     };
     g.bench_function("vercel/store", |b| {
-        b.iter(|| {
-            unibill_storage_integration::codec::decode_store(black_box(vercel.clone())).unwrap()
-        })
+        b.iter(|| unibill_vercel::codec::decode_store(black_box(vercel.clone())).unwrap())
     });
     g.finish();
 

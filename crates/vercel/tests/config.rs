@@ -1,7 +1,7 @@
 //! `VercelConfig`: `from_lookup` (what `from_env` wraps), the builder, and `Debug` without the token.
 
 use unibill_core::ErrorKind;
-use unibill_storage_integration::{DEFAULT_BASE_URL, TeamScope, VercelClient, VercelConfig};
+use unibill_vercel::{DEFAULT_BASE_URL, TeamScope, VercelClient, VercelConfig};
 
 const TOKEN: &str = "vercel_PLANTED_tok_config";
 

@@ -1,11 +1,11 @@
-//! unibill-storage-integration: Vercel integration stores (marketplace databases) and their billing plans behind
+//! unibill-vercel: Vercel integration stores (marketplace databases) and their billing plans behind
 //! unibill's [`Stores`](unibill_core::Stores) trait.
 //!
 //! ```
 //! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 //! use std::time::Duration;
 //! use unibill_core::{Billing, BillingPlanQuery, NewStore, StoresExt, WaitOptions};
-//! use unibill_storage_integration::{VercelClient, VercelConfig};
+//! use unibill_vercel::{VercelClient, VercelConfig};
 //! use unibill_testkit::emulators::vercel::{VercelEmulator, seed};
 //!
 //! // A Vercel emulator on 127.0.0.1 stands in for https://api.vercel.com.

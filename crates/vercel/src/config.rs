@@ -52,7 +52,7 @@ pub(crate) fn scoped(request: Request, team: Option<&TeamScope>) -> Request {
 /// How to reach Vercel: a bearer token (never shown by `Debug`), an optional team scope, the base URL.
 ///
 /// ```
-/// use unibill_storage_integration::{TeamScope, VercelConfig};
+/// use unibill_vercel::{TeamScope, VercelConfig};
 ///
 /// let config = VercelConfig::builder("vercel_tok_123").team_id("team_abc").build()?;
 /// assert_eq!(config.team(), Some(&TeamScope::Id("team_abc".into())));

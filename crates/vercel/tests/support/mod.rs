@@ -8,9 +8,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde_json::Value;
 use unibill_core::Stores as _;
 use unibill_http::{FixedClock, NoJitter, RecordingSleeper, RetryPolicy};
-use unibill_storage_integration::{VercelClient, VercelConfig};
 use unibill_testkit::emulators::vercel::{VercelEmulator, seed};
 use unibill_testkit::{RecordedRequest, Reply, TestServer};
+use unibill_vercel::{VercelClient, VercelConfig};
 
 /// The token every rig uses (planted, so leaks are easy to spot).
 pub const TOKEN: &str = "vercel_PLANTED_tok_7f3a9c";

@@ -244,11 +244,9 @@ async fn malformed_answers_are_decode_errors() {
 }
 
 /// A client of `server` without a team scope (the personal account).
-fn personal_client(
-    server: &unibill_testkit::TestServer,
-) -> unibill_storage_integration::VercelClient {
-    unibill_storage_integration::VercelClient::new(
-        unibill_storage_integration::VercelConfig::builder(support::TOKEN)
+fn personal_client(server: &unibill_testkit::TestServer) -> unibill_vercel::VercelClient {
+    unibill_vercel::VercelClient::new(
+        unibill_vercel::VercelConfig::builder(support::TOKEN)
             .base_url(server.url().as_str())
             .build()
             .unwrap(),

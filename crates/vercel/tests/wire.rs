@@ -10,9 +10,9 @@ use unibill_core::{
     BillingPlanQuery, Currency, IntegrationConfigurationId, Money, NewStore, StoreId,
     StoreMetadataValue, StoreSource, Stores,
 };
-use unibill_storage_integration::{VercelClient, VercelConfig};
 use unibill_testkit::emulators::vercel::seed;
 use unibill_testkit::{Reply, TestServer};
+use unibill_vercel::{VercelClient, VercelConfig};
 
 fn full_paid_input() -> NewStore {
     let settings = json!({ "experimentation": { "edgeConfigSyncingEnabled": true } });

@@ -48,7 +48,7 @@ impl VercelClient {
     ///
     /// ```
     /// use unibill_http::RetryPolicy;
-    /// use unibill_storage_integration::{VercelClient, VercelConfig};
+    /// use unibill_vercel::{VercelClient, VercelConfig};
     ///
     /// let config = VercelConfig::builder("vercel_tok_123").team_slug("acme").build()?;
     /// let client = VercelClient::builder(config)
