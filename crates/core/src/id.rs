@@ -93,6 +93,33 @@ typed_id!(
     IntegrationConfigurationId
 );
 
+typed_id!(
+    /// A product's id: what prices hang off and features are granted to (a Flexprice plan, a Flowglad
+    /// product, a memory product); the typed form of [`Price::product_id`](crate::Price::product_id).
+    ProductId
+);
+
+typed_id!(
+    /// A meter's id, where the provider gives meters one (its natural key is [`Meter::key`](crate::Meter::key)).
+    MeterId
+);
+
+typed_id!(
+    /// A feature's id, where the provider gives features one (its natural key is
+    /// [`Feature::key`](crate::Feature::key)).
+    FeatureId
+);
+
+typed_id!(
+    /// A subscription's id: the provider's handle for get/cancel/uncancel/change_price.
+    SubscriptionId
+);
+
+typed_id!(
+    /// An invoice's id: the provider's handle for get/finalize/void.
+    InvoiceId
+);
+
 /// A read model that names itself by its provider id: what the executor reads off the holder of a natural key
 /// to put in an `AlreadyExists` (see [`Error::existing_id`](crate::Error::existing_id)).
 ///
@@ -130,5 +157,29 @@ impl Identified for crate::Connection {
 impl Identified for crate::Store {
     fn resource_id(&self) -> Option<&str> {
         self.id.as_ref().map(StoreId::as_str)
+    }
+}
+
+impl Identified for crate::Meter {
+    fn resource_id(&self) -> Option<&str> {
+        self.id.as_ref().map(MeterId::as_str)
+    }
+}
+
+impl Identified for crate::Feature {
+    fn resource_id(&self) -> Option<&str> {
+        self.id.as_ref().map(FeatureId::as_str)
+    }
+}
+
+impl Identified for crate::Subscription {
+    fn resource_id(&self) -> Option<&str> {
+        Some(self.id.as_str())
+    }
+}
+
+impl Identified for crate::Invoice {
+    fn resource_id(&self) -> Option<&str> {
+        Some(self.id.as_str())
     }
 }

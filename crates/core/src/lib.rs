@@ -87,8 +87,8 @@ pub use capability::{
 pub use error::{Error, ErrorKind, FieldError, Result};
 pub use guard::Guarded;
 pub use id::{
-    BillingPlanId, ConnectionId, CustomerId, Identified, IntegrationConfigurationId, PriceId,
-    StoreId,
+    BillingPlanId, ConnectionId, CustomerId, FeatureId, Identified, IntegrationConfigurationId,
+    InvoiceId, MeterId, PriceId, ProductId, StoreId, SubscriptionId,
 };
 pub use memory::{MemoryConnections, MemoryCustomers, MemoryPrices, MemoryStores, RequestCounter};
 pub use metadata::Metadata;
@@ -103,6 +103,18 @@ pub use model::customer::{
     Customer, CustomerBuilder, CustomerListQuery, CustomerStatus, CustomerUpdate,
     CustomerUpdateBuilder, NewCustomer, NewCustomerBuilder,
 };
+pub use model::entitlement::{Entitlement, EntitlementKind};
+pub use model::feature::{
+    Feature, FeatureBuilder, FeatureGrant, FeatureKind, FeatureListQuery, Grant, GrantBuilder,
+    Limit, NewFeature, NewFeatureBuilder, Reset,
+};
+pub use model::invoice::{
+    Invoice, InvoiceBuilder, InvoiceLine, InvoiceListQuery, InvoiceStatus, PaymentStatus,
+};
+pub use model::key::IdempotencyKey;
+pub use model::meter::{
+    Aggregation, Meter, MeterBuilder, MeterListQuery, NewMeter, NewMeterBuilder,
+};
 pub use model::price::{
     Interval, IntervalUnit, NewPrice, NewPriceBuilder, PackageRounding, Price, PriceBuilder,
     PriceKind, PriceListQuery, PriceTier, PriceUpdate, PriceUpdateBuilder, PricingScheme, TierMode,
@@ -114,6 +126,14 @@ pub use model::store::{
     PlanDetail, Store, StoreBuilder, StoreMetadata, StoreMetadataValue, StoreProduct, StoreSecret,
     StoreSource, StoreStatus, parse_store_metadata,
 };
+pub use model::subscription::{
+    CancelOptions, CancelTiming, CustomerRef, FinalInvoice, NewSubscription,
+    NewSubscriptionBuilder, Period, RESERVED_METADATA_PREFIX, SOURCE_ID_METADATA,
+    SUBSCRIPTION_KEY_METADATA, Subscription, SubscriptionBuilder, SubscriptionItem,
+    SubscriptionListQuery, SubscriptionStatus, Trial,
+};
+pub use model::usage::{IngestOutcome, IngestReport, UsageEvent, UsageEventBuilder, UsageStatus};
+pub use model::webhook::{WebhookEvent, WebhookEventBuilder, WebhookHeaders, WebhookKind};
 pub use money::{
     Currency, ExponentOverrides, IsoCurrency, IsoExponents, MinorUnitExponents, Money,
 };

@@ -7,6 +7,9 @@ use std::sync::LazyLock;
 
 use crate::error::{Error, FieldError, Result};
 
+/// The longest key [`Checks::slug`] accepts.
+pub const SLUG_MAX: usize = 64;
+
 /// Collects the broken rules of one input.
 ///
 /// ```
@@ -119,6 +122,28 @@ impl Checks {
         ok
     }
 
+    /// `value` is a natural key of the lifecycle resources (a meter's or feature's key): 1..=64 ASCII letters,
+    /// digits, `_`, `-` and `.`, starting with a letter or digit (`api_calls`, `sso`, `storage.gb`). Such a
+    /// key is a valid Flexprice `event_name`/`lookup_key` and a valid Flowglad `slug`.
+    pub fn slug(&mut self, field: &str, value: &str) -> bool {
+        if !self.length(field, value, 1, SLUG_MAX) {
+            return false;
+        }
+        let ok = value.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+        if !ok {
+            self.fail(
+                field,
+                format!(
+                    "`{value}` is not a key: use ASCII letters, digits, `_`, `-` and `.`, starting with a letter or digit"
+                ),
+            );
+        }
+        ok
+    }
+
     /// Whether no rule is broken so far.
     pub fn is_ok(&self) -> bool {
         self.errors.is_empty()
@@ -220,6 +245,20 @@ fn is_alpha2_country(value: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slugs() {
+        let mut c = Checks::new();
+        for good in ["api_calls", "sso", "storage.gb", "A-1", &"k".repeat(64)] {
+            assert!(c.slug("key", good), "{good}");
+        }
+        assert!(c.is_ok());
+        for bad in ["", "_x", "-x", "a b", "é", "a/b", &"k".repeat(65)] {
+            let mut c = Checks::new();
+            assert!(!c.slug("key", bad), "{bad}");
+            assert_eq!(c.finish().unwrap_err().field_errors().len(), 1, "{bad}");
+        }
+    }
 
     #[test]
     fn countries() {

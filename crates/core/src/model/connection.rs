@@ -24,8 +24,45 @@ const TEXT_MAX: usize = 255;
 /// A JSON object (metadata, escape hatches).
 pub type JsonObject = serde_json::Map<String, serde_json::Value>;
 
+/// An enum of known provider spellings plus `Other(String)` for the rest.
+///
+/// `Variant = "text"` reads and writes `text`; `Variant = "text" | "alias"` also reads `alias` (written as
+/// `text`). With `lenient` before the name, reading also ignores ASCII case, surrounding whitespace and the
+/// difference between `-`, ` ` and `_` (`"Past-Due"` is `past_due`); `Other` keeps the text as received.
 macro_rules! open_enum {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal,)* }) => {
+    ($(#[$doc:meta])* lenient $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal $(| $alias:literal)*,)* }) => {
+        open_enum!(@define $(#[$doc])* $name { $($(#[$vdoc])* $variant = $text $(| $alias)*,)* });
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> Self {
+                let normal: String = s
+                    .trim()
+                    .chars()
+                    .map(|c| match c {
+                        '-' | ' ' => '_',
+                        c => c.to_ascii_lowercase(),
+                    })
+                    .collect();
+                match normal.as_str() {
+                    $($text $(| $alias)* => $name::$variant,)*
+                    _ => $name::Other(s.to_owned()),
+                }
+            }
+        }
+    };
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal $(| $alias:literal)*,)* }) => {
+        open_enum!(@define $(#[$doc])* $name { $($(#[$vdoc])* $variant = $text $(| $alias)*,)* });
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> Self {
+                match s {
+                    $($text $(| $alias)* => $name::$variant,)*
+                    other => $name::Other(other.to_owned()),
+                }
+            }
+        }
+    };
+    (@define $(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal $(| $alias:literal)*,)* }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum $name {
@@ -40,15 +77,6 @@ macro_rules! open_enum {
                 match self {
                     $($name::$variant => $text,)*
                     $name::Other(s) => s,
-                }
-            }
-        }
-
-        impl From<&str> for $name {
-            fn from(s: &str) -> Self {
-                match s {
-                    $($text => $name::$variant,)*
-                    other => $name::Other(other.to_owned()),
                 }
             }
         }
