@@ -44,8 +44,9 @@
 //!
 //! # Features
 //!
-//! - `mock`: [`MockCustomers`], [`MockPrices`], [`MockConnections`], [`MockStores`] (mockall) for unit tests
-//!   of application code.
+//! - `mock`: [`MockCustomers`], [`MockPrices`], [`MockConnections`], [`MockStores`], and for the billing
+//!   lifecycle [`MockMeters`], [`MockFeatures`], [`MockSubscriptions`], [`MockUsage`], [`MockEntitlements`],
+//!   [`MockInvoices`], [`MockWebhooks`] (mockall) for unit tests of application code.
 //! - `conformance`: the [`conformance`] suite, to prove a provider keeps the contract.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -71,13 +72,22 @@ pub mod validation;
 pub mod conformance;
 
 pub use api::{
-    Connections, ConnectionsExt, Customers, CustomersExt, Ensured, Prices, PricesExt, Stores,
-    StoresExt, WaitOptions,
+    Connections, ConnectionsExt, Customers, CustomersExt, Ensured, Entitlements, Features,
+    FeaturesExt, Invoices, InvoicesExt, Meters, MetersExt, Prices, PricesExt, Stores, StoresExt,
+    Subscriptions, SubscriptionsExt, Usage, UsageExt, WaitOptions, Webhooks,
 };
 #[cfg(any(test, feature = "mock"))]
 #[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
-pub use api::{MockConnections, MockCustomers, MockPrices, MockStores};
+pub use api::{
+    MockConnections, MockCustomers, MockEntitlements, MockFeatures, MockInvoices, MockMeters,
+    MockPrices, MockStores, MockSubscriptions, MockUsage, MockWebhooks,
+};
 pub use billing::{Billing, BillingBuilder, Unconfigured};
+pub use capability::{
+    Aggregations, CancelTimings, EntitlementCapabilities, EntitlementSource, FeatureCapabilities,
+    FeatureKinds, InvoiceCapabilities, MeterCapabilities, QuantityRule, Resets,
+    SubscriptionCapabilities, TrialSupport, UsageCapabilities, WebhookCapabilities, WebhookScheme,
+};
 pub use capability::{
     Capabilities, ConnectionCapabilities, ConnectionFields, ConnectionUpdateFields,
     CustomerCapabilities, CustomerFields, CustomerUpdateFields, FieldRule, PatchSupport,

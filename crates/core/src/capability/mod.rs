@@ -6,6 +6,14 @@
 
 use serde::Serialize;
 
+mod lifecycle;
+
+pub use lifecycle::{
+    Aggregations, CancelTimings, EntitlementCapabilities, EntitlementSource, FeatureCapabilities,
+    FeatureKinds, InvoiceCapabilities, MeterCapabilities, QuantityRule, Resets,
+    SubscriptionCapabilities, TrialSupport, UsageCapabilities, WebhookCapabilities, WebhookScheme,
+};
+
 /// Whether a field of an update can be set and cleared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct PatchSupport {
