@@ -65,6 +65,7 @@ pub mod page;
 pub mod patch;
 pub mod sleeper;
 pub mod timestamp;
+mod unconfigured;
 pub mod validation;
 
 #[cfg(feature = "conformance")]
