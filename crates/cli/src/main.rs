@@ -21,9 +21,15 @@ use clap::{Parser, Subcommand};
 
 use commands::connections::ConnectionsCommand;
 use commands::customers::CustomersCommand;
+use commands::entitlements::EntitlementsCommand;
+use commands::features::FeaturesCommand;
+use commands::invoices::InvoicesCommand;
+use commands::meters::MetersCommand;
 use commands::plans::PlansCommand;
 use commands::prices::PricesCommand;
 use commands::stores::StoresCommand;
+use commands::subscriptions::SubscriptionsCommand;
+use commands::usage::UsageCommand;
 use config::Global;
 use error::{CliError, CliResult};
 
@@ -58,6 +64,24 @@ enum Command {
     /// Provisioned stores: create, get, delete, plans, configurations, products.
     #[command(subcommand)]
     Stores(StoresCommand),
+    /// Meters, which count usage events: create, get, list.
+    #[command(subcommand)]
+    Meters(MetersCommand),
+    /// Features and their grants to products: create, get, list, grant.
+    #[command(subcommand)]
+    Features(FeaturesCommand),
+    /// Subscriptions: create, get, list, cancel, uncancel, change-price.
+    #[command(subcommand)]
+    Subscriptions(SubscriptionsCommand),
+    /// Usage events: ingest (JSON lines on standard input).
+    #[command(subcommand)]
+    Usage(UsageCommand),
+    /// What a customer may use: check, list.
+    #[command(subcommand)]
+    Entitlements(EntitlementsCommand),
+    /// Invoices: get, list, finalize, void.
+    #[command(subcommand)]
+    Invoices(InvoicesCommand),
     /// The capability matrix of every compiled provider.
     Providers,
     /// Run the same neutral flow on memory and on each adapter against its in-process emulator, side by side.
@@ -83,6 +107,12 @@ async fn dispatch(cli: Cli) -> CliResult {
         Command::Plans(c) => commands::plans::run(c, g).await,
         Command::Connections(c) => commands::connections::run(c, g).await,
         Command::Stores(c) => commands::stores::run(c, g).await,
+        Command::Meters(c) => commands::meters::run(c, g).await,
+        Command::Features(c) => commands::features::run(c, g).await,
+        Command::Subscriptions(c) => commands::subscriptions::run(c, g).await,
+        Command::Usage(c) => commands::usage::run(c, g).await,
+        Command::Entitlements(c) => commands::entitlements::run(c, g).await,
+        Command::Invoices(c) => commands::invoices::run(c, g).await,
         Command::Providers => commands::providers::run(g.json),
         #[cfg(feature = "emulators")]
         Command::Demo => commands::demo::run(&mut std::io::stdout().lock()).await,

@@ -6,15 +6,24 @@ pub mod customers;
 pub mod demo;
 #[cfg(feature = "emulators")]
 pub mod emulate;
+pub mod entitlements;
+pub mod features;
+pub mod invoices;
+pub mod meters;
 pub mod plans;
 pub mod prices;
 pub mod providers;
 pub mod stores;
+pub mod subscriptions;
+pub mod usage;
 
 use std::future::Future;
 
 use futures::stream::BoxStream;
-use unibill::{Currency, Cursor, FieldError, Metadata, Money, Page};
+use unibill::{
+    Currency, Cursor, CustomerId, CustomerRef, Decimal, FieldError, Metadata, Money, Page,
+    Timestamp,
+};
 
 use crate::error::{CliError, CliResult};
 use crate::output::{Output, Tabular};
@@ -122,6 +131,34 @@ pub fn money(amount: &str, currency: &Currency, field: &str) -> CliResult<Money>
                 .collect(),
         ))
     })
+}
+
+/// A quantity or limit, exact (never through a float): only a plain decimal, `-?[0-9]+(\.[0-9]+)?`, the grammar
+/// of amounts ([`money`]). A refused value is `invalid_input` on `field` (exit 2), saying which form is
+/// accepted.
+pub fn decimal(text: &str, field: &str) -> CliResult<Decimal> {
+    // The amount grammar is the currency's business only for display: any currency parses the same digits.
+    money(text, &Currency::USD, field).map(|m| m.amount)
+}
+
+/// A timestamp flag value (RFC 3339, `2026-03-01T12:00:00Z`); a refused one is `invalid_input` on `field`.
+pub fn timestamp(text: &str, field: &str) -> CliResult<Timestamp> {
+    text.parse::<Timestamp>().map_err(|e| {
+        CliError::Billing(unibill::Error::invalid_field(
+            field,
+            format!("`{text}` is not an RFC 3339 timestamp (2026-03-01T12:00:00Z): {e}"),
+        ))
+    })
+}
+
+/// The customer flags of a lifecycle command: the provider's id or your external id, at most one given (clap
+/// enforces it); `None` when neither is.
+pub fn customer_ref(id: Option<String>, external_id: Option<String>) -> Option<CustomerRef> {
+    match (id, external_id) {
+        (Some(id), _) => Some(CustomerRef::Id(CustomerId::new(id))),
+        (None, Some(e)) => Some(CustomerRef::external_id(e)),
+        (None, None) => None,
+    }
 }
 
 /// Parses `true`/`false`-style flag values for clap.

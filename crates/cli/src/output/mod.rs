@@ -67,6 +67,51 @@ impl Tabular for unibill::IntegrationProduct {
         &["id", "slug", "name", "integration_slug", "primary_protocol"];
 }
 
+impl Tabular for unibill::Meter {
+    const COLUMNS: &'static [&'static str] =
+        &["key", "name", "aggregation.type", "id", "created_at"];
+}
+
+impl Tabular for unibill::Feature {
+    const COLUMNS: &'static [&'static str] =
+        &["key", "name", "kind.type", "kind.value.meter_key", "id"];
+}
+
+impl Tabular for unibill::Subscription {
+    const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "customer_external_id",
+        "price_id",
+        "status",
+        "current_period.end",
+        "cancel_at_period_end",
+    ];
+}
+
+impl Tabular for unibill::Entitlement {
+    const COLUMNS: &'static [&'static str] = &[
+        "feature_key",
+        "access",
+        "kind.type",
+        "kind.limit",
+        "kind.used",
+        "kind.balance",
+        "as_of",
+    ];
+}
+
+impl Tabular for unibill::Invoice {
+    const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "number",
+        "status",
+        "total",
+        "amount_due",
+        "subscription_id",
+        "period.end",
+    ];
+}
+
 /// The most items [`Output::stream`] takes at once (more than any provider's page).
 const BATCH: usize = 1_000;
 
