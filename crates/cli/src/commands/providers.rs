@@ -1,48 +1,69 @@
 //! `unibill providers`: the capability matrix of every compiled provider (a row per capability, a column per
 //! provider; `—` where the provider does not serve the resource).
 
+mod lifecycle;
+
 use std::collections::BTreeMap;
 
 use serde_json::Value;
-use unibill::{Billing, BillingConfig, PROVIDER_VARS, ProviderName, Resource};
+use unibill::{Billing, BillingConfig, Capabilities, PROVIDER_VARS, ProviderName, Resource};
 
+use crate::config::Lifecycle;
 use crate::error::CliResult;
 use crate::output::table::{NONE, cell, write_table};
 
 /// One provider's capabilities by resource name (`None`: not offered).
 pub type PerResource = BTreeMap<&'static str, Option<Value>>;
 
-/// Each compiled provider's capabilities per resource (`None`: not offered). Built from placeholder settings:
-/// reading capabilities sends nothing.
-pub fn matrix() -> CliResult<Vec<(ProviderName, PerResource)>> {
+/// Each compiled provider's capabilities. Built from placeholder settings: reading capabilities sends nothing.
+/// The memory column is [`Billing::memory`], the whole in-memory provider.
+pub fn capabilities() -> CliResult<Vec<(ProviderName, Capabilities)>> {
     let mut out = Vec::new();
     for p in ProviderName::ALL.into_iter().filter(|p| p.is_compiled()) {
-        let mut config = BillingConfig::new();
-        for r in Resource::ALL.into_iter().filter(|r| p.serves(*r)) {
-            config = config.route_to(r, p);
-        }
-        for v in PROVIDER_VARS.iter().filter(|v| v.provider == p) {
-            if v.secret || v.name == "VERCEL_TEAM_ID" {
-                config = config.set(v.name, "placeholder")?;
+        let billing = if p == ProviderName::Memory {
+            Billing::memory()
+        } else {
+            let mut config = BillingConfig::new();
+            for r in Resource::ALL.into_iter().filter(|r| p.serves(*r)) {
+                config = config.route_to(r, p);
             }
-        }
-        let billing: Billing = config.build()?;
-        let caps = billing.capabilities();
+            for v in PROVIDER_VARS.iter().filter(|v| v.provider == p) {
+                if v.secret || v.name == "VERCEL_TEAM_ID" {
+                    config = config.set(v.name, "placeholder")?;
+                }
+            }
+            config.build()?
+        };
+        out.push((p, billing.capabilities()));
+    }
+    Ok(out)
+}
+
+/// Each provider's capabilities per resource (`None`: not offered), the lifecycle resources included: one is
+/// offered where any of its operations is ([`lifecycle::offered`]).
+pub fn matrix(
+    caps: &[(ProviderName, Capabilities)],
+) -> CliResult<Vec<(ProviderName, PerResource)>> {
+    let mut out = Vec::new();
+    for (p, caps) in caps {
+        // Each resource's capabilities under its field name, which is the resource's name.
+        let by_name = serde_json::to_value(caps)?;
         let mut per = BTreeMap::new();
         for r in Resource::ALL {
-            let value = if p.serves(r) {
-                Some(match r {
-                    Resource::Customers => serde_json::to_value(caps.customers)?,
-                    Resource::Prices => serde_json::to_value(caps.prices)?,
-                    Resource::Connections => serde_json::to_value(caps.connections)?,
-                    Resource::Stores => serde_json::to_value(caps.stores)?,
-                })
-            } else {
-                None
-            };
+            let value = p
+                .serves(r)
+                .then(|| by_name.get(r.as_str()).cloned())
+                .flatten();
             per.insert(r.as_str(), value);
         }
-        out.push((p, per));
+        for l in Lifecycle::ALL {
+            let value = lifecycle::offered(l, caps)
+                .is_some()
+                .then(|| by_name.get(l.as_str()).cloned())
+                .flatten();
+            per.insert(l.as_str(), value);
+        }
+        out.push((*p, per));
     }
     Ok(out)
 }
@@ -63,7 +84,8 @@ fn flatten(prefix: &str, v: &Value, rows: &mut Vec<(String, String)>) {
 
 /// Runs `unibill providers`.
 pub fn run(json: bool) -> CliResult {
-    let matrix = matrix()?;
+    let caps = capabilities()?;
+    let matrix = matrix(&caps)?;
     let mut stdout = std::io::stdout().lock();
     if json {
         let object: serde_json::Map<String, Value> = matrix
@@ -80,8 +102,15 @@ pub fn run(json: bool) -> CliResult {
     // Rows in the order capabilities are declared, merged across providers.
     let mut keys: Vec<String> = Vec::new();
     let mut cells: BTreeMap<(String, usize), String> = BTreeMap::new();
+    // The resources shown field by field: all but the lifecycle ones, which are summarized below.
+    let lifecycle_names: Vec<&str> = Lifecycle::ALL.iter().map(|l| l.as_str()).collect();
+    let described = || {
+        Resource::ALL
+            .into_iter()
+            .filter(|r| !lifecycle_names.contains(&r.as_str()))
+    };
     for (col, (_, per)) in matrix.iter().enumerate() {
-        for r in Resource::ALL {
+        for r in described() {
             let mut rows = Vec::new();
             match per.get(r.as_str()).and_then(Option::as_ref) {
                 Some(v) => {
@@ -98,11 +127,26 @@ pub fn run(json: bool) -> CliResult {
             }
         }
     }
+    // The lifecycle rows: what is meaningful (offered operations, cancel timings, batch size, quantity rule, …).
+    for (col, (_, caps)) in caps.iter().enumerate() {
+        for l in Lifecycle::ALL {
+            for (k, v) in lifecycle::rows(l, caps) {
+                if !keys.contains(&k) {
+                    keys.push(k.clone());
+                }
+                cells.insert((k, col), v);
+            }
+        }
+    }
     let mut ordered = Vec::new();
-    for r in Resource::ALL {
+    let names: Vec<&str> = described()
+        .map(Resource::as_str)
+        .chain(lifecycle_names.iter().copied())
+        .collect();
+    for r in names {
         ordered.extend(
             keys.iter()
-                .filter(|k| k.as_str() == r.as_str() || k.starts_with(&format!("{r}."))),
+                .filter(|k| k.as_str() == r || k.starts_with(&format!("{r}."))),
         );
     }
     let rows: Vec<Vec<String>> = ordered
