@@ -1,6 +1,8 @@
 //! `unibill demo`: one neutral flow on memory and on each adapter against its emulator (started in-process on
-//! 127.0.0.1), printed side by side: a table per resource, a row per step, a column per provider. No
-//! credentials, no network beyond loopback.
+//! 127.0.0.1), printed side by side: a table per resource, then the billing lifecycle's tables ([`lifecycle`]),
+//! a row per step, a column per provider. No credentials, no network beyond loopback.
+
+mod lifecycle;
 
 use std::io::Write;
 use std::time::Duration;
@@ -71,6 +73,13 @@ pub async fn run(out: &mut dyn Write) -> CliResult {
         "unibill demo: one neutral flow on every provider, side by side\n\
          (memory in-process; flexprice, flowglad and vercel against their emulators on 127.0.0.1)"
     )?;
+    let providers: Vec<ProviderName> = billings.iter().map(|(p, _)| *p).collect();
+    let product_of = |p: ProviderName| {
+        products
+            .iter()
+            .find(|(q, _)| *q == p)
+            .map_or("prod_demo", |(_, id)| id.as_str())
+    };
     let mut failures = 0;
     for resource in Resource::ALL {
         let mut columns: Vec<Option<Steps>> = Vec::new();
@@ -78,13 +87,7 @@ pub async fn run(out: &mut dyn Write) -> CliResult {
             columns.push(if p.serves(resource) {
                 Some(match resource {
                     Resource::Customers => customers(billing).await,
-                    Resource::Prices => {
-                        let product = products
-                            .iter()
-                            .find(|(q, _)| q == p)
-                            .map(|(_, id)| id.as_str());
-                        prices(billing, product.unwrap_or("prod_demo")).await
-                    }
+                    Resource::Prices => prices(billing, product_of(*p)).await,
                     Resource::Connections => connections(billing).await,
                     Resource::Stores => stores(billing).await,
                 })
@@ -92,42 +95,25 @@ pub async fn run(out: &mut dyn Write) -> CliResult {
                 None
             });
         }
-        let mut steps: Vec<&'static str> = Vec::new();
-        for col in columns.iter().flatten() {
-            for (s, _) in col {
-                if !steps.contains(s) {
-                    steps.push(s);
-                }
-            }
-        }
-        let rows: Vec<Vec<String>> = steps
-            .iter()
-            .enumerate()
-            .map(|(i, step)| {
-                let mut row = vec![(*step).to_owned()];
-                for col in &columns {
-                    row.push(match col {
-                        None if i == 0 => "not offered".to_owned(),
-                        None => "—".to_owned(),
-                        Some(c) => c
-                            .iter()
-                            .find(|(s, _)| s == step)
-                            .map(|(_, v)| v.clone())
-                            .unwrap_or_else(|| "—".to_owned()),
-                    });
-                }
-                row
-            })
-            .collect();
-        failures += rows
-            .iter()
-            .flatten()
-            .filter(|c| c.starts_with(FAILED))
-            .count();
-        let mut headers = vec![resource.as_str()];
-        headers.extend(billings.iter().map(|(p, _)| p.as_str()));
-        writeln!(out)?;
-        write_table(out, &headers, &rows)?;
+        failures += table(out, resource.as_str(), &providers, &columns, None)?;
+    }
+    // The billing lifecycle: run where any of its resources is offered, in tables of its own.
+    let mut columns: Vec<Option<Steps>> = Vec::new();
+    for (p, billing) in &billings {
+        columns.push(if lifecycle::is_offered(billing) {
+            Some(lifecycle::flow(billing, product_of(*p)).await)
+        } else {
+            None
+        });
+    }
+    writeln!(
+        out,
+        "\nthe billing lifecycle: a meter and two features, a product granting them, a subscription, {} usage \
+         events sent three times, the entitlements, the period's invoice, cancel and uncancel",
+        lifecycle::EVENTS
+    )?;
+    for (title, steps) in lifecycle::TABLES {
+        failures += table(out, title, &providers, &columns, Some(steps))?;
     }
     drop(deployment);
     writeln!(out)?;
@@ -142,6 +128,60 @@ pub async fn run(out: &mut dyn Write) -> CliResult {
             "demo: {failures} step(s) failed (marked {FAILED})"
         )))
     }
+}
+
+/// Writes one table: a row per step (those of `only`, in its order, else every step in the order met), a column
+/// per provider (`not offered` in the first row of a provider that has no column). Answers the failed cells.
+fn table(
+    out: &mut dyn Write,
+    title: &str,
+    providers: &[ProviderName],
+    columns: &[Option<Steps>],
+    only: Option<&[&'static str]>,
+) -> CliResult<usize> {
+    let steps: Vec<&'static str> = match only {
+        Some(only) => only.to_vec(),
+        None => {
+            let mut steps: Vec<&'static str> = Vec::new();
+            for col in columns.iter().flatten() {
+                for (s, _) in col {
+                    if !steps.contains(s) {
+                        steps.push(s);
+                    }
+                }
+            }
+            steps
+        }
+    };
+    let rows: Vec<Vec<String>> = steps
+        .iter()
+        .enumerate()
+        .map(|(i, step)| {
+            let mut row = vec![(*step).to_owned()];
+            for col in columns {
+                row.push(match col {
+                    None if i == 0 => "not offered".to_owned(),
+                    None => "—".to_owned(),
+                    Some(c) => c
+                        .iter()
+                        .find(|(s, _)| s == step)
+                        .map(|(_, v)| v.clone())
+                        .unwrap_or_else(|| "—".to_owned()),
+                });
+            }
+            row
+        })
+        .collect();
+    let failures = rows
+        .iter()
+        .flatten()
+        .filter(|c| c.starts_with(FAILED))
+        .count();
+    let mut headers = vec![title];
+    headers.extend(providers.iter().map(|p| p.as_str()));
+    writeln!(out)?;
+    write_table(out, &headers, &rows)?;
+    Ok(failures)
 }
 
 /// Records steps until one fails.
@@ -178,6 +218,7 @@ macro_rules! attempt {
         }
     };
 }
+use attempt;
 
 /// A value in its serde spelling (`archived`).
 fn label<T: serde::Serialize>(v: &T) -> String {

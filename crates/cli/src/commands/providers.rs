@@ -1,7 +1,7 @@
 //! `unibill providers`: the capability matrix of every compiled provider (a row per capability, a column per
 //! provider; `—` where the provider does not serve the resource).
 
-mod lifecycle;
+pub mod lifecycle;
 
 use std::collections::BTreeMap;
 

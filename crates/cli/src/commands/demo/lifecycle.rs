@@ -1,0 +1,304 @@
+//! The billing lifecycle of `unibill demo` (lifecycle.md §1): a meter and two features, a product with a
+//! monthly price and a usage price granting both, a subscription, 1,500 usage events sent three times, the
+//! entitlements, the period's invoice, then cancel at period end, uncancel and cancel now. A provider that
+//! offers none of the lifecycle resources is `not offered` (read from its capabilities); a step it does not
+//! offer shows `unsupported` and ends its flow.
+
+use unibill::{
+    Aggregation, Billing, CancelOptions, Currency, CustomerRef, CustomersExt, EntitlementKind,
+    Error, ErrorKind, FeatureKind, FeaturesExt, Grant, IdempotencyKey, IngestReport,
+    InvoiceListQuery, Limit, MetersExt, Money, NewCustomer, NewFeature, NewMeter, NewPrice,
+    NewSubscription, PackageRounding, PriceKind, SubscriptionsExt, UsageEvent,
+};
+
+use super::{Flow, Steps, attempt, label};
+use crate::commands::providers::lifecycle::offered;
+use crate::config::Lifecycle;
+
+/// The tables the flow's steps are shown in, each with its steps in order.
+pub const TABLES: [(&str, &[&str]); 4] = [
+    (
+        "meters & features",
+        &["meter", "features", "prices", "grants"],
+    ),
+    (
+        "subscriptions",
+        &["customer", "subscribe", "subscribe again"],
+    ),
+    (
+        "usage & entitlements",
+        &["usage", "entitlement api_calls", "entitlement sso"],
+    ),
+    (
+        "invoices & cancel",
+        &["invoice", "cancel at period end", "uncancel", "cancel now"],
+    ),
+];
+
+/// The events sent (each re-sent twice more, with the same keys and times).
+pub const EVENTS: usize = 1_500;
+
+/// The usage limit granted on `api_calls`.
+const LIMIT: u32 = 10_000;
+
+/// Whether `billing` offers any lifecycle resource (else its columns say `not offered`).
+pub fn is_offered(billing: &Billing) -> bool {
+    let caps = billing.capabilities();
+    Lifecycle::ALL
+        .into_iter()
+        .any(|l| offered(l, &caps).is_some())
+}
+
+/// Sends `events` in batches of the provider's `max_batch_events`, merging the reports.
+async fn ingest(billing: &Billing, events: &[UsageEvent]) -> unibill::Result<IngestReport> {
+    let usage = billing.usage();
+    let batch = usage.capabilities().max_batch_events.max(1) as usize;
+    let mut all = IngestReport::new();
+    for chunk in events.chunks(batch) {
+        for (k, o) in usage.ingest(chunk.to_vec()).await?.into_entries() {
+            all.push(k, o);
+        }
+    }
+    Ok(all)
+}
+
+/// Runs the flow on `billing`, its prices on `product`.
+pub async fn flow(billing: &Billing, product: &str) -> Steps {
+    let mut f = Flow::new();
+
+    let input = attempt!(
+        f,
+        "meter",
+        NewMeter::builder("api_calls", "API calls", Aggregation::Sum).build()
+    );
+    let meter = attempt!(f, "meter", billing.meters().ensure(input).await).into_inner();
+    f.ok(
+        "meter",
+        format!("{} ({})", meter.key, meter.aggregation.name()),
+    );
+
+    let features = billing.features();
+    let calls = attempt!(
+        f,
+        "features",
+        NewFeature::builder("api_calls", "API calls", FeatureKind::metered("api_calls")).build()
+    );
+    let sso = attempt!(
+        f,
+        "features",
+        NewFeature::builder("sso", "Single sign-on", FeatureKind::Boolean).build()
+    );
+    let calls = attempt!(f, "features", features.ensure(calls).await).into_inner();
+    let sso = attempt!(f, "features", features.ensure(sso).await).into_inner();
+    f.ok(
+        "features",
+        format!(
+            "{} ({}), {} ({})",
+            calls.key,
+            calls.kind.name(),
+            sso.key,
+            sso.kind.name()
+        ),
+    );
+
+    let prices = billing.prices();
+    let usd = |a: &str| Money::parse(a, Currency::USD);
+    let monthly = attempt!(f, "prices", usd("29.00"));
+    let per_10 = attempt!(f, "prices", usd("0.02"));
+    let pro = attempt!(
+        f,
+        "prices",
+        NewPrice::builder(PriceKind::recurring(unibill::Interval::monthly()), monthly)
+            .product_id(product)
+            .name("Pro monthly")
+            .build()
+    );
+    let meter_id = meter
+        .id
+        .as_ref()
+        .map_or_else(|| meter.key.clone(), |id| id.as_str().to_owned());
+    let usage_price = attempt!(
+        f,
+        "prices",
+        NewPrice::builder(
+            PriceKind::usage(unibill::Interval::monthly(), meter_id),
+            per_10
+        )
+        .package(10, PackageRounding::Up)
+        .product_id(product)
+        .name("API calls")
+        .build()
+    );
+    let pro = attempt!(f, "prices", prices.create(pro).await);
+    let usage_price = attempt!(f, "prices", prices.create(usage_price).await);
+    f.ok(
+        "prices",
+        format!(
+            "{} / month + {} per 10 calls",
+            pro.unit_amount, usage_price.unit_amount
+        ),
+    );
+
+    let grant_calls = attempt!(
+        f,
+        "grants",
+        Grant::builder("api_calls", product)
+            .limit(Limit::Finite(LIMIT.into()))
+            .build()
+    );
+    let grant_sso = attempt!(f, "grants", Grant::builder("sso", product).build());
+    attempt!(f, "grants", features.grant(grant_calls).await);
+    attempt!(f, "grants", features.grant(grant_sso).await);
+    f.ok("grants", format!("api_calls ≤ {LIMIT}, sso → the product"));
+
+    let ada = attempt!(
+        f,
+        "customer",
+        NewCustomer::builder("lifecycle-ada", "Ada Lovelace")
+            .email("ada@example.com")
+            .build()
+    );
+    let ada = attempt!(f, "customer", billing.customers().ensure(ada).await).into_inner();
+    f.ok("customer", ada.external_id.clone());
+
+    let subscriptions = billing.subscriptions();
+    let key = IdempotencyKey::derive("unibill-demo", &["lifecycle-ada", pro.id.as_str()]);
+    let input = attempt!(
+        f,
+        "subscribe",
+        NewSubscription::builder(CustomerRef::external_id(&ada.external_id), pro.id.clone())
+            .key(key)
+            .build()
+    );
+    let sub = attempt!(f, "subscribe", subscriptions.create(input.clone()).await);
+    f.ok("subscribe", label(&sub.status));
+    let again = attempt!(f, "subscribe again", subscriptions.ensure(input).await);
+    f.ok(
+        "subscribe again",
+        if again.get().id == sub.id {
+            "same key → same subscription".to_owned()
+        } else {
+            format!("{} FAILED: a second subscription", super::FAILED)
+        },
+    );
+
+    let mut events = Vec::with_capacity(EVENTS);
+    for i in 0..EVENTS {
+        let key = IdempotencyKey::derive("unibill-demo", &["api_calls", &i.to_string()]);
+        let event = attempt!(
+            f,
+            "usage",
+            UsageEvent::builder(&ada.external_id, "api_calls", 1.into())
+                .key(key)
+                .build()
+        );
+        events.push(event);
+    }
+    let first = attempt!(f, "usage", ingest(billing, &events).await);
+    let mut duplicates = 0;
+    for _ in 0..2 {
+        let again = attempt!(f, "usage", ingest(billing, &events).await);
+        duplicates += again.duplicates();
+        if !again.all_succeeded() {
+            return f.fail(
+                "usage",
+                &Error::new(ErrorKind::Provider, "a re-send was not taken"),
+            );
+        }
+    }
+    if !first.all_succeeded() {
+        let why = first
+            .iter()
+            .find_map(|(_, o)| o.error())
+            .map_or_else(|| "not recorded".to_owned(), ToString::to_string);
+        return f.fail("usage", &Error::new(ErrorKind::Provider, why));
+    }
+    f.ok(
+        "usage",
+        format!(
+            "{EVENTS} events sent 3×: {} counted, {duplicates} duplicates",
+            first.recorded() + first.accepted()
+        ),
+    );
+
+    let entitlements = billing.entitlements();
+    let e = attempt!(
+        f,
+        "entitlement api_calls",
+        entitlements
+            .check(ada.external_id.clone(), "api_calls".to_owned())
+            .await
+    );
+    f.ok(
+        "entitlement api_calls",
+        match &e.kind {
+            EntitlementKind::Metered { limit, used, .. } => format!(
+                "used {} of {}",
+                used.map_or_else(|| "?".to_owned(), |u| u.to_string()),
+                match limit {
+                    Limit::Finite(l) => l.to_string(),
+                    Limit::Unlimited => "unlimited".to_owned(),
+                    Limit::Unknown => "?".to_owned(),
+                }
+            ),
+            other => label(other),
+        },
+    );
+    let e = attempt!(
+        f,
+        "entitlement sso",
+        entitlements
+            .check(ada.external_id.clone(), "sso".to_owned())
+            .await
+    );
+    f.ok(
+        "entitlement sso",
+        match &e.kind {
+            EntitlementKind::Boolean { enabled: true } => "enabled".to_owned(),
+            EntitlementKind::Boolean { enabled: false } => "disabled".to_owned(),
+            other => label(other),
+        },
+    );
+
+    let invoices = attempt!(
+        f,
+        "invoice",
+        billing
+            .invoices()
+            .list(InvoiceListQuery::new().subscription_id(sub.id.clone()))
+            .await
+    );
+    match invoices.items.last() {
+        Some(i) => f.ok(
+            "invoice",
+            format!(
+                "{} · total {}",
+                label(&i.status),
+                i.total
+                    .as_ref()
+                    .map_or_else(|| "not reported".to_owned(), ToString::to_string)
+            ),
+        ),
+        None => return f.fail("invoice", &Error::not_found("no invoice for the period")),
+    }
+
+    let s = attempt!(
+        f,
+        "cancel at period end",
+        subscriptions
+            .cancel(sub.id.clone(), CancelOptions::at_period_end())
+            .await
+    );
+    f.ok("cancel at period end", label(&s.status));
+    let s = attempt!(f, "uncancel", subscriptions.uncancel(sub.id.clone()).await);
+    f.ok("uncancel", label(&s.status));
+    let s = attempt!(
+        f,
+        "cancel now",
+        subscriptions
+            .cancel(sub.id.clone(), CancelOptions::immediately())
+            .await
+    );
+    f.ok("cancel now", label(&s.status));
+    f.steps
+}
