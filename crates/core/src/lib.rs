@@ -54,6 +54,7 @@
 pub mod api;
 pub mod billing;
 pub mod capability;
+pub mod clock;
 pub mod error;
 pub mod guard;
 pub mod id;
@@ -64,6 +65,7 @@ pub mod money;
 pub mod page;
 pub mod patch;
 pub mod sleeper;
+pub mod svix;
 pub mod timestamp;
 pub mod validation;
 
@@ -94,13 +96,18 @@ pub use capability::{
     PriceCapabilities, PriceFields, PriceKinds, PriceSchemes, PriceUpdateFields, ProductIdRules,
     StoreCapabilities, StoreFields,
 };
+pub use clock::{Clock, FixedClock, ManualClock, SystemClock};
 pub use error::{Error, ErrorKind, FieldError, Result};
 pub use guard::Guarded;
 pub use id::{
     BillingPlanId, ConnectionId, CustomerId, FeatureId, Identified, IntegrationConfigurationId,
     InvoiceId, MeterId, PriceId, ProductId, StoreId, SubscriptionId,
 };
-pub use memory::{MemoryConnections, MemoryCustomers, MemoryPrices, MemoryStores, RequestCounter};
+pub use memory::{
+    MemoryConnections, MemoryCustomers, MemoryEntitlements, MemoryFeatures, MemoryInvoices,
+    MemoryLifecycle, MemoryLifecycleBuilder, MemoryMeters, MemoryPrices, MemoryStores,
+    MemorySubscriptions, MemoryUsage, MemoryWebhooks, RequestCounter, WebhookDelivery,
+};
 pub use metadata::Metadata;
 pub use model::address::{Address, AddressBuilder};
 pub use model::connection::{

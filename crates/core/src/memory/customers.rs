@@ -241,3 +241,17 @@ impl Customers for MemoryCustomers {
         Ok(())
     }
 }
+
+impl MemoryCustomers {
+    /// The customer `r` names, without counting a request (the lifecycle resources resolve customers through
+    /// it): by id whatever its status, by external id only an active one.
+    pub(crate) fn lookup(&self, r: &crate::model::subscription::CustomerRef) -> Option<Customer> {
+        use crate::model::subscription::CustomerRef;
+        let s = self.lock();
+        let seq = match r {
+            CustomerRef::Id(id) => s.seq_of.get(id.as_str()),
+            CustomerRef::ExternalId(e) => s.active_external.get(e),
+        }?;
+        s.by_seq.get(seq).cloned()
+    }
+}
