@@ -2,53 +2,130 @@
 
 use std::sync::Arc;
 
-use async_trait::async_trait;
-
-use crate::api::{Connections, Customers, Prices, Stores, boxed_method};
-use crate::capability::{
-    Capabilities, ConnectionCapabilities, CustomerCapabilities, PriceCapabilities,
-    StoreCapabilities,
+use crate::api::{
+    Connections, Customers, Entitlements, Features, Invoices, Meters, Prices, Stores,
+    Subscriptions, Usage, boxed_method,
 };
-use crate::error::{Error, Result};
+use crate::capability::{
+    Capabilities, ConnectionCapabilities, CustomerCapabilities, EntitlementCapabilities,
+    FeatureCapabilities, InvoiceCapabilities, MeterCapabilities, PriceCapabilities,
+    StoreCapabilities, SubscriptionCapabilities, UsageCapabilities,
+};
+use crate::error::Result;
 use crate::guard::Guarded;
-use crate::id::{ConnectionId, CustomerId, IntegrationConfigurationId, PriceId, StoreId};
+use crate::id::{
+    ConnectionId, CustomerId, IntegrationConfigurationId, InvoiceId, PriceId, StoreId,
+    SubscriptionId,
+};
 use crate::memory::{
     MemoryConnections, MemoryCustomers, MemoryPrices, MemoryStores, RequestCounter,
 };
 use crate::model::connection::{Connection, ConnectionListQuery, ConnectionUpdate, NewConnection};
 use crate::model::customer::{Customer, CustomerListQuery, CustomerUpdate, NewCustomer};
+use crate::model::entitlement::Entitlement;
+use crate::model::feature::{Feature, FeatureGrant, FeatureListQuery, Grant, NewFeature};
+use crate::model::invoice::{Invoice, InvoiceListQuery};
+use crate::model::key::IdempotencyKey;
+use crate::model::meter::{Meter, MeterListQuery, NewMeter};
 use crate::model::price::{NewPrice, Price, PriceListQuery, PriceUpdate};
 use crate::model::store::{
     BillingPlan, BillingPlanQuery, IntegrationConfiguration, IntegrationProduct, NewStore, Store,
 };
+use crate::model::subscription::{
+    CancelOptions, NewSubscription, Subscription, SubscriptionListQuery,
+};
+use crate::model::usage::{IngestReport, UsageEvent, UsageStatus};
 use crate::page::Page;
+pub use crate::unconfigured::{UNCONFIGURED, Unconfigured};
 
-/// Every resource, each routed to its provider behind the capability guard.
-///
-/// `Billing` itself implements each resource trait by forwarding, so it can be passed wherever a
-/// `&impl Customers` (or `Prices`, `Connections`, `Stores`) is wanted; [`Billing::customers`],
-/// [`Billing::prices`], [`Billing::connections`] and [`Billing::stores`] hand out the `Arc<dyn _>`s.
-///
-/// ```
-/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-/// use unibill_core::{Billing, Customers, NewCustomer};
-///
-/// let billing = Billing::memory();
-/// let ada = billing.customers().create(NewCustomer::builder("u1", "Ada").build()?).await?;
-/// assert_eq!(ada.provider, "memory");
-/// assert!(billing.capabilities().customers.create);
-///
-/// // A bundle with nothing configured for a resource answers Unsupported.
-/// let empty = Billing::builder().build();
-/// assert!(empty.customers().get("x".into()).await.is_err());
-/// # Ok::<(), unibill_core::Error>(()) }).unwrap();
-/// ```
-#[derive(Debug, Clone)]
-pub struct Billing {
-    customers: Arc<dyn Customers>,
-    prices: Arc<dyn Prices>,
-    connections: Arc<dyn Connections>,
-    stores: Arc<dyn Stores>,
+/// [`Billing`] and [`BillingBuilder`] from the resource list: for each resource, its field, its accessor, and
+/// the builder's two setters (`customers(provider)` and `customers_arc(shared)`); a resource left out of the
+/// builder is [`Unconfigured`]. Every provider is put behind the capability guard.
+macro_rules! billing_resources {
+    ($($field:ident, $shared:ident: $trait:ident, $what:literal;)*) => {
+        /// Every resource, each routed to its provider behind the capability guard.
+        ///
+        /// `Billing` itself implements each resource trait by forwarding, so it can be passed wherever a
+        /// `&impl Customers` (or `Prices`, `Subscriptions`, `Usage`, ...) is wanted; [`Billing::customers`],
+        /// [`Billing::prices`], [`Billing::subscriptions`] and the other accessors hand out the `Arc<dyn _>`s.
+        ///
+        /// ```
+        /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+        /// use unibill_core::{Billing, Customers, ErrorKind, NewCustomer, Subscriptions};
+        ///
+        /// let billing = Billing::memory();
+        /// let ada = billing.customers().create(NewCustomer::builder("u1", "Ada").build()?).await?;
+        /// assert_eq!(ada.provider, "memory");
+        /// assert!(billing.capabilities().customers.create);
+        ///
+        /// // A bundle with nothing configured for a resource answers Unsupported, saying how to route it.
+        /// let empty = Billing::builder().build();
+        /// assert!(empty.customers().get("x".into()).await.is_err());
+        /// let err = empty.subscriptions().get("sub_1".into()).await.unwrap_err();
+        /// assert_eq!(err.kind(), ErrorKind::Unsupported);
+        /// assert!(err.to_string().contains("UNIBILL_SUBSCRIPTIONS_PROVIDER"), "{err}");
+        /// # Ok::<(), unibill_core::Error>(()) }).unwrap();
+        /// ```
+        #[derive(Debug, Clone)]
+        pub struct Billing {
+            $($field: Arc<dyn $trait>,)*
+        }
+
+        impl Billing {
+            $(
+                #[doc = concat!("The ", $what, " provider (guarded).")]
+                pub fn $field(&self) -> Arc<dyn $trait> {
+                    Arc::clone(&self.$field)
+                }
+            )*
+        }
+
+        /// Builds a [`Billing`]; a resource left out answers `Unsupported`.
+        #[derive(Debug, Default)]
+        pub struct BillingBuilder {
+            $($field: Option<Arc<dyn $trait>>,)*
+        }
+
+        impl BillingBuilder {
+            $(
+                #[doc = concat!("Routes ", $what, " to `provider` (put behind the capability guard).")]
+                pub fn $field(mut self, provider: impl $trait + 'static) -> Self {
+                    self.$field = Some(Arc::new(Guarded::new(provider)));
+                    self
+                }
+
+                #[doc = concat!("Routes ", $what, " to a shared provider (put behind the capability guard).")]
+                pub fn $shared(mut self, provider: Arc<dyn $trait>) -> Self {
+                    self.$field = Some(Arc::new(Guarded::new(provider)));
+                    self
+                }
+            )*
+
+            /// The bundle.
+            pub fn build(self) -> Billing {
+                Billing {
+                    $(
+                        $field: self
+                            .$field
+                            .unwrap_or_else(|| Arc::new(Guarded::new(Unconfigured))),
+                    )*
+                }
+            }
+        }
+    };
+}
+
+billing_resources! {
+    customers, customers_arc: Customers, "customers";
+    prices, prices_arc: Prices, "prices";
+    connections, connections_arc: Connections, "connections";
+    stores, stores_arc: Stores, "stores";
+    meters, meters_arc: Meters, "meters";
+    features, features_arc: Features, "features";
+    subscriptions, subscriptions_arc: Subscriptions, "subscriptions";
+    usage, usage_arc: Usage, "usage";
+    entitlements, entitlements_arc: Entitlements, "entitlements";
+    invoices, invoices_arc: Invoices, "invoices";
 }
 
 impl Default for Billing {
@@ -78,26 +155,6 @@ impl Billing {
         BillingBuilder::default()
     }
 
-    /// The customers provider (guarded).
-    pub fn customers(&self) -> Arc<dyn Customers> {
-        Arc::clone(&self.customers)
-    }
-
-    /// The prices provider (guarded).
-    pub fn prices(&self) -> Arc<dyn Prices> {
-        Arc::clone(&self.prices)
-    }
-
-    /// The connections provider (guarded).
-    pub fn connections(&self) -> Arc<dyn Connections> {
-        Arc::clone(&self.connections)
-    }
-
-    /// The stores provider (guarded).
-    pub fn stores(&self) -> Arc<dyn Stores> {
-        Arc::clone(&self.stores)
-    }
-
     /// What every resource's provider offers.
     pub fn capabilities(&self) -> Capabilities {
         Capabilities {
@@ -105,339 +162,117 @@ impl Billing {
             prices: self.prices.capabilities(),
             connections: self.connections.capabilities(),
             stores: self.stores.capabilities(),
+            meters: self.meters.capabilities(),
+            features: self.features.capabilities(),
+            subscriptions: self.subscriptions.capabilities(),
+            usage: self.usage.capabilities(),
+            entitlements: self.entitlements.capabilities(),
+            invoices: self.invoices.capabilities(),
         }
     }
 }
 
-/// Builds a [`Billing`]; a resource left out answers `Unsupported`.
-#[derive(Debug, Default)]
-pub struct BillingBuilder {
-    customers: Option<Arc<dyn Customers>>,
-    prices: Option<Arc<dyn Prices>>,
-    connections: Option<Arc<dyn Connections>>,
-    stores: Option<Arc<dyn Stores>>,
+/// `impl $trait for Billing` from its method list, forwarding to the field: `Billing` hands on the guarded
+/// provider's own boxed future, no second box per call.
+macro_rules! forward_to_field {
+    ($trait:ident => $field:ident {
+        fn capabilities(&self) -> $caps:ty;
+        $(async fn $name:ident(&self $(, $arg:ident: $ty:ty)*) -> $ret:ty;)*
+    }) => {
+        impl $trait for Billing {
+            fn capabilities(&self) -> $caps {
+                self.$field.capabilities()
+            }
+            $(
+                boxed_method! {
+                    fn $name(&self, $($arg: $ty),*) -> $ret {
+                        self.$field.$name($($arg),*)
+                    }
+                }
+            )*
+        }
+    };
 }
 
-impl BillingBuilder {
-    /// Routes customers to `provider` (put behind the capability guard).
-    pub fn customers(mut self, provider: impl Customers + 'static) -> Self {
-        self.customers = Some(Arc::new(Guarded::new(provider)));
-        self
-    }
+forward_to_field!(Customers => customers {
+    fn capabilities(&self) -> CustomerCapabilities;
+    async fn create(&self, input: NewCustomer) -> Result<Customer>;
+    async fn get(&self, id: CustomerId) -> Result<Customer>;
+    async fn get_by_external_id(&self, external_id: String) -> Result<Customer>;
+    async fn list(&self, query: CustomerListQuery) -> Result<Page<Customer>>;
+    async fn update(&self, id: CustomerId, update: CustomerUpdate) -> Result<Customer>;
+    async fn delete(&self, id: CustomerId) -> Result<()>;
+});
 
-    /// Routes customers to a shared provider (put behind the capability guard).
-    pub fn customers_arc(mut self, provider: Arc<dyn Customers>) -> Self {
-        self.customers = Some(Arc::new(Guarded::new(provider)));
-        self
-    }
+forward_to_field!(Prices => prices {
+    fn capabilities(&self) -> PriceCapabilities;
+    async fn create(&self, input: NewPrice) -> Result<Price>;
+    async fn get(&self, id: PriceId) -> Result<Price>;
+    async fn list(&self, query: PriceListQuery) -> Result<Page<Price>>;
+    async fn update(&self, id: PriceId, update: PriceUpdate) -> Result<Price>;
+    async fn archive(&self, id: PriceId) -> Result<Price>;
+});
 
-    /// Routes prices to `provider` (put behind the capability guard).
-    pub fn prices(mut self, provider: impl Prices + 'static) -> Self {
-        self.prices = Some(Arc::new(Guarded::new(provider)));
-        self
-    }
+forward_to_field!(Connections => connections {
+    fn capabilities(&self) -> ConnectionCapabilities;
+    async fn create(&self, input: NewConnection) -> Result<Connection>;
+    async fn get(&self, id: ConnectionId) -> Result<Connection>;
+    async fn list(&self, query: ConnectionListQuery) -> Result<Page<Connection>>;
+    async fn update(&self, id: ConnectionId, update: ConnectionUpdate) -> Result<Connection>;
+    async fn delete(&self, id: ConnectionId) -> Result<()>;
+});
 
-    /// Routes prices to a shared provider (put behind the capability guard).
-    pub fn prices_arc(mut self, provider: Arc<dyn Prices>) -> Self {
-        self.prices = Some(Arc::new(Guarded::new(provider)));
-        self
-    }
+forward_to_field!(Stores => stores {
+    fn capabilities(&self) -> StoreCapabilities;
+    async fn create(&self, input: NewStore) -> Result<Store>;
+    async fn get(&self, id: StoreId) -> Result<Store>;
+    async fn delete(&self, id: StoreId) -> Result<()>;
+    async fn list_billing_plans(&self, query: BillingPlanQuery) -> Result<Vec<BillingPlan>>;
+    async fn list_configurations(&self, integration: Option<String>) -> Result<Vec<IntegrationConfiguration>>;
+    async fn list_products(&self, configuration_id: IntegrationConfigurationId) -> Result<Vec<IntegrationProduct>>;
+});
 
-    /// Routes connections to `provider` (put behind the capability guard).
-    pub fn connections(mut self, provider: impl Connections + 'static) -> Self {
-        self.connections = Some(Arc::new(Guarded::new(provider)));
-        self
-    }
+forward_to_field!(Meters => meters {
+    fn capabilities(&self) -> MeterCapabilities;
+    async fn create(&self, input: NewMeter) -> Result<Meter>;
+    async fn get_by_key(&self, key: String) -> Result<Meter>;
+    async fn list(&self, query: MeterListQuery) -> Result<Page<Meter>>;
+});
 
-    /// Routes connections to a shared provider (put behind the capability guard).
-    pub fn connections_arc(mut self, provider: Arc<dyn Connections>) -> Self {
-        self.connections = Some(Arc::new(Guarded::new(provider)));
-        self
-    }
+forward_to_field!(Features => features {
+    fn capabilities(&self) -> FeatureCapabilities;
+    async fn create(&self, input: NewFeature) -> Result<Feature>;
+    async fn get_by_key(&self, key: String) -> Result<Feature>;
+    async fn list(&self, query: FeatureListQuery) -> Result<Page<Feature>>;
+    async fn grant(&self, grant: Grant) -> Result<FeatureGrant>;
+});
 
-    /// Routes stores to `provider` (put behind the capability guard).
-    pub fn stores(mut self, provider: impl Stores + 'static) -> Self {
-        self.stores = Some(Arc::new(Guarded::new(provider)));
-        self
-    }
+forward_to_field!(Subscriptions => subscriptions {
+    fn capabilities(&self) -> SubscriptionCapabilities;
+    async fn create(&self, input: NewSubscription) -> Result<Subscription>;
+    async fn get(&self, id: SubscriptionId) -> Result<Subscription>;
+    async fn list(&self, query: SubscriptionListQuery) -> Result<Page<Subscription>>;
+    async fn cancel(&self, id: SubscriptionId, options: CancelOptions) -> Result<Subscription>;
+    async fn uncancel(&self, id: SubscriptionId) -> Result<Subscription>;
+    async fn change_price(&self, id: SubscriptionId, price_id: PriceId) -> Result<Subscription>;
+});
 
-    /// Routes stores to a shared provider (put behind the capability guard).
-    pub fn stores_arc(mut self, provider: Arc<dyn Stores>) -> Self {
-        self.stores = Some(Arc::new(Guarded::new(provider)));
-        self
-    }
+forward_to_field!(Usage => usage {
+    fn capabilities(&self) -> UsageCapabilities;
+    async fn ingest(&self, events: Vec<UsageEvent>) -> Result<IngestReport>;
+    async fn status(&self, keys: Vec<IdempotencyKey>) -> Result<Vec<(IdempotencyKey, UsageStatus)>>;
+});
 
-    /// The bundle.
-    pub fn build(self) -> Billing {
-        Billing {
-            customers: self
-                .customers
-                .unwrap_or_else(|| Arc::new(Guarded::new(Unconfigured))),
-            prices: self
-                .prices
-                .unwrap_or_else(|| Arc::new(Guarded::new(Unconfigured))),
-            connections: self
-                .connections
-                .unwrap_or_else(|| Arc::new(Guarded::new(Unconfigured))),
-            stores: self
-                .stores
-                .unwrap_or_else(|| Arc::new(Guarded::new(Unconfigured))),
-        }
-    }
-}
+forward_to_field!(Entitlements => entitlements {
+    fn capabilities(&self) -> EntitlementCapabilities;
+    async fn check(&self, customer_external_id: String, feature_key: String) -> Result<Entitlement>;
+    async fn list(&self, customer_external_id: String) -> Result<Vec<Entitlement>>;
+});
 
-/// The provider of a resource nobody configured: offers nothing.
-#[derive(Debug, Clone, Copy)]
-pub struct Unconfigured;
-
-/// The name [`Unconfigured`] reports.
-pub const UNCONFIGURED: &str = "unconfigured";
-
-/// `Unsupported` for `op` on a resource nobody configured, saying how to route it.
-pub(crate) fn unconfigured(op: &'static str) -> Error {
-    let resource = op.split_once('.').map_or(op, |(r, _)| r);
-    Error::unsupported(
-        UNCONFIGURED,
-        format_args!(
-            "operation `{op}` (no provider is configured for {resource}: route it with \
-             UNIBILL_{}_PROVIDER or `BillingConfig::route_to`)",
-            resource.to_ascii_uppercase()
-        ),
-    )
-    .with_operation(op)
-}
-
-#[async_trait]
-impl Customers for Unconfigured {
-    fn capabilities(&self) -> CustomerCapabilities {
-        CustomerCapabilities::none(UNCONFIGURED)
-    }
-    async fn create(&self, _: NewCustomer) -> Result<Customer> {
-        Err(unconfigured("customers.create"))
-    }
-    async fn get(&self, _: CustomerId) -> Result<Customer> {
-        Err(unconfigured("customers.get"))
-    }
-    async fn get_by_external_id(&self, _: String) -> Result<Customer> {
-        Err(unconfigured("customers.get_by_external_id"))
-    }
-    async fn list(&self, _: CustomerListQuery) -> Result<Page<Customer>> {
-        Err(unconfigured("customers.list"))
-    }
-    async fn update(&self, _: CustomerId, _: CustomerUpdate) -> Result<Customer> {
-        Err(unconfigured("customers.update"))
-    }
-    async fn delete(&self, _: CustomerId) -> Result<()> {
-        Err(unconfigured("customers.delete"))
-    }
-}
-
-// Billing hands on the guarded provider's own boxed future: no second box per call.
-impl Customers for Billing {
-    fn capabilities(&self) -> CustomerCapabilities {
-        self.customers.capabilities()
-    }
-    boxed_method! {
-        fn create(&self, input: NewCustomer) -> Result<Customer> {
-            self.customers.create(input)
-        }
-    }
-    boxed_method! {
-        fn get(&self, id: CustomerId) -> Result<Customer> {
-            self.customers.get(id)
-        }
-    }
-    boxed_method! {
-        fn get_by_external_id(&self, external_id: String) -> Result<Customer> {
-            self.customers.get_by_external_id(external_id)
-        }
-    }
-    boxed_method! {
-        fn list(&self, query: CustomerListQuery) -> Result<Page<Customer>> {
-            self.customers.list(query)
-        }
-    }
-    boxed_method! {
-        fn update(&self, id: CustomerId, update: CustomerUpdate) -> Result<Customer> {
-            self.customers.update(id, update)
-        }
-    }
-    boxed_method! {
-        fn delete(&self, id: CustomerId) -> Result<()> {
-            self.customers.delete(id)
-        }
-    }
-}
-
-#[async_trait]
-impl Prices for Unconfigured {
-    fn capabilities(&self) -> PriceCapabilities {
-        PriceCapabilities::none(UNCONFIGURED)
-    }
-    async fn create(&self, _: NewPrice) -> Result<Price> {
-        Err(unconfigured("prices.create"))
-    }
-    async fn get(&self, _: PriceId) -> Result<Price> {
-        Err(unconfigured("prices.get"))
-    }
-    async fn list(&self, _: PriceListQuery) -> Result<Page<Price>> {
-        Err(unconfigured("prices.list"))
-    }
-    async fn update(&self, _: PriceId, _: PriceUpdate) -> Result<Price> {
-        Err(unconfigured("prices.update"))
-    }
-    async fn archive(&self, _: PriceId) -> Result<Price> {
-        Err(unconfigured("prices.archive"))
-    }
-}
-
-#[async_trait]
-impl Connections for Unconfigured {
-    fn capabilities(&self) -> ConnectionCapabilities {
-        ConnectionCapabilities::none(UNCONFIGURED)
-    }
-    async fn create(&self, _: NewConnection) -> Result<Connection> {
-        Err(unconfigured("connections.create"))
-    }
-    async fn get(&self, _: ConnectionId) -> Result<Connection> {
-        Err(unconfigured("connections.get"))
-    }
-    async fn list(&self, _: ConnectionListQuery) -> Result<Page<Connection>> {
-        Err(unconfigured("connections.list"))
-    }
-    async fn update(&self, _: ConnectionId, _: ConnectionUpdate) -> Result<Connection> {
-        Err(unconfigured("connections.update"))
-    }
-    async fn delete(&self, _: ConnectionId) -> Result<()> {
-        Err(unconfigured("connections.delete"))
-    }
-}
-
-#[async_trait]
-impl Stores for Unconfigured {
-    fn capabilities(&self) -> StoreCapabilities {
-        StoreCapabilities::none(UNCONFIGURED)
-    }
-    async fn create(&self, _: NewStore) -> Result<Store> {
-        Err(unconfigured("stores.create"))
-    }
-    async fn get(&self, _: StoreId) -> Result<Store> {
-        Err(unconfigured("stores.get"))
-    }
-    async fn delete(&self, _: StoreId) -> Result<()> {
-        Err(unconfigured("stores.delete"))
-    }
-    async fn list_billing_plans(&self, _: BillingPlanQuery) -> Result<Vec<BillingPlan>> {
-        Err(unconfigured("stores.list_billing_plans"))
-    }
-    async fn list_configurations(
-        &self,
-        _: Option<String>,
-    ) -> Result<Vec<IntegrationConfiguration>> {
-        Err(unconfigured("stores.list_configurations"))
-    }
-    async fn list_products(
-        &self,
-        _: IntegrationConfigurationId,
-    ) -> Result<Vec<IntegrationProduct>> {
-        Err(unconfigured("stores.list_products"))
-    }
-}
-
-impl Prices for Billing {
-    fn capabilities(&self) -> PriceCapabilities {
-        self.prices.capabilities()
-    }
-    boxed_method! {
-        fn create(&self, input: NewPrice) -> Result<Price> {
-            self.prices.create(input)
-        }
-    }
-    boxed_method! {
-        fn get(&self, id: PriceId) -> Result<Price> {
-            self.prices.get(id)
-        }
-    }
-    boxed_method! {
-        fn list(&self, query: PriceListQuery) -> Result<Page<Price>> {
-            self.prices.list(query)
-        }
-    }
-    boxed_method! {
-        fn update(&self, id: PriceId, update: PriceUpdate) -> Result<Price> {
-            self.prices.update(id, update)
-        }
-    }
-    boxed_method! {
-        fn archive(&self, id: PriceId) -> Result<Price> {
-            self.prices.archive(id)
-        }
-    }
-}
-
-impl Connections for Billing {
-    fn capabilities(&self) -> ConnectionCapabilities {
-        self.connections.capabilities()
-    }
-    boxed_method! {
-        fn create(&self, input: NewConnection) -> Result<Connection> {
-            self.connections.create(input)
-        }
-    }
-    boxed_method! {
-        fn get(&self, id: ConnectionId) -> Result<Connection> {
-            self.connections.get(id)
-        }
-    }
-    boxed_method! {
-        fn list(&self, query: ConnectionListQuery) -> Result<Page<Connection>> {
-            self.connections.list(query)
-        }
-    }
-    boxed_method! {
-        fn update(&self, id: ConnectionId, update: ConnectionUpdate) -> Result<Connection> {
-            self.connections.update(id, update)
-        }
-    }
-    boxed_method! {
-        fn delete(&self, id: ConnectionId) -> Result<()> {
-            self.connections.delete(id)
-        }
-    }
-}
-
-impl Stores for Billing {
-    fn capabilities(&self) -> StoreCapabilities {
-        self.stores.capabilities()
-    }
-    boxed_method! {
-        fn create(&self, input: NewStore) -> Result<Store> {
-            self.stores.create(input)
-        }
-    }
-    boxed_method! {
-        fn get(&self, id: StoreId) -> Result<Store> {
-            self.stores.get(id)
-        }
-    }
-    boxed_method! {
-        fn delete(&self, id: StoreId) -> Result<()> {
-            self.stores.delete(id)
-        }
-    }
-    boxed_method! {
-        fn list_billing_plans(&self, query: BillingPlanQuery) -> Result<Vec<BillingPlan>> {
-            self.stores.list_billing_plans(query)
-        }
-    }
-    boxed_method! {
-        fn list_configurations(&self, integration: Option<String>) -> Result<Vec<IntegrationConfiguration>> {
-            self.stores.list_configurations(integration)
-        }
-    }
-    boxed_method! {
-        fn list_products(&self, configuration_id: IntegrationConfigurationId) -> Result<Vec<IntegrationProduct>> {
-            self.stores.list_products(configuration_id)
-        }
-    }
-}
+forward_to_field!(Invoices => invoices {
+    fn capabilities(&self) -> InvoiceCapabilities;
+    async fn get(&self, id: InvoiceId) -> Result<Invoice>;
+    async fn list(&self, query: InvoiceListQuery) -> Result<Page<Invoice>>;
+    async fn finalize(&self, id: InvoiceId) -> Result<Invoice>;
+    async fn void(&self, id: InvoiceId) -> Result<Invoice>;
+});

@@ -67,6 +67,7 @@ pub mod patch;
 pub mod sleeper;
 pub mod svix;
 pub mod timestamp;
+mod unconfigured;
 pub mod validation;
 
 #[cfg(feature = "conformance")]

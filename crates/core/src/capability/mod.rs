@@ -207,6 +207,18 @@ pub struct Capabilities {
     pub connections: ConnectionCapabilities,
     /// Provisioned stores.
     pub stores: StoreCapabilities,
+    /// Meters.
+    pub meters: MeterCapabilities,
+    /// Features and their grants.
+    pub features: FeatureCapabilities,
+    /// Subscriptions.
+    pub subscriptions: SubscriptionCapabilities,
+    /// Usage events.
+    pub usage: UsageCapabilities,
+    /// Entitlements.
+    pub entitlements: EntitlementCapabilities,
+    /// Invoices.
+    pub invoices: InvoiceCapabilities,
 }
 
 /// Whether a field is required, optional or forbidden (per price kind, say).

@@ -2,7 +2,10 @@
 //!
 //! An operation or field the provider does not offer is `Unsupported` (naming it), a field the provider
 //! requires is `InvalidInput`, and list limits are checked and clamped, all without the provider seeing the
-//! call. [`crate::Billing`] wraps every provider in it.
+//! call. [`crate::Billing`] wraps every provider in it. The billing-lifecycle resources' impls are in
+//! `lifecycle.rs`.
+
+mod lifecycle;
 
 use futures::future::BoxFuture;
 
@@ -69,8 +72,8 @@ pub(crate) fn require(
 ) -> Result<()> {
     if offered {
         Ok(())
-    } else if provider == crate::billing::UNCONFIGURED {
-        Err(crate::billing::unconfigured(operation))
+    } else if provider == crate::unconfigured::UNCONFIGURED {
+        Err(crate::unconfigured::unconfigured(operation))
     } else {
         Err(
             Error::unsupported(provider, format_args!("operation `{operation}`"))
