@@ -48,7 +48,8 @@ pub use subscriptions::MemorySubscriptions;
 pub use usage::MemoryUsage;
 pub use webhooks::{MemoryWebhooks, WebhookDelivery};
 
-use super::{MemoryCustomers, MemoryPrices, RequestCounter};
+use super::{MemoryConnections, MemoryCustomers, MemoryPrices, MemoryStores, RequestCounter};
+use crate::billing::Billing;
 use crate::clock::{Clock, SystemClock};
 use state::State;
 
@@ -181,6 +182,24 @@ impl MemoryLifecycle {
         self.shared.requests.get()
     }
 
+    /// A [`Billing`] routing every resource to memory: customers, prices and the lifecycle on this state,
+    /// fresh connections and stores on the same request counter.
+    pub fn billing(&self) -> Billing {
+        let counter = self.shared.requests.clone();
+        Billing::builder()
+            .customers_arc(self.customers())
+            .prices_arc(self.prices())
+            .connections(MemoryConnections::with_counter(counter.clone()))
+            .stores(MemoryStores::with_counter(counter))
+            .meters(self.meters())
+            .features(self.features())
+            .subscriptions(self.subscriptions())
+            .usage(self.usage())
+            .entitlements(self.entitlements())
+            .invoices(self.invoices())
+            .build()
+    }
+
     /// Counts a call, then locks the state caught up with the clock.
     fn begin(&self) -> (MutexGuard<'_, State>, Timestamp) {
         self.shared.requests.hit();
@@ -189,7 +208,10 @@ impl MemoryLifecycle {
 
     /// Locks the state caught up with the clock, counting nothing.
     fn settled(&self) -> (MutexGuard<'_, State>, Timestamp) {
-        let now = self.shared.clock.timestamp();
+        // Whole milliseconds, like the events' times: an event stamped in the millisecond a subscription
+        // starts falls in its first period.
+        let t = self.shared.clock.timestamp();
+        let now = Timestamp::from_millisecond(t.as_millisecond()).unwrap_or(t);
         let mut state = super::lock_state(&self.shared.state);
         settle::settle(&mut state, now);
         (state, now)
