@@ -7,6 +7,7 @@ use std::sync::Arc;
 use jiff::ToSpan;
 use rust_decimal_macros::dec;
 use secrecy::ExposeSecret;
+use unibill_core::Clock;
 use unibill_core::conformance::{Env, lifecycle};
 use unibill_core::{
     Aggregation, Billing, CancelOptions, Currency, CustomerRef, Customers, EntitlementKind,
@@ -188,8 +189,6 @@ impl Demo {
             .collect()
     }
 }
-
-use unibill_core::Clock;
 
 #[tokio::test]
 async fn the_demo_figures() {
@@ -388,6 +387,7 @@ async fn the_clock_moves_subscriptions_through_their_statuses() {
     assert_eq!(
         kinds,
         [
+            WebhookKind::CustomerCreated,
             WebhookKind::SubscriptionCreated,
             WebhookKind::SubscriptionUpdated, // the trial ended
             WebhookKind::SubscriptionUpdated, // the cancel was scheduled
@@ -431,19 +431,23 @@ async fn webhook_deliveries_verify_and_tampering_fails_with_the_reason() {
     assert_eq!(
         kinds,
         [
+            WebhookKind::CustomerCreated,
             WebhookKind::SubscriptionCreated,
             WebhookKind::InvoiceFinalized,
             WebhookKind::InvoiceVoided,
             WebhookKind::SubscriptionCanceled,
         ]
     );
-    assert_eq!(events[0].object_id.as_deref(), Some(sub.id.as_str()));
-    assert_eq!(events[0].customer_external_id.as_deref(), Some("ada"));
-    assert_eq!(events[1].object_type.as_deref(), Some("invoice"));
-    assert_eq!(events[0].delivery_id, deliveries[0].id);
-    assert_eq!(events[0].occurred_at, Some(now));
+    assert_eq!(events[0].object_type.as_deref(), Some("customer"));
+    assert_eq!(events[1].object_id.as_deref(), Some(sub.id.as_str()));
+    assert_eq!(events[1].customer_external_id.as_deref(), Some("ada"));
+    assert_eq!(events[2].object_type.as_deref(), Some("invoice"));
+    assert_eq!(events[1].delivery_id, deliveries[1].id);
+    assert_eq!(events[1].occurred_at, Some(now));
+    let object = events[1].object.as_ref().unwrap().to_value();
+    assert_eq!(object["status"], "active");
 
-    let d = &deliveries[0];
+    let d = &deliveries[1];
     let why = |headers: &WebhookHeaders, body: &[u8], now: Timestamp| {
         let err = webhooks.verify(headers, body, now).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Unauthenticated);
@@ -484,4 +488,100 @@ async fn webhook_deliveries_verify_and_tampering_fails_with_the_reason() {
             "the secret leaked into Debug"
         );
     }
+}
+
+#[tokio::test]
+async fn cancel_at_an_instant_skip_the_final_invoice_and_change_price() {
+    let demo = Demo::new();
+    let b = &demo.billing;
+    let input = demo.catalogue(Trial::None).await;
+    let price = input.price_id().clone();
+    let sub = b.subscriptions().create(input).await.unwrap();
+    let at = start()
+        .checked_add(jiff::SignedDuration::from_hours(24 * 10))
+        .unwrap();
+    let scheduled = b
+        .subscriptions()
+        .cancel(sub.id.clone(), CancelOptions::at(at))
+        .await
+        .unwrap();
+    assert_eq!(scheduled.status, SubscriptionStatus::CancelScheduled);
+    assert!(!scheduled.cancel_at_period_end);
+    let past = b
+        .subscriptions()
+        .cancel(sub.id.clone(), CancelOptions::at(start()))
+        .await
+        .unwrap_err();
+    assert_eq!(past.kind(), ErrorKind::InvalidInput);
+    demo.clock.advance(10.days());
+    let ended = b.subscriptions().get(sub.id.clone()).await.unwrap();
+    assert_eq!(
+        (ended.status, ended.canceled_at),
+        (SubscriptionStatus::Canceled, Some(at))
+    );
+    let err = b
+        .subscriptions()
+        .change_price(sub.id.clone(), price.clone())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Conflict);
+
+    // A second subscription: a yearly price, then canceled now without a final invoice.
+    let usd = |a| Money::new(a, Currency::USD);
+    let yearly = b
+        .prices()
+        .create(
+            NewPrice::builder(PriceKind::recurring(Interval::yearly()), usd(dec!(290)))
+                .product_id("pro")
+                .build()
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let second = b
+        .subscriptions()
+        .create(
+            NewSubscription::builder(CustomerRef::external_id("ada"), price)
+                .build()
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let changed = b
+        .subscriptions()
+        .change_price(second.id.clone(), yearly.id.clone())
+        .await
+        .unwrap();
+    assert_eq!(changed.price_id, Some(yearly.id));
+    assert_eq!(changed.interval, Some(Interval::yearly()));
+    assert_eq!(
+        changed.items.len(),
+        1,
+        "no monthly usage price rides on a yearly one"
+    );
+    let period = changed.current_period.unwrap();
+    assert_eq!(period.end().to_string(), "2027-01-25T09:00:00Z");
+    let canceled = b
+        .subscriptions()
+        .cancel(
+            second.id.clone(),
+            CancelOptions::immediately().final_invoice(unibill_core::FinalInvoice::Skip),
+        )
+        .await
+        .unwrap();
+    assert_eq!(canceled.status, SubscriptionStatus::Canceled);
+    let invoices = b
+        .invoices()
+        .list(InvoiceListQuery::new().subscription_id(second.id.clone()))
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(invoices.len(), 1);
+    assert_eq!(
+        invoices[0].status,
+        InvoiceStatus::Void,
+        "Skip issues no invoice"
+    );
+    assert_eq!(invoices[0].total, Some(usd(dec!(290))));
+    assert_eq!(invoices[0].amount_due, Some(usd(dec!(0))));
 }

@@ -19,9 +19,11 @@
 //! `occurred_at` falls in the period. At the period's end (or a cancel) it is frozen and finalized (`Open`);
 //! finalizing or voiding it earlier freezes it then, and that period bills nothing more. Tax is zero.
 //!
-//! **Webhooks.** Every change appends a delivery, signed with the Svix scheme ([`crate::svix`]) under a
-//! `whsec_` secret generated per instance ([`MemoryLifecycle::webhook_secret`]); [`MemoryLifecycle::deliveries`]
-//! returns them and [`MemoryWebhooks`] verifies them.
+//! **Webhooks.** Every change (a customer created through [`MemoryLifecycle::customers`], a subscription
+//! created, updated or canceled, an invoice finalized or voided) appends a delivery, signed with the Svix
+//! scheme ([`crate::svix`]) under a `whsec_` secret generated per instance
+//! ([`MemoryLifecycle::webhook_secret`]); [`MemoryLifecycle::deliveries`] returns them and [`MemoryWebhooks`]
+//! verifies them.
 
 mod entitlements;
 mod features;
@@ -51,6 +53,7 @@ pub use webhooks::{MemoryWebhooks, WebhookDelivery};
 use super::{MemoryConnections, MemoryCustomers, MemoryPrices, MemoryStores, RequestCounter};
 use crate::billing::Billing;
 use crate::clock::{Clock, SystemClock};
+use crate::model::webhook::WebhookKind;
 use state::State;
 
 /// The shared state of the memory lifecycle resources; clones share it. Hand out one resource each with
@@ -267,7 +270,7 @@ impl MemoryLifecycleBuilder {
             secret: Some(secret.clone()),
             ..State::default()
         };
-        MemoryLifecycle {
+        let lifecycle = MemoryLifecycle {
             shared: Arc::new(Shared {
                 state: Mutex::new(state),
                 clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
@@ -280,6 +283,26 @@ impl MemoryLifecycleBuilder {
                 requests: counter,
                 secret,
             }),
-        }
+        };
+        // `customer.created` deliveries; the hook holds the state weakly (the state holds the customers).
+        let weak = Arc::downgrade(&lifecycle.shared);
+        lifecycle
+            .shared
+            .customers
+            .on_created(Box::new(move |customer| {
+                if let Some(shared) = weak.upgrade() {
+                    let lifecycle = MemoryLifecycle { shared };
+                    let (mut state, now) = lifecycle.settled();
+                    state.emit(
+                        now,
+                        WebhookKind::CustomerCreated,
+                        "customer",
+                        customer.id.as_str(),
+                        Some(&customer.external_id),
+                        customer,
+                    );
+                }
+            }));
+        lifecycle
     }
 }
