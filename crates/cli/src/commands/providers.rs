@@ -36,6 +36,12 @@ pub fn matrix() -> CliResult<Vec<(ProviderName, PerResource)>> {
                     Resource::Prices => serde_json::to_value(caps.prices)?,
                     Resource::Connections => serde_json::to_value(caps.connections)?,
                     Resource::Stores => serde_json::to_value(caps.stores)?,
+                    Resource::Meters => serde_json::to_value(caps.meters)?,
+                    Resource::Features => serde_json::to_value(caps.features)?,
+                    Resource::Subscriptions => serde_json::to_value(caps.subscriptions)?,
+                    Resource::Usage => serde_json::to_value(caps.usage)?,
+                    Resource::Entitlements => serde_json::to_value(caps.entitlements)?,
+                    Resource::Invoices => serde_json::to_value(caps.invoices)?,
                 })
             } else {
                 None
