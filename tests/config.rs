@@ -134,7 +134,7 @@ fn toml_errors_name_what_to_fix() {
         ("[flexprice]\napi_key_env = \"UNSET_VAR\"", "UNSET_VAR"),
         ("[flexprice]\nregoin = \"us\"", "regoin"),
         ("providr = \"memory\"", "providr"),
-        ("[routes]\ninvoices = \"memory\"", "invoices"),
+        ("[routes]\nrefunds = \"memory\"", "refunds"),
         ("[routes]\nstores = \"s3\"", "s3"),
         ("provider = [", "invalid TOML"),
     ] {

@@ -3,39 +3,24 @@
 #[cfg(any(feature = "flexprice", feature = "flowglad", feature = "vercel"))]
 use std::sync::Arc;
 
-use unibill_core::{
-    Billing, Error, MemoryConnections, MemoryCustomers, MemoryPrices, MemoryStores, RequestCounter,
-    Result,
-};
+use unibill_core::{Billing, BillingBuilder, Error, Result};
 
-use super::{BillingConfig, PROVIDER_VARS, ProviderName, Resource};
+use super::{BillingConfig, PROVIDER_VAR, PROVIDER_VARS, ProviderName, Resource};
 
 impl BillingConfig {
     /// Checks the configuration and builds the [`Billing`] bundle. Each provider is instantiated once and
     /// shared by every resource routed to it.
     pub fn build(&self) -> Result<Billing> {
         self.check()?;
-        let memory = RequestCounter::new();
         let mut builder = Billing::builder();
         let mut instances = Instances::default();
         for resource in Resource::ALL {
             let Some(provider) = self.route(resource) else {
                 continue;
             };
-            builder = match (provider, resource) {
-                (ProviderName::Memory, Resource::Customers) => {
-                    builder.customers(MemoryCustomers::with_counter(memory.clone()))
-                }
-                (ProviderName::Memory, Resource::Prices) => {
-                    builder.prices(MemoryPrices::with_counter(memory.clone()))
-                }
-                (ProviderName::Memory, Resource::Connections) => {
-                    builder.connections(MemoryConnections::with_counter(memory.clone()))
-                }
-                (ProviderName::Memory, Resource::Stores) => {
-                    builder.stores(MemoryStores::with_counter(memory.clone()))
-                }
-                (p, r) => instances.route(self, builder, p, r)?,
+            builder = match provider {
+                ProviderName::Memory => instances.memory().route(builder, resource),
+                p => instances.route(self, builder, p, resource)?,
             };
         }
         Ok(builder.build())
@@ -66,9 +51,10 @@ impl BillingConfig {
         )
     }
 
-    /// The checks that need no provider: routes compiled in and able to serve their resource, and no provider
-    /// settings without a route using them.
+    /// The checks that need no provider: the lifecycle's one provider, routes compiled in and able to serve
+    /// their resource, and no provider settings without a route using them.
     fn check(&self) -> Result<()> {
+        self.check_one_provider()?;
         for resource in Resource::ALL {
             let Some(p) = self.route(resource) else {
                 continue;
@@ -107,11 +93,51 @@ impl BillingConfig {
         }
         Ok(())
     }
+
+    /// The one-provider rule of the billing lifecycle: once any lifecycle resource is routed, every routed
+    /// resource of [`Resource::ONE_PROVIDER`] resolves to the same provider (a subscription names that provider's
+    /// customer and price). The error names both settings.
+    fn check_one_provider(&self) -> Result<()> {
+        let Some((anchor, provider)) = Resource::LIFECYCLE
+            .into_iter()
+            .find_map(|r| self.route(r).map(|p| (r, p)))
+        else {
+            return Ok(());
+        };
+        let Some((other, elsewhere)) = Resource::ONE_PROVIDER
+            .into_iter()
+            .filter_map(|r| self.route(r).map(|p| (r, p)))
+            .find(|(_, p)| *p != provider)
+        else {
+            return Ok(());
+        };
+        let names: Vec<_> = Resource::ONE_PROVIDER.iter().map(|r| r.as_str()).collect();
+        Err(Error::config(format!(
+            "{} but {}: {} must resolve to one provider (a subscription names that provider's customer and \
+             price, usage its meters); route them all to one, with {PROVIDER_VAR} or the same \
+             UNIBILL_<RESOURCE>_PROVIDER",
+            self.setting(anchor, provider),
+            self.setting(other, elsewhere),
+            names.join(", ")
+        )))
+    }
+
+    /// The setting that routes `resource` to `provider`, as an error names it: its own variable, or
+    /// `UNIBILL_PROVIDER` when the route is the default's.
+    fn setting(&self, resource: Resource, provider: ProviderName) -> String {
+        if self.routes.contains_key(&resource) {
+            format!("{}={provider}", resource.env_var())
+        } else {
+            format!("{PROVIDER_VAR}={provider} (routing {resource})")
+        }
+    }
 }
 
 /// Provider instances, made on first use and shared across resources.
 #[derive(Default)]
 struct Instances {
+    /// Every resource routed to memory is served by this one bundle's pieces.
+    memory: Option<MemoryPieces>,
     #[cfg(feature = "flexprice")]
     flexprice: Option<Arc<unibill_flexprice::FlexpriceClient>>,
     #[cfg(feature = "flowglad")]
@@ -121,14 +147,19 @@ struct Instances {
 }
 
 impl Instances {
+    /// The memory pieces, made on first use.
+    fn memory(&mut self) -> &MemoryPieces {
+        self.memory.get_or_insert_with(MemoryPieces::new)
+    }
+
     #[allow(unused_variables, unused_mut)]
     fn route(
         &mut self,
         config: &BillingConfig,
-        builder: unibill_core::BillingBuilder,
+        builder: BillingBuilder,
         provider: ProviderName,
         resource: Resource,
-    ) -> Result<unibill_core::BillingBuilder> {
+    ) -> Result<BillingBuilder> {
         let lookup = |name: &str| config.lookup(name);
         match provider {
             #[cfg(feature = "flexprice")]
@@ -175,6 +206,42 @@ impl Instances {
     }
 }
 
+/// One in-memory provider for every resource routed to memory: the pieces of one [`Billing::memory`], made once.
+///
+/// The seam for the memory billing lifecycle: its providers are built over the memory customers and prices (a
+/// subscription names a customer and a price of the same store), so every memory resource is taken from the one
+/// bundle `Billing::memory()` assembles, never made one by one. A lifecycle resource that bundle does not serve
+/// yet answers `Unsupported`. The pieces are already guarded; the builder guards them again, which checks the
+/// same capabilities twice and changes no answer.
+struct MemoryPieces {
+    billing: Billing,
+}
+
+impl MemoryPieces {
+    fn new() -> Self {
+        MemoryPieces {
+            billing: Billing::memory(),
+        }
+    }
+
+    /// Routes `resource` to this memory bundle's provider of it.
+    fn route(&self, builder: BillingBuilder, resource: Resource) -> BillingBuilder {
+        let m = &self.billing;
+        match resource {
+            Resource::Customers => builder.customers_arc(m.customers()),
+            Resource::Prices => builder.prices_arc(m.prices()),
+            Resource::Connections => builder.connections_arc(m.connections()),
+            Resource::Stores => builder.stores_arc(m.stores()),
+            Resource::Meters => builder.meters_arc(m.meters()),
+            Resource::Features => builder.features_arc(m.features()),
+            Resource::Subscriptions => builder.subscriptions_arc(m.subscriptions()),
+            Resource::Usage => builder.usage_arc(m.usage()),
+            Resource::Entitlements => builder.entitlements_arc(m.entitlements()),
+            Resource::Invoices => builder.invoices_arc(m.invoices()),
+        }
+    }
+}
+
 /// The provider instance in `slot`, made by `make` on first use: every resource routed to one provider shares
 /// one client (one connection pool).
 #[cfg(any(feature = "flexprice", feature = "flowglad", feature = "vercel"))]
@@ -188,10 +255,7 @@ fn shared<C>(slot: &mut Option<Arc<C>>, make: impl FnOnce() -> Result<C>) -> Res
 }
 
 /// A route `check` should have refused; kept as an error rather than a panic.
-fn unreachable_route(
-    provider: ProviderName,
-    resource: Resource,
-) -> Result<unibill_core::BillingBuilder> {
+fn unreachable_route(provider: ProviderName, resource: Resource) -> Result<BillingBuilder> {
     Err(Error::config(format!(
         "{provider} cannot serve {resource} in this build"
     )))

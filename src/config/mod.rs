@@ -1,8 +1,12 @@
 //! [`BillingConfig`]: which provider serves which resource, from the environment, a TOML file or code.
 //!
 //! - `UNIBILL_PROVIDER` routes every resource its provider serves (the others stay unrouted);
-//!   `UNIBILL_<RESOURCE>_PROVIDER` (`CUSTOMERS`, `PRICES`, `CONNECTIONS`, `STORES`) routes one and wins over it.
+//!   `UNIBILL_<RESOURCE>_PROVIDER` (`CUSTOMERS`, `PRICES`, `CONNECTIONS`, `STORES`, and for the billing lifecycle
+//!   `METERS`, `FEATURES`, `SUBSCRIPTIONS`, `USAGE`, `ENTITLEMENTS`, `INVOICES`) routes one and wins over it.
 //!   Names: `memory`, `flexprice`, `flowglad`, `vercel`.
+//! - One provider for the billing lifecycle: once any lifecycle resource is routed, every routed resource of
+//!   [`Resource::ONE_PROVIDER`] (customers, prices and the six lifecycle resources) must resolve to the same
+//!   provider; a configuration that splits them is a `Config` error naming both settings.
 //! - Each provider reads its own variables (`FLEXPRICE_API_KEY`, `FLOWGLAD_SECRET_KEY`, `VERCEL_TOKEN`, …).
 //! - Memory is used only when nothing at all is configured, or where it is named. Once anything is configured,
 //!   a resource left unrouted answers `Unsupported`.
@@ -97,8 +101,13 @@ impl BillingConfig {
                 && name != PROVIDER_VAR
                 && !Resource::ALL.iter().any(|r| r.env_var() == name)
             {
+                let resources: Vec<_> = Resource::ALL
+                    .iter()
+                    .map(|r| r.as_str().to_ascii_uppercase())
+                    .collect();
                 return Err(Error::config(format!(
-                    "unknown variable {name}: unibill reads {PROVIDER_VAR} and UNIBILL_<CUSTOMERS|PRICES|CONNECTIONS|STORES>_PROVIDER"
+                    "unknown variable {name}: unibill reads {PROVIDER_VAR} and UNIBILL_<{}>_PROVIDER",
+                    resources.join("|")
                 )));
             }
         }

@@ -10,7 +10,7 @@ use super::spec::{PROVIDERS, ProviderSpec};
 /// A provider that can serve resources; its facts are its [`ProviderSpec`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ProviderName {
-    /// The built-in in-memory provider (every resource).
+    /// The built-in in-memory provider (every resource, the billing lifecycle included).
     Memory,
     /// Flexprice (customers, connections, prices); cargo feature `flexprice`.
     Flexprice,
@@ -90,16 +90,63 @@ pub enum Resource {
     Connections,
     /// Provisioned stores and their billing plans.
     Stores,
+    /// Meters (the billing lifecycle).
+    Meters,
+    /// Features and their grants to products (the billing lifecycle).
+    Features,
+    /// Subscriptions (the billing lifecycle).
+    Subscriptions,
+    /// Usage events (the billing lifecycle).
+    Usage,
+    /// Entitlements (the billing lifecycle).
+    Entitlements,
+    /// Invoices (the billing lifecycle).
+    Invoices,
 }
 
 impl Resource {
     /// Every resource.
-    pub const ALL: [Resource; 4] = [
+    pub const ALL: [Resource; 10] = [
         Resource::Customers,
         Resource::Prices,
         Resource::Connections,
         Resource::Stores,
+        Resource::Meters,
+        Resource::Features,
+        Resource::Subscriptions,
+        Resource::Usage,
+        Resource::Entitlements,
+        Resource::Invoices,
     ];
+
+    /// The billing-lifecycle resources.
+    pub const LIFECYCLE: [Resource; 6] = [
+        Resource::Meters,
+        Resource::Features,
+        Resource::Subscriptions,
+        Resource::Usage,
+        Resource::Entitlements,
+        Resource::Invoices,
+    ];
+
+    /// The resources that must resolve to one provider once any lifecycle resource is routed: a subscription
+    /// names that provider's customer and price, usage its meters, entitlements its grants (connections and
+    /// stores stand apart).
+    pub const ONE_PROVIDER: [Resource; 8] = [
+        Resource::Customers,
+        Resource::Prices,
+        Resource::Meters,
+        Resource::Features,
+        Resource::Subscriptions,
+        Resource::Usage,
+        Resource::Entitlements,
+        Resource::Invoices,
+    ];
+
+    /// Whether this is a billing-lifecycle resource ([`Resource::LIFECYCLE`]).
+    pub fn is_lifecycle(self) -> bool {
+        Resource::LIFECYCLE.contains(&self)
+    }
 
     /// The name as configuration spells it (`"customers"`).
     pub fn as_str(self) -> &'static str {
@@ -108,6 +155,12 @@ impl Resource {
             Resource::Prices => "prices",
             Resource::Connections => "connections",
             Resource::Stores => "stores",
+            Resource::Meters => "meters",
+            Resource::Features => "features",
+            Resource::Subscriptions => "subscriptions",
+            Resource::Usage => "usage",
+            Resource::Entitlements => "entitlements",
+            Resource::Invoices => "invoices",
         }
     }
 
@@ -118,6 +171,12 @@ impl Resource {
             Resource::Prices => "UNIBILL_PRICES_PROVIDER",
             Resource::Connections => "UNIBILL_CONNECTIONS_PROVIDER",
             Resource::Stores => "UNIBILL_STORES_PROVIDER",
+            Resource::Meters => "UNIBILL_METERS_PROVIDER",
+            Resource::Features => "UNIBILL_FEATURES_PROVIDER",
+            Resource::Subscriptions => "UNIBILL_SUBSCRIPTIONS_PROVIDER",
+            Resource::Usage => "UNIBILL_USAGE_PROVIDER",
+            Resource::Entitlements => "UNIBILL_ENTITLEMENTS_PROVIDER",
+            Resource::Invoices => "UNIBILL_INVOICES_PROVIDER",
         }
     }
 }
@@ -136,8 +195,10 @@ impl FromStr for Resource {
             .into_iter()
             .find(|r| r.as_str() == s)
             .ok_or_else(|| {
+                let names: Vec<_> = Resource::ALL.iter().map(|r| r.as_str()).collect();
                 Error::config(format!(
-                    "unknown resource `{s}`: use one of customers, prices, connections, stores"
+                    "unknown resource `{s}`: use one of {}",
+                    names.join(", ")
                 ))
             })
     }

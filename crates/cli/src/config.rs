@@ -40,62 +40,12 @@ fn parse_provider(s: &str) -> Result<ProviderName, String> {
 /// The refusal when nothing at all names a provider for a command on `resource` (item 4 of issue 19: the
 /// memory provider used to answer silently, and the record was gone when the command exited).
 fn nothing_configured(resource: Resource) -> CliError {
-    nothing_configured_for(resource.as_str(), resource.env_var())
-}
-
-fn nothing_configured_for(resource: &str, env_var: &str) -> CliError {
     CliError::usage(format!(
-        "no provider is configured for {resource}: set {PROVIDER_VAR} (or {env_var} for {resource} alone) and the \
+        "no provider is configured for {resource}: set {PROVIDER_VAR} (or {} for {resource} alone) and the \
          provider's variables, or pass --config PATH (a TOML file), or --provider NAME; \
-         --provider memory uses the in-memory provider, which forgets everything when the command exits"
+         --provider memory uses the in-memory provider, which forgets everything when the command exits",
+        resource.env_var()
     ))
-}
-
-/// A resource of the billing lifecycle (issue 21): meters, features, subscriptions, usage, entitlements,
-/// invoices.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lifecycle {
-    /// Meters.
-    Meters,
-    /// Features and their grants.
-    Features,
-    /// Subscriptions.
-    Subscriptions,
-    /// Usage events.
-    Usage,
-    /// Entitlements.
-    Entitlements,
-    /// Invoices.
-    Invoices,
-}
-
-impl Lifecycle {
-    /// Every lifecycle resource, in the order of the flow.
-    pub const ALL: [Lifecycle; 6] = [
-        Lifecycle::Meters,
-        Lifecycle::Features,
-        Lifecycle::Subscriptions,
-        Lifecycle::Usage,
-        Lifecycle::Entitlements,
-        Lifecycle::Invoices,
-    ];
-
-    /// The name as configuration spells it (`"subscriptions"`), also the field of [`unibill::Capabilities`].
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Lifecycle::Meters => "meters",
-            Lifecycle::Features => "features",
-            Lifecycle::Subscriptions => "subscriptions",
-            Lifecycle::Usage => "usage",
-            Lifecycle::Entitlements => "entitlements",
-            Lifecycle::Invoices => "invoices",
-        }
-    }
-
-    /// The environment variable that routes it (`UNIBILL_SUBSCRIPTIONS_PROVIDER`).
-    pub fn env_var(self) -> String {
-        format!("UNIBILL_{}_PROVIDER", self.as_str().to_ascii_uppercase())
-    }
 }
 
 impl Global {
@@ -152,42 +102,6 @@ impl Global {
     /// Builds the [`Billing`] for a command on `resource` (see [`Global::config`]).
     pub fn billing(&self, resource: Resource) -> CliResult<Billing> {
         Ok(self.config(resource)?.build()?)
-    }
-
-    /// Builds the [`Billing`] for a command on a lifecycle resource. Where the library's configuration routes
-    /// the resource (a [`Resource`] of that name), exactly as [`Global::billing`]. Where it does not yet, only
-    /// the memory provider can answer, named as for any command (`--provider memory`, the resource's
-    /// `UNIBILL_<RESOURCE>_PROVIDER`, or `UNIBILL_PROVIDER`); another provider is a `Config` error saying so.
-    pub fn lifecycle(&self, resource: Lifecycle) -> CliResult<Billing> {
-        if let Ok(r) = resource.as_str().parse::<Resource>() {
-            return self.billing(r);
-        }
-        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        let named = match self.provider {
-            Some(p) => Some(p),
-            None if self.config.is_some() => {
-                return Err(CliError::Billing(unibill::Error::config(format!(
-                    "the configuration file cannot route {resource} yet: pass --provider memory",
-                    resource = resource.as_str()
-                ))));
-            }
-            None => env(&resource.env_var())
-                .or_else(|| env(PROVIDER_VAR))
-                .map(|v| v.parse::<ProviderName>())
-                .transpose()?,
-        };
-        match named {
-            None => Err(nothing_configured_for(
-                resource.as_str(),
-                &resource.env_var(),
-            )),
-            Some(ProviderName::Memory) => Ok(Billing::memory()),
-            Some(p) => Err(CliError::Billing(unibill::Error::config(format!(
-                "{resource} cannot be routed to {p} yet: only the memory provider serves the billing lifecycle \
-                 in this build (--provider memory)",
-                resource = resource.as_str()
-            )))),
-        }
     }
 
     /// The Flexprice client for Flexprice's own commands (`plans`), from the same configuration as every

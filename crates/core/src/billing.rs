@@ -11,15 +11,14 @@ use crate::capability::{
     FeatureCapabilities, InvoiceCapabilities, MeterCapabilities, PriceCapabilities,
     StoreCapabilities, SubscriptionCapabilities, UsageCapabilities,
 };
+use crate::clock::{Clock, SystemClock};
 use crate::error::Result;
 use crate::guard::Guarded;
 use crate::id::{
     ConnectionId, CustomerId, IntegrationConfigurationId, InvoiceId, PriceId, StoreId,
     SubscriptionId,
 };
-use crate::memory::{
-    MemoryConnections, MemoryCustomers, MemoryPrices, MemoryStores, RequestCounter,
-};
+use crate::memory::{MemoryLifecycle, RequestCounter};
 use crate::model::connection::{Connection, ConnectionListQuery, ConnectionUpdate, NewConnection};
 use crate::model::customer::{Customer, CustomerListQuery, CustomerUpdate, NewCustomer};
 use crate::model::entitlement::Entitlement;
@@ -142,12 +141,15 @@ impl Billing {
 
     /// Every resource in memory, counting the calls that reach the provider on `counter`.
     pub fn memory_with_counter(counter: RequestCounter) -> Self {
-        Billing::builder()
-            .customers(MemoryCustomers::with_counter(counter.clone()))
-            .prices(MemoryPrices::with_counter(counter.clone()))
-            .connections(MemoryConnections::with_counter(counter.clone()))
-            .stores(MemoryStores::with_counter(counter))
-            .build()
+        Self::memory_on(Arc::new(SystemClock), counter)
+    }
+
+    /// Every resource in memory on `clock` (hand it a [`crate::ManualClock`] to move periods, trials and
+    /// scheduled cancels along), counting the calls that reach the provider on `counter`. The lifecycle
+    /// resources share one state over the memory customers and prices ([`MemoryLifecycle`]); build one
+    /// yourself and call [`MemoryLifecycle::billing`] to keep a handle on its webhook deliveries.
+    pub fn memory_on(clock: Arc<dyn Clock>, counter: RequestCounter) -> Self {
+        MemoryLifecycle::on(clock, counter).billing()
     }
 
     /// A bundle with no resource configured yet.

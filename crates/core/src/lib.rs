@@ -28,6 +28,44 @@
 //! # Ok::<(), unibill_core::Error>(()) }).unwrap();
 //! ```
 //!
+//! The billing lifecycle runs in memory too: meters, features granted to a product, a subscription, usage
+//! counted once however often it is re-sent, entitlements and the invoice (see [`MemoryLifecycle`]):
+//!
+//! ```
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! use rust_decimal_macros::dec;
+//! use unibill_core::*;
+//!
+//! let billing = Billing::memory();
+//! let usd = |a| Money::new(a, Currency::USD);
+//! let meter = billing.meters().create(NewMeter::builder("api_calls", "API calls", Aggregation::Sum).build()?).await?;
+//! billing.features().create(NewFeature::builder("api_calls", "API calls", FeatureKind::metered("api_calls")).build()?).await?;
+//! billing.features().grant(Grant::builder("api_calls", "pro").build()?).await?;
+//! let pro = billing.prices().create(
+//!     NewPrice::builder(PriceKind::recurring(Interval::monthly()), usd(dec!(29.00))).product_id("pro").build()?,
+//! ).await?;
+//! let per_10_calls = PriceKind::usage(Interval::monthly(), meter.id.unwrap().into_string());
+//! billing.prices().create(
+//!     NewPrice::builder(per_10_calls, usd(dec!(0.02))).package(10, PackageRounding::Up).product_id("pro").build()?,
+//! ).await?;
+//! billing.customers().create(NewCustomer::builder("ada", "Ada Lovelace").build()?).await?;
+//! let sub = billing.subscriptions()
+//!     .create(NewSubscription::builder(CustomerRef::external_id("ada"), pro.id).build()?)
+//!     .await?;
+//!
+//! let events: Vec<_> = (0..1500)
+//!     .map(|i| UsageEvent::builder("ada", "api_calls", dec!(1)).key(IdempotencyKey::new(format!("call-{i}"))?).build())
+//!     .collect::<Result<_>>()?;
+//! billing.usage().ingest(events.clone()).await?;
+//! billing.usage().ingest(events).await?; // re-sent: every event is a Duplicate
+//!
+//! let calls = billing.entitlements().check("ada".into(), "api_calls".into()).await?;
+//! assert!(matches!(calls.kind, EntitlementKind::Metered { used: Some(u), .. } if u == dec!(1500)));
+//! let invoice = billing.invoices().list(InvoiceListQuery::new().subscription_id(sub.id)).await?.items.remove(0);
+//! assert_eq!(invoice.total, Some(usd(dec!(32.00)))); // 29.00 + 150 packages × 0.02
+//! # Ok::<(), unibill_core::Error>(()) }).unwrap();
+//! ```
+//!
 //! # The neutral contract
 //!
 //! - **Ids** are the provider's handle for get/update/delete.
@@ -54,6 +92,7 @@
 pub mod api;
 pub mod billing;
 pub mod capability;
+pub mod clock;
 pub mod error;
 pub mod guard;
 pub mod id;
@@ -64,6 +103,7 @@ pub mod money;
 pub mod page;
 pub mod patch;
 pub mod sleeper;
+pub mod svix;
 pub mod timestamp;
 mod unconfigured;
 pub mod validation;
@@ -95,13 +135,18 @@ pub use capability::{
     PriceCapabilities, PriceFields, PriceKinds, PriceSchemes, PriceUpdateFields, ProductIdRules,
     StoreCapabilities, StoreFields,
 };
+pub use clock::{Clock, FixedClock, ManualClock, SystemClock};
 pub use error::{Error, ErrorKind, FieldError, Result};
 pub use guard::Guarded;
 pub use id::{
     BillingPlanId, ConnectionId, CustomerId, FeatureId, Identified, IntegrationConfigurationId,
     InvoiceId, MeterId, PriceId, ProductId, StoreId, SubscriptionId,
 };
-pub use memory::{MemoryConnections, MemoryCustomers, MemoryPrices, MemoryStores, RequestCounter};
+pub use memory::{
+    MemoryConnections, MemoryCustomers, MemoryEntitlements, MemoryFeatures, MemoryInvoices,
+    MemoryLifecycle, MemoryLifecycleBuilder, MemoryMeters, MemoryPrices, MemoryStores,
+    MemorySubscriptions, MemoryUsage, MemoryWebhooks, RequestCounter, WebhookDelivery,
+};
 pub use metadata::Metadata;
 pub use model::address::{Address, AddressBuilder};
 pub use model::connection::{

@@ -11,13 +11,13 @@ use unibill_core::{Error, Result};
 use url::Url;
 
 use crate::base_url::check_base_url;
-use crate::clock::{Clock, SystemClock};
 use crate::executor::{HttpExecutor, Inner};
 use crate::jitter::{Jitter, RandomJitter};
 use crate::observer::{NoopObserver, RetryObserver};
 use crate::policy::RetryPolicy;
 use crate::resolver::SpareConnectGuardResolver;
 use crate::response::{ErrorTable, StatusErrorTable};
+use unibill_core::{Clock, SystemClock};
 use unibill_core::{Sleeper, TokioSleeper};
 
 /// The user agent every executor sends unless told otherwise: `unibill/<version>`.

@@ -19,7 +19,6 @@ use url::Url;
 
 use crate::body::read_capped;
 use crate::builder::HttpExecutorBuilder;
-use crate::clock::Clock;
 use crate::decision::{
     AmbiguousCause, Decision, DecisionInput, GiveUp, Outcome, SafetyClass, decide,
 };
@@ -31,6 +30,7 @@ use crate::response::{ErrorResponse, ErrorTable, Response, request_id};
 use crate::retry_after::retry_after;
 use crate::safety::{Lookup, Safety};
 use crate::scrub::Scrubber;
+use unibill_core::Clock;
 use unibill_core::Sleeper;
 
 /// Sends requests to one provider instance. Cheap to clone (one `Arc`); clones share the connection pool.

@@ -82,7 +82,6 @@ mod base_url;
 mod body;
 mod builder;
 mod call_deadline;
-mod clock;
 mod decision;
 mod executor;
 mod jitter;
@@ -102,7 +101,6 @@ pub use builder::{
     DEFAULT_SUCCESS_BODY_CAP, HttpExecutorBuilder, USER_AGENT_VALUE,
 };
 pub use call_deadline::CallDeadline;
-pub use clock::{Clock, FixedClock, SystemClock};
 pub use decision::{
     AmbiguousCause, Decision, DecisionInput, GiveUp, Outcome, RetryReason, SafetyClass, decide,
 };
@@ -119,6 +117,7 @@ pub use response::{
 pub use retry_after::retry_after;
 pub use safety::{Lookup, Safety};
 pub use scrub::{MIN_SECRET_LEN, REDACTED, Scrubber, scrub};
+pub use unibill_core::{Clock, FixedClock, ManualClock, SystemClock};
 pub use unibill_core::{RecordingSleeper, Sleeper, TokioSleeper};
 pub use variables::{VariableLookup, plain_variable, secret_values, secret_variable};
 

@@ -1,8 +1,9 @@
 //! `unibill entitlements check|list`.
 
 use clap::Subcommand;
+use unibill::Resource;
 
-use crate::config::{Global, Lifecycle};
+use crate::config::Global;
 use crate::error::CliResult;
 use crate::output::Output;
 
@@ -27,7 +28,7 @@ pub enum EntitlementsCommand {
 /// Runs an entitlements command.
 pub async fn run(cmd: EntitlementsCommand, global: &Global) -> CliResult {
     let out = Output::new(global.json);
-    let entitlements = global.lifecycle(Lifecycle::Entitlements)?.entitlements();
+    let entitlements = global.billing(Resource::Entitlements)?.entitlements();
     match cmd {
         EntitlementsCommand::Check {
             customer_external_id,

@@ -1,10 +1,12 @@
 //! `unibill features create|get|list|grant`.
 
 use clap::{Args, Subcommand, ValueEnum};
-use unibill::{FeatureKind, FeatureListQuery, FeaturesExt, Grant, Limit, NewFeature, Reset};
+use unibill::{
+    FeatureKind, FeatureListQuery, FeaturesExt, Grant, Limit, NewFeature, Reset, Resource,
+};
 
 use super::{ListArgs, decimal, print_list};
-use crate::config::{Global, Lifecycle};
+use crate::config::Global;
 use crate::error::{CliError, CliResult};
 use crate::output::Output;
 
@@ -138,15 +140,15 @@ pub async fn run(cmd: FeaturesCommand, global: &Global) -> CliResult {
     match cmd {
         FeaturesCommand::Create(a) => {
             let input = new_feature(a)?;
-            let features = global.lifecycle(Lifecycle::Features)?.features();
+            let features = global.billing(Resource::Features)?.features();
             out.one(&features.create(input).await?)
         }
         FeaturesCommand::Get { key } => {
-            let features = global.lifecycle(Lifecycle::Features)?.features();
+            let features = global.billing(Resource::Features)?.features();
             out.one(&features.get_by_key(key).await?)
         }
         FeaturesCommand::List { page } => {
-            let features = global.lifecycle(Lifecycle::Features)?.features();
+            let features = global.billing(Resource::Features)?.features();
             let mut base = FeatureListQuery::new();
             if let Some(l) = page.limit {
                 base = base.limit(l);
@@ -158,7 +160,7 @@ pub async fn run(cmd: FeaturesCommand, global: &Global) -> CliResult {
         }
         FeaturesCommand::Grant(a) => {
             let input = grant(a)?;
-            let features = global.lifecycle(Lifecycle::Features)?.features();
+            let features = global.billing(Resource::Features)?.features();
             out.one(&features.grant(input).await?)
         }
     }

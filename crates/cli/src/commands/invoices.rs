@@ -1,11 +1,11 @@
 //! `unibill invoices get|list|finalize|void`.
 
 use clap::{Args, Subcommand, ValueEnum};
-use unibill::{InvoiceId, InvoiceListQuery, InvoiceStatus, InvoicesExt, SubscriptionId};
+use unibill::{InvoiceId, InvoiceListQuery, InvoiceStatus, InvoicesExt, Resource, SubscriptionId};
 
 use super::subscriptions::CustomerArgs;
 use super::{ListArgs, print_list};
-use crate::config::{Global, Lifecycle};
+use crate::config::Global;
 use crate::error::CliResult;
 use crate::output::Output;
 
@@ -85,7 +85,7 @@ pub struct ListInvoicesArgs {
 /// Runs an invoices command.
 pub async fn run(cmd: InvoicesCommand, global: &Global) -> CliResult {
     let out = Output::new(global.json);
-    let invoices = global.lifecycle(Lifecycle::Invoices)?.invoices();
+    let invoices = global.billing(Resource::Invoices)?.invoices();
     match cmd {
         InvoicesCommand::Get { id } => out.one(&invoices.get(InvoiceId::new(id)).await?),
         InvoicesCommand::List(a) => {

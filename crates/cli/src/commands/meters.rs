@@ -1,10 +1,10 @@
 //! `unibill meters create|get|list`.
 
 use clap::{Args, Subcommand, ValueEnum};
-use unibill::{Aggregation, MeterListQuery, MetersExt, NewMeter};
+use unibill::{Aggregation, MeterListQuery, MetersExt, NewMeter, Resource};
 
 use super::{ListArgs, print_list};
-use crate::config::{Global, Lifecycle};
+use crate::config::Global;
 use crate::error::{CliError, CliResult};
 use crate::output::Output;
 
@@ -84,15 +84,15 @@ pub async fn run(cmd: MetersCommand, global: &Global) -> CliResult {
     match cmd {
         MetersCommand::Create(a) => {
             let input = new_meter(a)?;
-            let meters = global.lifecycle(Lifecycle::Meters)?.meters();
+            let meters = global.billing(Resource::Meters)?.meters();
             out.one(&meters.create(input).await?)
         }
         MetersCommand::Get { key } => {
-            let meters = global.lifecycle(Lifecycle::Meters)?.meters();
+            let meters = global.billing(Resource::Meters)?.meters();
             out.one(&meters.get_by_key(key).await?)
         }
         MetersCommand::List { page } => {
-            let meters = global.lifecycle(Lifecycle::Meters)?.meters();
+            let meters = global.billing(Resource::Meters)?.meters();
             let mut base = MeterListQuery::new();
             if let Some(l) = page.limit {
                 base = base.limit(l);

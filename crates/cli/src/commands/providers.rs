@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 use unibill::{Billing, BillingConfig, Capabilities, PROVIDER_VARS, ProviderName, Resource};
 
-use crate::config::Lifecycle;
 use crate::error::CliResult;
 use crate::output::table::{NONE, cell, write_table};
 
@@ -50,18 +49,14 @@ pub fn matrix(
         let by_name = serde_json::to_value(caps)?;
         let mut per = BTreeMap::new();
         for r in Resource::ALL {
-            let value = p
-                .serves(r)
-                .then(|| by_name.get(r.as_str()).cloned())
-                .flatten();
+            // A lifecycle resource is offered where any of its operations is (the adapters' come later).
+            let offered = if r.is_lifecycle() {
+                lifecycle::offered(r, caps).is_some()
+            } else {
+                p.serves(r)
+            };
+            let value = offered.then(|| by_name.get(r.as_str()).cloned()).flatten();
             per.insert(r.as_str(), value);
-        }
-        for l in Lifecycle::ALL {
-            let value = lifecycle::offered(l, caps)
-                .is_some()
-                .then(|| by_name.get(l.as_str()).cloned())
-                .flatten();
-            per.insert(l.as_str(), value);
         }
         out.push((*p, per));
     }
@@ -103,12 +98,7 @@ pub fn run(json: bool) -> CliResult {
     let mut keys: Vec<String> = Vec::new();
     let mut cells: BTreeMap<(String, usize), String> = BTreeMap::new();
     // The resources shown field by field: all but the lifecycle ones, which are summarized below.
-    let lifecycle_names: Vec<&str> = Lifecycle::ALL.iter().map(|l| l.as_str()).collect();
-    let described = || {
-        Resource::ALL
-            .into_iter()
-            .filter(|r| !lifecycle_names.contains(&r.as_str()))
-    };
+    let described = || Resource::ALL.into_iter().filter(|r| !r.is_lifecycle());
     for (col, (_, per)) in matrix.iter().enumerate() {
         for r in described() {
             let mut rows = Vec::new();
@@ -129,7 +119,7 @@ pub fn run(json: bool) -> CliResult {
     }
     // The lifecycle rows: what is meaningful (offered operations, cancel timings, batch size, quantity rule, …).
     for (col, (_, caps)) in caps.iter().enumerate() {
-        for l in Lifecycle::ALL {
+        for l in Resource::LIFECYCLE {
             for (k, v) in lifecycle::rows(l, caps) {
                 if !keys.contains(&k) {
                     keys.push(k.clone());
@@ -139,11 +129,7 @@ pub fn run(json: bool) -> CliResult {
         }
     }
     let mut ordered = Vec::new();
-    let names: Vec<&str> = described()
-        .map(Resource::as_str)
-        .chain(lifecycle_names.iter().copied())
-        .collect();
-    for r in names {
+    for r in described().chain(Resource::LIFECYCLE).map(Resource::as_str) {
         ordered.extend(
             keys.iter()
                 .filter(|k| k.as_str() == r || k.starts_with(&format!("{r}."))),

@@ -2,12 +2,12 @@
 
 use clap::{ArgGroup, Args, Subcommand, ValueEnum};
 use unibill::{
-    CancelOptions, CustomerRef, FinalInvoice, IdempotencyKey, NewSubscription, PriceId,
+    CancelOptions, CustomerRef, FinalInvoice, IdempotencyKey, NewSubscription, PriceId, Resource,
     SubscriptionId, SubscriptionListQuery, SubscriptionStatus, SubscriptionsExt, Trial,
 };
 
 use super::{ListArgs, customer_ref, metadata, print_list, timestamp};
-use crate::config::{Global, Lifecycle};
+use crate::config::Global;
 use crate::error::{CliError, CliResult};
 use crate::output::Output;
 
@@ -216,7 +216,7 @@ pub async fn run(cmd: SubscriptionsCommand, global: &Global) -> CliResult {
     match cmd {
         SubscriptionsCommand::Create(a) => {
             let input = new_subscription(a)?;
-            let subscriptions = global.lifecycle(Lifecycle::Subscriptions)?.subscriptions();
+            let subscriptions = global.billing(Resource::Subscriptions)?.subscriptions();
             let key = input.key().clone();
             let created = subscriptions.create(input).await?;
             out.one(&created)?;
@@ -226,11 +226,11 @@ pub async fn run(cmd: SubscriptionsCommand, global: &Global) -> CliResult {
             Ok(())
         }
         SubscriptionsCommand::Get { id } => {
-            let subscriptions = global.lifecycle(Lifecycle::Subscriptions)?.subscriptions();
+            let subscriptions = global.billing(Resource::Subscriptions)?.subscriptions();
             out.one(&subscriptions.get(SubscriptionId::new(id)).await?)
         }
         SubscriptionsCommand::List(a) => {
-            let subscriptions = global.lifecycle(Lifecycle::Subscriptions)?.subscriptions();
+            let subscriptions = global.billing(Resource::Subscriptions)?.subscriptions();
             let mut base = SubscriptionListQuery::new();
             if let Some(c) = a.customer.customer() {
                 base = base.customer(c);
@@ -251,7 +251,7 @@ pub async fn run(cmd: SubscriptionsCommand, global: &Global) -> CliResult {
         }
         SubscriptionsCommand::Cancel(a) => {
             let options = cancel_options(&a)?;
-            let subscriptions = global.lifecycle(Lifecycle::Subscriptions)?.subscriptions();
+            let subscriptions = global.billing(Resource::Subscriptions)?.subscriptions();
             out.one(
                 &subscriptions
                     .cancel(SubscriptionId::new(a.id), options)
@@ -259,11 +259,11 @@ pub async fn run(cmd: SubscriptionsCommand, global: &Global) -> CliResult {
             )
         }
         SubscriptionsCommand::Uncancel { id } => {
-            let subscriptions = global.lifecycle(Lifecycle::Subscriptions)?.subscriptions();
+            let subscriptions = global.billing(Resource::Subscriptions)?.subscriptions();
             out.one(&subscriptions.uncancel(SubscriptionId::new(id)).await?)
         }
         SubscriptionsCommand::ChangePrice { id, price_id } => {
-            let subscriptions = global.lifecycle(Lifecycle::Subscriptions)?.subscriptions();
+            let subscriptions = global.billing(Resource::Subscriptions)?.subscriptions();
             out.one(
                 &subscriptions
                     .change_price(SubscriptionId::new(id), PriceId::new(price_id))

@@ -24,10 +24,12 @@ use clap::{Args, Subcommand};
 use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
-use unibill::{Decimal, Error, IdempotencyKey, IngestOutcome, Metadata, Usage, UsageEvent};
+use unibill::{
+    Decimal, Error, IdempotencyKey, IngestOutcome, Metadata, Resource, Usage, UsageEvent,
+};
 
 use super::{decimal, timestamp};
-use crate::config::{Global, Lifecycle};
+use crate::config::Global;
 use crate::error::{CliError, CliResult};
 use crate::output::table::{NONE, write_table};
 
@@ -450,7 +452,7 @@ pub async fn run(cmd: UsageCommand, global: &Global) -> CliResult {
         );
     }
     let lines = read_lines(stdin.lock())?;
-    let usage = global.lifecycle(Lifecycle::Usage)?.usage();
+    let usage = global.billing(Resource::Usage)?.usage();
     let max = usage.capabilities().max_batch_events.max(1);
     let batch = args.batch_size.map_or(max, |b| b.min(max)) as usize;
     let entries = send(usage.as_ref(), lines, batch).await?;

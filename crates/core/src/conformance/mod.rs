@@ -31,12 +31,16 @@ macro_rules! run_in_order {
 
 pub mod connections;
 pub mod customers;
+pub mod lifecycle;
 pub mod prices;
 pub mod stores;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use jiff::{Span, Timestamp};
+
+use crate::clock::{Clock, ManualClock, SystemClock};
 use crate::memory::RequestCounter;
 
 /// What a conformance function did.
@@ -168,6 +172,8 @@ pub struct Env {
     /// interval).
     pub wait: crate::api::WaitOptions,
     requests_seen: Option<Arc<dyn Fn() -> u64 + Send + Sync>>,
+    clock: Option<Arc<dyn Clock>>,
+    advance: Option<Arc<dyn Fn(Span) + Send + Sync>>,
     run_id: String,
     counter: Arc<AtomicU64>,
 }
@@ -178,6 +184,7 @@ impl std::fmt::Debug for Env {
             .field("fixtures", &self.fixtures)
             .field("run_id", &self.run_id)
             .field("counts_requests", &self.requests_seen.is_some())
+            .field("moves_time", &self.advance.is_some())
             .finish()
     }
 }
@@ -190,6 +197,8 @@ impl Env {
             fixtures: Fixtures::default(),
             wait: crate::api::WaitOptions::new(std::time::Duration::ZERO, 20),
             requests_seen: None,
+            clock: None,
+            advance: None,
             run_id: run_id.into(),
             counter: Arc::new(AtomicU64::new(0)),
         }
@@ -221,6 +230,48 @@ impl Env {
     /// The number of calls that reached the provider so far, if counted.
     pub fn requests_seen(&self) -> Option<u64> {
         self.requests_seen.as_ref().map(|f| f())
+    }
+
+    /// Tells the time with `clock` and moves it with `clock.advance`: the provider under test must run on the
+    /// same clock (a [`ManualClock`] is shared by its clones). Behaviours that need time to pass (period ends,
+    /// scheduled cancels) are skipped without it.
+    pub fn with_clock(self, clock: ManualClock) -> Self {
+        let mover = clock.clone();
+        self.with_time(Arc::new(clock), move |span| mover.advance(span))
+    }
+
+    /// Tells the time with `now` and moves the provider's time with `advance` (e.g. an emulator's clock).
+    pub fn with_time(
+        mut self,
+        now: Arc<dyn Clock>,
+        advance: impl Fn(Span) + Send + Sync + 'static,
+    ) -> Self {
+        self.clock = Some(now);
+        self.advance = Some(Arc::new(advance));
+        self
+    }
+
+    /// The provider's time: the environment's clock, or the system's.
+    pub fn now(&self) -> Timestamp {
+        self.clock
+            .as_ref()
+            .map_or_else(|| SystemClock.timestamp(), |c| c.timestamp())
+    }
+
+    /// Moves the provider's time forward by `span`; false (and nothing moves) when the environment cannot.
+    pub fn advance(&self, span: Span) -> bool {
+        match &self.advance {
+            Some(advance) => {
+                advance(span);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Whether [`Env::advance`] moves the provider's time.
+    pub fn moves_time(&self) -> bool {
+        self.advance.is_some()
     }
 
     /// A fresh natural key: `<run id>-<label>-<n>`.

@@ -36,6 +36,23 @@ const MAX_PAGE: u32 = 100;
 pub struct MemoryCustomers {
     state: Mutex<State>,
     requests: RequestCounter,
+    on_created: OnCreated,
+}
+
+/// What runs after a create, outside the store's lock (the lifecycle's `customer.created` delivery).
+type CreatedHook = Box<dyn Fn(&Customer) + Send + Sync>;
+
+#[derive(Default)]
+struct OnCreated(std::sync::OnceLock<CreatedHook>);
+
+impl std::fmt::Debug for OnCreated {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.get().is_some() {
+            "hooked"
+        } else {
+            "none"
+        })
+    }
 }
 
 #[derive(Debug, Default)]
@@ -60,6 +77,7 @@ impl MemoryCustomers {
         MemoryCustomers {
             state: Mutex::default(),
             requests,
+            on_created: OnCreated::default(),
         }
     }
 
@@ -121,6 +139,10 @@ impl Customers for MemoryCustomers {
         s.seq_of.insert(customer.id.as_str().to_owned(), seq);
         s.active_external.insert(customer.external_id.clone(), seq);
         s.by_seq.insert(seq, customer.clone());
+        drop(s);
+        if let Some(hook) = self.on_created.0.get() {
+            hook(&customer);
+        }
         Ok(customer)
     }
 
@@ -239,5 +261,25 @@ impl Customers for MemoryCustomers {
             s.active_external.remove(&ext);
         }
         Ok(())
+    }
+}
+
+impl MemoryCustomers {
+    /// Runs `hook` after every create from now on, outside the store's lock; false if a hook is already set
+    /// (one lifecycle announces a store's customers).
+    pub(crate) fn on_created(&self, hook: CreatedHook) -> bool {
+        self.on_created.0.set(hook).is_ok()
+    }
+
+    /// The customer `r` names, without counting a request (the lifecycle resources resolve customers through
+    /// it): by id whatever its status, by external id only an active one.
+    pub(crate) fn lookup(&self, r: &crate::model::subscription::CustomerRef) -> Option<Customer> {
+        use crate::model::subscription::CustomerRef;
+        let s = self.lock();
+        let seq = match r {
+            CustomerRef::Id(id) => s.seq_of.get(id.as_str()),
+            CustomerRef::ExternalId(e) => s.active_external.get(e),
+        }?;
+        s.by_seq.get(seq).cloned()
     }
 }

@@ -5,6 +5,7 @@
 
 mod connections;
 mod customers;
+mod lifecycle;
 mod prices;
 mod stores;
 
@@ -13,6 +14,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 pub use connections::MemoryConnections;
 pub use customers::MemoryCustomers;
+pub use lifecycle::{
+    MemoryEntitlements, MemoryFeatures, MemoryInvoices, MemoryLifecycle, MemoryLifecycleBuilder,
+    MemoryMeters, MemorySubscriptions, MemoryUsage, MemoryWebhooks, WebhookDelivery,
+};
 pub use prices::MemoryPrices;
 pub use stores::{
     MEMORY_CONFIGURATION_ID, MEMORY_FREE_PLAN, MEMORY_INTEGRATION_ID, MEMORY_INTEGRATION_SLUG,

@@ -257,3 +257,21 @@ impl Prices for MemoryPrices {
         Ok(p.clone())
     }
 }
+
+impl MemoryPrices {
+    /// The price with this id, without counting a request (the lifecycle resources rate through it).
+    pub(crate) fn lookup(&self, id: &PriceId) -> Option<Price> {
+        let s = self.lock();
+        s.seq_of.get(id.as_str()).map(|seq| s.by_seq[seq].clone())
+    }
+
+    /// Every active price of `product_id`, in creation order, without counting a request.
+    pub(crate) fn of_product(&self, product_id: &str) -> Vec<Price> {
+        self.lock()
+            .by_seq
+            .values()
+            .filter(|p| p.active && p.product_id.as_deref() == Some(product_id))
+            .cloned()
+            .collect()
+    }
+}

@@ -8,12 +8,11 @@ use unibill::{
     Aggregation, Billing, CancelOptions, Currency, CustomerRef, CustomersExt, EntitlementKind,
     Error, ErrorKind, FeatureKind, FeaturesExt, Grant, IdempotencyKey, IngestReport,
     InvoiceListQuery, Limit, MetersExt, Money, NewCustomer, NewFeature, NewMeter, NewPrice,
-    NewSubscription, PackageRounding, PriceKind, SubscriptionsExt, UsageEvent,
+    NewSubscription, PackageRounding, PriceKind, Resource, SubscriptionsExt, UsageEvent,
 };
 
 use super::{Flow, Steps, attempt, label};
 use crate::commands::providers::lifecycle::offered;
-use crate::config::Lifecycle;
 
 /// The tables the flow's steps are shown in, each with its steps in order.
 pub const TABLES: [(&str, &[&str]); 4] = [
@@ -44,7 +43,7 @@ const LIMIT: u32 = 10_000;
 /// Whether `billing` offers any lifecycle resource (else its columns say `not offered`).
 pub fn is_offered(billing: &Billing) -> bool {
     let caps = billing.capabilities();
-    Lifecycle::ALL
+    Resource::LIFECYCLE
         .into_iter()
         .any(|l| offered(l, &caps).is_some())
 }

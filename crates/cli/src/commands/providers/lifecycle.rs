@@ -1,9 +1,7 @@
 //! The lifecycle rows of `unibill providers`: per resource, the operations offered, then the few capabilities
 //! that decide how it is used (cancel timings, batch size, quantity rule, …), never every field.
 
-use unibill::{Capabilities, EntitlementSource};
-
-use crate::config::Lifecycle;
+use unibill::{Capabilities, EntitlementSource, Resource};
 
 fn names(flags: &[(bool, &str)]) -> Vec<String> {
     flags
@@ -26,10 +24,14 @@ fn yes_no(b: bool) -> String {
     if b { "yes" } else { "no" }.to_owned()
 }
 
-/// The operations of `resource` the provider offers, or `None` when it offers none (not offered).
-pub fn offered(resource: Lifecycle, caps: &Capabilities) -> Option<String> {
+/// The operations of lifecycle `resource` the provider offers, or `None` when it offers none (not offered).
+/// `None` too for the resources outside the lifecycle, which `providers` shows field by field.
+pub fn offered(resource: Resource, caps: &Capabilities) -> Option<String> {
     let ops = match resource {
-        Lifecycle::Meters => {
+        Resource::Customers | Resource::Prices | Resource::Connections | Resource::Stores => {
+            return None;
+        }
+        Resource::Meters => {
             let m = &caps.meters;
             names(&[
                 (m.create, "create"),
@@ -37,7 +39,7 @@ pub fn offered(resource: Lifecycle, caps: &Capabilities) -> Option<String> {
                 (m.list, "list"),
             ])
         }
-        Lifecycle::Features => {
+        Resource::Features => {
             let f = &caps.features;
             names(&[
                 (f.create, "create"),
@@ -46,7 +48,7 @@ pub fn offered(resource: Lifecycle, caps: &Capabilities) -> Option<String> {
                 (f.grant, "grant"),
             ])
         }
-        Lifecycle::Subscriptions => {
+        Resource::Subscriptions => {
             let s = &caps.subscriptions;
             names(&[
                 (s.create, "create"),
@@ -57,15 +59,15 @@ pub fn offered(resource: Lifecycle, caps: &Capabilities) -> Option<String> {
                 (s.change_price, "change-price"),
             ])
         }
-        Lifecycle::Usage => {
+        Resource::Usage => {
             let u = &caps.usage;
             names(&[(u.ingest, "ingest"), (u.status_lookup, "status")])
         }
-        Lifecycle::Entitlements => {
+        Resource::Entitlements => {
             let e = &caps.entitlements;
             names(&[(e.check, "check"), (e.list, "list")])
         }
-        Lifecycle::Invoices => {
+        Resource::Invoices => {
             let i = &caps.invoices;
             names(&[
                 (i.get, "get"),
@@ -78,15 +80,21 @@ pub fn offered(resource: Lifecycle, caps: &Capabilities) -> Option<String> {
     (!ops.is_empty()).then(|| ops.join(", "))
 }
 
-/// The rows of `resource` for one provider: (`resource`, its operations or `not offered`), then, where offered,
-/// (`resource.capability`, value).
-pub fn rows(resource: Lifecycle, caps: &Capabilities) -> Vec<(String, String)> {
+/// The rows of lifecycle `resource` for one provider: (`resource`, its operations or `not offered`), then, where
+/// offered, (`resource.capability`, value). None for the resources outside the lifecycle.
+pub fn rows(resource: Resource, caps: &Capabilities) -> Vec<(String, String)> {
+    if !resource.is_lifecycle() {
+        return Vec::new();
+    }
     let name = resource.as_str();
     let Some(ops) = offered(resource, caps) else {
         return vec![(name.to_owned(), "not offered".to_owned())];
     };
     let details: Vec<(&str, String)> = match resource {
-        Lifecycle::Meters => {
+        Resource::Customers | Resource::Prices | Resource::Connections | Resource::Stores => {
+            Vec::new()
+        }
+        Resource::Meters => {
             let a = &caps.meters.aggregations;
             vec![(
                 "aggregations",
@@ -99,7 +107,7 @@ pub fn rows(resource: Lifecycle, caps: &Capabilities) -> Vec<(String, String)> {
                 ]),
             )]
         }
-        Lifecycle::Features => {
+        Resource::Features => {
             let f = &caps.features;
             vec![
                 (
@@ -124,7 +132,7 @@ pub fn rows(resource: Lifecycle, caps: &Capabilities) -> Vec<(String, String)> {
                 ),
             ]
         }
-        Lifecycle::Subscriptions => {
+        Resource::Subscriptions => {
             let s = &caps.subscriptions;
             let t = &s.cancel_timings;
             vec![
@@ -152,7 +160,7 @@ pub fn rows(resource: Lifecycle, caps: &Capabilities) -> Vec<(String, String)> {
                 ),
             ]
         }
-        Lifecycle::Usage => {
+        Resource::Usage => {
             let u = &caps.usage;
             vec![
                 ("max_batch_events", u.max_batch_events.to_string()),
@@ -162,7 +170,7 @@ pub fn rows(resource: Lifecycle, caps: &Capabilities) -> Vec<(String, String)> {
                 ("requires_subscription", yes_no(u.requires_subscription)),
             ]
         }
-        Lifecycle::Entitlements => {
+        Resource::Entitlements => {
             let e = &caps.entitlements;
             vec![
                 (
@@ -181,7 +189,7 @@ pub fn rows(resource: Lifecycle, caps: &Capabilities) -> Vec<(String, String)> {
                 ("reports_used", yes_no(e.reports_used)),
             ]
         }
-        Lifecycle::Invoices => {
+        Resource::Invoices => {
             let i = &caps.invoices;
             vec![
                 ("reports_total", yes_no(i.reports_total)),
@@ -202,7 +210,7 @@ mod tests {
     #[test]
     fn an_unconfigured_bundle_offers_no_lifecycle_resource() {
         let caps = unibill::Billing::builder().build().capabilities();
-        for l in Lifecycle::ALL {
+        for l in Resource::LIFECYCLE {
             assert_eq!(offered(l, &caps), None);
             assert_eq!(
                 rows(l, &caps),
