@@ -54,34 +54,51 @@ impl Global {
     /// resource elsewhere cannot break this command. Nothing configured at all is a usage error (exit 2)
     /// naming what to set; a configuration that routes other resources but not this one is a `Config` error.
     pub fn config(&self, resource: Resource) -> CliResult<BillingConfig> {
+        self.config_for(&[resource])
+    }
+
+    /// The configuration of a command on several resources (the first one's refusal when nothing is
+    /// configured), each routed as [`Global::config`] routes one: in one [`BillingConfig`], so resources routed
+    /// to one provider share its instance (one memory state for `usage ingest --create-missing`).
+    pub fn config_for(&self, resources: &[Resource]) -> CliResult<BillingConfig> {
+        let first = resources[0];
         let config = match &self.config {
             Some(path) => {
-                let config = BillingConfig::from_toml_file(path)?;
+                let mut config = BillingConfig::from_toml_file(path)?;
                 match self.provider {
-                    Some(p) => config.route_to(resource, p),
-                    None if config.is_empty() => return Err(nothing_configured(resource)),
+                    Some(p) => {
+                        for r in resources {
+                            config = config.route_to(*r, p);
+                        }
+                        config
+                    }
+                    None if config.is_empty() => return Err(nothing_configured(first)),
                     None => config,
                 }
             }
             None => {
-                // Validates the UNIBILL_* names (a typo is a Config error), then reads one resource's route.
+                // Validates the UNIBILL_* names (a typo is a Config error), then reads these resources' routes.
                 let whole = BillingConfig::from_env()?;
                 let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-                let route = self
-                    .provider
-                    .map(|p| p.as_str().to_owned())
-                    .or_else(|| env(resource.env_var()))
-                    .or_else(|| env(PROVIDER_VAR));
-                let Some(route) = route else {
-                    // Never fall back to memory: say what to set.
-                    return Err(if whole.is_empty() {
-                        nothing_configured(resource)
-                    } else {
-                        no_route(resource)
-                    });
-                };
+                let mut routes = Vec::new();
+                for r in resources {
+                    let route = self
+                        .provider
+                        .map(|p| p.as_str().to_owned())
+                        .or_else(|| env(r.env_var()))
+                        .or_else(|| env(PROVIDER_VAR));
+                    let Some(route) = route else {
+                        // Never fall back to memory: say what to set.
+                        return Err(if whole.is_empty() {
+                            nothing_configured(*r)
+                        } else {
+                            no_route(*r)
+                        });
+                    };
+                    routes.push((r.env_var(), route));
+                }
                 BillingConfig::from_lookup(|name| {
-                    if name == resource.env_var() {
+                    if let Some((_, route)) = routes.iter().find(|(var, _)| *var == name) {
                         Some(route.clone())
                     } else if name == PROVIDER_VAR
                         || Resource::ALL.iter().any(|r| r.env_var() == name)
@@ -93,8 +110,10 @@ impl Global {
                 })?
             }
         };
-        if config.route(resource).is_none() {
-            return Err(no_route(resource));
+        for r in resources {
+            if config.route(*r).is_none() {
+                return Err(no_route(*r));
+            }
         }
         Ok(config)
     }
@@ -102,6 +121,11 @@ impl Global {
     /// Builds the [`Billing`] for a command on `resource` (see [`Global::config`]).
     pub fn billing(&self, resource: Resource) -> CliResult<Billing> {
         Ok(self.config(resource)?.build()?)
+    }
+
+    /// Builds one [`Billing`] for a command on several resources (see [`Global::config_for`]).
+    pub fn billing_for(&self, resources: &[Resource]) -> CliResult<Billing> {
+        Ok(self.config_for(resources)?.build()?)
     }
 
     /// The Flexprice client for Flexprice's own commands (`plans`), from the same configuration as every

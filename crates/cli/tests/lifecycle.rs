@@ -153,9 +153,181 @@ fn providers_shows_the_lifecycle_rows() {
             "{row}: {line}\n{table}"
         );
     }
+    // Memory offers the whole lifecycle: the meaningful capabilities are shown, not every field.
+    let row = |name: &str| {
+        table
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(name))
+            .unwrap_or_else(|| panic!("no {name} row:\n{table}"))
+    };
+    assert!(
+        row("subscriptions").contains("cancel, uncancel, change-price"),
+        "{table}"
+    );
+    assert!(
+        row("subscriptions.cancel_timings").contains("now, at_period_end, at"),
+        "{table}"
+    );
+    assert!(row("usage.max_batch_events").contains("10000"), "{table}");
+    assert!(
+        row("usage.quantity").contains("a quantity of at least 0"),
+        "{table}"
+    );
     let json: serde_json::Value = unibill(&[], &["providers", "--json"], None).json();
+    assert_eq!(
+        json["memory"]["usage"]["max_batch_events"], 10_000,
+        "{json}"
+    );
     for p in ["flexprice", "flowglad", "vercel"] {
         assert!(json[p]["subscriptions"].is_null(), "{json}");
         assert!(json[p]["usage"].is_null(), "{json}");
     }
+}
+
+#[test]
+fn usage_ingest_on_memory_reports_each_key_a_duplicate_and_the_used_count() {
+    let input = [
+        event("evt-1", "2"),
+        event("evt-1", "2"),
+        event("evt-2", "\"3.5\""),
+        String::new(),
+    ]
+    .join("\n");
+    // Each invocation on memory starts empty: the meter and the customer are made first.
+    let ingest = ["usage", "ingest", "--create-missing"];
+    let ran = unibill(&memory(), &ingest, Some(&input));
+    assert!(
+        ran.stderr.contains("created meter `api_calls`")
+            && ran.stderr.contains("created customer `ada`"),
+        "{}",
+        ran.stderr
+    );
+    let out = ran.ok();
+    let outcome = |line: &str| {
+        out.lines()
+            .find(|l| l.split_whitespace().next() == Some(line))
+            .and_then(|l| l.split_whitespace().nth(2))
+            .unwrap_or_else(|| panic!("no line {line}:\n{out}"))
+    };
+    assert_eq!(outcome("1"), "recorded", "{out}");
+    assert_eq!(outcome("2"), "duplicate", "{out}");
+    assert_eq!(outcome("3"), "recorded", "{out}");
+    assert!(
+        out.contains("3 event(s): 2 recorded, 0 accepted, 1 duplicate, 0 rejected, 0 not recorded"),
+        "{out}"
+    );
+    // Counted once per key, exactly: 2 + 3.5.
+    let used = out
+        .lines()
+        .find(|l| l.starts_with("ada "))
+        .unwrap_or_else(|| panic!("no used row:\n{out}"));
+    assert_eq!(
+        used.split_whitespace().collect::<Vec<_>>(),
+        ["ada", "api_calls", "5.5", "2"],
+        "{out}"
+    );
+
+    let json: serde_json::Value = unibill(
+        &memory(),
+        &["usage", "ingest", "--create-missing", "--json"],
+        Some(&input),
+    )
+    .json();
+    assert_eq!(json["summary"]["duplicate"], 1, "{json}");
+    assert_eq!(json["events"][1]["key"], "evt-1", "{json}");
+    assert_eq!(json["counted"][0]["used"], "5.5", "{json}");
+}
+
+#[test]
+fn usage_ingest_reports_a_bad_line_by_number_and_field_and_sends_the_others() {
+    let input = [
+        event("evt-1", "1"),
+        event("evt-2", "1e3"),
+        r#"{"key":"evt-3","customer_external_id":"ada","meter_key":"api_calls"}"#.to_owned(),
+        event("evt-4", "\"-1\""),
+        event("evt-5", "4"),
+    ]
+    .join("\n");
+    let ran = unibill(
+        &memory(),
+        &["usage", "ingest", "--create-missing"],
+        Some(&input),
+    );
+    assert_eq!(ran.code, 1, "rejected events fail the run:\n{}", ran.stdout);
+    let out = &ran.stdout;
+    for (line, field) in [("2", "quantity"), ("3", "quantity"), ("4", "quantity")] {
+        let row = out
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(line))
+            .unwrap_or_else(|| panic!("no line {line}:\n{out}"));
+        assert!(
+            row.contains("rejected")
+                && row.contains(&format!("line {line}: invalid_input"))
+                && row.contains(field),
+            "{row}"
+        );
+    }
+    assert!(
+        out.contains("5 event(s): 2 recorded, 0 accepted, 0 duplicate, 3 rejected, 0 not recorded"),
+        "{out}"
+    );
+    assert!(
+        ran.stderr.contains("3 of 5 event(s) failed"),
+        "{}",
+        ran.stderr
+    );
+}
+
+#[test]
+fn usage_ingest_on_a_fresh_memory_state_rejects_each_event_naming_the_missing_meter() {
+    let input = [event("evt-1", "1"), event("evt-2", "2")].join("\n");
+    let ran = unibill(&memory(), &["usage", "ingest"], Some(&input));
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    for line in ran.stdout.lines().filter(|l| l.contains("evt-")) {
+        assert!(
+            line.contains("rejected") && line.contains("not_found") && line.contains("api_calls"),
+            "{line}"
+        );
+    }
+    assert!(
+        ran.stdout.contains("2 event(s): 0 recorded"),
+        "{}",
+        ran.stdout
+    );
+}
+
+#[test]
+fn demo_prints_the_lifecycle_tables() {
+    let out = unibill(&[], &["demo"], None).ok();
+    for table in [
+        "meters & features",
+        "subscriptions",
+        "usage & entitlements",
+        "invoices & cancel",
+    ] {
+        let header = out
+            .lines()
+            .find(|l| l.starts_with(table))
+            .unwrap_or_else(|| panic!("no {table} table:\n{out}"));
+        for p in ["memory", "flexprice", "flowglad", "vercel"] {
+            assert!(header.contains(p), "{header}");
+        }
+    }
+    let row = |step: &str| {
+        out.lines()
+            .find(|l| l.starts_with(step))
+            .unwrap_or_else(|| panic!("no {step} row:\n{out}"))
+    };
+    assert!(row("entitlement api_calls").contains("used 1500"), "{out}");
+    assert!(row("entitlement sso").contains("enabled"), "{out}");
+    assert!(row("invoice ").contains("32.00 USD"), "{out}");
+    assert!(
+        row("cancel at period end").contains("cancel_scheduled"),
+        "{out}"
+    );
+    assert!(row("uncancel").contains("active"), "{out}");
+    assert!(row("cancel now").contains("canceled"), "{out}");
+    // The adapters' lifecycle comes later: their columns say so, from their capabilities.
+    assert!(row("meter ").matches("not offered").count() == 3, "{out}");
+    assert!(!out.contains('✗'), "{out}");
 }

@@ -17,7 +17,7 @@
 //! or by the provider) or not recorded; the report says which, and the not recorded ones can be re-sent with
 //! the same keys and times.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::io::{BufRead, IsTerminal, Write};
 
 use clap::{Args, Subcommand};
@@ -25,7 +25,8 @@ use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
 use unibill::{
-    Decimal, Error, IdempotencyKey, IngestOutcome, Metadata, Resource, Usage, UsageEvent,
+    Aggregation, Billing, CustomersExt, Decimal, Error, IdempotencyKey, IngestOutcome, Metadata,
+    MetersExt, NewCustomer, NewMeter, Resource, Usage, UsageEvent,
 };
 
 use super::{decimal, timestamp};
@@ -51,6 +52,11 @@ pub struct IngestArgs {
     /// Events per request (default and maximum: the provider's max_batch_events, see `unibill providers`).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub batch_size: Option<u32>,
+    /// Before sending, create each meter (a sum of quantity, named by its key) and customer (named by its
+    /// external id) the valid events name that does not exist yet; existing ones are kept as they are. For
+    /// trying things out on a fresh provider, such as memory, whose state each invocation starts empty.
+    #[arg(long)]
+    pub create_missing: bool,
 }
 
 /// One input line as written.
@@ -254,14 +260,24 @@ fn read_lines(input: impl BufRead) -> CliResult<Vec<(usize, String)>> {
 /// Sends the events of `lines` in batches of at most `batch` and answers one entry per line, in input order.
 /// The first request failing as a whole (nothing sent yet) is the command's error; a later one leaves its
 /// events and every later one `not_recorded`.
+#[cfg(test)]
 async fn send(
     usage: &dyn Usage,
     lines: Vec<(usize, String)>,
     batch: usize,
 ) -> CliResult<Vec<Entry>> {
+    let (entries, pending) = prepare(lines);
+    send_prepared(usage, entries, pending, batch).await
+}
+
+/// The events waiting to be sent, with the index of their entry.
+type Pending = Vec<(usize, UsageEvent)>;
+
+/// One entry per line (an invalid one already `rejected`) and the valid events.
+fn prepare(lines: Vec<(usize, String)>) -> (Vec<Entry>, Pending) {
     let mut entries = Vec::with_capacity(lines.len());
     // Indices (into `entries`) of the valid events waiting to be sent, with the events.
-    let mut pending: Vec<(usize, UsageEvent)> = Vec::new();
+    let mut pending: Pending = Vec::new();
     for (n, text) in lines {
         match event(&text) {
             Ok(e) => {
@@ -290,6 +306,16 @@ async fn send(
             }
         }
     }
+    (entries, pending)
+}
+
+/// Sends `pending` in batches of at most `batch`, filling in their entries (see [`send`]).
+async fn send_prepared(
+    usage: &dyn Usage,
+    mut entries: Vec<Entry>,
+    pending: Pending,
+    batch: usize,
+) -> CliResult<Vec<Entry>> {
     let mut failed: Option<String> = None;
     for (i, chunk) in pending.chunks(batch).enumerate() {
         if let Some(why) = &failed {
@@ -327,6 +353,28 @@ async fn send(
         }
     }
     Ok(entries)
+}
+
+/// `--create-missing`: ensures every meter and customer the events name, saying on stderr what was created.
+async fn create_missing(billing: &Billing, pending: &Pending) -> CliResult {
+    let meters: BTreeSet<&str> = pending.iter().map(|(_, e)| e.meter_key()).collect();
+    let customers: BTreeSet<&str> = pending
+        .iter()
+        .map(|(_, e)| e.customer_external_id())
+        .collect();
+    for key in meters {
+        let input = NewMeter::builder(key, key, Aggregation::Sum).build()?;
+        if billing.meters().ensure(input).await?.was_created() {
+            eprintln!("created meter `{key}` (sum of quantity)");
+        }
+    }
+    for id in customers {
+        let input = NewCustomer::builder(id, id).build()?;
+        if billing.customers().ensure(input).await?.was_created() {
+            eprintln!("created customer `{id}`");
+        }
+    }
+    Ok(())
 }
 
 /// The counts of the report, by outcome.
@@ -452,10 +500,20 @@ pub async fn run(cmd: UsageCommand, global: &Global) -> CliResult {
         );
     }
     let lines = read_lines(stdin.lock())?;
-    let usage = global.billing(Resource::Usage)?.usage();
+    let (entries, pending) = prepare(lines);
+    let billing = if args.create_missing {
+        // One bundle, so resources routed to one provider share its state.
+        let billing =
+            global.billing_for(&[Resource::Usage, Resource::Meters, Resource::Customers])?;
+        create_missing(&billing, &pending).await?;
+        billing
+    } else {
+        global.billing(Resource::Usage)?
+    };
+    let usage = billing.usage();
     let max = usage.capabilities().max_batch_events.max(1);
     let batch = args.batch_size.map_or(max, |b| b.min(max)) as usize;
-    let entries = send(usage.as_ref(), lines, batch).await?;
+    let entries = send_prepared(usage.as_ref(), entries, pending, batch).await?;
     let summary = Summary::of(&entries);
     let mut stdout = std::io::stdout().lock();
     if global.json {
