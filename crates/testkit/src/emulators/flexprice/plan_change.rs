@@ -203,7 +203,12 @@ fn change(
                 created_at: now,
             });
         }
-        answer["schedule_id"] = json!(schedule_id);
+        // A preview stores nothing, so it has no schedule id.
+        answer["schedule_id"] = if write {
+            json!(schedule_id)
+        } else {
+            Value::Null
+        };
         answer["scheduled_at"] = json!(format_go_time(effective, Precision::Micros));
         answer["subscription"] = sub.to_json();
     } else {
