@@ -84,10 +84,16 @@ mod config;
 mod connections;
 mod customers;
 mod decode;
+mod entitlements;
 mod errors;
+mod features;
+mod invoices;
+mod meters;
 mod pagination;
 mod plans;
 mod prices;
+mod subscriptions;
+mod usage;
 
 pub use client::{FlexpriceClient, FlexpriceClientBuilder};
 pub use config::{
