@@ -143,3 +143,70 @@ pub async fn axum_serve(
 ) -> std::io::Result<()> {
     axum::serve(listener, app).await
 }
+
+impl Api {
+    /// Creates a plan with one monthly in-advance flat fee of `amount` USD and returns the plan id.
+    pub async fn plan_with_fee(&self, name: &str, amount: &str) -> String {
+        let r = self.post("/plans", json!({"name": name})).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let plan = r.json()["id"].as_str().expect("id").to_owned();
+        let r = self
+            .post(
+                "/prices",
+                json!({
+                    "entity_type": "PLAN", "entity_id": plan, "type": "FIXED",
+                    "billing_model": "FLAT_FEE", "billing_period": "MONTHLY",
+                    "billing_period_count": 1, "invoice_cadence": "ADVANCE",
+                    "currency": "USD", "amount": amount,
+                }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        plan
+    }
+
+    /// Subscribes the customer with external id `external_id` to `plan` (monthly USD) with `extra` fields
+    /// merged in, and returns the subscription.
+    pub async fn subscribe(&self, external_id: &str, plan: &str, extra: Value) -> Value {
+        let mut body = json!({
+            "external_customer_id": external_id, "plan_id": plan,
+            "currency": "USD", "billing_period": "MONTHLY",
+        });
+        for (k, v) in extra.as_object().expect("object") {
+            body[k] = v.clone();
+        }
+        let r = self.post("/subscriptions", body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        r.json()
+    }
+
+    /// Creates a metered feature with an inline meter (`aggregation` as sent) and returns the feature.
+    pub async fn metered_feature(
+        &self,
+        lookup_key: &str,
+        event_name: &str,
+        aggregation: Value,
+    ) -> Value {
+        let r = self
+            .post(
+                "/features",
+                json!({
+                    "name": lookup_key, "type": "metered", "lookup_key": lookup_key,
+                    "meter": {"name": lookup_key, "event_name": event_name,
+                              "aggregation": aggregation, "reset_usage": "BILLING_PERIOD"},
+                }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        r.json()
+    }
+}
+
+/// Asserts the coded error body exactly: status, `code`, `message`, `http_status_code`, and no `details`.
+pub fn assert_coded(r: &Reply, status: StatusCode, code: &str, message: &str) {
+    assert_eq!(r.status, status, "{}", r.text);
+    assert_eq!(
+        r.json(),
+        json!({"code": code, "message": message, "http_status_code": status.as_u16()}),
+    );
+}

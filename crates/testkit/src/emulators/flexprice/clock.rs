@@ -61,3 +61,15 @@ pub(crate) fn format_seconds(secs: i64, utc_offset_seconds: i32) -> String {
 pub(crate) fn parse_rfc3339_nanos(text: &str) -> Option<i128> {
     text.parse::<Timestamp>().ok().map(|t| t.as_nanosecond())
 }
+
+/// Formats an instant at millisecond precision (ClickHouse `DateTime64(3)`), trailing zeros trimmed.
+pub(crate) fn format_millis(nanos: i128) -> String {
+    format_go_time(nanos - nanos.rem_euclid(1_000_000), Precision::Nanos)
+}
+
+/// Formats an optional instant: `null` when absent, else microseconds (Postgres `timestamptz`).
+pub(crate) fn format_opt(nanos: Option<i128>) -> serde_json::Value {
+    nanos.map_or(serde_json::Value::Null, |n| {
+        serde_json::Value::String(format_go_time(n, Precision::Micros))
+    })
+}

@@ -189,7 +189,7 @@ pub(crate) fn not_found(id: &str) -> ApiError {
     .internal("ent: customer not found")
 }
 
-fn external_not_found(external_id: &str) -> ApiError {
+pub(crate) fn external_not_found(external_id: &str) -> ApiError {
     ApiError::coded(
         ErrorCode::NotFound,
         format!("Customer with external ID {external_id} was not found"),

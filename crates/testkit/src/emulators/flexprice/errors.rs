@@ -4,7 +4,7 @@
 //! - the current `ErrorHandler` body `{code, message, http_status_code, details?}` (or, with the
 //!   [`FlexpriceEmulator::set_legacy_errors`](super::FlexpriceEmulator::set_legacy_errors) knob, the pre-April-2026
 //!   `{success:false, error:{message, internal_error, details?}}` body);
-//! - ad-hoc middleware bodies: 401 `{"error":"Unauthorized"}`, 403 `{"message":"insufficient permissions"}`;
+//! - ad-hoc bodies: the schedule-cancel routes' `{"error":"<text>"}`, 401 `{"error":"Unauthorized"}`, 403 `{"message":"insufficient permissions"}`;
 //! - bodies in no JSON shape: gin's plain-text `404 page not found`, and the empty 500 of a recovered panic.
 
 use axum::Json;
@@ -76,6 +76,8 @@ pub(crate) enum ApiError {
     RouteNotFound,
     /// 500 with an empty body: a panic caught by gin's recovery middleware.
     Panic,
+    /// `{"error": "<text>"}` with the given status: the schedule-cancel routes' own error body.
+    Plain(StatusCode, String),
 }
 
 impl ApiError {
@@ -186,6 +188,7 @@ impl IntoResponse for ApiError {
                 .into_response(),
             Self::RouteNotFound => plain_not_found(),
             Self::Panic => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+            Self::Plain(status, text) => (status, Json(json!({"error": text}))).into_response(),
         }
     }
 }

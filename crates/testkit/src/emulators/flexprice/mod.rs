@@ -1,4 +1,5 @@
-//! An in-memory emulator of the Flexprice API (customers, connections, plans, meters and prices), as an [`axum::Router`].
+//! An in-memory emulator of the Flexprice API (customers, connections, plans, meters and prices, and the billing
+//! lifecycle: features, subscriptions, usage events, entitlements and invoices), as an [`axum::Router`].
 //!
 //! It reproduces the behaviour described in the project's Flexprice notes, quirks included, so that the
 //! adapter is tested against what the real server does rather than what a naive mock would accept:
@@ -21,7 +22,18 @@
 //!   strings echoed trimmed (rounded to 15 fractional digits when stored), lower-case currency, `lookup_key`
 //!   unique among live prices (409 naming a never-saved id), get (ended ones too), lookup by key (live only),
 //!   search with `pagination.offset` = the next offset, PUT of the non-critical fields (a key clash is a 500),
-//!   DELETE needing a JSON body and only setting an end date.
+//!   DELETE needing a JSON body and only setting an end date;
+//! - the lifecycle (`flexprice-lifecycle.md`): meters without a natural key and metered features creating
+//!   theirs (`lookup_key` unique, 409); subscriptions created active, trialing or `draft` (then activated),
+//!   no dedupe, the customer list showing only `active`/`trialing` (`items: null` when none), the search over
+//!   every status (`lookup_key` through `filters[]`, `metadata`), cancel `immediate` / `end_of_period` /
+//!   `scheduled_date` (400 on a second attempt), the uncancel through the schedule routes (`{"error"}`
+//!   bodies), the in-place v2 plan change; events single and bulk (202, no ids in the bulk answer, 1–1000
+//!   events, the 32 MiB cap, the two bulk modes of [`BulkMode`], dedupe only on `event_id` + `timestamp`,
+//!   server time when the timestamp is missing) and the lookup; entitlements merged from the plans of live
+//!   subscriptions and the usage summary computed with each meter's aggregation; invoices (one-off create
+//!   finalised in the call, `idempotency_key` → 409 without an id, finalize / void answering `{"message"}`,
+//!   a second void 400). The emulated clock only moves one second a write, so nothing scheduled ever runs.
 //!
 //! Ids are `cust_` / `conn_` plus 26 Crockford base32 characters, and times come from a deterministic clock
 //! (2026-08-22T13:00:01.123456789Z, then one second later at every write), so everything is reproducible.
@@ -39,23 +51,33 @@
 //! # Ok(()) }
 //! ```
 
+mod cancel;
 mod clock;
 mod connections;
 mod customers;
+mod entitlements;
 pub mod errors;
+mod events;
+mod features;
 pub mod ids;
+mod invoices;
 mod meters;
 mod parse;
+mod periods;
+mod plan_change;
 mod plans;
 mod prices;
+mod schedules;
 mod state;
 mod status;
+mod subscriptions;
+mod usage;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::Router;
-use axum::extract::{Extension, Request, State};
+use axum::extract::{DefaultBodyLimit, Extension, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method};
 use axum::middleware::{self, Next};
@@ -69,11 +91,12 @@ use crate::{RecordedRequest, Served};
 use clock::Precision;
 use errors::{ApiError, RenderedCoded, legacy_body};
 use state::Store;
-pub use state::{DeleteBlock, KeyScope};
+pub use state::{BulkMode, DeleteBlock, KeyScope};
 use status::Status;
 
-/// Largest request body the emulator reads (bigger bodies are treated as empty).
-const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+/// Largest request body the emulator reads (bigger bodies are treated as empty): a little over the event
+/// routes' 32 MiB cap, so a body just over the cap is still read and answered as the server does.
+const MAX_BODY_BYTES: usize = events::BODY_LIMIT_BYTES + 1024 * 1024;
 
 /// Where the API lives under the origin: [`Served::base_url`] is `http://127.0.0.1:PORT/v1`.
 pub const BASE_PATH: &str = "/v1";
@@ -97,6 +120,19 @@ pub fn router(emulator: Arc<FlexpriceEmulator>) -> Router {
                 .put(customers::update_by_query),
         )
         .route("/customers/search", post(customers::search))
+        .route("/customers/usage", get(entitlements::usage_summary))
+        .route(
+            "/customers/external/{external_id}/subscriptions",
+            get(subscriptions::list_for_customer),
+        )
+        .route(
+            "/customers/external/{external_id}/entitlements",
+            get(entitlements::for_external_customer),
+        )
+        .route(
+            "/customers/{id}/entitlements",
+            get(entitlements::for_customer),
+        )
         .route(
             "/customers/external/{external_id}",
             get(customers::get_by_external_id),
@@ -132,6 +168,54 @@ pub fn router(emulator: Arc<FlexpriceEmulator>) -> Router {
             "/prices/{id}",
             get(prices::get).put(prices::update).delete(prices::delete),
         )
+        .route("/meters", post(meters::create))
+        .route("/meters/{id}", get(meters::get))
+        .route("/features", post(features::create))
+        .route("/features/search", post(features::search))
+        .route("/features/{id}", get(features::get))
+        .route("/entitlements", post(entitlements::create))
+        .route("/entitlements/{id}", get(entitlements::get))
+        .route(
+            "/subscriptions",
+            post(subscriptions::create).get(subscriptions::list),
+        )
+        .route("/subscriptions/search", post(subscriptions::search))
+        .route(
+            "/subscriptions/schedules/cancel",
+            post(schedules::cancel_by_subscription),
+        )
+        .route(
+            "/subscriptions/schedules/{schedule_id}/cancel",
+            post(schedules::cancel_by_id),
+        )
+        .route("/subscriptions/{id}", get(subscriptions::get))
+        .route(
+            "/subscriptions/{id}/activate",
+            post(subscriptions::activate),
+        )
+        .route("/subscriptions/{id}/cancel", post(cancel::cancel))
+        .route("/subscriptions/{id}/schedules", get(schedules::list))
+        .route(
+            "/subscriptions/{id}/change/v2/execute",
+            post(plan_change::execute),
+        )
+        .route(
+            "/subscriptions/{id}/change/v2/preview",
+            post(plan_change::preview),
+        )
+        .route(
+            "/subscriptions/{id}/entitlements",
+            get(entitlements::for_subscription),
+        )
+        .route("/events", post(events::create))
+        .route("/events/bulk", post(events::bulk))
+        .route("/events/lookup", get(events::lookup))
+        .route("/events/{id}", get(events::get))
+        .route("/invoices", post(invoices::create).get(invoices::list))
+        .route("/invoices/search", post(invoices::search))
+        .route("/invoices/{id}", get(invoices::get))
+        .route("/invoices/{id}/finalize", post(invoices::finalize))
+        .route("/invoices/{id}/void", post(invoices::void))
         .route_layer(middleware::from_fn_with_state(
             emulator.clone(),
             auth::<Arc<FlexpriceEmulator>>,
@@ -149,6 +233,7 @@ pub fn router(emulator: Arc<FlexpriceEmulator>) -> Router {
             emulator.recorder.clone(),
             record,
         ))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(emulator)
 }
 
@@ -343,7 +428,8 @@ impl FlexpriceEmulator {
 
     // ----- seeding -----
 
-    /// Seeds a meter (the API's meter routes are not emulated) and returns its `meter_…` id.
+    /// Seeds a `COUNT` meter resetting every billing period, whose `event_name` is the name lower-cased with
+    /// spaces as `_`, and returns its `meter_…` id (`POST /v1/meters` and metered features make others).
     pub fn add_meter(&self, name: impl Into<String>) -> String {
         let mut store = self.lock();
         let id = store.new_id("meter_");
@@ -353,6 +439,11 @@ impl FlexpriceEmulator {
             id: id.clone(),
             event_name: name.to_lowercase().replace(' ', "_"),
             name,
+            aggregation: "COUNT".into(),
+            field: String::new(),
+            multiplier: None,
+            filters: Vec::new(),
+            reset_usage: "BILLING_PERIOD".into(),
             created_at,
         });
         id
@@ -377,7 +468,83 @@ impl FlexpriceEmulator {
         id
     }
 
+    /// Seeds a `DRAFT` one-off invoice of `amount` (a decimal string, e.g. `"12.50"`) for a customer, as the
+    /// server leaves one when a create is interrupted half-way, and returns its `inv_…` id. `idempotency_key`
+    /// may be empty.
+    ///
+    /// # Panics
+    /// When `amount` is not a decimal.
+    pub fn add_draft_invoice(
+        &self,
+        customer_id: &str,
+        currency: &str,
+        amount: &str,
+        idempotency_key: &str,
+    ) -> String {
+        let amount: rust_decimal::Decimal = amount.parse().expect("a decimal amount");
+        let mut store = self.lock();
+        let id = store.new_id("inv_");
+        let now = clock::truncate_micros(store.now_nanos());
+        store.invoices.push(invoices::Invoice {
+            id: id.clone(),
+            invoice_number: None,
+            customer_id: customer_id.to_owned(),
+            subscription_id: None,
+            invoice_type: "ONE_OFF".into(),
+            invoice_status: "DRAFT".into(),
+            payment_status: "PENDING".into(),
+            currency: currency.to_lowercase(),
+            subtotal: amount,
+            total: amount,
+            amount_due: amount,
+            idempotency_key: idempotency_key.to_owned(),
+            billing_sequence: None,
+            billing_reason: "MANUAL".into(),
+            description: String::new(),
+            period_start: None,
+            period_end: None,
+            finalized_at: None,
+            voided_at: None,
+            line_items: Vec::new(),
+            metadata: BTreeMap::new(),
+            created_at: now,
+            updated_at: now,
+        });
+        id
+    }
+
+    /// Number of stored events (duplicates with the same `event_id` and `timestamp` collapsed).
+    pub fn event_count(&self) -> usize {
+        self.lock().events.len()
+    }
+
+    /// Number of stored meters (seeded, created and made by metered features).
+    pub fn meter_count(&self) -> usize {
+        self.lock().meters.len()
+    }
+
+    /// Number of stored subscriptions, whatever their status.
+    pub fn subscription_count(&self) -> usize {
+        self.lock().subscriptions.len()
+    }
+
+    /// Number of stored invoices, whatever their status.
+    pub fn invoice_count(&self) -> usize {
+        self.lock().invoices.len()
+    }
+
     // ----- knobs -----
+
+    /// Sets the body cap of the event ingestion routes (default 32 MiB, `32 << 20`); bodies over it answer
+    /// 400 `validation_error`. Lets tests exercise the cap without sending 32 MiB.
+    pub fn set_event_body_limit(&self, bytes: usize) {
+        self.lock().knobs.event_body_limit = bytes;
+    }
+
+    /// Chooses how `POST /v1/events/bulk` applies a batch (default [`BulkMode::PerEvent`]).
+    pub fn set_bulk_mode(&self, mode: BulkMode) {
+        self.lock().knobs.bulk_mode = mode;
+    }
 
     /// Accepts another API key with the given scope.
     pub fn add_api_key(&self, key: impl Into<String>, scope: KeyScope) {

@@ -1,5 +1,4 @@
-//! The emulator's in-memory store: customers, connections, the deterministic clock and id counter, and the
-//! knobs.
+//! The emulator's in-memory store: every resource, the deterministic clock and id counter, and the knobs.
 
 use std::collections::BTreeMap;
 
@@ -38,6 +37,16 @@ impl DeleteBlock {
             Self::Wallets => "Customer cannot be deleted due to associated wallets",
         }
     }
+}
+
+/// How `POST /v1/events/bulk` applies a batch (the server's `event.bulk_publish_enabled`, invisible to clients).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BulkMode {
+    /// Events are validated and stored one by one: a bad event at index k answers 400 after events 0..k−1
+    /// were accepted (the default: the less forgiving of the two).
+    PerEvent,
+    /// Every event is validated first: one bad event answers 400 and nothing is stored.
+    Batched,
 }
 
 /// A stored customer. Times are nanoseconds since the epoch.
@@ -178,6 +187,9 @@ pub(crate) struct Knobs {
     pub legacy_errors: bool,
     pub connection_utc_offset_seconds: i32,
     pub delete_blocks: BTreeMap<String, DeleteBlock>,
+    /// Body cap of the event ingestion routes, in bytes.
+    pub event_body_limit: usize,
+    pub bulk_mode: BulkMode,
 }
 
 /// Everything behind the emulator's mutex.
@@ -188,6 +200,16 @@ pub(crate) struct Store {
     pub plans: Vec<super::plans::Plan>,
     pub meters: Vec<super::meters::Meter>,
     pub prices: Vec<super::prices::Price>,
+    pub features: Vec<super::features::Feature>,
+    pub events: Vec<super::events::Event>,
+    pub subscriptions: Vec<super::subscriptions::Subscription>,
+    pub schedules: Vec<super::schedules::Schedule>,
+    pub invoices: Vec<super::invoices::Invoice>,
+    pub entitlements: Vec<super::entitlements::Entitlement>,
+    /// The last generated event id number.
+    pub next_event: u64,
+    /// The last invoice number handed out.
+    pub next_invoice_number: u64,
     /// The last price `sequence` handed out.
     pub next_sequence: u64,
     pub knobs: Knobs,
@@ -205,12 +227,22 @@ impl Store {
             plans: Vec::new(),
             meters: Vec::new(),
             prices: Vec::new(),
+            features: Vec::new(),
+            events: Vec::new(),
+            subscriptions: Vec::new(),
+            schedules: Vec::new(),
+            invoices: Vec::new(),
+            entitlements: Vec::new(),
+            next_event: 0,
+            next_invoice_number: 0,
             next_sequence: 1000,
             knobs: Knobs {
                 api_keys,
                 legacy_errors: false,
                 connection_utc_offset_seconds: 0,
                 delete_blocks: BTreeMap::new(),
+                event_body_limit: super::events::BODY_LIMIT_BYTES,
+                bulk_mode: BulkMode::PerEvent,
             },
             next_id: 0,
             ticks: 0,

@@ -1,0 +1,220 @@
+//! Raw-HTTP tests of the Flexprice emulator's invoices (lifecycle notes §5): one test per quirk.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+#[path = "support/flexprice_rig.rs"]
+mod rig;
+
+use rig::*;
+
+fn one_off(customer: &str, key: Option<&str>) -> Value {
+    let mut body = json!({
+        "customer_id": customer, "currency": "USD", "invoice_type": "ONE_OFF",
+        "amount_due": "12.50", "subtotal": "12.50", "total": "12.50",
+        "line_items": [{"display_name": "Setup", "amount": "10", "quantity": "1"},
+                       {"display_name": "Extra", "amount": "2.5", "quantity": "1"}],
+    });
+    if let Some(k) = key {
+        body["idempotency_key"] = json!(k);
+    }
+    body
+}
+
+/// §5.2: a one-off invoice is finalised inside the create (201, numbered, `FINALIZED`); a finalize afterwards
+/// is 400 "invoice is not in draft status". Amounts are decimal strings.
+#[tokio::test]
+async fn one_off_create_is_already_finalized() {
+    let api = Api::start().await;
+    let cust = api.customer("acct_1", json!({})).await;
+    let r = api
+        .post("/invoices", one_off(&cust, Some("inv_key_1")))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let inv = r.json();
+    assert_eq!(inv["invoice_status"], "FINALIZED");
+    assert_eq!(inv["payment_status"], "PENDING");
+    assert_eq!(inv["invoice_type"], "ONE_OFF");
+    assert_eq!(inv["amount_due"], "12.5");
+    assert_eq!(inv["total"], "12.5");
+    assert_eq!(inv["currency"], "usd");
+    assert_eq!(inv["idempotency_key"], "inv_key_1");
+    assert!(inv["invoice_number"].is_string());
+    assert_eq!(inv["line_items"].as_array().unwrap().len(), 2);
+    let id = inv["id"].as_str().unwrap();
+    let got = api.get(&format!("/invoices/{id}")).await;
+    assert_eq!(got.status, StatusCode::OK);
+    assert_eq!(got.json(), inv);
+    let r = api
+        .call(Method::POST, &format!("/invoices/{id}/finalize"), None)
+        .await;
+    assert_coded(
+        &r,
+        StatusCode::BAD_REQUEST,
+        "validation_error",
+        "invoice is not in draft status",
+    );
+}
+
+/// §5.2: a re-sent create with the same `idempotency_key` (invoice already finalised) answers 409
+/// "invoice already exists" with no id anywhere in the body.
+#[tokio::test]
+async fn resent_key_is_409_without_an_id() {
+    let api = Api::start().await;
+    let cust = api.customer("acct_1", json!({})).await;
+    let body = one_off(&cust, Some("inv_key_1"));
+    assert_eq!(
+        api.post("/invoices", body.clone()).await.status,
+        StatusCode::CREATED
+    );
+    let r = api.post("/invoices", body).await;
+    assert_coded(
+        &r,
+        StatusCode::CONFLICT,
+        "already_exists",
+        "invoice already exists",
+    );
+    assert_eq!(api.emu().invoice_count(), 1);
+    // After the 409, the search by customer and a client-side key match find it.
+    let r = api
+        .post("/invoices/search", json!({"customer_id": cust}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["items"][0]["idempotency_key"], "inv_key_1");
+}
+
+/// §5.2: the same key on a `DRAFT` invoice (a half-finished first attempt) returns that invoice, completed.
+#[tokio::test]
+async fn resent_key_completes_a_draft() {
+    let api = Api::start().await;
+    let cust = api.customer("acct_1", json!({})).await;
+    let draft = api
+        .emu()
+        .add_draft_invoice(&cust, "USD", "12.50", "inv_key_d");
+    let r = api
+        .post("/invoices", one_off(&cust, Some("inv_key_d")))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(r.json()["id"], json!(draft));
+    assert_eq!(r.json()["invoice_status"], "FINALIZED");
+    assert_eq!(api.emu().invoice_count(), 1);
+}
+
+/// §5.2: without a key, one-off invoices are never deduplicated.
+#[tokio::test]
+async fn without_a_key_nothing_is_deduplicated() {
+    let api = Api::start().await;
+    let cust = api.customer("acct_1", json!({})).await;
+    for _ in 0..2 {
+        let r = api.post("/invoices", one_off(&cust, None)).await;
+        assert_eq!(r.status, StatusCode::CREATED);
+    }
+    assert_eq!(api.emu().invoice_count(), 2);
+}
+
+/// §5.2: the line items must add up to `amount_due` (to the currency's precision); the customer is the
+/// Flexprice id; bind failures say "invalid request".
+#[tokio::test]
+async fn create_checks() {
+    let api = Api::start().await;
+    let cust = api.customer("acct_1", json!({})).await;
+    let mut body = one_off(&cust, Some("k"));
+    body["amount_due"] = json!("12.51");
+    let r = api.post("/invoices", body).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.json()["code"], "validation_error");
+    let mut body = one_off(&cust, Some("k"));
+    body["amount_due"] = json!("12.504");
+    assert_eq!(
+        api.post("/invoices", body).await.status,
+        StatusCode::CREATED
+    );
+    let r = api.post("/invoices", one_off("acct_1", Some("k2"))).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = api
+        .raw(Method::POST, "/invoices", Some(KEY), Some("[1]"), &[])
+        .await;
+    assert_coded(
+        &r,
+        StatusCode::BAD_REQUEST,
+        "validation_error",
+        "invalid request",
+    );
+}
+
+/// §5.3: finalize answers `{"message"}`, not the invoice; re-GET shows the state.
+#[tokio::test]
+async fn finalize_answers_a_message() {
+    let api = Api::start().await;
+    let cust = api.customer("acct_1", json!({})).await;
+    let draft = api.emu().add_draft_invoice(&cust, "USD", "3", "");
+    let r = api
+        .call(Method::POST, &format!("/invoices/{draft}/finalize"), None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        r.json(),
+        json!({"message": "invoice finalized successfully"})
+    );
+    let got = api.get(&format!("/invoices/{draft}")).await.json();
+    assert_eq!(got["invoice_status"], "FINALIZED");
+}
+
+/// §5.3: void answers `{"message"}` (an empty body is accepted); a second void is 400 "invoice status -
+/// VOIDED is not allowed".
+#[tokio::test]
+async fn void_answers_a_message_and_a_second_void_is_400() {
+    let api = Api::start().await;
+    let cust = api.customer("acct_1", json!({})).await;
+    let inv = api
+        .post("/invoices", one_off(&cust, Some("k")))
+        .await
+        .json();
+    let path = format!("/invoices/{}/void", inv["id"].as_str().unwrap());
+    let r = api.call(Method::POST, &path, None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.json(), json!({"message": "invoice voided successfully"}));
+    let got = api
+        .get(&format!("/invoices/{}", inv["id"].as_str().unwrap()))
+        .await
+        .json();
+    assert_eq!(got["invoice_status"], "VOIDED");
+    assert!(got["voided_at"].is_string());
+    let r = api.post(&path, json!({"metadata": {"why": "again"}})).await;
+    assert_coded(
+        &r,
+        StatusCode::BAD_REQUEST,
+        "validation_error",
+        "invoice status - VOIDED is not allowed",
+    );
+    // A voided invoice frees its key.
+    let r = api.post("/invoices", one_off(&cust, Some("k"))).await;
+    assert_eq!(r.status, StatusCode::CREATED);
+}
+
+/// §5 / §3.1: a subscription's opening invoice is listed with filters; a trial's is `SKIPPED`.
+#[tokio::test]
+async fn subscription_invoices_are_listed() {
+    let api = Api::start().await;
+    let cust = api.customer("acct_1", json!({})).await;
+    let plan = api.plan_with_fee("Pro", "20").await;
+    let sub = api.subscribe("acct_1", &plan, json!({})).await;
+    api.subscribe("acct_1", &plan, json!({"trial_period_days": 7}))
+        .await;
+    let r = api
+        .get(&format!(
+            "/invoices?subscription_id={}",
+            sub["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let items = r.json()["items"].clone();
+    assert_eq!(items.as_array().unwrap().len(), 1);
+    assert_eq!(items[0]["invoice_type"], "SUBSCRIPTION");
+    assert_eq!(items[0]["billing_reason"], "SUBSCRIPTION_CREATE");
+    assert_eq!(items[0]["total"], "20");
+    assert_eq!(items[0]["customer_id"], json!(cust));
+    let r = api.get("/invoices?invoice_status=SKIPPED").await;
+    assert_eq!(r.json()["pagination"]["total"], 1);
+    let r = api.get("/invoices?external_customer_id=acct_1").await;
+    assert_eq!(r.json()["pagination"]["total"], 2);
+}
