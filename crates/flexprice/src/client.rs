@@ -1,7 +1,9 @@
-//! [`FlexpriceClient`]: its construction, and the trait impls ([`Customers`], [`Connections`], [`Prices`]) and
-//! plan calls as glue: each builds its request with the resource's `ops`, declares its safety class, and hands
+//! [`FlexpriceClient`]: its construction, and the trait impls ([`Customers`], [`Connections`], [`Prices`],
+//! and the lifecycle's [`Meters`], [`Features`], [`Subscriptions`], [`Usage`], [`Entitlements`],
+//! [`Invoices`]) and plan calls as glue: each builds its request with the resource's `ops`, declares its safety class, and hands
 //! the request to the one executor.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -10,19 +12,30 @@ use async_trait::async_trait;
 use futures::stream::BoxStream;
 use unibill_core::page::paginate;
 use unibill_core::{
-    Connection, ConnectionCapabilities, ConnectionId, ConnectionListQuery, ConnectionSecrets,
-    ConnectionUpdate, Connections, Cursor, Customer, CustomerCapabilities, CustomerId,
-    CustomerListQuery, CustomerStatus, CustomerUpdate, Customers, DEFAULT_MAX_PAGES, ErrorKind,
-    NewConnection, NewCustomer, NewPrice, Page, PageProgress, Patch, Price, PriceCapabilities,
-    PriceId, PriceListQuery, PriceUpdate, Prices, Result,
+    CancelOptions, Connection, ConnectionCapabilities, ConnectionId, ConnectionListQuery,
+    ConnectionSecrets, ConnectionUpdate, Connections, Cursor, Customer, CustomerCapabilities,
+    CustomerId, CustomerListQuery, CustomerRef, CustomerStatus, CustomerUpdate, Customers,
+    DEFAULT_MAX_PAGES, Entitlement, EntitlementCapabilities, Entitlements, Error, ErrorKind,
+    Feature, FeatureCapabilities, FeatureGrant, FeatureKind, FeatureListQuery, Features, Grant,
+    IdempotencyKey, IngestOutcome, IngestReport, Invoice, InvoiceCapabilities, InvoiceId,
+    InvoiceListQuery, InvoiceStatus, Invoices, Meter, MeterCapabilities, MeterId, MeterListQuery,
+    Meters, NewConnection, NewCustomer, NewFeature, NewMeter, NewPrice, NewSubscription, Page,
+    PageProgress, Patch, Price, PriceCapabilities, PriceId, PriceListQuery, PriceUpdate, Prices,
+    Result, Subscription, SubscriptionCapabilities, SubscriptionId, SubscriptionListQuery,
+    SubscriptionStatus, Subscriptions, Timestamp, Usage, UsageCapabilities, UsageEvent,
+    UsageStatus,
 };
 use unibill_http::http::HeaderName;
-use unibill_http::{HttpExecutor, HttpExecutorBuilder, Safety};
+use unibill_http::{CallDeadline, HttpExecutor, HttpExecutorBuilder, Lookup, Safety};
 
 use crate::config::{FlexpriceConfig, SecretsForm};
 use crate::errors::error_table;
+use crate::meters::ops::Carried;
 use crate::plans::model::{NewPlan, Plan, PlanListQuery};
-use crate::{PROVIDER, capabilities, connections, customers, plans, prices};
+use crate::{
+    PROVIDER, capabilities, connections, customers, entitlements, features, invoices, meters,
+    plans, prices, subscriptions, usage,
+};
 
 /// The Flexprice adapter. Cheap to clone (the executor is one `Arc`); clones share the connection pool.
 ///
@@ -459,5 +472,717 @@ impl FlexpriceClient {
         let safety = Safety::reconcile_gone(move || self.get_plan(id), |p: &Plan| !p.active);
         self.exec.send(request, safety, |_| Ok(())).await?;
         deadline.run(plans::ops::GET, self.get_plan(id)).await
+    }
+}
+
+/// A failed bulk's error, once per event of the batch (the first one carries the original as its source).
+fn batch_error(e: &Error, first: bool, source: &mut Option<Error>) -> Error {
+    let err = Error::new(
+        e.kind(),
+        format!(
+            "the batch holding this event was not taken: {}",
+            e.message()
+        ),
+    )
+    .with_provider(PROVIDER)
+    .with_operation(usage::ops::INGEST);
+    match (first, source.take()) {
+        (true, Some(s)) => err.with_source(s),
+        _ => err,
+    }
+}
+
+impl FlexpriceClient {
+    /// The feature holding `key` (published), if any.
+    async fn feature_by_key(&self, key: &str) -> Result<Option<Feature>> {
+        let request = features::ops::search_request(key)?;
+        self.exec
+            .send(request, Safety::Safe, |r| {
+                features::ops::decode_found_feature(key, r)
+            })
+            .await
+    }
+
+    /// What holds the meter key `key`: a meter (read from `/meters/{id}` when the carrier does not embed
+    /// it), a feature that is not a meter, or nothing.
+    async fn carrier(&self, key: &str) -> Result<Option<Carried>> {
+        let request = meters::ops::search_request(key)?;
+        let found = self
+            .exec
+            .send(request, Safety::Safe, |r| {
+                meters::ops::decode_found_carrier(key, r)
+            })
+            .await?;
+        match found {
+            Some(Carried::ById { meter_id, key }) => {
+                let request = meters::ops::get_request(&meter_id);
+                let meter = self
+                    .exec
+                    .send(request, Safety::Safe, |r| {
+                        meters::ops::decode_meter(&key, r)
+                    })
+                    .await?;
+                Ok(Some(Carried::Meter(meter)))
+            }
+            other => Ok(other),
+        }
+    }
+
+    /// The meter with key `key`, if any.
+    async fn meter_by_key(&self, key: &str) -> Result<Option<Meter>> {
+        Ok(match self.carrier(key).await? {
+            Some(Carried::Meter(m)) => Some(m),
+            _ => None,
+        })
+    }
+}
+
+#[async_trait]
+impl Meters for FlexpriceClient {
+    fn capabilities(&self) -> MeterCapabilities {
+        capabilities::meters()
+    }
+
+    async fn create(&self, input: NewMeter) -> Result<Meter> {
+        let request = meters::ops::create_request(&input)?;
+        let deadline = self.exec.call_deadline();
+        // Finding 1: the key is looked up before the first attempt.
+        match deadline
+            .run(meters::ops::CREATE, self.carrier(input.key()))
+            .await?
+        {
+            None => {}
+            Some(Carried::Meter(m)) => meters::ops::existing(&input, Some(Ok(m)))?,
+            Some(_) => {
+                return Err(meters::ops::conflict(
+                    &input,
+                    "none (a feature that is not a meter)",
+                ));
+            }
+        }
+        let input = &input;
+        // The carrier's `lookup_key` 409 is the natural key; the lookup also settles an ambiguous attempt.
+        let safety = Safety::natural_key(move || async move {
+            let found = self.meter_by_key(input.key()).await?;
+            Ok(meters::ops::created(input, found))
+        });
+        deadline
+            .run(
+                meters::ops::CREATE,
+                self.exec
+                    .send(request, safety, |r| meters::ops::decode_created(input, r)),
+            )
+            .await
+    }
+
+    async fn get_by_key(&self, key: String) -> Result<Meter> {
+        let deadline = self.exec.call_deadline();
+        deadline
+            .run(meters::ops::GET_BY_KEY, self.meter_by_key(&key))
+            .await?
+            .ok_or_else(|| meters::ops::no_meter(&key))
+    }
+
+    async fn list(&self, query: MeterListQuery) -> Result<Page<Meter>> {
+        let (request, at) = meters::ops::list_request(&query)?;
+        let (items, total) = self
+            .exec
+            .send(request, Safety::Safe, meters::ops::decode_meter_list)
+            .await?;
+        // The cursor follows the features listed (not the meters kept), so no carrier is skipped.
+        let next = at.next(items.len().max(at.limit as usize), total);
+        Ok(Page::new(items, next))
+    }
+}
+
+#[async_trait]
+impl Features for FlexpriceClient {
+    fn capabilities(&self) -> FeatureCapabilities {
+        capabilities::features()
+    }
+
+    async fn create(&self, input: NewFeature) -> Result<Feature> {
+        let deadline = self.exec.call_deadline();
+        // Finding 1: the key is looked up before the first attempt (a meter's carrier comes back Existing).
+        let found = deadline
+            .run(features::ops::CREATE, self.feature_by_key(input.key()))
+            .await?;
+        features::ops::existing(&input, found)?;
+        let meter_id = match input.kind() {
+            FeatureKind::Metered { meter_key } => {
+                let meter = deadline
+                    .run(features::ops::CREATE, self.meter_by_key(meter_key))
+                    .await?
+                    .ok_or_else(|| {
+                        Error::invalid_field(
+                            "kind.meter_key",
+                            format!("no meter has key `{meter_key}`"),
+                        )
+                        .with_provider(PROVIDER)
+                    })?;
+                meter.id.map(MeterId::into_string)
+            }
+            _ => None,
+        };
+        let request = features::ops::create_request(&input, meter_id.as_deref())?;
+        let input = &input;
+        let safety = Safety::natural_key(move || async move {
+            let found = self.feature_by_key(input.key()).await?;
+            Ok(features::ops::created(input, found))
+        });
+        deadline
+            .run(
+                features::ops::CREATE,
+                self.exec
+                    .send(request, safety, features::ops::decode_feature),
+            )
+            .await
+    }
+
+    async fn get_by_key(&self, key: String) -> Result<Feature> {
+        self.feature_by_key(&key)
+            .await?
+            .ok_or_else(|| features::ops::no_feature(&key, features::ops::SEARCH))
+    }
+
+    async fn list(&self, query: FeatureListQuery) -> Result<Page<Feature>> {
+        let (request, at) = features::ops::list_request(&query)?;
+        let (items, total) = self
+            .exec
+            .send(request, Safety::Safe, features::ops::decode_feature_list)
+            .await?;
+        Ok(at.page(items, total))
+    }
+
+    async fn grant(&self, grant: Grant) -> Result<FeatureGrant> {
+        // What the wire cannot carry is refused before anything is sent.
+        features::ops::grant_request(&grant, "", true)?;
+        let deadline = self.exec.call_deadline();
+        let op = features::ops::GRANT;
+        let feature = deadline
+            .run(op, self.feature_by_key(grant.feature_key()))
+            .await?
+            .ok_or_else(|| features::ops::no_feature(grant.feature_key(), op))?;
+        let feature_id = feature
+            .id
+            .as_ref()
+            .map(|id| id.as_str().to_owned())
+            .unwrap_or_default();
+        let metered = matches!(feature.kind, FeatureKind::Metered { .. });
+        let plan = grant.product_id().as_str();
+        let search = || async {
+            let request = features::ops::grant_search_request(plan, &feature_id)?;
+            self.exec
+                .send(request, Safety::Safe, |r| {
+                    features::ops::decode_found_grant(&grant, r)
+                })
+                .await
+        };
+        // Finding 13: one grant per feature and plan, looked up before the first attempt.
+        let found = deadline.run(op, search()).await?;
+        if let Some(existing) = features::ops::granted(&grant, found, metered)? {
+            return Ok(existing);
+        }
+        let request = features::ops::grant_request(&grant, &feature_id, metered)?;
+        let grant_ref = &grant;
+        let search = &search;
+        let safety = Safety::reconcile(move || async move {
+            Ok(features::ops::grant_lookup(
+                grant_ref,
+                search().await?,
+                metered,
+            ))
+        });
+        deadline
+            .run(
+                op,
+                self.exec.send(request, safety, |r| {
+                    features::ops::decode_grant(grant_ref, r)
+                }),
+            )
+            .await
+    }
+}
+
+impl FlexpriceClient {
+    async fn subscription(&self, id: &SubscriptionId) -> Result<Subscription> {
+        let request = subscriptions::ops::get_request(id);
+        self.exec
+            .send(
+                request,
+                Safety::Safe,
+                subscriptions::ops::decode_subscription,
+            )
+            .await
+    }
+
+    /// Every subscription holding `key` (every status).
+    async fn subscriptions_by_key(&self, key: &str) -> Result<Vec<Subscription>> {
+        let request = subscriptions::ops::find_by_key_request(key)?;
+        let (items, _) = self
+            .exec
+            .send(
+                request,
+                Safety::Safe,
+                subscriptions::ops::decode_subscription_list,
+            )
+            .await?;
+        Ok(items
+            .into_iter()
+            .filter(|s| s.key.as_ref().is_some_and(|k| k.as_str() == key))
+            .collect())
+    }
+
+    async fn customer_of(&self, customer: &CustomerRef) -> Result<Customer> {
+        match customer {
+            CustomerRef::Id(id) => self.customer(id).await,
+            CustomerRef::ExternalId(e) => self.customer_by_external_id(e).await,
+        }
+    }
+
+    /// Activates the draft `draft` (state-checked: after an ambiguous attempt, or on a 400, a re-read that
+    /// is no longer a draft means done) and reads it back.
+    async fn activate(
+        &self,
+        draft: &Subscription,
+        deadline: &CallDeadline,
+    ) -> Result<Subscription> {
+        let op = subscriptions::ops::ACTIVATE;
+        let request = subscriptions::ops::activate_request(draft)?;
+        let id = &draft.id;
+        let safety = Safety::reconcile(move || async move {
+            let now = self.subscription(id).await?;
+            Ok(if now.status == SubscriptionStatus::Draft {
+                Lookup::Missing
+            } else {
+                Lookup::Found(())
+            })
+        });
+        match deadline
+            .run(op, self.exec.send(request, safety, |_| Ok(())))
+            .await
+        {
+            Ok(()) => {}
+            Err(e) if e.kind() == ErrorKind::InvalidInput => {
+                let now = deadline.run(op, self.subscription(id)).await?;
+                if now.status == SubscriptionStatus::Draft {
+                    return Err(e);
+                }
+                return Ok(now);
+            }
+            Err(e) => return Err(e),
+        }
+        deadline.run(op, self.subscription(id)).await
+    }
+}
+
+#[async_trait]
+impl Subscriptions for FlexpriceClient {
+    fn capabilities(&self) -> SubscriptionCapabilities {
+        capabilities::subscriptions()
+    }
+
+    async fn create(&self, input: NewSubscription) -> Result<Subscription> {
+        let op = subscriptions::ops::CREATE;
+        let deadline = self.exec.call_deadline();
+        let price = deadline.run(op, self.price(input.price_id())).await?;
+        let plan = subscriptions::ops::plan_price(&price)?;
+        let customer = deadline.run(op, self.customer_of(input.customer())).await?;
+        let key = input.key().as_str();
+        let fill = |mut s: Subscription| {
+            if s.customer_external_id.is_none() {
+                s.customer_external_id = Some(customer.external_id.clone());
+            }
+            s
+        };
+        // Finding 1: the key is looked up before the first attempt; finding 2: the oldest holder wins.
+        let held = deadline.run(op, self.subscriptions_by_key(key)).await?;
+        if let Some(winner) = subscriptions::ops::winner(held) {
+            let mine = subscriptions::ops::made_for(&winner, &customer, &plan);
+            if !mine || winner.status != SubscriptionStatus::Draft {
+                return Err(subscriptions::ops::key_held(&input, fill(winner), mine));
+            }
+            // A draft an earlier call left: finish it.
+            return self.activate(&winner, &deadline).await.map(fill);
+        }
+        let request = subscriptions::ops::create_request(&input, &customer, &plan)?;
+        let safety = Safety::reconcile(move || async move {
+            let held = self.subscriptions_by_key(key).await?;
+            Ok(match subscriptions::ops::winner(held) {
+                Some(s) => Lookup::Found(s),
+                None => Lookup::Missing,
+            })
+        });
+        let draft = deadline
+            .run(
+                op,
+                self.exec
+                    .send(request, safety, subscriptions::ops::decode_subscription),
+            )
+            .await?;
+        // Concurrent creates with one key each left a draft: every caller activates the oldest.
+        let held = deadline.run(op, self.subscriptions_by_key(key)).await?;
+        let winner = subscriptions::ops::winner(held).unwrap_or(draft);
+        if !subscriptions::ops::made_for(&winner, &customer, &plan) {
+            return Err(subscriptions::ops::key_held(&input, fill(winner), false));
+        }
+        if winner.status != SubscriptionStatus::Draft {
+            return Ok(fill(winner));
+        }
+        self.activate(&winner, &deadline).await.map(fill)
+    }
+
+    async fn get(&self, id: SubscriptionId) -> Result<Subscription> {
+        self.subscription(&id).await
+    }
+
+    async fn list(&self, query: SubscriptionListQuery) -> Result<Page<Subscription>> {
+        let (request, at) = subscriptions::ops::list_request(&query)?;
+        let (items, total) = self
+            .exec
+            .send(
+                request,
+                Safety::Safe,
+                subscriptions::ops::decode_subscription_list,
+            )
+            .await?;
+        let next = at.next(items.len(), total);
+        let items = items
+            .into_iter()
+            .filter(|s| query.statuses.is_empty() || query.statuses.contains(&s.status))
+            .collect();
+        Ok(Page::new(items, next))
+    }
+
+    async fn cancel(&self, id: SubscriptionId, options: CancelOptions) -> Result<Subscription> {
+        let op = subscriptions::ops::CANCEL;
+        let request = subscriptions::ops::cancel_request(&id, &options)?;
+        let deadline = self.exec.call_deadline();
+        // Not idempotent on the server (a second cancel is a 400): the end state decides.
+        match deadline
+            .run(op, self.exec.send(request, Safety::Safe, |_| Ok(())))
+            .await
+        {
+            Ok(()) => {}
+            Err(e) if e.kind() == ErrorKind::InvalidInput => {
+                let now = deadline.run(op, self.subscription(&id)).await?;
+                if subscriptions::ops::cancel_reached(&now, &options.timing) {
+                    return Ok(now);
+                }
+                return Err(e);
+            }
+            Err(e) => return Err(e),
+        }
+        deadline.run(op, self.subscription(&id)).await
+    }
+
+    async fn uncancel(&self, id: SubscriptionId) -> Result<Subscription> {
+        let op = subscriptions::ops::UNCANCEL;
+        let deadline = self.exec.call_deadline();
+        let sub = deadline.run(op, self.subscription(&id)).await?;
+        if sub.status == SubscriptionStatus::Canceled {
+            return Err(subscriptions::ops::canceled_conflict(&id));
+        }
+        if !subscriptions::ops::cancel_pending(&sub) {
+            return Ok(sub);
+        }
+        let request = subscriptions::ops::uncancel_request(&id)?;
+        match deadline
+            .run(op, self.exec.send(request, Safety::Safe, |_| Ok(())))
+            .await
+        {
+            Ok(()) => {}
+            // No pending schedule (a second uncancel, or a cancel whose schedule was never written).
+            Err(e) if matches!(e.kind(), ErrorKind::InvalidInput | ErrorKind::NotFound) => {
+                let now = deadline.run(op, self.subscription(&id)).await?;
+                if now.status == SubscriptionStatus::Canceled {
+                    return Err(subscriptions::ops::canceled_conflict(&id));
+                }
+                if !subscriptions::ops::cancel_pending(&now) {
+                    return Ok(now);
+                }
+                return Err(subscriptions::ops::unscheduled_conflict(&id, e));
+            }
+            Err(e) => return Err(e),
+        }
+        deadline.run(op, self.subscription(&id)).await
+    }
+
+    async fn change_price(&self, id: SubscriptionId, price_id: PriceId) -> Result<Subscription> {
+        let op = subscriptions::ops::CHANGE_PRICE;
+        let deadline = self.exec.call_deadline();
+        let price = deadline.run(op, self.price(&price_id)).await?;
+        let plan = subscriptions::ops::plan_price(&price)?;
+        let sub = deadline.run(op, self.subscription(&id)).await?;
+        subscriptions::ops::change_in_place(&sub, &plan, &price)?;
+        let on_plan = |s: &Subscription| {
+            s.product_id.as_ref().map(|p| p.as_str()) == Some(plan.plan_id.as_str())
+        };
+        let with_price = |mut s: Subscription| {
+            s.price_id = Some(price_id.clone());
+            s
+        };
+        if on_plan(&sub) {
+            return Ok(with_price(sub));
+        }
+        let request = subscriptions::ops::change_request(&id, &plan.plan_id)?;
+        match deadline
+            .run(op, self.exec.send(request, Safety::Safe, |_| Ok(())))
+            .await
+        {
+            Ok(()) => {}
+            // "already on the target plan" after an ambiguous attempt: the end state decides.
+            Err(e) if e.kind() == ErrorKind::InvalidInput => {
+                let now = deadline.run(op, self.subscription(&id)).await?;
+                if on_plan(&now) {
+                    return Ok(with_price(now));
+                }
+                return Err(e);
+            }
+            Err(e) => return Err(e),
+        }
+        let now = deadline.run(op, self.subscription(&id)).await?;
+        Ok(with_price(now))
+    }
+}
+
+#[async_trait]
+impl Usage for FlexpriceClient {
+    fn capabilities(&self) -> UsageCapabilities {
+        capabilities::usage()
+    }
+
+    async fn ingest(&self, events: Vec<UsageEvent>) -> Result<IngestReport> {
+        let deadline = self.exec.call_deadline();
+        let mut outcomes: Vec<Option<IngestOutcome>> = Vec::with_capacity(events.len());
+        let mut first: HashMap<&IdempotencyKey, usize> = HashMap::new();
+        let mut sent: Vec<usize> = Vec::new();
+        let mut encoded: Vec<Vec<u8>> = Vec::new();
+        for (i, e) in events.iter().enumerate() {
+            // Finding 10: a key twice in one batch is sent once.
+            if let Some(&j) = first.get(e.key()) {
+                outcomes.push(Some(if events[j] == *e {
+                    IngestOutcome::Duplicate { provider_id: None }
+                } else {
+                    IngestOutcome::Rejected(
+                        Error::invalid_field(
+                            "key",
+                            format!(
+                                "key `{}` is used twice in one batch with other content",
+                                e.key()
+                            ),
+                        )
+                        .with_provider(PROVIDER)
+                        .with_operation(usage::ops::INGEST),
+                    )
+                }));
+                continue;
+            }
+            first.insert(e.key(), i);
+            match usage::ops::encode_event(e) {
+                Ok(bytes) => {
+                    sent.push(i);
+                    encoded.push(bytes);
+                    outcomes.push(None);
+                }
+                Err(err) => outcomes.push(Some(IngestOutcome::Rejected(err))),
+            }
+        }
+        let sizes: Vec<usize> = encoded.iter().map(Vec::len).collect();
+        let mut work = usage::ops::plan_batches(
+            &sizes,
+            usage::ops::MAX_BATCH_EVENTS as usize,
+            usage::ops::MAX_BATCH_BYTES,
+        );
+        work.reverse();
+        // Each batch once; a batch the server refuses (400) is halved until the bad event stands alone
+        // (finding 7): at most 2n − 1 requests, re-sent with the same ids and timestamps (notes §1.5).
+        while let Some(range) = work.pop() {
+            let bodies: Vec<&[u8]> = encoded[range.clone()].iter().map(Vec::as_slice).collect();
+            let request = usage::ops::bulk_request(&bodies);
+            let answer = deadline
+                .run(
+                    usage::ops::INGEST,
+                    self.exec.send(request, Safety::Safe, |_| Ok(())),
+                )
+                .await;
+            match answer {
+                Ok(()) => {
+                    for p in range {
+                        outcomes[sent[p]] = Some(IngestOutcome::Accepted);
+                    }
+                }
+                Err(e) if e.kind() == ErrorKind::InvalidInput && range.len() > 1 => {
+                    let mid = range.start + range.len() / 2;
+                    work.push(mid..range.end);
+                    work.push(range.start..mid);
+                }
+                Err(e) if e.kind() == ErrorKind::InvalidInput => {
+                    outcomes[sent[range.start]] = Some(IngestOutcome::Rejected(e));
+                }
+                Err(e) => {
+                    let mut source = Some(Error::new(e.kind(), e.message().to_owned()));
+                    for (n, p) in range.enumerate() {
+                        outcomes[sent[p]] = Some(IngestOutcome::NotRecorded(batch_error(
+                            &e,
+                            n == 0,
+                            &mut source,
+                        )));
+                    }
+                }
+            }
+        }
+        let mut report = IngestReport::new();
+        for (e, outcome) in events.iter().zip(outcomes) {
+            let outcome = outcome.unwrap_or_else(|| {
+                IngestOutcome::NotRecorded(
+                    Error::new(ErrorKind::Provider, "the event was not sent")
+                        .with_provider(PROVIDER)
+                        .with_operation(usage::ops::INGEST),
+                )
+            });
+            report.push(e.key().clone(), outcome);
+        }
+        Ok(report)
+    }
+
+    async fn status(
+        &self,
+        keys: Vec<IdempotencyKey>,
+    ) -> Result<Vec<(IdempotencyKey, UsageStatus)>> {
+        let deadline = self.exec.call_deadline();
+        let mut out = Vec::with_capacity(keys.len());
+        for key in keys {
+            let request = usage::ops::lookup_request(&key);
+            let status = match deadline
+                .run(
+                    "usage.status",
+                    self.exec
+                        .send(request, Safety::Safe, usage::ops::decode_status),
+                )
+                .await
+            {
+                Ok(s) => s,
+                Err(e) if e.kind() == ErrorKind::NotFound => UsageStatus::NotFound,
+                Err(e) => return Err(e),
+            };
+            out.push((key, status));
+        }
+        Ok(out)
+    }
+}
+
+#[async_trait]
+impl Entitlements for FlexpriceClient {
+    fn capabilities(&self) -> EntitlementCapabilities {
+        capabilities::entitlements()
+    }
+
+    async fn check(
+        &self,
+        customer_external_id: String,
+        feature_key: String,
+    ) -> Result<Entitlement> {
+        let request = entitlements::ops::usage_request(&customer_external_id, Some(&feature_key));
+        let now = Timestamp::now();
+        self.exec
+            .send(request, Safety::Safe, |r| {
+                entitlements::ops::decode_check(&customer_external_id, &feature_key, now, r)
+            })
+            .await
+    }
+
+    async fn list(&self, customer_external_id: String) -> Result<Vec<Entitlement>> {
+        let request = entitlements::ops::usage_request(&customer_external_id, None);
+        let now = Timestamp::now();
+        self.exec
+            .send(request, Safety::Safe, |r| {
+                entitlements::ops::decode_entitlements(&customer_external_id, now, r)
+            })
+            .await
+    }
+}
+
+impl FlexpriceClient {
+    async fn invoice(&self, id: &InvoiceId) -> Result<Invoice> {
+        let request = invoices::ops::get_request(id);
+        self.exec
+            .send(request, Safety::Safe, invoices::ops::decode_invoice)
+            .await
+    }
+}
+
+#[async_trait]
+impl Invoices for FlexpriceClient {
+    fn capabilities(&self) -> InvoiceCapabilities {
+        capabilities::invoices()
+    }
+
+    async fn get(&self, id: InvoiceId) -> Result<Invoice> {
+        self.invoice(&id).await
+    }
+
+    async fn list(&self, query: InvoiceListQuery) -> Result<Page<Invoice>> {
+        let (request, at) = invoices::ops::list_request(&query)?;
+        let (items, total) = self
+            .exec
+            .send(request, Safety::Safe, invoices::ops::decode_invoice_list)
+            .await?;
+        Ok(invoices::ops::invoice_page(&query, at, items, total))
+    }
+
+    async fn finalize(&self, id: InvoiceId) -> Result<Invoice> {
+        let op = invoices::ops::FINALIZE;
+        let deadline = self.exec.call_deadline();
+        let current = deadline.run(op, self.invoice(&id)).await?;
+        match current.status {
+            InvoiceStatus::Skipped => return Err(invoices::ops::skipped(&id)),
+            InvoiceStatus::Draft => {}
+            _ => return Ok(current),
+        }
+        // Answers a message; a second finalize is a 400: the end state decides.
+        let request = invoices::ops::finalize_request(&id);
+        match deadline
+            .run(op, self.exec.send(request, Safety::Safe, |_| Ok(())))
+            .await
+        {
+            Ok(()) => {}
+            Err(e) if e.kind() == ErrorKind::InvalidInput => {
+                let now = deadline.run(op, self.invoice(&id)).await?;
+                if invoices::ops::finalized(&now) {
+                    return Ok(now);
+                }
+                return Err(e);
+            }
+            Err(e) => return Err(e),
+        }
+        deadline.run(op, self.invoice(&id)).await
+    }
+
+    async fn void(&self, id: InvoiceId) -> Result<Invoice> {
+        let op = invoices::ops::VOID;
+        let deadline = self.exec.call_deadline();
+        let current = deadline.run(op, self.invoice(&id)).await?;
+        match current.status {
+            InvoiceStatus::Void => return Ok(current),
+            InvoiceStatus::Paid => return Err(invoices::ops::paid(&id)),
+            _ => {}
+        }
+        let request = invoices::ops::void_request(&id);
+        match deadline
+            .run(op, self.exec.send(request, Safety::Safe, |_| Ok(())))
+            .await
+        {
+            Ok(()) => {}
+            Err(e) if e.kind() == ErrorKind::InvalidInput => {
+                let now = deadline.run(op, self.invoice(&id)).await?;
+                if now.status == InvoiceStatus::Void {
+                    return Ok(now);
+                }
+                return Err(e);
+            }
+            Err(e) => return Err(e),
+        }
+        deadline.run(op, self.invoice(&id)).await
     }
 }

@@ -43,6 +43,22 @@ pub(crate) fn non_empty<S: std::ops::Deref<Target = str>>(s: Option<S>) -> Optio
     s.filter(|s| !s.is_empty())
 }
 
+/// A decimal sent as a string (`"12.5"`, how Flexprice spells amounts and quantities) or a JSON number read
+/// from its text (never through `f64`); anything else is `None`.
+pub(crate) fn decimal(v: &serde_json::Value) -> Option<unibill_core::Decimal> {
+    use std::str::FromStr;
+    match v {
+        serde_json::Value::String(s) => unibill_core::Decimal::from_str(s.trim()).ok(),
+        serde_json::Value::Number(n) => {
+            let text = n.to_string();
+            unibill_core::Decimal::from_str(&text)
+                .or_else(|_| unibill_core::Decimal::from_scientific(&text))
+                .ok()
+        }
+        _ => None,
+    }
+}
+
 /// An RFC 3339 time with any offset and 0–9 fractional digits; anything unreadable is `None` (a time is
 /// informational, never a reason to fail a call).
 pub(crate) fn timestamp(s: Option<&str>) -> Option<Timestamp> {

@@ -1,6 +1,9 @@
-//! unibill-flexprice: customers, connections and prices on the [Flexprice](https://flexprice.io) API, behind
-//! unibill's neutral [`Customers`](unibill_core::Customers), [`Connections`](unibill_core::Connections) and
-//! [`Prices`](unibill_core::Prices) traits, plus the plans every price hangs off: [`FlexpriceClient::create_plan`],
+//! unibill-flexprice: customers, connections, prices and the billing lifecycle on the
+//! [Flexprice](https://flexprice.io) API, behind unibill's neutral [`Customers`](unibill_core::Customers),
+//! [`Connections`](unibill_core::Connections), [`Prices`](unibill_core::Prices),
+//! [`Meters`](unibill_core::Meters), [`Features`](unibill_core::Features),
+//! [`Subscriptions`](unibill_core::Subscriptions), [`Usage`](unibill_core::Usage),
+//! [`Entitlements`](unibill_core::Entitlements) and [`Invoices`](unibill_core::Invoices) traits, plus the plans every price hangs off: [`FlexpriceClient::create_plan`],
 //! [`FlexpriceClient::get_plan`], [`FlexpriceClient::list_plans`] and [`FlexpriceClient::archive_plan`].
 //!
 //! ```
@@ -62,6 +65,21 @@
 //! | prices.list | `POST /prices/search` (`entity_type`+`entity_ids` per plan, `allow_expired_prices` for archived, `order: asc`), next offset kept in the cursor | safe |
 //! | prices.update | `PUT /prices/{id}` with `display_name` / `lookup_key` (in place); `active: false` archives | safe |
 //! | prices.archive | `GET`, then `DELETE /prices/{id}` with `{}` (sets an end date), then `GET` | reconcile: after an unknown outcome, an ended price means done |
+//! | meters.create | `POST /features/search` by `lookup_key` first (held: `AlreadyExists`, or `Conflict` for another aggregation), then `POST /features` `type: metered` with an inline `meter` (`event_name` = key, `aggregation.field: quantity`, `reset_usage: BILLING_PERIOD`) | natural key: the carrier's `lookup_key` |
+//! | meters.get_by_key / list | `POST /features/search` (`lookup_key`, `expand: meters`, published); `GET /meters/{id}` when the carrier does not embed its meter | safe |
+//! | features.create | the key looked up first; `POST /features` (`boolean`, or `metered` with the meter's id) | natural key: `lookup_key` |
+//! | features.get_by_key / list | `POST /features/search` | safe |
+//! | features.grant | `POST /entitlements/search` by plan and feature first (same grant → it, another → `Conflict`), then `POST /entitlements` (`usage_limit` integer or `null` = unlimited) | reconcile: the same search |
+//! | subscriptions.create | `GET /prices/{id}` (plan, currency, period), the customer, `POST /subscriptions/search` by `lookup_key` (held: `AlreadyExists`, `Conflict`, or a left draft finished), `POST /subscriptions` as a `draft` with `lookup_key` = key, the search again (the oldest draft wins), `POST /subscriptions/{id}/activate`, `GET` | reconcile: the key search; activate state-checked |
+//! | subscriptions.get / list | `GET /subscriptions/{id}`; `POST /subscriptions/search` (every status, by customer; statuses filtered here) | safe |
+//! | subscriptions.cancel | `POST /subscriptions/{id}/cancel` (`immediate` with `generate_invoice`/`skip`, `end_of_period`, `scheduled_date`), then `GET`; a 400 whose re-read shows the end state is success | safe, end state checked |
+//! | subscriptions.uncancel | `GET`; `POST /subscriptions/schedules/cancel` (`schedule_type: cancellation`) when a cancel is pending; canceled → `Conflict` | safe, end state checked |
+//! | subscriptions.change_price | `POST /subscriptions/{id}/change/v2/execute` (in place, same id; another currency or period is `Unsupported`) | safe, end state checked |
+//! | usage.ingest | `POST /events/bulk`, ≤ 1000 events and ≤ 32 MiB − 64 KiB each, `event_id` = key, `timestamp` in ms, `properties.quantity`; a 400 is halved until the bad event stands alone; 202 = `Accepted` | safe (the server dedupes on id + timestamp) |
+//! | usage.status | `GET /events/lookup?id=` per key | safe |
+//! | entitlements.check / list | `GET /customers/usage?customer_lookup_key=[&feature_lookup_keys=]` (`null` limit = unlimited) | safe |
+//! | invoices.get / list | `GET /invoices/{id}`; `POST /invoices/search` (customer, subscription; statuses filtered here) | safe |
+//! | invoices.finalize / void | `GET` (skipped / paid refused, the end state already there answered), `POST /invoices/{id}/finalize` / `void` (a message), `GET` | safe, end state checked |
 //!
 //! # Prices
 //!
@@ -84,10 +102,16 @@ mod config;
 mod connections;
 mod customers;
 mod decode;
+mod entitlements;
 mod errors;
+mod features;
+mod invoices;
+mod meters;
 mod pagination;
 mod plans;
 mod prices;
+mod subscriptions;
+mod usage;
 
 pub use client::{FlexpriceClient, FlexpriceClientBuilder};
 pub use config::{
