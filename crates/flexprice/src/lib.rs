@@ -88,6 +88,7 @@ mod errors;
 mod pagination;
 mod plans;
 mod prices;
+mod webhooks;
 
 pub use client::{FlexpriceClient, FlexpriceClientBuilder};
 pub use config::{
@@ -95,6 +96,7 @@ pub use config::{
     SecretsForm,
 };
 pub use plans::model::{NewPlan, NewPlanBuilder, Plan, PlanListQuery};
+pub use webhooks::{FlexpriceWebhooks, WEBHOOK_TOLERANCE};
 
 /// The provider name on errors, read models and capabilities.
 pub const PROVIDER: &str = "flexprice";
