@@ -92,6 +92,7 @@
 pub mod api;
 pub mod billing;
 pub mod capability;
+pub mod changed;
 pub mod clock;
 pub mod error;
 pub mod guard;
@@ -135,6 +136,7 @@ pub use capability::{
     PriceCapabilities, PriceFields, PriceKinds, PriceSchemes, PriceUpdateFields, ProductIdRules,
     StoreCapabilities, StoreFields,
 };
+pub use changed::{ChangedObject, fetch_changed};
 pub use clock::{Clock, FixedClock, ManualClock, SystemClock};
 pub use error::{Error, ErrorKind, FieldError, Result};
 pub use guard::Guarded;

@@ -3,7 +3,8 @@
 //! `svix-id` and `svix-timestamp` (or the same three as `webhook-*`).
 //!
 //! [`verify`] compares in constant time, accepts any of several space-separated `v1` signatures, and refuses a
-//! timestamp further than the tolerance from `now` (past or future). Every refusal is `Unauthenticated` and
+//! timestamp further than the tolerance from `now` (past or future); [`verify_with`] takes several secrets (a
+//! rotation: the new one and the old one) and a [`Tolerance`] per side (Flowglad: 300 s past, 60 s future). Every refusal is `Unauthenticated` and
 //! says which check failed (a missing header, a stale timestamp, a bad signature), never a byte of a secret or
 //! a signature.
 //!
@@ -105,14 +106,79 @@ fn unauthenticated(message: String) -> Error {
     Error::new(ErrorKind::Unauthenticated, message).with_operation("webhooks.verify")
 }
 
+/// How far a delivery's signed timestamp may be from `now`, on each side: `past` for a delivery signed before
+/// `now` (a replay, or a slow queue), `future` for one signed after it (the sender's clock is ahead).
+///
+/// ```
+/// use std::time::Duration;
+/// use unibill_core::svix::Tolerance;
+/// assert_eq!(Tolerance::symmetric(Duration::from_secs(300)).future, Duration::from_secs(300));
+/// assert_eq!(Tolerance::default(), Tolerance::symmetric(unibill_core::svix::TOLERANCE));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Tolerance {
+    /// How long before `now` a delivery may have been signed.
+    pub past: Duration,
+    /// How long after `now` a delivery may have been signed.
+    pub future: Duration,
+}
+
+impl Tolerance {
+    /// `past` before `now` and `future` after it.
+    pub const fn new(past: Duration, future: Duration) -> Self {
+        Tolerance { past, future }
+    }
+
+    /// The same on both sides.
+    pub const fn symmetric(both: Duration) -> Self {
+        Tolerance::new(both, both)
+    }
+}
+
+impl Default for Tolerance {
+    /// [`TOLERANCE`] on both sides.
+    fn default() -> Self {
+        Tolerance::symmetric(TOLERANCE)
+    }
+}
+
+/// Checks that `secret` is a `whsec_` secret with a base64 key (the prefix is optional): `Config` if not. For
+/// constructors, so a bad secret fails at start-up rather than on the first delivery.
+pub fn check_secret(secret: &SecretString) -> Result<()> {
+    key_bytes(secret).map(|_| ())
+}
+
 /// Verifies one delivery received at `now`: its headers (`svix-*`, or `webhook-*` when no `svix-id` is
-/// present), its timestamp within `tolerance` of `now`, and one of its `v1` signatures over the body.
+/// present), its timestamp within `tolerance` of `now` (past or future), and one of its `v1` signatures over the
+/// body. [`verify_with`] for several secrets or a tolerance that differs per side.
 pub fn verify(
     secret: &SecretString,
     headers: &WebhookHeaders,
     body: &[u8],
     now: Timestamp,
     tolerance: Duration,
+) -> Result<SvixDelivery> {
+    verify_with(
+        std::slice::from_ref(secret),
+        headers,
+        body,
+        now,
+        Tolerance::symmetric(tolerance),
+    )
+}
+
+/// Verifies one delivery received at `now` against any of `secrets` (during a rotation, the new and the old
+/// one): its headers (`svix-*`, or `webhook-*` when no `svix-id` is present), its timestamp within `tolerance`
+/// of `now`, and one of its `v1` signatures under one of the secrets. Every signature is compared with every
+/// secret's, in constant time, whichever matches. No secret, or one that is not a `whsec_` base64 key, is
+/// `Config`.
+pub fn verify_with(
+    secrets: &[SecretString],
+    headers: &WebhookHeaders,
+    body: &[u8],
+    now: Timestamp,
+    tolerance: Tolerance,
 ) -> Result<SvixDelivery> {
     let prefix = if headers.get("svix-id").is_some() {
         "svix"
@@ -135,28 +201,38 @@ pub fn verify(
     header("signature")?;
     let seconds: i64 = timestamp_text.parse().map_err(|_| {
         unauthenticated(format!(
-            "bad timestamp: the `{prefix}-timestamp` header is not a whole number of seconds"
+            "malformed header: the `{prefix}-timestamp` header is not a whole number of seconds"
         ))
     })?;
     let timestamp = Timestamp::from_second(seconds).map_err(|_| {
         unauthenticated(format!(
-            "bad timestamp: the `{prefix}-timestamp` header is out of range"
+            "malformed header: the `{prefix}-timestamp` header is out of range"
         ))
     })?;
     let skew = now.as_second().saturating_sub(seconds);
-    let allowed = i64::try_from(tolerance.as_secs()).unwrap_or(i64::MAX);
-    if skew.unsigned_abs() > allowed.unsigned_abs() {
-        let (amount, side) = if skew > 0 {
-            (skew, "before")
-        } else {
-            (skew.saturating_neg(), "after")
-        };
+    let secs = |d: Duration| i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
+    if skew > secs(tolerance.past) {
         return Err(unauthenticated(format!(
-            "stale timestamp: the delivery was signed {amount} s {side} now, outside the {allowed} s tolerance"
+            "stale timestamp: the delivery was signed {skew} s before now, outside the {} s tolerance",
+            secs(tolerance.past)
         )));
     }
-    let key = key_bytes(secret)?;
-    let expected = mac(&key, &id, seconds, body);
+    let ahead = skew.saturating_neg();
+    if ahead > secs(tolerance.future) {
+        return Err(unauthenticated(format!(
+            "future timestamp: the delivery was signed {ahead} s after now, outside the {} s tolerance",
+            secs(tolerance.future)
+        )));
+    }
+    if secrets.is_empty() {
+        return Err(
+            Error::config("no webhook secret is configured").with_operation("webhooks.verify")
+        );
+    }
+    let expected = secrets
+        .iter()
+        .map(|secret| Ok(mac(&key_bytes(secret)?, &id, seconds, body)))
+        .collect::<Result<Vec<_>>>()?;
     let mut offered = 0usize;
     let mut matched = subtle::Choice::from(0u8);
     for value in headers.get_all(&format!("{prefix}-signature")) {
@@ -166,7 +242,9 @@ pub fn verify(
             };
             offered += 1;
             if let Ok(candidate) = STANDARD.decode(encoded) {
-                matched |= candidate.as_slice().ct_eq(&expected);
+                for mac in &expected {
+                    matched |= candidate.as_slice().ct_eq(mac);
+                }
             }
         }
     }
@@ -246,6 +324,57 @@ mod tests {
         .into_iter()
         .collect();
         assert!(verify(&secret, &alt, body, now, TOLERANCE).is_ok());
+    }
+
+    #[test]
+    fn several_secrets_and_a_tolerance_per_side() {
+        let (old, new) = (generate_secret(), generate_secret());
+        let now = Timestamp::from_second(1_800_000_000).unwrap();
+        let body = b"{}";
+        let both = [new.clone(), old.clone()];
+        let window = Tolerance::new(Duration::from_secs(300), Duration::from_secs(60));
+        let by_old = sign(&old, "msg_1", now.as_second(), body).unwrap();
+        let h = headers("msg_1", now.as_second(), &by_old);
+        assert!(verify_with(&both, &h, body, now, window).is_ok());
+        assert!(verify_with(std::slice::from_ref(&new), &h, body, now, window).is_err());
+        let at = |ts: i64| {
+            let sig = sign(&new, "msg_1", ts, body).unwrap();
+            verify_with(&both, &headers("msg_1", ts, &sig), body, now, window)
+        };
+        assert!(at(now.as_second() - 300).is_ok());
+        assert!(at(now.as_second() + 60).is_ok());
+        let ahead = at(now.as_second() + 61).unwrap_err();
+        assert!(ahead.message().starts_with("future timestamp"), "{ahead}");
+        assert!(
+            at(now.as_second() - 301)
+                .unwrap_err()
+                .message()
+                .starts_with("stale timestamp")
+        );
+        let h: WebhookHeaders = [
+            ("svix-id", "msg_1"),
+            ("svix-timestamp", "soon"),
+            ("svix-signature", by_old.as_str()),
+        ]
+        .into_iter()
+        .collect();
+        let e = verify_with(&both, &h, body, now, window).unwrap_err();
+        assert!(e.message().starts_with("malformed header"), "{e}");
+        let none = verify_with(
+            &[],
+            &headers("msg_1", now.as_second(), &by_old),
+            body,
+            now,
+            window,
+        );
+        assert_eq!(none.unwrap_err().kind(), ErrorKind::Config);
+        assert!(check_secret(&old).is_ok());
+        assert_eq!(
+            check_secret(&SecretString::from("whsec_".to_owned()))
+                .unwrap_err()
+                .kind(),
+            ErrorKind::Config
+        );
     }
 
     #[test]

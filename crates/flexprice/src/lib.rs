@@ -112,6 +112,7 @@ mod plans;
 mod prices;
 mod subscriptions;
 mod usage;
+mod webhooks;
 
 pub use client::{FlexpriceClient, FlexpriceClientBuilder};
 pub use config::{
@@ -119,6 +120,7 @@ pub use config::{
     SecretsForm,
 };
 pub use plans::model::{NewPlan, NewPlanBuilder, Plan, PlanListQuery};
+pub use webhooks::{FlexpriceWebhooks, WEBHOOK_TOLERANCE};
 
 /// The provider name on errors, read models and capabilities.
 pub const PROVIDER: &str = "flexprice";

@@ -87,6 +87,7 @@ mod decode;
 mod errors;
 mod pagination;
 mod prices;
+mod webhooks;
 
 pub use client::{FlowgladClient, FlowgladClientBuilder};
 pub use config::{
@@ -95,6 +96,7 @@ pub use config::{
 };
 pub use currency::FLOWGLAD_EXPONENTS;
 pub use pagination::MAX_PAGE_SIZE;
+pub use webhooks::{FlowgladWebhooks, WEBHOOK_TOLERANCE};
 
 /// The provider name on read models, errors and cursors.
 pub const PROVIDER: &str = "flowglad";
