@@ -23,9 +23,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
-use unibill_core::{Error, ErrorKind, WebhookHeaders, Webhooks};
+use unibill_core::{Error, ErrorKind, FieldError, WebhookHeaders, Webhooks};
 
-use crate::intake::{HANDLER_OPERATION, Handled, Intake, WebhookHandler, is_too_large};
+use crate::intake::{HANDLER_OPERATION, Handled, Intake, WebhookHandler};
 
 /// A router answering `POST /` with `handler` for the deliveries `verifier` accepts, deduped in a
 /// [`crate::MemoryDeliveryLog`] (one process; for a shared or lasting log build an [`Intake`] and call
@@ -135,6 +135,14 @@ fn refusal(e: &Error) -> Response {
                 .into_response()
         }
     }
+}
+
+/// Whether `e` is the refusal of a body over the limit.
+fn is_too_large(e: &Error) -> bool {
+    e.kind() == ErrorKind::InvalidInput
+        && e.field_errors()
+            .iter()
+            .any(|FieldError { field, .. }| field == "body")
 }
 
 /// The check a verifier's message names (`bad signature: …` → `bad signature`), or nothing.

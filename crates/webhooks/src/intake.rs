@@ -12,8 +12,7 @@ use async_trait::async_trait;
 use futures::FutureExt;
 use jiff::Timestamp;
 use unibill_core::{
-    Clock, Error, ErrorKind, FieldError, Result, SystemClock, WebhookEvent, WebhookHeaders,
-    Webhooks,
+    Clock, Error, ErrorKind, Result, SystemClock, WebhookEvent, WebhookHeaders, Webhooks,
 };
 
 use crate::log::{Begin, DeliveryLog};
@@ -162,7 +161,7 @@ impl Intake {
             .await?
         {
             Begin::Done => return Ok(Handled::Duplicate),
-            Begin::InProgress { lease_ends } => return Err(in_progress(&event, lease_ends, now)),
+            Begin::InProgress { remaining, .. } => return Err(in_progress(&event, remaining)),
             Begin::New(ticket) => ticket,
         };
         let outcome = AssertUnwindSafe(self.handler.handle(event.clone()))
@@ -196,18 +195,7 @@ fn too_large(len: usize, max: usize) -> Error {
     .with_operation("webhooks.intake")
 }
 
-/// Whether `e` is the refusal of a body over the limit.
-pub(crate) fn is_too_large(e: &Error) -> bool {
-    e.kind() == ErrorKind::InvalidInput
-        && e.field_errors()
-            .iter()
-            .any(|FieldError { field, .. }| field == "body")
-}
-
-fn in_progress(event: &WebhookEvent, lease_ends: Timestamp, now: Timestamp) -> Error {
-    let wait = Duration::try_from(lease_ends.duration_since(now))
-        .unwrap_or_default()
-        .max(Duration::from_secs(1));
+fn in_progress(event: &WebhookEvent, remaining: Duration) -> Error {
     Error::new(
         ErrorKind::Unavailable,
         format!(
@@ -216,7 +204,7 @@ fn in_progress(event: &WebhookEvent, lease_ends: Timestamp, now: Timestamp) -> E
         ),
     )
     .with_operation("webhooks.intake")
-    .with_retry_after(Duration::from_secs(wait.as_secs_f64().ceil() as u64))
+    .with_retry_after(Duration::from_secs(remaining.as_secs_f64().ceil() as u64))
 }
 
 fn handler_failed(e: BoxError) -> Error {

@@ -56,6 +56,18 @@ impl LogPolicy {
         self
     }
 
+    /// What [`DeliveryLog::begin`] answers at `now` for a delivery claimed at `started_at`: `None` once the
+    /// lease ended, else [`Begin::InProgress`].
+    pub fn in_progress(&self, started_at: Timestamp, now: Timestamp) -> Option<Begin> {
+        let lease_ends = self.lease_end(started_at);
+        (lease_ends > now).then(|| Begin::InProgress {
+            lease_ends,
+            remaining: Duration::try_from(lease_ends.duration_since(now))
+                .unwrap_or_default()
+                .max(Duration::from_millis(1)),
+        })
+    }
+
     /// When a delivery started at `started_at` stops being in progress.
     pub fn lease_end(&self, started_at: Timestamp) -> Timestamp {
         shift(started_at, self.lease, 1)
@@ -151,8 +163,10 @@ pub enum Begin {
     New(Ticket),
     /// Another attempt is handling it now: answer so that the provider re-delivers later (it may fail).
     InProgress {
-        /// When that attempt's lease ends.
+        /// When that attempt's lease ends (on the log's clock).
         lease_ends: Timestamp,
+        /// How long until then (at least a millisecond): when a re-delivery may be taken over.
+        remaining: Duration,
     },
     /// Handled already: acknowledge it without handling it again.
     Done,

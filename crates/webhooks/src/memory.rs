@@ -197,9 +197,8 @@ impl DeliveryLog for MemoryDeliveryLog {
         match inner.entries.get(&key) {
             Some(Entry::Done) => return Ok(Begin::Done),
             Some(Entry::InProgress { started_at, .. }) => {
-                let lease_ends = self.policy.lease_end(*started_at);
-                if lease_ends > now {
-                    return Ok(Begin::InProgress { lease_ends });
+                if let Some(held) = self.policy.in_progress(*started_at, now) {
+                    return Ok(held);
                 }
             }
             None => self.make_room(&mut inner, now)?,

@@ -313,10 +313,7 @@ impl DeliveryLog for SqliteDeliveryLog {
                     .optional()?;
                 let found = match row {
                     Some((state, _)) if state == "done" => Some(Begin::Done),
-                    Some((_, started)) => {
-                        let lease_ends = policy.lease_end(from_millis(started));
-                        (lease_ends > now).then_some(Begin::InProgress { lease_ends })
-                    }
+                    Some((_, started)) => policy.in_progress(from_millis(started), now),
                     None => None,
                 };
                 if found.is_none() {

@@ -198,7 +198,10 @@ pub async fn contract(log: &dyn DeliveryLog, clock: &ManualClock) {
     let lease_ends: Timestamp = "2026-03-01T12:05:00Z".parse().unwrap();
     assert_eq!(
         log.begin("memory", "msg_a").await.unwrap(),
-        Begin::InProgress { lease_ends }
+        Begin::InProgress {
+            lease_ends,
+            remaining: Duration::from_secs(300)
+        }
     );
     // Keyed by provider too.
     let other = new_ticket(log.begin("flowglad", "msg_a").await.unwrap());
