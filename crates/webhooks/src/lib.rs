@@ -5,7 +5,7 @@
 //! adds what needs state: a [`DeliveryLog`] that dedupes deliveries in two phases (claim, then complete only
 //! once the application's handler succeeded, or abandon so the provider's retry is handled again; a claim whose
 //! handler crashed lapses after a lease), the [`Intake`] that puts the two together with a body size cap, the
-//! out-of-order helpers [`is_newer`] and [`update_time`], and an axum handler ([`router`], feature `axum`).
+//! out-of-order helpers [`is_newer`] and [`update_time`], and an axum handler (`router`, feature `axum`).
 //!
 //! ```
 //! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
