@@ -170,10 +170,16 @@ async fn router_takes_a_verifier_and_a_closure() {
             Ok::<(), BoxError>(())
         },
     );
+    // Mounted where the provider delivers.
+    let app = Router::new().nest_service("/webhooks/memory", app);
     let d = memory.deliveries().remove(0);
-    let (status, _, body) = send(&app, request(&d, d.body.clone())).await;
+    let mut post = request(&d, d.body.clone());
+    *post.uri_mut() = "/webhooks/memory".parse().unwrap();
+    let (status, _, body) = send(&app, post).await;
     assert_eq!((status, body.as_str()), (StatusCode::OK, "processed"));
-    let get = Request::get("/").body(Body::empty()).unwrap();
+    let get = Request::get("/webhooks/memory")
+        .body(Body::empty())
+        .unwrap();
     let (status, _, _) = send(&app, get).await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
 }
