@@ -26,7 +26,8 @@
 //! Everything in [`unibill_core`] is re-exported here; see its documentation for the neutral contract.
 //! [`BillingConfig`] chooses the providers from the environment, a TOML file or code. Each adapter crate is
 //! re-exported behind its feature, for what is provider-specific ([`flexprice`]'s plans, the clients'
-//! executor settings): [`flexprice`], [`flowglad`], [`vercel`].
+//! executor settings): [`flexprice`], [`flowglad`], [`vercel`]. The services built on the traits are re-exported
+//! the same way: `webhooks` (feature `webhooks`; with `sqlite` and `axum` for its SQLite log and axum handler).
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -52,6 +53,12 @@ pub use unibill_flowglad as flowglad;
 #[cfg(feature = "vercel")]
 #[cfg_attr(docsrs, doc(cfg(feature = "vercel")))]
 pub use unibill_vercel as vercel;
+
+/// Webhook intake (`unibill-webhooks`): [`webhooks::DeliveryLog`] (in memory; in SQLite with the `sqlite`
+/// feature), [`webhooks::Intake`], the out-of-order helpers, and `webhooks::router` with the `axum` feature.
+#[cfg(feature = "webhooks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "webhooks")))]
+pub use unibill_webhooks as webhooks;
 
 /// The README's examples, compiled and run as doctests.
 #[doc = include_str!("../README.md")]
