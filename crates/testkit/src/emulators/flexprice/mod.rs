@@ -174,6 +174,7 @@ pub fn router(emulator: Arc<FlexpriceEmulator>) -> Router {
         .route("/features/search", post(features::search))
         .route("/features/{id}", get(features::get))
         .route("/entitlements", post(entitlements::create))
+        .route("/entitlements/search", post(entitlements::search))
         .route("/entitlements/{id}", get(entitlements::get))
         .route(
             "/subscriptions",
