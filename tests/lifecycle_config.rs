@@ -49,14 +49,11 @@ fn each_lifecycle_resource_has_its_variable_and_name() {
 }
 
 #[test]
-fn memory_serves_the_lifecycle_and_the_adapters_do_not_yet() {
+fn memory_and_flexprice_serve_the_lifecycle_and_the_other_adapters_do_not_yet() {
     for r in Resource::LIFECYCLE {
         assert!(ProviderName::Memory.serves(r), "{r}");
-        for p in [
-            ProviderName::Flexprice,
-            ProviderName::Flowglad,
-            ProviderName::Vercel,
-        ] {
+        assert!(ProviderName::Flexprice.serves(r), "{r}");
+        for p in [ProviderName::Flowglad, ProviderName::Vercel] {
             assert!(!p.serves(r), "{p} {r}");
         }
     }
@@ -89,7 +86,43 @@ async fn unibill_provider_routes_every_lifecycle_resource_its_provider_serves() 
         Some(ProviderName::Flexprice)
     );
     for r in Resource::LIFECYCLE {
-        assert_eq!(flexprice.route(r), None, "{r}");
+        assert_eq!(flexprice.route(r), Some(ProviderName::Flexprice), "{r}");
+    }
+    assert_eq!(
+        flexprice.route(Resource::Stores),
+        None,
+        "Flexprice has no stores"
+    );
+
+    let vercel = BillingConfig::from_lookup(lookup(&[("UNIBILL_PROVIDER", "vercel")])).unwrap();
+    assert_eq!(vercel.route(Resource::Stores), Some(ProviderName::Vercel));
+    for r in Resource::LIFECYCLE {
+        assert_eq!(vercel.route(r), None, "{r}");
+    }
+}
+
+#[cfg(feature = "flexprice")]
+#[test]
+fn unibill_provider_flexprice_builds_the_lifecycle_on_one_client() {
+    let billing = BillingConfig::from_lookup(lookup(&[
+        ("UNIBILL_PROVIDER", "flexprice"),
+        ("FLEXPRICE_API_KEY", "sk_test"),
+    ]))
+    .unwrap()
+    .build()
+    .unwrap();
+    let caps = billing.capabilities();
+    for provider in [
+        caps.customers.provider,
+        caps.prices.provider,
+        caps.meters.provider,
+        caps.features.provider,
+        caps.subscriptions.provider,
+        caps.usage.provider,
+        caps.entitlements.provider,
+        caps.invoices.provider,
+    ] {
+        assert_eq!(provider, "flexprice");
     }
 }
 
@@ -105,7 +138,7 @@ fn nothing_configured_routes_the_lifecycle_to_memory() {
 
 #[test]
 fn a_lifecycle_resource_on_a_provider_that_does_not_serve_it_is_a_config_error() {
-    for p in ["flexprice", "flowglad", "vercel"] {
+    for p in ["flowglad", "vercel"] {
         let err = BillingConfig::from_lookup(lookup(&[("UNIBILL_SUBSCRIPTIONS_PROVIDER", p)]))
             .unwrap()
             .build()

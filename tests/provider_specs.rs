@@ -46,7 +46,11 @@ fn flexprice_matches_its_adapter() {
     use unibill::flexprice::{
         ENV_API_KEY, ENV_BASE_URL, ENV_REGION, FlexpriceClient, FlexpriceConfig,
     };
-    use unibill::{Connections, Customers, Prices};
+    use unibill::{
+        Connections, Customers, EntitlementCapabilities, Entitlements, FeatureCapabilities,
+        Features, InvoiceCapabilities, Invoices, MeterCapabilities, Meters, Prices,
+        SubscriptionCapabilities, Subscriptions, Usage, UsageCapabilities,
+    };
 
     assert_eq!(
         var_names(ProviderName::Flexprice),
@@ -68,6 +72,30 @@ fn flexprice_matches_its_adapter() {
             (
                 Resource::Connections,
                 Connections::capabilities(&client) == ConnectionCapabilities::none(name)
+            ),
+            (
+                Resource::Meters,
+                Meters::capabilities(&client) == MeterCapabilities::none(name)
+            ),
+            (
+                Resource::Features,
+                Features::capabilities(&client) == FeatureCapabilities::none(name)
+            ),
+            (
+                Resource::Subscriptions,
+                Subscriptions::capabilities(&client) == SubscriptionCapabilities::none(name)
+            ),
+            (
+                Resource::Usage,
+                Usage::capabilities(&client) == UsageCapabilities::none(name)
+            ),
+            (
+                Resource::Entitlements,
+                Entitlements::capabilities(&client) == EntitlementCapabilities::none(name)
+            ),
+            (
+                Resource::Invoices,
+                Invoices::capabilities(&client) == InvoiceCapabilities::none(name)
             ),
         ]),
         spec_resources(ProviderName::Flexprice)

@@ -173,7 +173,13 @@ impl Instances {
                     Resource::Customers => builder.customers_arc(client),
                     Resource::Connections => builder.connections_arc(client),
                     Resource::Prices => builder.prices_arc(client),
-                    _ => unreachable_route(provider, resource)?,
+                    Resource::Meters => builder.meters_arc(client),
+                    Resource::Features => builder.features_arc(client),
+                    Resource::Subscriptions => builder.subscriptions_arc(client),
+                    Resource::Usage => builder.usage_arc(client),
+                    Resource::Entitlements => builder.entitlements_arc(client),
+                    Resource::Invoices => builder.invoices_arc(client),
+                    Resource::Stores => unreachable_route(provider, resource)?,
                 })
             }
             #[cfg(feature = "flowglad")]

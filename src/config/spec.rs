@@ -154,7 +154,17 @@ pub const PROVIDERS: [ProviderSpec; 4] = [
         as_str: "flexprice",
         feature: Some("flexprice"),
         compiled: cfg!(feature = "flexprice"),
-        resources: &[Resource::Customers, Resource::Prices, Resource::Connections],
+        resources: &[
+            Resource::Customers,
+            Resource::Prices,
+            Resource::Connections,
+            Resource::Meters,
+            Resource::Features,
+            Resource::Subscriptions,
+            Resource::Usage,
+            Resource::Entitlements,
+            Resource::Invoices,
+        ],
         vars: FLEXPRICE_VARS,
     },
     ProviderSpec {

@@ -147,9 +147,11 @@ fn providers_shows_the_lifecycle_rows() {
             .lines()
             .find(|l| l.split_whitespace().next() == Some(row))
             .unwrap_or_else(|| panic!("no {row} row:\n{table}"));
-        // The adapters' lifecycle comes in later issues: read from their capabilities, not offered.
-        assert!(
-            line.matches("not offered").count() >= 3,
+        // Flexprice offers the lifecycle; Flowglad's and Vercel's come in later issues: read from their
+        // capabilities, not offered.
+        assert_eq!(
+            line.matches("not offered").count(),
+            2,
             "{row}: {line}\n{table}"
         );
     }
@@ -178,7 +180,11 @@ fn providers_shows_the_lifecycle_rows() {
         json["memory"]["usage"]["max_batch_events"], 10_000,
         "{json}"
     );
-    for p in ["flexprice", "flowglad", "vercel"] {
+    assert_eq!(
+        json["flexprice"]["usage"]["max_batch_events"], 1_000,
+        "{json}"
+    );
+    for p in ["flowglad", "vercel"] {
         assert!(json[p]["subscriptions"].is_null(), "{json}");
         assert!(json[p]["usage"].is_null(), "{json}");
     }
@@ -327,7 +333,20 @@ fn demo_prints_the_lifecycle_tables() {
     );
     assert!(row("uncancel").contains("active"), "{out}");
     assert!(row("cancel now").contains("canceled"), "{out}");
-    // The adapters' lifecycle comes later: their columns say so, from their capabilities.
-    assert!(row("meter ").matches("not offered").count() == 3, "{out}");
+    assert!(
+        row("billed").contains("32.00 USD over 1 invoice(s)"),
+        "{out}"
+    );
+    // Flexprice bills the usage in arrears: the running invoice is the fee, the cancel's final invoice the usage.
+    assert!(
+        row("invoice ").contains("29.00 USD (usage billed at the period's end)"),
+        "{out}"
+    );
+    assert!(
+        row("billed").contains("32.00 USD over 2 invoice(s)"),
+        "{out}"
+    );
+    // Flowglad's and Vercel's lifecycle comes later: their columns say so, from their capabilities.
+    assert!(row("meter ").matches("not offered").count() == 2, "{out}");
     assert!(!out.contains('✗'), "{out}");
 }

@@ -236,7 +236,9 @@ pub(crate) const fn entitlements() -> EntitlementCapabilities {
 }
 
 /// Invoices (notes §5): get (with lines and totals), list (the search, by customer and subscription;
-/// statuses filtered by the adapter), finalize and void, rated by the server; pages up to 1000.
+/// statuses filtered by the adapter), finalize and void, rated by the server; pages up to 1000. Usage is
+/// billed in arrears: a period's opening invoice holds its in-advance fees only, and usage reaches an invoice
+/// at the period's end or in an immediate cancel's final invoice (`running_period_usage` false).
 pub(crate) const fn invoices() -> InvoiceCapabilities {
     let mut caps = InvoiceCapabilities::none(PROVIDER);
     caps.get = true;
@@ -249,6 +251,7 @@ pub(crate) const fn invoices() -> InvoiceCapabilities {
     caps.lines_on_get = true;
     caps.reports_total = true;
     caps.full_rating = true;
+    caps.running_period_usage = false;
     caps.max_page_size = MAX_LIMIT;
     caps
 }

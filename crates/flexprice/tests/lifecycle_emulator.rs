@@ -1,5 +1,5 @@
-//! The lifecycle adapter end to end against the Flexprice emulator, without the core suite (see
-//! `lifecycle_conformance.rs` for what blocks it): a plan with a fixed and a usage price, a meter and its
+//! The lifecycle adapter end to end against the Flexprice emulator through its own calls (the core suite
+//! runs in `lifecycle_conformance.rs`): a plan with a fixed and a usage price, a meter and its
 //! carrier feature, a keyed subscription (draft, then active), usage re-sent whole, invoices and the cancel
 //! states.
 
@@ -231,7 +231,7 @@ async fn the_flow_on_the_emulator() {
     assert!(back.cancel_at.is_none() && !back.cancel_at_period_end);
     let still = Subscriptions::uncancel(c, sub.id.clone()).await.unwrap();
     assert_eq!(still.status, SubscriptionStatus::Active);
-    // The emulator does not emulate the final invoice of an immediate cancel (a 501): skip it here.
+    // No final invoice here (`Skip`): the conformance suite cancels with `Generate` and checks its usage.
     let now = CancelOptions::immediately().final_invoice(FinalInvoice::Skip);
     let ended = Subscriptions::cancel(c, sub.id.clone(), now).await.unwrap();
     assert_eq!(ended.status, SubscriptionStatus::Canceled);

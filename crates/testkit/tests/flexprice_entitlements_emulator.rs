@@ -197,3 +197,44 @@ async fn count_counts_distinct_event_ids() {
     assert_eq!(r.json()["features"][0]["current_usage"], "2");
     assert_eq!(r.json()["features"][0]["is_unlimited"], true);
 }
+
+/// §4: `POST /entitlements/search` filters the plan definitions by plan and feature (both lists), newest
+/// first, with the next offset in `pagination.offset`; a search matching nothing is an empty list.
+#[tokio::test]
+async fn entitlement_search_by_plan_and_feature() {
+    let (api, sub, tokens) = entitled().await;
+    let plan = sub["plan_id"].clone();
+    let r = api
+        .post(
+            "/entitlements/search",
+            json!({"plan_ids": [plan], "feature_ids": [tokens["id"]], "status": "published", "limit": 10}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let body = r.json();
+    let items = body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["plan_id"], plan);
+    assert_eq!(items[0]["feature_id"], tokens["id"]);
+    assert_eq!(items[0]["feature_type"], "metered");
+    assert_eq!(items[0]["usage_limit"], 1000);
+    assert_eq!(items[0]["usage_reset_period"], "MONTHLY");
+    assert_eq!(
+        body["pagination"],
+        json!({"total": 1, "limit": 10, "offset": 10})
+    );
+    let r = api
+        .post("/entitlements/search", json!({"plan_ids": [plan]}))
+        .await;
+    let items = r.json()["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0]["feature_type"], "boolean", "newest first");
+    let r = api
+        .post(
+            "/entitlements/search",
+            json!({"plan_ids": ["plan_nope"], "feature_ids": [tokens["id"]]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["items"], json!([]));
+}

@@ -218,3 +218,117 @@ async fn subscription_invoices_are_listed() {
     let r = api.get("/invoices?external_customer_id=acct_1").await;
     assert_eq!(r.json()["pagination"]["total"], 2);
 }
+
+/// A plan at 29 USD a month in advance plus `usage` (a USAGE price body without entity or meter) on a SUM
+/// meter of `n`, a customer `acct_1` subscribed to it; answers (plan, subscription).
+async fn metered_plan(api: &Api, usage: Value) -> (String, Value) {
+    api.customer("acct_1", json!({})).await;
+    let plan = api.plan_with_fee("Pro", "29").await;
+    let calls = api
+        .metered_feature("calls", "calls", json!({"type": "SUM", "field": "n"}))
+        .await;
+    let mut body = json!({
+        "entity_type": "PLAN", "entity_id": plan, "type": "USAGE", "meter_id": calls["meter_id"],
+        "billing_period": "MONTHLY", "billing_period_count": 1, "invoice_cadence": "ARREAR",
+        "currency": "USD",
+    });
+    for (k, v) in usage.as_object().expect("object") {
+        body[k] = v.clone();
+    }
+    let r = api.post("/prices", body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let sub = api.subscribe("acct_1", &plan, json!({})).await;
+    (plan, sub)
+}
+
+/// §3.4: an immediate cancel with `generate_invoice` makes a final invoice of the period's usage so far
+/// (packages rounded up), finalised, for the period up to the cancellation; the in-advance fee stays on the
+/// opening invoice. Events are stamped with the emulator's clock ([`FlexpriceEmulator::now`]).
+#[tokio::test]
+async fn immediate_cancel_with_generate_invoice_bills_the_usage_so_far() {
+    let api = Api::start().await;
+    let (_, sub) = metered_plan(
+        &api,
+        json!({"billing_model": "PACKAGE", "amount": "0.02",
+               "transform_quantity": {"divide_by": 10, "round": "up"}}),
+    )
+    .await;
+    let at = api.emu().now().to_string();
+    let events: Vec<Value> = [("e1", "5"), ("e2", "5"), ("e3", "3")]
+        .iter()
+        .map(|(id, n)| {
+            json!({"event_id": id, "event_name": "calls", "external_customer_id": "acct_1",
+                   "timestamp": at, "properties": {"n": n}})
+        })
+        .collect();
+    let r = api.post("/events/bulk", json!({"events": events})).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+    let id = sub["id"].as_str().unwrap();
+    let r = api
+        .post(
+            &format!("/subscriptions/{id}/cancel"),
+            json!({"cancellation_type": "immediate",
+                   "cancel_immediately_inovice_policy": "generate_invoice"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let effective = r.json()["effective_date"].clone();
+    let r = api.get(&format!("/invoices?subscription_id={id}")).await;
+    let items = r.json()["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 2, "{items:?}");
+    let last = items
+        .iter()
+        .find(|i| i["billing_reason"] != "SUBSCRIPTION_CREATE")
+        .expect("a final invoice");
+    assert_eq!(last["invoice_status"], "FINALIZED");
+    assert_eq!(
+        last["total"], "0.04",
+        "13 calls are 2 packages of 10, rounded up"
+    );
+    assert_eq!(last["period_start"], sub["current_period_start"]);
+    assert_eq!(last["period_end"], effective);
+    let lines = last["line_items"].as_array().unwrap();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["quantity"], "13", "the metered usage");
+    assert_eq!(lines[0]["amount"], "0.04");
+}
+
+/// §3.4: the emulator does not rate tiered usage in a final invoice: 501, and the subscription is unchanged.
+#[tokio::test]
+async fn final_invoice_of_tiered_usage_is_not_emulated() {
+    let api = Api::start().await;
+    let (_, sub) = metered_plan(
+        &api,
+        json!({"billing_model": "TIERED", "tier_mode": "VOLUME",
+               "tiers": [{"up_to": null, "unit_amount": "0.01"}]}),
+    )
+    .await;
+    let id = sub["id"].as_str().unwrap();
+    let r = api
+        .post(
+            &format!("/subscriptions/{id}/cancel"),
+            json!({"cancellation_type": "immediate",
+                   "cancel_immediately_inovice_policy": "generate_invoice"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_IMPLEMENTED, "{}", r.text);
+    let r = api.get(&format!("/subscriptions/{id}")).await;
+    assert_eq!(r.json()["subscription_status"], "active");
+}
+
+/// The emulated clock: `now` is the last write's time, and `advance_clock` moves every later time.
+#[tokio::test]
+async fn the_clock_can_be_read_and_moved() {
+    let api = Api::start().await;
+    let before = api.emu().now();
+    assert_eq!(before.to_string(), "2026-08-22T13:00:00.123456789Z");
+    api.emu().advance_clock(jiff::Span::new().days(40));
+    api.customer("acct_1", json!({})).await;
+    let r = api.get("/customers/external/acct_1").await;
+    // The create's id and its time each took a tick.
+    assert_eq!(r.json()["created_at"], "2026-10-01T13:00:02.123456Z");
+    assert_eq!(
+        api.emu().now().to_string(),
+        "2026-10-01T13:00:02.123456789Z"
+    );
+}

@@ -102,11 +102,17 @@ pub async fn run(out: &mut dyn Write) -> CliResult {
         }
         failures += table(out, resource.as_str(), &providers, &columns, None)?;
     }
-    // The billing lifecycle: run where any of its resources is offered, in tables of its own.
+    // The billing lifecycle: run where any of its resources is offered, in tables of its own. Usage events
+    // are stamped with the provider's time: the Flexprice emulator keeps its own clock.
+    let flexprice_clock = lifecycle::EmulatorClock(deployment.flexprice().clone());
     let mut columns: Vec<Option<Steps>> = Vec::new();
     for (p, billing) in &billings {
+        let clock: Option<&dyn unibill::Clock> = match p {
+            ProviderName::Flexprice => Some(&flexprice_clock),
+            _ => None,
+        };
         columns.push(if lifecycle::is_offered(billing) {
-            Some(lifecycle::flow(billing, product_of(*p)).await)
+            Some(lifecycle::flow(billing, product_of(*p), clock).await)
         } else {
             None
         });

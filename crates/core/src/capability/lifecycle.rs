@@ -590,6 +590,11 @@ pub struct InvoiceCapabilities {
     /// Invoices are rated with tiers, proration and tax (false for memory's first version: fixed and
     /// per-unit/package usage lines for whole periods only).
     pub full_rating: bool,
+    /// The running period's invoice carries the usage recorded so far (memory's live draft). False where
+    /// usage is billed in arrears when the period closes (Flexprice): the running period's invoice holds only
+    /// its in-advance charges, and the usage is billed at the period's end, or by the final invoice of an
+    /// immediate cancel.
+    pub running_period_usage: bool,
     /// The largest page a list returns.
     pub max_page_size: u32,
 }
@@ -609,6 +614,7 @@ impl InvoiceCapabilities {
             lines_on_get: true,
             reports_total: true,
             full_rating: false,
+            running_period_usage: true,
             max_page_size: 100,
         }
     }
@@ -627,6 +633,7 @@ impl InvoiceCapabilities {
             lines_on_get: false,
             reports_total: false,
             full_rating: false,
+            running_period_usage: false,
             max_page_size: 0,
         }
     }

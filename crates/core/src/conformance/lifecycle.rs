@@ -2,8 +2,11 @@
 //! together, through one [`Billing`] (they only make sense on one provider).
 //!
 //! Every behaviour makes its own meter, features, product, prices and customer with fresh keys from
-//! [`Env::unique`], so the behaviours share nothing but the provider. Events are stamped with [`Env::now`]:
-//! give the environment the provider's clock ([`Env::with_clock`]) when it is not the system's.
+//! [`Env::unique`], so the behaviours share nothing but the provider; products come from [`Env::product`]
+//! (give the environment a factory, [`Env::with_product_factory`], when the provider's prices need an
+//! existing product). Events are stamped with [`Env::now`]: give the environment the provider's clock
+//! ([`Env::with_clock`], [`Env::with_time`], or [`Env::with_now`] when it cannot be moved) when it is not the
+//! system's.
 
 use rust_decimal::Decimal;
 
@@ -140,7 +143,11 @@ async fn catalogue(
         .await
         .expect("features.create (boolean)");
     // Its own product, so no other behaviour's usage prices or grants ride along.
-    let product = env.unique(&format!("{label}_pro"));
+    let product = env
+        .product(&format!("{label}_pro"))
+        .await
+        .as_str()
+        .to_owned();
     let fixed = b
         .prices()
         .create(
@@ -314,6 +321,20 @@ async fn running_invoice(b: &Billing, sub: &Subscription) -> Option<Invoice> {
     })
 }
 
+/// Every invoice of the subscription but void ones, oldest first as the provider lists them.
+async fn subscription_invoices(b: &Billing, sub: &Subscription) -> Vec<Invoice> {
+    let caps = b.capabilities().invoices;
+    let mut query = InvoiceListQuery::new();
+    if caps.list_filter_subscription {
+        query = query.subscription_id(sub.id.clone());
+    }
+    let page = b.invoices().list(query).await.expect("invoices.list");
+    page.items
+        .into_iter()
+        .filter(|i| i.subscription_id.as_ref() == Some(&sub.id) && i.status != InvoiceStatus::Void)
+        .collect()
+}
+
 fn line_amounts(invoice: &Invoice) -> Vec<Decimal> {
     invoice
         .lines
@@ -328,7 +349,9 @@ fn line_amounts(invoice: &Invoice) -> Vec<Decimal> {
 /// Pro at 29.00 USD/month plus 0.02 USD per package of 10 calls granting both, customer ada, a keyed
 /// subscription, 1,500 events with every batch re-sent (used 1,500), `sso` enabled, an invoice of
 /// 29.00 + 150 × 0.02 = 32.00 USD, then cancel at period end → `CancelScheduled`, uncancel → `Active`, cancel
-/// now → `Canceled`.
+/// now → `Canceled`. Where usage is billed when the period closes
+/// ([`InvoiceCapabilities::running_period_usage`](crate::InvoiceCapabilities::running_period_usage) false),
+/// the running invoice is the 29.00 fee and the 32.00 is the fee plus the final invoice of the cancel now.
 pub async fn the_whole_flow(b: &Billing, env: &Env) -> Checked {
     if let Some(why) = flow_needs(b) {
         return Checked::Skipped(why);
@@ -405,6 +428,22 @@ pub async fn the_whole_flow(b: &Billing, env: &Env) -> Checked {
     assert!(sso.access);
 
     if caps.invoices.reports_total
+        && !caps.invoices.running_period_usage
+        && let Some(invoice) = running_invoice(b, &sub).await
+    {
+        // Usage is billed in arrears: the running period's invoice holds the fee in advance only.
+        assert_eq!(invoice.currency, Currency::USD);
+        assert_eq!(
+            invoice.total,
+            Some(usd("29.00")),
+            "the fee in advance; the usage is billed when the period closes"
+        );
+        if caps.invoices.lines_on_get {
+            assert_eq!(line_amounts(&invoice), [dec("29.00")]);
+        }
+    }
+    if caps.invoices.reports_total
+        && caps.invoices.running_period_usage
         && let Some(invoice) = running_invoice(b, &sub).await
     {
         assert_eq!(invoice.currency, Currency::USD);
@@ -445,6 +484,32 @@ pub async fn the_whole_flow(b: &Billing, env: &Env) -> Checked {
             .expect("cancel now");
         assert_eq!(ended.status, SubscriptionStatus::Canceled);
         assert!(ended.canceled_at.is_some());
+        if caps.invoices.reports_total
+            && !caps.invoices.running_period_usage
+            && caps.subscriptions.final_invoice_choice
+            && caps.invoices.list
+        {
+            // The final invoice (the default `FinalInvoice::Generate`) bills the usage: the period's
+            // invoices add up to 29.00 + 150 × 0.02.
+            let billed: Vec<Invoice> = subscription_invoices(b, &sub).await;
+            let total: Decimal = billed
+                .iter()
+                .map(|i| i.total.as_ref().expect("a reported total").amount)
+                .sum();
+            assert_eq!(
+                Money::new(total, Currency::USD),
+                usd("32.00"),
+                "the fee in advance and the final invoice's usage: {billed:?}"
+            );
+            if caps.invoices.lines_on_get {
+                let usage_line = billed
+                    .iter()
+                    .flat_map(|i| i.lines.as_deref().unwrap_or_default())
+                    .find(|l| l.price_id.as_ref() == Some(&flow.usage.id))
+                    .expect("a line for the usage price");
+                assert_eq!(usage_line.amount, Some(usd("3.00")), "150 packages × 0.02");
+            }
+        }
     }
     Checked::Passed
 }
@@ -780,7 +845,10 @@ pub async fn unlimited_limit_is_unlimited(b: &Billing, env: &Env) -> Checked {
     Checked::Passed
 }
 
-/// An invoice's total is exactly the sum of its lines, to the minor unit: 19.99 + 7 × 0.01 = 20.06 USD.
+/// An invoice's total is exactly the sum of its lines, to the minor unit: 19.99 + 7 × 0.01 = 20.06 USD, on
+/// the running period's invoice, or, where usage is billed when the period closes
+/// ([`InvoiceCapabilities::running_period_usage`](crate::InvoiceCapabilities::running_period_usage) false),
+/// over the opening invoice and an immediate cancel's final one.
 pub async fn invoice_totals_exact_to_the_minor_unit(b: &Billing, env: &Env) -> Checked {
     if let Some(why) = flow_needs(b) {
         return Checked::Skipped(why);
@@ -801,28 +869,48 @@ pub async fn invoice_totals_exact_to_the_minor_unit(b: &Billing, env: &Env) -> C
         Limit::Unlimited,
     )
     .await;
+    let subs = b.capabilities().subscriptions;
+    let closes_now = subs.cancel && subs.cancel_timings.immediately && subs.final_invoice_choice;
+    if !caps.running_period_usage && !closes_now {
+        return Checked::Skipped(
+            "usage is billed when the period closes, and no immediate cancel issues a final invoice",
+        );
+    }
     let sub = cat.subscribe(b, env, "exact_sub").await;
     send_each_batch_twice(b, &cat.events(env, "exact_events", 7, "1")).await;
-    let Some(invoice) = running_invoice(b, &sub).await else {
-        return Checked::Skipped("the provider shows no invoice for a running period");
+    // Where usage waits for the period's end, an immediate cancel's final invoice bills it.
+    let billed = if caps.running_period_usage {
+        let Some(invoice) = running_invoice(b, &sub).await else {
+            return Checked::Skipped("the provider shows no invoice for a running period");
+        };
+        vec![invoice]
+    } else {
+        b.subscriptions()
+            .cancel(sub.id.clone(), CancelOptions::immediately())
+            .await
+            .expect("cancel now, with the final invoice");
+        subscription_invoices(b, &sub).await
     };
-    let total = invoice.total.clone().expect("a reported total");
-    let sum: Decimal = line_amounts(&invoice).into_iter().sum();
-    assert_eq!(
-        total.amount, sum,
-        "the total is the sum of the lines, exactly"
-    );
-    assert_eq!(total, usd("20.06"));
+    let mut total = Decimal::ZERO;
+    for invoice in &billed {
+        let own = invoice.total.clone().expect("a reported total");
+        let sum: Decimal = line_amounts(invoice).into_iter().sum();
+        assert_eq!(
+            own.amount, sum,
+            "the total is the sum of the lines, exactly"
+        );
+        total += own.amount;
+    }
+    let total = Money::new(total, Currency::USD);
+    assert_eq!(total, usd("20.06"), "19.99 + 7 × 0.01 over {billed:?}");
     assert_eq!(total.to_minor_units().expect("whole cents"), 2006);
+    // The invoice carrying the usage (the last one billed).
+    let invoice = billed.last().expect("an invoice");
     if caps.finalize {
         let id: InvoiceId = invoice.id.clone();
         let open = b.invoices().finalize(id.clone()).await.expect("finalize");
         assert_eq!(open.status, InvoiceStatus::Open);
-        assert_eq!(
-            open.total,
-            Some(usd("20.06")),
-            "finalizing keeps the amounts"
-        );
+        assert_eq!(open.total, invoice.total, "finalizing keeps the amounts");
         let again = b
             .invoices()
             .finalize(id.clone())

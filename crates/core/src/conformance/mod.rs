@@ -35,12 +35,15 @@ pub mod lifecycle;
 pub mod prices;
 pub mod stores;
 
+use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use futures::future::BoxFuture;
 use jiff::{Span, Timestamp};
 
 use crate::clock::{Clock, ManualClock, SystemClock};
+use crate::id::ProductId;
 use crate::memory::RequestCounter;
 
 /// What a conformance function did.
@@ -163,6 +166,9 @@ pub struct Fixtures {
     pub payment_method_id: Option<String>,
 }
 
+/// Makes a product from its name and answers its id (see [`Env::with_product_factory`]).
+pub type ProductFactory = Arc<dyn Fn(String) -> BoxFuture<'static, ProductId> + Send + Sync>;
+
 /// The environment a conformance function runs in.
 #[derive(Clone)]
 pub struct Env {
@@ -174,6 +180,7 @@ pub struct Env {
     requests_seen: Option<Arc<dyn Fn() -> u64 + Send + Sync>>,
     clock: Option<Arc<dyn Clock>>,
     advance: Option<Arc<dyn Fn(Span) + Send + Sync>>,
+    products: Option<ProductFactory>,
     run_id: String,
     counter: Arc<AtomicU64>,
 }
@@ -184,7 +191,9 @@ impl std::fmt::Debug for Env {
             .field("fixtures", &self.fixtures)
             .field("run_id", &self.run_id)
             .field("counts_requests", &self.requests_seen.is_some())
+            .field("tells_time", &self.clock.is_some())
             .field("moves_time", &self.advance.is_some())
+            .field("makes_products", &self.products.is_some())
             .finish()
     }
 }
@@ -199,6 +208,7 @@ impl Env {
             requests_seen: None,
             clock: None,
             advance: None,
+            products: None,
             run_id: run_id.into(),
             counter: Arc::new(AtomicU64::new(0)),
         }
@@ -249,6 +259,50 @@ impl Env {
         self.clock = Some(now);
         self.advance = Some(Arc::new(advance));
         self
+    }
+
+    /// Tells the time with `now` (the provider's clock, e.g. an emulator's) without being able to move it:
+    /// events are stamped with it, and behaviours that need time to pass are skipped.
+    pub fn with_now(mut self, now: Arc<dyn Clock>) -> Self {
+        self.clock = Some(now);
+        self.advance = None;
+        self
+    }
+
+    /// Makes the products (plans) the lifecycle behaviours attach their prices and grants to with `make`,
+    /// called with a fresh name from [`Env::unique`] and answering the new product's id: for providers whose
+    /// prices need an existing product (Flexprice plans). Without it a product id is just the fresh name,
+    /// for providers that take any id (memory).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// use unibill_core::ProductId;
+    /// use unibill_core::conformance::Env;
+    ///
+    /// let env = Env::new("doc").with_product_factory(|name| async move {
+    ///     ProductId::new(format!("plan_{name}"))
+    /// });
+    /// assert_eq!(env.product("pro").await.as_str(), "plan_doc-pro-0");
+    /// assert_eq!(Env::new("doc").product("pro").await.as_str(), "doc-pro-0");
+    /// # });
+    /// ```
+    pub fn with_product_factory<F, Fut>(mut self, make: F) -> Self
+    where
+        F: Fn(String) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ProductId> + Send + 'static,
+    {
+        self.products = Some(Arc::new(move |name| Box::pin(make(name))));
+        self
+    }
+
+    /// A product for a behaviour: made by the product factory from a fresh name (`<run id>-<label>-<n>`), or,
+    /// without one, that name as its id.
+    pub async fn product(&self, label: &str) -> ProductId {
+        let name = self.unique(label);
+        match &self.products {
+            Some(make) => make(name).await,
+            None => ProductId::new(name),
+        }
     }
 
     /// The provider's time: the environment's clock, or the system's.

@@ -1,14 +1,16 @@
 //! The billing lifecycle of `unibill demo` (lifecycle.md §1): a meter and two features, a product with a
 //! monthly price and a usage price granting both, a subscription, 1,500 usage events sent three times, the
-//! entitlements, the period's invoice, then cancel at period end, uncancel and cancel now. A provider that
+//! entitlements, the period's invoice, then cancel at period end, uncancel and cancel now, and what the
+//! period was billed in the end. A provider that
 //! offers none of the lifecycle resources is `not offered` (read from its capabilities); a step it does not
 //! offer shows `unsupported` and ends its flow.
 
 use unibill::{
-    Aggregation, Billing, CancelOptions, Currency, CustomerRef, CustomersExt, EntitlementKind,
-    Error, ErrorKind, FeatureKind, FeaturesExt, Grant, IdempotencyKey, IngestReport,
-    InvoiceListQuery, Limit, MetersExt, Money, NewCustomer, NewFeature, NewMeter, NewPrice,
-    NewSubscription, PackageRounding, PriceKind, Resource, SubscriptionsExt, UsageEvent,
+    Aggregation, Billing, CancelOptions, Currency, CustomerRef, CustomersExt, Decimal,
+    EntitlementKind, Error, ErrorKind, FeatureKind, FeaturesExt, Grant, IdempotencyKey,
+    IngestReport, InvoiceListQuery, InvoiceStatus, Limit, MetersExt, Money, NewCustomer,
+    NewFeature, NewMeter, NewPrice, NewSubscription, PackageRounding, PriceKind, Resource,
+    SubscriptionsExt, UsageEvent,
 };
 
 use super::{Flow, Steps, attempt, label};
@@ -30,7 +32,13 @@ pub const TABLES: [(&str, &[&str]); 4] = [
     ),
     (
         "invoices & cancel",
-        &["invoice", "cancel at period end", "uncancel", "cancel now"],
+        &[
+            "invoice",
+            "cancel at period end",
+            "uncancel",
+            "cancel now",
+            "billed",
+        ],
     ),
 ];
 
@@ -39,6 +47,19 @@ pub const EVENTS: usize = 1_500;
 
 /// The usage limit granted on `api_calls`.
 const LIMIT: u32 = 10_000;
+
+/// The Flexprice emulator's clock (it starts at 2026-08-22 and moves a second a write), so the flow's usage
+/// falls in the subscription's period there.
+#[derive(Debug)]
+pub struct EmulatorClock(
+    pub std::sync::Arc<unibill_testkit::emulators::flexprice::FlexpriceEmulator>,
+);
+
+impl unibill::Clock for EmulatorClock {
+    fn now(&self) -> std::time::SystemTime {
+        std::time::SystemTime::from(self.0.now())
+    }
+}
 
 /// Whether `billing` offers any lifecycle resource (else its columns say `not offered`).
 pub fn is_offered(billing: &Billing) -> bool {
@@ -61,8 +82,9 @@ async fn ingest(billing: &Billing, events: &[UsageEvent]) -> unibill::Result<Ing
     Ok(all)
 }
 
-/// Runs the flow on `billing`, its prices on `product`.
-pub async fn flow(billing: &Billing, product: &str) -> Steps {
+/// Runs the flow on `billing`, its prices on `product`, its usage events stamped with `clock` (the
+/// provider's time; `None`: the system's).
+pub async fn flow(billing: &Billing, product: &str, clock: Option<&dyn unibill::Clock>) -> Steps {
     let mut f = Flow::new();
 
     let input = attempt!(
@@ -184,12 +206,14 @@ pub async fn flow(billing: &Billing, product: &str) -> Steps {
     let mut events = Vec::with_capacity(EVENTS);
     for i in 0..EVENTS {
         let key = IdempotencyKey::derive("unibill-demo", &["api_calls", &i.to_string()]);
+        let event = UsageEvent::builder(&ada.external_id, "api_calls", 1.into()).key(key);
         let event = attempt!(
             f,
             "usage",
-            UsageEvent::builder(&ada.external_id, "api_calls", 1.into())
-                .key(key)
-                .build()
+            match clock {
+                Some(clock) => event.build_at(clock.timestamp()),
+                None => event.build(),
+            }
         );
         events.push(event);
     }
@@ -267,15 +291,21 @@ pub async fn flow(billing: &Billing, product: &str) -> Steps {
             .list(InvoiceListQuery::new().subscription_id(sub.id.clone()))
             .await
     );
+    let arrears = !billing.capabilities().invoices.running_period_usage;
     match invoices.items.last() {
         Some(i) => f.ok(
             "invoice",
             format!(
-                "{} · total {}",
+                "{} · total {}{}",
                 label(&i.status),
                 i.total
                     .as_ref()
-                    .map_or_else(|| "not reported".to_owned(), ToString::to_string)
+                    .map_or_else(|| "not reported".to_owned(), ToString::to_string),
+                if arrears {
+                    " (usage billed at the period's end)"
+                } else {
+                    ""
+                }
             ),
         ),
         None => return f.fail("invoice", &Error::not_found("no invoice for the period")),
@@ -299,5 +329,39 @@ pub async fn flow(billing: &Billing, product: &str) -> Steps {
             .await
     );
     f.ok("cancel now", label(&s.status));
+
+    // What the period was billed, once it is closed: memory's finalized invoice, or Flexprice's opening
+    // invoice plus the cancel's final one (its usage).
+    let invoices = attempt!(
+        f,
+        "billed",
+        billing
+            .invoices()
+            .list(InvoiceListQuery::new().subscription_id(sub.id.clone()))
+            .await
+    );
+    let billed: Vec<_> = invoices
+        .items
+        .iter()
+        .filter(|i| i.status != InvoiceStatus::Void)
+        .collect();
+    let total = billed
+        .iter()
+        .map(|i| i.total.as_ref().map(|t| t.amount))
+        .sum::<Option<Decimal>>();
+    f.ok(
+        "billed",
+        match total {
+            Some(t) => format!(
+                "{} over {} invoice(s)",
+                Money::new(
+                    t,
+                    billed.first().map_or(Currency::USD, |i| i.currency.clone())
+                ),
+                billed.len()
+            ),
+            None => format!("{} invoice(s), total not reported", billed.len()),
+        },
+    );
     f.steps
 }

@@ -195,6 +195,7 @@ pub fn rows(resource: Resource, caps: &Capabilities) -> Vec<(String, String)> {
                 ("reports_total", yes_no(i.reports_total)),
                 ("lines_on_get", yes_no(i.lines_on_get)),
                 ("full_rating", yes_no(i.full_rating)),
+                ("running_period_usage", yes_no(i.running_period_usage)),
             ]
         }
     };

@@ -3,8 +3,10 @@
 //! `cancel_at` (and `cancel_at_period_end` for `end_of_period`) and store a cancellation schedule after
 //! cancelling every other pending one. Not idempotent: a second attempt is a 400.
 //!
-//! Prorations are not emulated (`proration_behavior: "create_prorations"` answers 501); no wallet credit and
-//! no final invoice are made (`cancel_immediately_inovice_policy: "generate_invoice"` answers 501).
+//! Prorations are not emulated (`proration_behavior: "create_prorations"` answers 501) and no wallet credit is
+//! made. An immediate cancel with `cancel_immediately_inovice_policy: "generate_invoice"` makes a final
+//! invoice of the period's usage up to the cancellation (flat and package usage prices; anything else 501,
+//! before the subscription changes); the fixed in-advance charge was billed when the period opened.
 
 use std::sync::Arc;
 
@@ -17,6 +19,7 @@ use serde_json::{Map, Value, json};
 use super::FlexpriceEmulator;
 use super::clock::{Precision, format_go_time, parse_rfc3339_nanos, truncate_micros};
 use super::errors::{ApiError, ErrorCode, validator_message};
+use super::invoices;
 use super::parse::{body_object, opt_string};
 use super::schedules::{Saved, Schedule, cancel_pending};
 use super::subscriptions::position;
@@ -80,12 +83,6 @@ pub(crate) async fn cancel(
             "emulator: prorations are not emulated",
         ));
     }
-    if policy == "generate_invoice" && kind == "immediate" {
-        return Err(ApiError::coded(
-            ErrorCode::NotImplemented,
-            "emulator: the final invoice of an immediate cancellation is not emulated",
-        ));
-    }
 
     let mut store = emu.lock();
     let index = position(&store, &id)?;
@@ -114,12 +111,20 @@ pub(crate) async fn cancel(
         "end_of_period" => sub.current_period_end.unwrap_or(now),
         _ => cancel_at.unwrap_or(now),
     };
+    let final_invoice = if kind == "immediate" && policy == "generate_invoice" {
+        Some(invoices::final_lines(&mut store, &sub, effective)?)
+    } else {
+        None
+    };
     let s = &mut store.subscriptions[index];
     if kind == "immediate" {
         s.status = "cancelled".into();
         s.cancelled_at = Some(now);
         s.cancel_at = Some(effective);
         s.end_date = Some(effective);
+        if let Some(lines) = final_invoice {
+            invoices::store_final(&mut store, &sub, effective, lines);
+        }
     } else {
         let saved = Saved {
             cancel_at: s.cancel_at,

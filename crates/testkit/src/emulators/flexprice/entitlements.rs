@@ -1,5 +1,5 @@
 //! Entitlements (lifecycle notes §4): plan-level definitions (`POST /v1/entitlements`, `GET
-//! /v1/entitlements/{id}`), a customer's entitlements (by external or Flexprice id, and per subscription) and
+//! /v1/entitlements/{id}`, `POST /v1/entitlements/search`), a customer's entitlements (by external or Flexprice id, and per subscription) and
 //! the usage summary `GET /v1/customers/usage`. A customer's entitlements are those of the plans of its live
 //! (`active` / `trialing`) subscriptions, merged per feature: enabled if any source is, limits summed, and
 //! unlimited (`usage_limit` absent) if any source is. Usage is computed from the stored events over the
@@ -21,7 +21,7 @@ use super::customers;
 use super::errors::{ApiError, ErrorCode, validator_message};
 use super::features::{self, Feature};
 use super::ids::{ENVIRONMENT_ID, TENANT_ID, USER_ID};
-use super::parse::{body_object, opt_bool, opt_int, opt_string, query_pairs};
+use super::parse::{body_object, opt_bool, opt_int, opt_string, opt_string_list, query_pairs};
 use super::prices::render;
 use super::state::{Customer, Store};
 use super::status::Status;
@@ -186,6 +186,45 @@ pub(crate) async fn get(State(emu): Emu, Path(id): Path<String>) -> Result<Respo
             .detail("entitlement_id", id.as_str())
         })?;
     Ok(Json(ent.to_json()).into_response())
+}
+
+/// `POST /v1/entitlements/search` (`EntitlementFilter`, lifecycle notes §4): `plan_ids`, `feature_ids`,
+/// `feature_type`, `status` (default `published`; every stored definition is published), `limit` / `offset`,
+/// newest first; `pagination.offset` is the next offset, as for features. The plan id is the entity id
+/// (`entity_ids` is accepted as its synonym).
+pub(crate) async fn search(State(emu): Emu, body: Bytes) -> Result<Response, ApiError> {
+    let m = body_object(&body)?;
+    let limit = opt_int(&m, "limit")?.filter(|l| *l > 0).unwrap_or(50);
+    let offset = opt_int(&m, "offset")?.unwrap_or(0).max(0);
+    let mut plans = opt_string_list(&m, "plan_ids")?;
+    plans.extend(opt_string_list(&m, "entity_ids")?);
+    let feature_ids = opt_string_list(&m, "feature_ids")?;
+    let feature_type = opt_string(&m, "feature_type")?.unwrap_or_default();
+    let status = opt_string(&m, "status")?
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "published".to_owned());
+    let store = emu.lock();
+    let mut items: Vec<&Entitlement> = store
+        .entitlements
+        .iter()
+        .filter(|_| status == "published")
+        .filter(|e| plans.is_empty() || plans.contains(&e.plan_id))
+        .filter(|e| feature_ids.is_empty() || feature_ids.contains(&e.feature_id))
+        .filter(|e| feature_type.is_empty() || e.feature_type == feature_type)
+        .collect();
+    items.sort_by_key(|e| std::cmp::Reverse(e.created_at));
+    let total = items.len();
+    let page: Vec<Value> = items
+        .into_iter()
+        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(limit).unwrap_or(usize::MAX))
+        .map(Entitlement::to_json)
+        .collect();
+    Ok(Json(json!({
+        "items": page,
+        "pagination": {"total": total, "limit": limit, "offset": offset + limit},
+    }))
+    .into_response())
 }
 
 /// One feature of a customer, merged over its sources.

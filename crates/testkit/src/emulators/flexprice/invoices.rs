@@ -1,7 +1,9 @@
 //! `/v1/invoices` handlers (lifecycle notes §5): one-off create (finalised inside the call, deduplicated by
 //! the body's `idempotency_key`), get, list and search, finalize and void (both answering a `{"message"}`,
 //! not the invoice). Subscriptions get an opening invoice for their fixed in-advance prices when they start
-//! ([`open_for_subscription`]); period-end (arrear and usage) invoices are not emulated.
+//! ([`open_for_subscription`]), and an immediate cancellation asking for it gets a final invoice of the
+//! period's usage so far ([`final_lines`], [`store_final`]); period-end (arrear and usage) invoices are not
+//! emulated.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -230,6 +232,126 @@ pub(crate) fn open_for_subscription(store: &mut Store, sub: &Subscription) {
         description: String::new(),
         period_start: Some(sub.current_period_start),
         period_end: sub.current_period_end,
+        finalized_at: None,
+        voided_at: None,
+        line_items: lines,
+        metadata: BTreeMap::new(),
+        created_at: now,
+        updated_at: now,
+    });
+    let index = store.invoices.len() - 1;
+    if total.is_zero() {
+        store.invoices[index].invoice_status = "SKIPPED".into();
+    } else {
+        finalize_in_place(store, index, now);
+    }
+}
+
+/// The usage (arrear) lines of an immediate cancellation's final invoice
+/// (`cancel_immediately_inovice_policy: "generate_invoice"`, lifecycle notes §3.4): each live `USAGE` price of
+/// the subscription's plan rated over the usage of `[current_period_start, end)`. Flat fees are quantity ×
+/// amount and packages round the quantity up (or `down`) to whole packages of `divide_by`; the line's
+/// quantity is the metered usage (inferred). Fixed in-advance prices were billed when the period opened and
+/// are not repeated. Tiered usage prices and fixed in-arrear prices are not rated by the emulator (501).
+pub(crate) fn final_lines(
+    store: &mut Store,
+    sub: &Subscription,
+    end: i128,
+) -> Result<Vec<LineItem>, ApiError> {
+    let external_id = store
+        .customers
+        .iter()
+        .find(|c| c.id == sub.customer_id)
+        .map(|c| c.external_id.clone())
+        .unwrap_or_default();
+    let prices: Vec<_> = store
+        .prices
+        .iter()
+        .filter(|p| p.is_live() && p.entity_type == "PLAN" && p.entity_id == sub.plan_id)
+        .filter(|p| p.kind == "USAGE" || p.invoice_cadence == "ARREAR")
+        .cloned()
+        .collect();
+    let mut rated = Vec::new();
+    for p in prices {
+        if p.kind != "USAGE" || p.billing_model == "TIERED" {
+            return Err(ApiError::coded(
+                ErrorCode::NotImplemented,
+                "emulator: the final invoice rates flat and package usage prices only",
+            ));
+        }
+        let Some(meter) = store.meters.iter().find(|m| m.id == p.meter_id) else {
+            continue;
+        };
+        let quantity = super::usage::aggregate(
+            store,
+            meter,
+            &external_id,
+            Some(sub.current_period_start),
+            Some(end),
+        );
+        let units = if p.billing_model == "PACKAGE" {
+            let packages = quantity / Decimal::from(p.divide_by.max(1));
+            if p.round.as_deref() == Some("down") {
+                packages.floor()
+            } else {
+                packages.ceil()
+            }
+        } else {
+            quantity
+        };
+        let amount = rounded(units * p.amount, &sub.currency);
+        rated.push((p, quantity, amount));
+    }
+    let mut lines = Vec::new();
+    for (p, quantity, amount) in rated {
+        lines.push(LineItem {
+            id: store.new_id("inv_line_"),
+            display_name: p.display_name.clone(),
+            amount,
+            quantity,
+            price_id: p.id.clone(),
+            plan_id: sub.plan_id.clone(),
+            meter_id: p.meter_id.clone(),
+        });
+    }
+    Ok(lines)
+}
+
+/// Stores the final invoice of a subscription cancelled now at `end` with `lines` (from [`final_lines`]):
+/// a `SUBSCRIPTION` invoice for `[current_period_start, end)`, finalised, payment `PENDING`; `SKIPPED` when
+/// its total is zero. The `billing_reason` (`SUBSCRIPTION_UPDATE`) is UNVERIFIED.
+pub(crate) fn store_final(store: &mut Store, sub: &Subscription, end: i128, lines: Vec<LineItem>) {
+    let total: Decimal = lines.iter().map(|l| l.amount).sum();
+    let id = store.new_id("inv_");
+    let now = truncate_micros(store.now_nanos());
+    let sequence = store
+        .invoices
+        .iter()
+        .filter(|i| i.subscription_id.as_deref() == Some(sub.id.as_str()))
+        .count();
+    store.invoices.push(Invoice {
+        id,
+        invoice_number: None,
+        customer_id: sub.customer_id.clone(),
+        subscription_id: Some(sub.id.clone()),
+        invoice_type: "SUBSCRIPTION".into(),
+        invoice_status: "DRAFT".into(),
+        payment_status: "PENDING".into(),
+        currency: sub.currency.clone(),
+        subtotal: total,
+        total,
+        amount_due: total,
+        idempotency_key: format!(
+            "{}-{}-{}-final",
+            sub.customer_id,
+            sub.current_period_start / 60_000_000_000,
+            end / 60_000_000_000
+        ),
+        billing_sequence: Some(i64::try_from(sequence).unwrap_or(0) + 1),
+        billing_reason: "SUBSCRIPTION_UPDATE".into(),
+        description: String::new(),
+        period_start: Some(sub.current_period_start),
+        period_end: Some(end),
         finalized_at: None,
         voided_at: None,
         line_items: lines,

@@ -36,7 +36,8 @@
 //!   a second void 400). The emulated clock only moves one second a write, so nothing scheduled ever runs.
 //!
 //! Ids are `cust_` / `conn_` plus 26 Crockford base32 characters, and times come from a deterministic clock
-//! (2026-08-22T13:00:01.123456789Z, then one second later at every write), so everything is reproducible.
+//! (2026-08-22T13:00:01.123456789Z, then one second later at every write, read with
+//! [`FlexpriceEmulator::now`]), so everything is reproducible.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -174,6 +175,7 @@ pub fn router(emulator: Arc<FlexpriceEmulator>) -> Router {
         .route("/features/search", post(features::search))
         .route("/features/{id}", get(features::get))
         .route("/entitlements", post(entitlements::create))
+        .route("/entitlements/search", post(entitlements::search))
         .route("/entitlements/{id}", get(entitlements::get))
         .route(
             "/subscriptions",
@@ -424,6 +426,37 @@ impl FlexpriceEmulator {
             .iter()
             .find(|p| p.id == id)
             .map(|p| p.to_json(Precision::Micros, true))
+    }
+
+    // ----- clock -----
+
+    /// The emulated clock's current instant (the time of the last write; the next write is one second later).
+    /// Give it to whatever stamps usage events for this emulator, so they fall inside its subscriptions'
+    /// periods.
+    pub fn now(&self) -> jiff::Timestamp {
+        let nanos = self.lock().current_nanos();
+        jiff::Timestamp::from_nanosecond(nanos).unwrap_or(jiff::Timestamp::MAX)
+    }
+
+    /// Moves the emulated clock forward by `span` (calendar units counted in UTC; a negative span is
+    /// ignored). Only time moves: **nothing scheduled runs** (no period ends, renewals, period-end invoices
+    /// or scheduled cancellations), so a subscription's `current_period_end` may then lie in the past.
+    ///
+    /// # Panics
+    /// When `span` takes the clock out of jiff's range.
+    pub fn advance_clock(&self, span: jiff::Span) {
+        let mut store = self.lock();
+        let from =
+            jiff::Timestamp::from_nanosecond(store.current_nanos()).expect("an emulated instant");
+        let to = from
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .checked_add(span)
+            .expect("an instant in range")
+            .timestamp();
+        let delta = to.as_nanosecond() - from.as_nanosecond();
+        if delta > 0 {
+            store.offset_nanos += delta;
+        }
     }
 
     // ----- seeding -----

@@ -215,6 +215,9 @@ pub(crate) struct Store {
     pub knobs: Knobs,
     next_id: u64,
     ticks: i64,
+    /// How far [`FlexpriceEmulator::advance_clock`](super::FlexpriceEmulator::advance_clock) moved the clock, in
+    /// nanoseconds.
+    pub offset_nanos: i128,
 }
 
 impl Store {
@@ -246,18 +249,21 @@ impl Store {
             },
             next_id: 0,
             ticks: 0,
+            offset_nanos: 0,
         }
     }
 
     /// The next instant of the emulated clock, in nanoseconds; strictly increasing by one second a call.
     pub fn now_nanos(&mut self) -> i128 {
         self.ticks += 1;
-        i128::from(CLOCK_START_SECS + self.ticks) * 1_000_000_000 + i128::from(CLOCK_SUBSEC_NANOS)
+        self.current_nanos()
     }
 
     /// The emulated clock's current instant, without advancing it.
     pub fn current_nanos(&self) -> i128 {
-        i128::from(CLOCK_START_SECS + self.ticks) * 1_000_000_000 + i128::from(CLOCK_SUBSEC_NANOS)
+        i128::from(CLOCK_START_SECS + self.ticks) * 1_000_000_000
+            + i128::from(CLOCK_SUBSEC_NANOS)
+            + self.offset_nanos
     }
 
     /// A new id: `prefix` + 26 uppercase Crockford base32 characters (a ULID of the emulated clock and a counter).
