@@ -76,6 +76,7 @@
 //!   pages the whole list, so it is bounded twice: by the create's deadline, and by
 //!   [`FlowgladClientBuilder::max_pages`] (default 10,000); a repeated `nextCursor` or page ends it at once.
 
+mod billing;
 mod capabilities;
 mod client;
 #[doc(hidden)]
@@ -84,9 +85,15 @@ mod config;
 mod currency;
 mod customers;
 mod decode;
+mod entitlements;
 mod errors;
+mod features;
+mod invoices;
+mod meters;
 mod pagination;
 mod prices;
+mod subscriptions;
+mod usage;
 mod webhooks;
 
 pub use client::{FlowgladClient, FlowgladClientBuilder};
