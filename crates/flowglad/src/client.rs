@@ -463,40 +463,10 @@ impl Meters for FlowgladClient {
         let request = meters::create_request(&input)?;
         let deadline = self.exec.call_deadline();
         // Finding 12: the slug is looked up before the first attempt (a clash may be an unmapped 500).
-        match meters::slug_lookup(
-            &input,
-            deadline
-                .run(meters::CREATE, self.meter_by_slug(input.key()))
-                .await?,
-        ) {
-            Lookup::Found(m) => {
-                return Err(Error::new(
-                    ErrorKind::AlreadyExists,
-                    "a Flowglad usage meter has this slug",
-                )
-                .with_provider(PROVIDER)
-                .with_operation(meters::CREATE)
-                .with_existing_id(
-                    m.id.as_ref()
-                        .map(|i| i.as_str().to_owned())
-                        .unwrap_or_default(),
-                )
-                .with_existing(m));
-            }
-            Lookup::Mismatch { existing_id } => {
-                let e = Error::new(
-                    ErrorKind::AlreadyExists,
-                    "a Flowglad usage meter with another name or aggregation has this slug",
-                )
-                .with_provider(PROVIDER)
-                .with_operation(meters::CREATE);
-                return Err(match existing_id {
-                    Some(id) => e.with_existing_id(id),
-                    None => e,
-                });
-            }
-            Lookup::Missing => {}
-        }
+        let found = deadline
+            .run(meters::CREATE, self.meter_by_slug(input.key()))
+            .await?;
+        meters::existing(&input, meters::slug_lookup(&input, found))?;
         let input = &input;
         let safety = Safety::reconcile(move || async move {
             Ok(meters::slug_lookup(
@@ -550,40 +520,10 @@ impl Features for FlowgladClient {
         // What the wire cannot carry is refused before anything is sent.
         features::create_request(&input, "-")?;
         let deadline = self.exec.call_deadline();
-        match features::slug_lookup(
-            &input,
-            deadline
-                .run(features::CREATE, self.feature_by_slug(input.key()))
-                .await?,
-        ) {
-            Lookup::Found(f) => {
-                let id =
-                    f.id.as_ref()
-                        .map(|i| i.as_str().to_owned())
-                        .unwrap_or_default();
-                return Err(Error::new(
-                    ErrorKind::AlreadyExists,
-                    "a Flowglad feature has this slug",
-                )
-                .with_provider(PROVIDER)
-                .with_operation(features::CREATE)
-                .with_existing_id(id)
-                .with_existing(f));
-            }
-            Lookup::Mismatch { existing_id } => {
-                let e = Error::new(
-                    ErrorKind::AlreadyExists,
-                    "a Flowglad feature with another name or kind has this slug",
-                )
-                .with_provider(PROVIDER)
-                .with_operation(features::CREATE);
-                return Err(match existing_id {
-                    Some(id) => e.with_existing_id(id),
-                    None => e,
-                });
-            }
-            Lookup::Missing => {}
-        }
+        let found = deadline
+            .run(features::CREATE, self.feature_by_slug(input.key()))
+            .await?;
+        features::existing(&input, features::slug_lookup(&input, found))?;
         let model = deadline.run(features::CREATE, self.pricing_model()).await?;
         let request = features::create_request(&input, &model)?;
         let input = &input;
@@ -658,22 +598,10 @@ impl Subscriptions for FlowgladClient {
         let deadline = self.exec.call_deadline();
         // The key is looked up before the first attempt: a second call with the same key makes nothing new.
         let held = deadline.run(op, self.billing(customer)).await?;
-        match subscriptions::key_lookup(&input, &held.subscriptions) {
-            Lookup::Found(s) => return Ok(s),
-            Lookup::Mismatch { existing_id } => {
-                let e = Error::new(
-                    ErrorKind::AlreadyExists,
-                    "a Flowglad subscription of another price holds this key",
-                )
-                .with_provider(PROVIDER)
-                .with_operation(op);
-                return Err(match existing_id {
-                    Some(id) => e.with_existing_id(id),
-                    None => e,
-                });
-            }
-            Lookup::Missing => {}
-        }
+        subscriptions::existing(
+            &input,
+            subscriptions::key_lookup(&input, &held.subscriptions),
+        )?;
         let input = &input;
         let safety = Safety::reconcile(move || async move {
             let b = self.billing(customer).await?;

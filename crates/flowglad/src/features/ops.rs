@@ -138,3 +138,31 @@ pub fn no_feature(key: &str, op: &'static str) -> Error {
     .with_provider(PROVIDER)
     .with_operation(op)
 }
+
+/// What the slug lookup before the first attempt means: free (`Ok`), held by the same feature (`AlreadyExists`
+/// with it, as `ensure` expects), or held by another one (`Conflict`).
+pub fn existing(input: &NewFeature, found: Lookup<Feature>) -> Result<()> {
+    match found {
+        Lookup::Missing => Ok(()),
+        Lookup::Found(x) => Err(Error::already_exists(
+            format!(
+                "a Flowglad feature with slug `{}` already exists",
+                input.key()
+            ),
+            x.id.as_ref().map(|id| id.as_str().to_owned()),
+        )
+        .with_existing(x)
+        .with_provider(PROVIDER)
+        .with_operation(CREATE)),
+        Lookup::Mismatch { existing_id } => Err(Error::new(
+            ErrorKind::Conflict,
+            format!(
+                "the slug `{}` is held by another Flowglad feature ({})",
+                input.key(),
+                existing_id.as_deref().unwrap_or("?")
+            ),
+        )
+        .with_provider(PROVIDER)
+        .with_operation(CREATE)),
+    }
+}

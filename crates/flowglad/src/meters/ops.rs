@@ -6,7 +6,7 @@
 //! | get_by_key | the same scan | `Safe` |
 //! | list | `GET /api/v1/usage-meters?limit&cursor` | `Safe` |
 
-use unibill_core::{Aggregation, Error, Meter, MeterListQuery, NewMeter, Page, Result};
+use unibill_core::{Aggregation, Error, ErrorKind, Meter, MeterListQuery, NewMeter, Page, Result};
 use unibill_http::{Lookup, Request, Response};
 
 use super::wire::{self, CreateBody, MeterEnvelope, NewWireMeter};
@@ -72,5 +72,33 @@ pub fn slug_lookup(input: &NewMeter, found: Option<Meter>) -> Lookup<Meter> {
             existing_id: m.id.map(|id| id.as_str().to_owned()),
         },
         None => Lookup::Missing,
+    }
+}
+
+/// What the slug lookup before the first attempt means: free (`Ok`), held by the same usage meter (`AlreadyExists`
+/// with it, as `ensure` expects), or held by another one (`Conflict`).
+pub fn existing(input: &NewMeter, found: Lookup<Meter>) -> Result<()> {
+    match found {
+        Lookup::Missing => Ok(()),
+        Lookup::Found(x) => Err(Error::already_exists(
+            format!(
+                "a Flowglad usage meter with slug `{}` already exists",
+                input.key()
+            ),
+            x.id.as_ref().map(|id| id.as_str().to_owned()),
+        )
+        .with_existing(x)
+        .with_provider(PROVIDER)
+        .with_operation(CREATE)),
+        Lookup::Mismatch { existing_id } => Err(Error::new(
+            ErrorKind::Conflict,
+            format!(
+                "the slug `{}` is held by another Flowglad usage meter ({})",
+                input.key(),
+                existing_id.as_deref().unwrap_or("?")
+            ),
+        )
+        .with_provider(PROVIDER)
+        .with_operation(CREATE)),
     }
 }

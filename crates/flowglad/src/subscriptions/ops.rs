@@ -90,7 +90,42 @@ pub fn key_lookup(input: &NewSubscription, all: &[Subscription]) -> Lookup<Subsc
     }
 }
 
-/// After a `409` "already has an active subscription": ours (the key) is success; another current one is
+/// What the key lookup before the first attempt means: nothing holds the key (`Ok`), ours holds it
+/// (`AlreadyExists` with it, as `ensure` expects), or another price's subscription holds it (`Conflict`: the key
+/// was reused with other input).
+pub fn existing(input: &NewSubscription, found: Lookup<Subscription>) -> Result<()> {
+    match found {
+        Lookup::Missing => Ok(()),
+        Lookup::Found(s) => Err(Error::already_exists(
+            format!(
+                "a Flowglad subscription with key `{}` already exists",
+                input.key()
+            ),
+            Some(s.id.as_str().to_owned()),
+        )
+        .with_existing(s)
+        .with_provider(PROVIDER)
+        .with_operation(CREATE)),
+        Lookup::Mismatch { existing_id } => Err(reused(input, existing_id)),
+    }
+}
+
+fn reused(input: &NewSubscription, existing_id: Option<String>) -> Error {
+    Error::new(
+        ErrorKind::Conflict,
+        format!(
+            "idempotency key reused with different input: `{}` is held by Flowglad subscription {} of another \
+             price",
+            input.key(),
+            existing_id.as_deref().unwrap_or("?")
+        ),
+    )
+    .with_provider(PROVIDER)
+    .with_operation(CREATE)
+}
+
+/// After a `409` "already has an active subscription" (possibly this call's own retried success): ours (the
+/// key) is success; the key on another price is a `Conflict`; another current subscription is
 /// `AlreadyExists` naming it (finding 28); none leaves the 409 as it is.
 pub fn after_conflict(
     input: &NewSubscription,
@@ -100,28 +135,19 @@ pub fn after_conflict(
 ) -> Result<Subscription> {
     match key_lookup(input, all) {
         Lookup::Found(s) => Ok(s),
-        Lookup::Mismatch { existing_id } => Err(key_held(e, existing_id)),
+        Lookup::Mismatch { existing_id } => Err(reused(input, existing_id).with_source(e)),
         Lookup::Missing => match current.first() {
-            Some(other) => {
-                Err(key_held(e, Some(other.id.as_str().to_owned())).with_existing(other.clone()))
-            }
+            Some(other) => Err(Error::already_exists(
+                "the Flowglad customer already has a current subscription that is not this create's",
+                Some(other.id.as_str().to_owned()),
+            )
+            .with_existing(other.clone())
+            .with_provider(PROVIDER)
+            .with_operation(CREATE)
+            .with_source(e)),
             None => Err(e),
         },
     }
-}
-
-fn key_held(e: Error, existing_id: Option<String>) -> Error {
-    let mut err = Error::new(
-        ErrorKind::AlreadyExists,
-        "the customer already has a current Flowglad subscription that is not this create's",
-    )
-    .with_provider(PROVIDER)
-    .with_operation(CREATE)
-    .with_source(e);
-    if let Some(id) = existing_id {
-        err = err.with_existing_id(id);
-    }
-    err
 }
 
 /// `GET /api/v1/subscriptions/{id}`.
