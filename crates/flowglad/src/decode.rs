@@ -101,3 +101,46 @@ pub(crate) fn boolean<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D
         Some(other) => Err(D::Error::custom(format!("expected a boolean, got {other}"))),
     }
 }
+
+/// A decimal as a JSON number or a numeric string, read from its text (never through `f64`); `null` or absent
+/// is `None`.
+pub(crate) fn decimal<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<rust_decimal::Decimal>, D::Error> {
+    use serde::de::Error as _;
+    let text = match Option::<Value>::deserialize(d)? {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::String(s)) if s == "null" || s.is_empty() => return Ok(None),
+        Some(Value::String(s)) => s,
+        Some(Value::Number(n)) => n.to_string(),
+        Some(other) => {
+            return Err(D::Error::custom(format!("expected a number, got {other}")));
+        }
+    };
+    let t = text.trim();
+    t.parse::<rust_decimal::Decimal>()
+        .or_else(|_| rust_decimal::Decimal::from_scientific(t))
+        .map(Some)
+        .map_err(|_| D::Error::custom(format!("`{t}` is not a decimal number")))
+}
+
+/// A JSON object of string values (metadata); other values are kept as their JSON text, `null` is empty.
+pub(crate) fn metadata<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<unibill_core::Metadata, D::Error> {
+    let mut out = unibill_core::Metadata::new();
+    if let Some(Value::Object(map)) = Option::<Value>::deserialize(d)? {
+        for (k, v) in map {
+            match v {
+                Value::Null => {}
+                Value::String(s) => {
+                    out.insert(k, s);
+                }
+                other => {
+                    out.insert(k, other.to_string());
+                }
+            }
+        }
+    }
+    Ok(out)
+}

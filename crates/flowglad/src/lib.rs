@@ -1,4 +1,5 @@
-//! unibill-flowglad: prices and customers on the [Flowglad](https://flowglad.com) billing API.
+//! unibill-flowglad: prices, customers and the billing lifecycle (meters, features, subscriptions, usage,
+//! entitlements, invoices) on the [Flowglad](https://flowglad.com) billing API.
 //!
 //! ```
 //! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
@@ -48,6 +49,19 @@
 //! | customers.list | `GET /api/v1/customers?limit&cursor` (archived filtered here) | `Safe` |
 //! | customers.update | `PUT /api/v1/customers/{externalId}` | `Safe` |
 //! | customers.delete | `GET`, then `POST /api/v1/customers/{externalId}/archive` `{}` | `Safe` |
+//! | meters.create | slug scan of `GET /api/v1/usage-meters`, then `POST /api/v1/usage-meters` `{"usageMeter": {name, slug, aggregationType}}` | `Reconcile` on the slug |
+//! | meters.get_by_key / list | the slug scan / `GET /api/v1/usage-meters?limit&cursor` | `Safe` |
+//! | features.create | slug scan of `GET /api/v1/features`, then `POST /api/v1/features` `{"feature": {type: "toggle", …, pricingModelId}}` | `Reconcile` on the slug |
+//! | features.get_by_key / list | the slug scan / `GET /api/v1/features?limit&cursor` | `Safe` |
+//! | features.grant | slug scan, then `POST /api/v1/product-features` `{"productFeature": {productId, featureId}}` | `Unsafe` |
+//! | subscriptions.create | `GET /api/v1/customers/{externalId}/billing` (the key), then `POST /api/v1/subscriptions` (flat, key in `metadata.unibill_key`) | `Reconcile` on the key; a `409` is looked up |
+//! | subscriptions.get / list | `GET /api/v1/subscriptions/{id}` / `?limit&cursor` (status filtered here) | `Safe` |
+//! | subscriptions.cancel | `POST /api/v1/subscriptions/{id}/cancel` `{"cancellation": {"timing"}}` | `Safe` |
+//! | subscriptions.uncancel | `POST /api/v1/subscriptions/{id}/uncancel` `{}` (a canceled answer is `Conflict`) | `Safe` |
+//! | subscriptions.change_price | `GET`, then `POST /api/v1/subscriptions/{id}/adjust` `{"adjustment": {"timing": "immediately", …}}` | `Reconcile` (read back) |
+//! | usage.ingest | `/billing` per customer without a subscription, `POST /api/v1/usage-events/bulk`, and `POST /api/v1/usage-events` for each omitted (duplicate) event | `Safe` |
+//! | entitlements.check / list | `GET /api/v1/customers/{externalId}/billing`, computed | `Safe` |
+//! | invoices.get / list | `GET /api/v1/invoices/{id}` / `?limit&cursor` | `Safe` |
 //!
 //! Authentication is `Authorization: <secret key>` (the raw key, as Flowglad's SDK sends it).
 //!
@@ -75,7 +89,32 @@
 //! - **The slug search** (a create with a slug: before any re-send, and after a `409` that names no price)
 //!   pages the whole list, so it is bounded twice: by the create's deadline, and by
 //!   [`FlowgladClientBuilder::max_pages`] (default 10,000); a repeated `nextCursor` or page ends it at once.
+//!   The meter and feature slug scans are bounded the same way.
+//!
+//! # The lifecycle
+//!
+//! - **Usage** events need a subscription: one without is resolved, once per customer and call, to the
+//!   customer's only current subscription (none or several: `Rejected`, `InvalidInput` on `subscription_id`).
+//!   Quantities are whole numbers 1..=2,147,483,647 (`QuantityRule::PositiveInteger`). The meter is sent as
+//!   `usageMeterSlug`. Bulk answers are matched by `transactionId`; an omitted (duplicate) event is re-sent on
+//!   the single route, which answers the first write: another amount, date or subscription is `Rejected` with
+//!   a `Conflict`, the same is `Duplicate`. A refused batch (one transaction) is halved until the bad event
+//!   stands alone. There is no status lookup.
+//! - **Subscriptions**: the key lives in `metadata.unibill_key` and is looked up in the customer's billing
+//!   aggregate before any send; a `409` "already has an active subscription" is the same lookup (ours:
+//!   success; another: `AlreadyExists` naming it). Cancel immediately or at period end (no date, no pause),
+//!   idempotent; uncancel of a canceled subscription is `Conflict`. A paid create replaces the customer's
+//!   default free subscription (`create_replaces_free_default`). Trials: from the price, or until a time.
+//! - **Meters**: `sum` only. **Features**: boolean (`toggle`) only (a credit grant's amount is on the
+//!   feature, which the neutral input lacks); grants attach a feature to a product, with no limit. Features
+//!   need the pricing model: [`FlowgladClientBuilder::pricing_model_id`], or read from a usage meter.
+//! - **Entitlements** are computed from `/billing`'s `experimental` block over every current subscription: a
+//!   toggle is `Boolean`; a credit grant is `Metered` with `limit: Unknown`, `used: None` and the meter's
+//!   summed `availableBalance`; nothing is `NotGranted`.
+//! - **Invoices** are read-only (no finalize or void), with no `total` and no lines; list filters on
+//!   subscription and status run here, a customer filter is unsupported.
 
+mod billing;
 mod capabilities;
 mod client;
 #[doc(hidden)]
@@ -84,9 +123,15 @@ mod config;
 mod currency;
 mod customers;
 mod decode;
+mod entitlements;
 mod errors;
+mod features;
+mod invoices;
+mod meters;
 mod pagination;
 mod prices;
+mod subscriptions;
+mod usage;
 mod webhooks;
 
 pub use client::{FlowgladClient, FlowgladClientBuilder};

@@ -20,12 +20,27 @@
 //! price union with zod-style issues; int32 amounts; the organisation currency; product prices archiving their
 //! siblings; slugs unique among active prices (500 on a clash); updates keyed by the body's id; cursor
 //! pagination; customers by external id; `X-Request-Id` on every answer.
+//!
+//! Lifecycle (`shared/providers/flowglad-lifecycle.md`): usage meters with their `_no_charge` price; features
+//! (`pricingModelId` required) and product features; subscriptions (flat create, one current subscription per
+//! customer unless allowed, `{cancellation:{timing}}`, lenient uncancel, adjust); usage events (`usageEvent`
+//! envelope, exactly one price or meter reference, positive integer `amount`, first write wins on
+//! `(transactionId, usageMeterId)`, 409 across subscriptions, bulk insert-or-ignore); the customer billing
+//! aggregate and usage balances; read-only invoices (added with [`FlowgladEmulator::add_invoice`]). The clock
+//! can be read ([`FlowgladEmulator::now_ms`]) and moved ([`FlowgladEmulator::advance_clock`]); scheduled
+//! cancels, trial ends, period rolls and scheduled adjustments happen when it passes them.
 
+mod billing;
 mod customers;
 mod errors;
+mod features;
+mod invoices;
 mod pagination;
 mod prices;
 mod state;
+mod subscriptions;
+mod usage_events;
+mod usage_meters;
 mod zod;
 
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -47,7 +62,7 @@ use crate::{RecordedRequest, Served};
 
 use errors::{ApiError, INVALID_KEY_TEXT, UNAUTHORIZED_TEXT};
 use pagination::ListQuery;
-use state::{Clock, Product, Store, UsageMeter};
+use state::{Aggregation, Clock, Product, Store, UsageMeter};
 
 pub use errors::{
     INVALID_KEY_TEXT as INVALID_KEY_MESSAGE, UNAUTHORIZED_TEXT as UNAUTHORIZED_MESSAGE,
@@ -112,6 +127,7 @@ pub struct FlowgladEmulatorBuilder {
     clock_start_ms: Option<i64>,
     products: Vec<(String, bool)>,
     meters: Vec<String>,
+    allow_multiple_subscriptions: bool,
 }
 
 impl FlowgladEmulatorBuilder {
@@ -142,7 +158,14 @@ impl FlowgladEmulatorBuilder {
         self
     }
 
-    /// Add a usage meter.
+    /// The organisation's `allowMultipleSubscriptionsPerCustomer` (default false: a customer with a current
+    /// subscription gets 409 on another create).
+    pub fn allow_multiple_subscriptions_per_customer(mut self, allow: bool) -> Self {
+        self.allow_multiple_subscriptions = allow;
+        self
+    }
+
+    /// Add a usage meter (its slug is its id; no `_no_charge` price is seeded).
     pub fn usage_meter(mut self, id: impl Into<String>) -> Self {
         self.meters.push(id.into());
         self
@@ -154,6 +177,7 @@ impl FlowgladEmulatorBuilder {
         let livemode = self.secret_key.contains("_live_");
         let clock = self.clock_start_ms.map_or(Clock::System, Clock::Fixed);
         let mut store = Store::new(self.currency, livemode, clock);
+        store.allow_multiple_subscriptions = self.allow_multiple_subscriptions;
         for (id, is_default) in self.products {
             store.products.push(Product {
                 id,
@@ -162,9 +186,22 @@ impl FlowgladEmulatorBuilder {
             });
         }
         for id in self.meters {
+            // Seeded meters have no `_no_charge` price (the price tests count prices from zero).
+            let slug = if id == seed::USAGE_METER_ID {
+                seed::USAGE_METER_SLUG.to_owned()
+            } else {
+                id.clone()
+            };
+            let now = store.current_ms();
             store.meters.push(UsageMeter {
                 id,
+                created_at: now,
+                updated_at: now,
+                livemode: store.livemode,
                 pricing_model_id: store.pricing_model_id.clone(),
+                name: slug.clone(),
+                slug,
+                aggregation: Aggregation::Sum,
             });
         }
         FlowgladEmulator {
@@ -197,6 +234,7 @@ impl FlowgladEmulator {
                 (seed::FREE_PRODUCT_ID.into(), true),
             ],
             meters: vec![seed::USAGE_METER_ID.into()],
+            allow_multiple_subscriptions: false,
         }
     }
 
@@ -218,6 +256,61 @@ impl FlowgladEmulator {
                 "/api/v1/customers/{external_id}/archive",
                 post(archive_customer),
             )
+            .route(
+                "/api/v1/customers/{external_id}/billing",
+                get(customer_billing),
+            )
+            .route(
+                "/api/v1/customers/{external_id}/usage-balances",
+                get(customer_usage_balances),
+            )
+            .route(
+                "/api/v1/usage-meters",
+                get(list_usage_meters).post(create_usage_meter),
+            )
+            .route(
+                "/api/v1/usage-meters/{id}",
+                get(get_usage_meter).put(update_usage_meter),
+            )
+            .route("/api/v1/features", get(list_features).post(create_feature))
+            .route(
+                "/api/v1/features/{id}",
+                get(get_feature).put(update_feature),
+            )
+            .route("/api/v1/product-features", post(attach_product_feature))
+            .route(
+                "/api/v1/product-features/{id}/expire",
+                post(expire_product_feature),
+            )
+            .route(
+                "/api/v1/subscriptions",
+                get(list_subscriptions).post(create_subscription),
+            )
+            .route("/api/v1/subscriptions/{id}", get(get_subscription))
+            .route(
+                "/api/v1/subscriptions/{id}/cancel",
+                post(cancel_subscription),
+            )
+            .route(
+                "/api/v1/subscriptions/{id}/uncancel",
+                post(uncancel_subscription),
+            )
+            .route(
+                "/api/v1/subscriptions/{id}/adjust",
+                post(adjust_subscription),
+            )
+            .route(
+                "/api/v1/subscriptions/{id}/cancel-scheduled-adjustment",
+                post(cancel_scheduled_adjustment),
+            )
+            .route(
+                "/api/v1/usage-events",
+                get(list_usage_events).post(create_usage_event),
+            )
+            .route("/api/v1/usage-events/bulk", post(bulk_usage_events))
+            .route("/api/v1/usage-events/{id}", get(get_usage_event))
+            .route("/api/v1/invoices", get(list_invoices))
+            .route("/api/v1/invoices/{id}", get(get_invoice))
             .fallback(route_not_found)
             .method_not_allowed_fallback(route_not_found)
             .layer(middleware::from_fn_with_state(
@@ -320,6 +413,120 @@ impl FlowgladEmulator {
             .filter(|c| s.visible(&c.pricing_model_id, c.livemode))
             .map(state::Customer::to_json)
             .collect()
+    }
+
+    /// The emulated clock's current time, epoch ms, without advancing it.
+    pub fn now_ms(&self) -> i64 {
+        self.store().current_ms()
+    }
+
+    /// Moves the emulated clock forward by `ms`: scheduled cancels, trial ends, period rolls and scheduled
+    /// adjustments it passes take effect on the next request.
+    pub fn advance_clock(&self, ms: i64) {
+        self.store().advance_ms(ms);
+    }
+
+    /// Number of usage events recorded (duplicates answered with the first event are not counted twice).
+    pub fn usage_event_count(&self) -> usize {
+        let s = self.store();
+        s.usage_events
+            .iter()
+            .filter(|e| s.visible(&e.pricing_model_id, e.livemode))
+            .count()
+    }
+
+    /// Every usage event recorded, as wire records, oldest first.
+    pub fn usage_events(&self) -> Vec<Value> {
+        let s = self.store();
+        s.usage_events
+            .iter()
+            .filter(|e| s.visible(&e.pricing_model_id, e.livemode))
+            .map(usage_events::UsageEvent::to_json)
+            .collect()
+    }
+
+    /// Number of subscriptions, canceled ones included.
+    pub fn subscription_count(&self) -> usize {
+        let s = self.store();
+        s.subscriptions
+            .iter()
+            .filter(|x| s.visible(&x.pricing_model_id, x.livemode))
+            .count()
+    }
+
+    /// Every subscription, as wire records, oldest first (as stored: clock-driven transitions are applied on
+    /// the next request).
+    pub fn subscriptions(&self) -> Vec<Value> {
+        let s = self.store();
+        s.subscriptions
+            .iter()
+            .filter(|x| s.visible(&x.pricing_model_id, x.livemode))
+            .map(subscriptions::Subscription::to_json)
+            .collect()
+    }
+
+    /// Number of usage meters the key can see (seeded ones included).
+    pub fn usage_meter_count(&self) -> usize {
+        let s = self.store();
+        s.meters
+            .iter()
+            .filter(|m| s.visible(&m.pricing_model_id, m.livemode))
+            .count()
+    }
+
+    /// Number of features the key can see.
+    pub fn feature_count(&self) -> usize {
+        let s = self.store();
+        s.features
+            .iter()
+            .filter(|f| s.visible(&f.pricing_model_id, f.livemode))
+            .count()
+    }
+
+    /// Knob: add an invoice on a subscription (Flowglad makes invoices in billing runs, which are not
+    /// emulated), for its current period, with `subtotal` in minor units and the given `status` (`open`,
+    /// `paid`, …). Returns its id, or `None` when the subscription is unknown.
+    pub fn add_invoice(
+        &self,
+        subscription_id: &str,
+        subtotal: i64,
+        status: &str,
+    ) -> Option<String> {
+        let mut s = self.store();
+        let i = s.subscription_index(subscription_id)?;
+        let (customer_id, period_start, period_end) = {
+            let sub = &s.subscriptions[i];
+            (sub.customer_id.clone(), sub.period_start, sub.period_end)
+        };
+        let base = s
+            .customer_index_by_id(&customer_id)
+            .map(|c| s.customers[c].invoice_number_base.clone())
+            .unwrap_or_default();
+        let number = s
+            .invoices
+            .iter()
+            .filter(|x| x.customer_id == customer_id)
+            .count()
+            + 1;
+        let now = s.now_ms();
+        let invoice = invoices::Invoice {
+            id: s.new_id("inv_"),
+            created_at: now,
+            livemode: s.livemode,
+            pricing_model_id: s.pricing_model_id.clone(),
+            invoice_number: format!("{base}-{number:05}"),
+            status: status.to_owned(),
+            currency: s.currency.clone(),
+            subtotal: Some(subtotal),
+            tax_amount: Some(0),
+            customer_id,
+            subscription_id: subscription_id.to_owned(),
+            period_start,
+            period_end,
+        };
+        let id = invoice.id.clone();
+        s.invoices.push(invoice);
+        Some(id)
     }
 
     /// Knob: make the key look rate-limited at Unkey, which Flowglad answers with
@@ -529,6 +736,171 @@ async fn archive_customer(
 ) -> Response {
     let result = json_body(&body).and_then(|_| customers::archive(&mut lock(&s.store), &ext));
     answer(result, &rid)
+}
+
+async fn customer_billing(State(s): Shr, Extension(rid): Rid, Path(ext): Path<String>) -> Response {
+    answer(billing::billing(&mut lock(&s.store), &ext), &rid)
+}
+
+async fn customer_usage_balances(
+    State(s): Shr,
+    Extension(rid): Rid,
+    Path(ext): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let subscription_id = q.as_deref().and_then(|q| {
+        q.split('&').find_map(|pair| {
+            let (k, v) = pair.split_once('=')?;
+            (pagination::form_decode(k) == "subscriptionId").then(|| pagination::form_decode(v))
+        })
+    });
+    let result = billing::usage_balances(&mut lock(&s.store), &ext, subscription_id.as_deref());
+    answer(result, &rid)
+}
+
+async fn create_usage_meter(State(s): Shr, Extension(rid): Rid, body: Bytes) -> Response {
+    let result = json_body(&body).and_then(|b| usage_meters::create(&mut lock(&s.store), &b));
+    answer(result, &rid)
+}
+
+async fn list_usage_meters(State(s): Shr, Extension(rid): Rid, RawQuery(q): RawQuery) -> Response {
+    let result = ListQuery::parse(q.as_deref()).map(|q| usage_meters::list(&lock(&s.store), &q));
+    answer(result, &rid)
+}
+
+async fn get_usage_meter(State(s): Shr, Extension(rid): Rid, Path(id): Path<String>) -> Response {
+    answer(usage_meters::get(&lock(&s.store), &id), &rid)
+}
+
+async fn update_usage_meter(
+    State(s): Shr,
+    Extension(rid): Rid,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let result = json_body(&body).and_then(|b| usage_meters::update(&mut lock(&s.store), &id, &b));
+    answer(result, &rid)
+}
+
+async fn create_feature(State(s): Shr, Extension(rid): Rid, body: Bytes) -> Response {
+    let result = json_body(&body).and_then(|b| features::create(&mut lock(&s.store), &b));
+    answer(result, &rid)
+}
+
+async fn list_features(State(s): Shr, Extension(rid): Rid, RawQuery(q): RawQuery) -> Response {
+    let result = ListQuery::parse(q.as_deref()).map(|q| features::list(&lock(&s.store), &q));
+    answer(result, &rid)
+}
+
+async fn get_feature(State(s): Shr, Extension(rid): Rid, Path(id): Path<String>) -> Response {
+    answer(features::get(&lock(&s.store), &id), &rid)
+}
+
+async fn update_feature(
+    State(s): Shr,
+    Extension(rid): Rid,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let result = json_body(&body).and_then(|b| features::update(&mut lock(&s.store), &id, &b));
+    answer(result, &rid)
+}
+
+async fn attach_product_feature(State(s): Shr, Extension(rid): Rid, body: Bytes) -> Response {
+    let result = json_body(&body).and_then(|b| features::attach(&mut lock(&s.store), &b));
+    answer(result, &rid)
+}
+
+/// One of the two routes that take an empty body.
+async fn expire_product_feature(
+    State(s): Shr,
+    Extension(rid): Rid,
+    Path(id): Path<String>,
+) -> Response {
+    answer(features::expire(&mut lock(&s.store), &id), &rid)
+}
+
+async fn create_subscription(State(s): Shr, Extension(rid): Rid, body: Bytes) -> Response {
+    let result = json_body(&body).and_then(|b| subscriptions::create(&mut lock(&s.store), &b));
+    answer(result, &rid)
+}
+
+async fn list_subscriptions(State(s): Shr, Extension(rid): Rid, RawQuery(q): RawQuery) -> Response {
+    let result =
+        ListQuery::parse(q.as_deref()).map(|q| subscriptions::list(&mut lock(&s.store), &q));
+    answer(result, &rid)
+}
+
+async fn get_subscription(State(s): Shr, Extension(rid): Rid, Path(id): Path<String>) -> Response {
+    answer(subscriptions::get(&mut lock(&s.store), &id), &rid)
+}
+
+async fn cancel_subscription(
+    State(s): Shr,
+    Extension(rid): Rid,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let result = json_body(&body).and_then(|b| subscriptions::cancel(&mut lock(&s.store), &id, &b));
+    answer(result, &rid)
+}
+
+/// One of the two routes that take an empty body.
+async fn uncancel_subscription(
+    State(s): Shr,
+    Extension(rid): Rid,
+    Path(id): Path<String>,
+) -> Response {
+    answer(subscriptions::uncancel(&mut lock(&s.store), &id), &rid)
+}
+
+async fn adjust_subscription(
+    State(s): Shr,
+    Extension(rid): Rid,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let result = json_body(&body).and_then(|b| subscriptions::adjust(&mut lock(&s.store), &id, &b));
+    answer(result, &rid)
+}
+
+async fn cancel_scheduled_adjustment(
+    State(s): Shr,
+    Extension(rid): Rid,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let result = json_body(&body)
+        .and_then(|_| subscriptions::cancel_scheduled_adjustment(&mut lock(&s.store), &id));
+    answer(result, &rid)
+}
+
+async fn create_usage_event(State(s): Shr, Extension(rid): Rid, body: Bytes) -> Response {
+    let result = json_body(&body).and_then(|b| usage_events::create(&mut lock(&s.store), &b));
+    answer(result, &rid)
+}
+
+async fn bulk_usage_events(State(s): Shr, Extension(rid): Rid, body: Bytes) -> Response {
+    let result = json_body(&body).and_then(|b| usage_events::bulk(&mut lock(&s.store), &b));
+    answer(result, &rid)
+}
+
+async fn list_usage_events(State(s): Shr, Extension(rid): Rid, RawQuery(q): RawQuery) -> Response {
+    let result = ListQuery::parse(q.as_deref()).map(|q| usage_events::list(&lock(&s.store), &q));
+    answer(result, &rid)
+}
+
+async fn get_usage_event(State(s): Shr, Extension(rid): Rid, Path(id): Path<String>) -> Response {
+    answer(usage_events::get(&lock(&s.store), &id), &rid)
+}
+
+async fn list_invoices(State(s): Shr, Extension(rid): Rid, RawQuery(q): RawQuery) -> Response {
+    let result = ListQuery::parse(q.as_deref()).map(|q| invoices::list(&lock(&s.store), &q));
+    answer(result, &rid)
+}
+
+async fn get_invoice(State(s): Shr, Extension(rid): Rid, Path(id): Path<String>) -> Response {
+    answer(invoices::get(&lock(&s.store), &id), &rid)
 }
 
 #[cfg(test)]

@@ -1,6 +1,12 @@
-//! The emulator's in-memory store: pricing model, products, usage meters, prices, customers, ids and clock.
+//! The emulator's in-memory store: pricing model, products, usage meters, prices, customers, features,
+//! subscriptions, usage events, invoices, ids and clock.
 
 use serde_json::{Value, json};
+
+use super::features::{Feature, ProductFeature};
+use super::invoices::Invoice;
+use super::subscriptions::Subscription;
+use super::usage_events::UsageEvent;
 
 /// Id of the pricing model the emulator's key is scoped to (the fixtures' pricing model).
 pub const PRICING_MODEL_ID: &str = "pricing_model_8QbWq3kLr2TnXy7Vd1Zs0";
@@ -27,11 +33,60 @@ pub(crate) struct Product {
     pub pricing_model_id: String,
 }
 
-/// A usage meter the emulator knows about.
+/// How a usage meter aggregates its events over a billing period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Aggregation {
+    /// Sum of `amount`.
+    Sum,
+    /// Number of distinct `properties` values.
+    CountDistinctProperties,
+}
+
+impl Aggregation {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "sum" => Some(Self::Sum),
+            "count_distinct_properties" => Some(Self::CountDistinctProperties),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sum => "sum",
+            Self::CountDistinctProperties => "count_distinct_properties",
+        }
+    }
+}
+
+/// A usage meter (seeded or created through `POST /api/v1/usage-meters`).
 #[derive(Debug, Clone)]
 pub(crate) struct UsageMeter {
     pub id: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub livemode: bool,
     pub pricing_model_id: String,
+    pub name: String,
+    pub slug: String,
+    pub aggregation: Aggregation,
+}
+
+impl UsageMeter {
+    /// The wire record (`UsageMeterClientSelectSchema`).
+    pub fn to_json(&self) -> Value {
+        json!({
+            "id": self.id,
+            "createdAt": self.created_at,
+            "updatedAt": self.updated_at,
+            "livemode": self.livemode,
+            "organizationId": ORGANIZATION_ID,
+            "name": self.name,
+            "pricingModelId": self.pricing_model_id,
+            "slug": self.slug,
+            "aggregationType": self.aggregation.as_str(),
+        })
+    }
 }
 
 /// The three price types.
@@ -172,6 +227,13 @@ pub(crate) struct Store {
     pub meters: Vec<UsageMeter>,
     pub prices: Vec<Price>,
     pub customers: Vec<Customer>,
+    pub features: Vec<Feature>,
+    pub product_features: Vec<ProductFeature>,
+    pub subscriptions: Vec<Subscription>,
+    pub usage_events: Vec<UsageEvent>,
+    pub invoices: Vec<Invoice>,
+    /// The organisation's `allowMultipleSubscriptionsPerCustomer` (default false).
+    pub allow_multiple_subscriptions: bool,
     pub rate_limited: bool,
     clock: Clock,
     last_ms: i64,
@@ -195,6 +257,12 @@ impl Store {
             meters: Vec::new(),
             prices: Vec::new(),
             customers: Vec::new(),
+            features: Vec::new(),
+            product_features: Vec::new(),
+            subscriptions: Vec::new(),
+            usage_events: Vec::new(),
+            invoices: Vec::new(),
+            allow_multiple_subscriptions: false,
             rate_limited: false,
             clock,
             last_ms,
@@ -214,6 +282,24 @@ impl Store {
         };
         self.last_ms = candidate.max(self.last_ms + 1);
         self.last_ms
+    }
+
+    /// The current time without advancing the clock (the last timestamp handed out, or the wall clock when
+    /// it is later).
+    pub fn current_ms(&self) -> i64 {
+        match self.clock {
+            Clock::System => std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+                .unwrap_or(0)
+                .max(self.last_ms),
+            Clock::Fixed(_) => self.last_ms,
+        }
+    }
+
+    /// Moves the clock forward by `ms` (the next timestamp is at least `current_ms() + ms + 1`).
+    pub fn advance_ms(&mut self, ms: i64) {
+        self.last_ms = self.current_ms().saturating_add(ms.max(0));
     }
 
     /// A fresh id: the prefix and 21 characters of `[0-9A-Za-z]`, counter-based and increasing.
@@ -257,7 +343,37 @@ impl Store {
     pub fn meter(&self, id: &str) -> Option<&UsageMeter> {
         self.meters
             .iter()
-            .find(|m| m.id == id && m.pricing_model_id == self.pricing_model_id)
+            .find(|m| m.id == id && self.visible(&m.pricing_model_id, m.livemode))
+    }
+
+    /// The visible meter with this slug.
+    pub fn meter_by_slug(&self, slug: &str) -> Option<&UsageMeter> {
+        self.meters
+            .iter()
+            .find(|m| m.slug == slug && self.visible(&m.pricing_model_id, m.livemode))
+    }
+
+    /// Index of the visible active price with this slug.
+    pub fn price_index_by_slug(&self, slug: &str) -> Option<usize> {
+        self.prices.iter().position(|p| {
+            p.active
+                && p.slug.as_deref() == Some(slug)
+                && self.visible(&p.pricing_model_id, p.livemode)
+        })
+    }
+
+    /// Index of the visible customer with this `cust_` id.
+    pub fn customer_index_by_id(&self, id: &str) -> Option<usize> {
+        self.customers
+            .iter()
+            .position(|c| c.id == id && self.visible(&c.pricing_model_id, c.livemode))
+    }
+
+    /// Index of a visible subscription.
+    pub fn subscription_index(&self, id: &str) -> Option<usize> {
+        self.subscriptions
+            .iter()
+            .position(|s| s.id == id && self.visible(&s.pricing_model_id, s.livemode))
     }
 
     /// Index of a visible price.

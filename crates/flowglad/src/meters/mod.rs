@@ -1,0 +1,4 @@
+//! Usage meters: `/api/v1/usage-meters`.
+
+pub mod ops;
+mod wire;

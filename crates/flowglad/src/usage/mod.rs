@@ -1,0 +1,4 @@
+//! Usage events: `POST /api/v1/usage-events` and `/bulk`.
+
+pub mod ops;
+mod wire;
