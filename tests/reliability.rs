@@ -3,7 +3,9 @@
 //! `docs/reliability.md` is the rendering of this very summary (`UNIBILL_BLESS=1` rewrites it).
 //!
 //! `UNIBILL_SOAK_N` (default 2000) sets the creates per scenario; a run with another N writes its summary but
-//! compares no document. Reproduce: `cargo nextest run -p unibill --test reliability`.
+//! compares no document. Issue #22's scenarios keep their own sizes whatever N is: 500 Flexprice subscription
+//! creates, and 10,000 Flexprice usage events (re-sent after every failure until taken, then looked up one by
+//! one on the emulator), once with the executor's 10 attempts and once with 1 (the caller re-sends). Reproduce: `cargo nextest run -p unibill --test reliability`.
 
 #![cfg(all(feature = "flexprice", feature = "flowglad", feature = "vercel"))]
 
@@ -17,10 +19,11 @@ use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use soak::{Class, Instruments, Scenario};
 use unibill::{
-    Currency, CustomerListQuery, Customers, CustomersExt, Interval, Money, NewCustomer, NewPrice,
-    NewStore, PriceKind, Prices, Stores,
+    Aggregation, Currency, CustomerListQuery, CustomerRef, Customers, CustomersExt, IdempotencyKey,
+    Interval, Meters, Money, NewCustomer, NewMeter, NewPrice, NewStore, NewSubscription, PriceKind,
+    Prices, Stores, SubscriptionListQuery, Subscriptions, Timestamp, UsageEvent,
 };
-use unibill_flexprice::{FlexpriceClient, FlexpriceConfig};
+use unibill_flexprice::{FlexpriceClient, FlexpriceConfig, NewPlan};
 use unibill_flowglad::{FlowgladClient, FlowgladConfig};
 use unibill_http::FixedClock;
 use unibill_testkit::TestServer;
@@ -28,6 +31,8 @@ use unibill_testkit::emulators::{flexprice, flowglad, vercel};
 use unibill_vercel::{VercelClient, VercelConfig};
 
 const DEFAULT_N: usize = 2000;
+/// Subscription creates, as issue #22 states.
+const SUBSCRIPTIONS: usize = 500;
 const SEED: u64 = 0x5EED_0011;
 const FLEXPRICE_KEY: &str = "sk_soak_flexprice_PLANTED";
 const FLOWGLAD_KEY: &str = "sk_test_soak_flowglad_PLANTED";
@@ -93,6 +98,284 @@ async fn flexprice_customers(n: usize, seed: u64) -> Value {
             },
         )
         .await
+}
+
+/// The Flexprice emulator behind a fault-injecting server, and a client for it whose executor makes `attempts`
+/// attempts per call.
+async fn flexprice_rig(
+    instruments: &Instruments,
+    attempts: u32,
+) -> (
+    std::sync::Arc<flexprice::FlexpriceEmulator>,
+    TestServer,
+    FlexpriceClient,
+) {
+    let emulator = flexprice::FlexpriceEmulator::new(FLEXPRICE_KEY);
+    let server = TestServer::router(emulator.router()).await;
+    let config = FlexpriceConfig::builder(FLEXPRICE_KEY)
+        .base_url(server.url().join("v1").unwrap())
+        .build()
+        .unwrap();
+    let instruments = instruments.clone();
+    let client = FlexpriceClient::builder(config)
+        .executor(move |b| instruments.apply_attempts(b, attempts))
+        .build()
+        .unwrap();
+    (emulator, server, client)
+}
+
+/// Events in the usage scenarios, as issue #22 states.
+const USAGE_EVENTS: usize = 10_000;
+/// Events per `Usage::ingest` call (the adapter sends a call's events as one bulk request up to 1000).
+const USAGE_BATCH: usize = 100;
+const USAGE_CUSTOMER: &str = "soak-usage-customer";
+const USAGE_METER: &str = "soak_api_calls";
+/// The first event's time (the emulator's clock start, 2026-08-22T13:00:00Z), in milliseconds.
+const USAGE_START_MS: i64 = 1_787_403_600_000;
+
+/// Event `i`: a fixed key, a fixed time (250 ms apart) and a quantity of 1 to 5.
+fn usage_event(i: usize) -> UsageEvent {
+    UsageEvent::builder(USAGE_CUSTOMER, USAGE_METER, Decimal::from(1 + i % 5))
+        .key(IdempotencyKey::new(format!("soak-ev-{i:05}")).unwrap())
+        .occurred_at(Timestamp::from_millisecond(USAGE_START_MS + 250 * i as i64).unwrap())
+        .build()
+        .unwrap()
+}
+
+/// Usage ingestion under the fault mix: `USAGE_EVENTS` events in batches of `USAGE_BATCH`, every event not
+/// recorded re-sent unchanged (same key, same time) until taken; the executor makes `attempts` attempts per
+/// request (1: every ambiguous failure comes back to the caller, who re-sends). Then counted on the emulator:
+/// its stored rows (copies with the same id and timestamp collapsed, as Flexprice's storage does) and, per
+/// key, the event's lookup (its stored time, quantity and status).
+async fn flexprice_usage(seed: u64, attempts: u32) -> Value {
+    let instruments = Instruments::default();
+    let (emulator, server, client) = flexprice_rig(&instruments, attempts).await;
+    // Set-up, before any fault: the customer and a SUM meter on the events' name.
+    Customers::create(
+        &client,
+        NewCustomer::builder(USAGE_CUSTOMER, "Usage soak")
+            .build()
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    Meters::create(
+        &client,
+        NewMeter::builder(USAGE_METER, "API calls", Aggregation::Sum)
+            .build()
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    let events: Vec<UsageEvent> = (0..USAGE_EVENTS).map(usage_event).collect();
+    let expected_total: Decimal = events.iter().map(UsageEvent::quantity).sum();
+
+    let before = server.request_count();
+    let faults = soak::install_mix(&server, seed);
+    let started = std::time::Instant::now();
+    let sent = soak::ingest::run(&client, &events, USAGE_BATCH).await;
+    eprintln!(
+        "usage ingest ({attempts} attempts): sent in {:?}",
+        started.elapsed()
+    );
+    server.clear_fault_source();
+    let requests = server.request_count() - before;
+    let retries = instruments.observer.events();
+
+    // Counted on the emulator, no faults now.
+    let rows = emulator.event_count();
+    let started = std::time::Instant::now();
+    let answers = lookups(&server, &events).await;
+    eprintln!("usage lookups: {:?}", started.elapsed());
+    let (mut found, mut counted, mut wrong_time) = (0u64, 0u64, 0u64);
+    let mut total = Decimal::ZERO;
+    let mut missing = Vec::new();
+    for (e, body) in events.iter().zip(answers) {
+        let Some(body) = body else {
+            missing.push(e.key().as_str().to_owned());
+            continue;
+        };
+        found += 1;
+        let stored_at = body["event"]["timestamp"]
+            .as_str()
+            .and_then(|t| t.parse::<Timestamp>().ok());
+        if stored_at != Some(e.occurred_at()) {
+            wrong_time += 1;
+        }
+        if body["status"] == "processed" {
+            counted += 1;
+        }
+        total += body["event"]["properties"]["quantity"]
+            .as_str()
+            .and_then(|q| q.parse::<Decimal>().ok())
+            .unwrap_or_default();
+    }
+    let mut reasons: std::collections::BTreeMap<String, u64> = Default::default();
+    for r in &retries {
+        *reasons.entry(format!("{:?}", r.reason)).or_default() += 1;
+    }
+    let faults = faults.lock().unwrap().clone();
+    let left = sent.left().len();
+    let summary = json!({
+        "adapter": "flexprice",
+        "operation": if attempts == 1 { "usage.ingest (1 attempt)" } else { "usage.ingest" },
+        "attempts_per_request": attempts,
+        "events": USAGE_EVENTS,
+        "batch": USAGE_BATCH,
+        "calls": sent.calls,
+        "rounds": sent.rounds,
+        "resent_batches": sent.resent_batches,
+        "resent_events": sent.resent_events,
+        "not_recorded_answers": sent.not_recorded,
+        "call_errors": sent.call_errors,
+        "last_outcomes": sent.by_outcome(),
+        "left": left,
+        "requests_received": requests,
+        "faults_injected": faults.values().sum::<u64>(),
+        "faults_by_kind": faults,
+        "retries": retries.len(),
+        "retries_by_reason": reasons,
+        "stored_rows": rows,
+        "events_found": found,
+        "events_counted": counted,
+        "events_missing": missing.len(),
+        "duplicates": rows.saturating_sub(found as usize),
+        "stored_time_differs": wrong_time,
+        "usage_total": total.normalize().to_string(),
+        "usage_expected": expected_total.normalize().to_string(),
+    });
+    println!("{}", serde_json::to_string(&summary).unwrap());
+    assert_eq!(
+        left,
+        0,
+        "events never recorded: {:?}",
+        &sent.left()[..left.min(10)]
+    );
+    assert!(
+        missing.is_empty(),
+        "events the emulator does not hold: {:?}",
+        &missing[..missing.len().min(10)]
+    );
+    // 10,000 keys each found, 10,000 rows in all: every event is held exactly once.
+    assert_eq!(rows, USAGE_EVENTS, "stored rows");
+    assert_eq!(found, USAGE_EVENTS as u64);
+    assert_eq!(counted, USAGE_EVENTS as u64, "events the emulator counts");
+    assert_eq!(wrong_time, 0, "events stored at another time than sent");
+    assert_eq!(total, expected_total, "usage total");
+    summary
+}
+
+/// Each event's `GET /v1/events/lookup?id=<key>` answer (`None` for a 404), a few at a time, in order.
+async fn lookups(server: &TestServer, events: &[UsageEvent]) -> Vec<Option<Value>> {
+    let http = reqwest::Client::new();
+    let url = server.url().join("v1/events/lookup").unwrap();
+    futures::stream::iter(events)
+        .map(|e| {
+            let request = http
+                .get(url.clone())
+                .query(&[("id", e.key().as_str())])
+                .header("x-api-key", FLEXPRICE_KEY);
+            async move {
+                let answer = request.send().await.unwrap();
+                if answer.status() == reqwest::StatusCode::NOT_FOUND {
+                    return None;
+                }
+                assert!(answer.status().is_success(), "lookup of {}", e.key());
+                Some(serde_json::from_str::<Value>(&answer.text().await.unwrap()).unwrap())
+            }
+        })
+        .buffered(8)
+        .collect()
+        .await
+}
+
+/// Subscriptions under the fault mix: `n` creates with distinct keys for one customer on one price (the
+/// adapter's `Reconcile`: the key is searched before the first attempt and after every ambiguous one), then the
+/// emulator's subscriptions counted per key.
+async fn flexprice_subscriptions(n: usize, seed: u64) -> Value {
+    let instruments = Instruments::default();
+    let (emulator, server, client) = flexprice_rig(&instruments, soak::MAX_ATTEMPTS).await;
+    const CUSTOMER: &str = "soak-sub-customer";
+    // Set-up, before any fault: a plan, its monthly price, the customer.
+    let plan = client
+        .create_plan(NewPlan::builder("Soak").build().unwrap())
+        .await
+        .unwrap();
+    let price = Prices::create(
+        &client,
+        NewPrice::builder(
+            PriceKind::recurring(Interval::monthly()),
+            Money::new(Decimal::new(2900, 2), Currency::USD),
+        )
+        .product_id(plan.id.as_str())
+        .build()
+        .unwrap(),
+    )
+    .await
+    .unwrap();
+    Customers::create(
+        &client,
+        NewCustomer::builder(CUSTOMER, "Subscription soak")
+            .build()
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    let key = |i: usize| format!("soak-sub-{i:04}");
+    let listed = || async {
+        let mut all = unibill::SubscriptionsExt::list_all(
+            &client,
+            SubscriptionListQuery::new()
+                .customer(CustomerRef::external_id(CUSTOMER))
+                .limit(100),
+        );
+        let mut subs = Vec::new();
+        while let Some(s) = all.next().await {
+            subs.push(s.unwrap());
+        }
+        assert_eq!(subs.len(), emulator.subscription_count());
+        subs
+    };
+    let mut summary = Scenario {
+        adapter: "flexprice",
+        operation: "subscriptions.create",
+        class: Class::Reconcile,
+        server: &server,
+        instruments: &instruments,
+    }
+    .run(
+        n,
+        seed,
+        key,
+        |i| {
+            let client = client.clone();
+            let price_id = price.id.clone();
+            async move {
+                let input = NewSubscription::builder(CustomerRef::external_id(CUSTOMER), price_id)
+                    .key(IdempotencyKey::new(key(i)).unwrap())
+                    .build()
+                    .unwrap();
+                let sub = Subscriptions::create(&client, input).await?;
+                Ok(sub.key.map(|k| k.as_str().to_owned()).unwrap_or_default())
+            }
+        },
+        || async {
+            let mut held = HashMap::new();
+            for s in listed().await {
+                if let Some(k) = s.key {
+                    *held.entry(k.as_str().to_owned()).or_insert(0) += 1;
+                }
+            }
+            held
+        },
+    )
+    .await;
+    let mut statuses: std::collections::BTreeMap<String, u64> = Default::default();
+    for s in listed().await {
+        *statuses.entry(format!("{:?}", s.status)).or_default() += 1;
+    }
+    summary["statuses"] = json!(statuses);
+    summary
 }
 
 fn flowglad_client(server: &TestServer, instruments: &Instruments) -> FlowgladClient {
@@ -284,10 +567,19 @@ async fn measured_run() {
     eprintln!("flowglad prices: {:?}", started.elapsed());
     soak.push(vercel_stores(n, SEED + 4).await);
     eprintln!("vercel stores: {:?}", started.elapsed());
+    // Issue #22: 500 subscription creates and 10,000 usage events, whatever N is.
+    soak.push(flexprice_subscriptions(SUBSCRIPTIONS, SEED + 5).await);
+    eprintln!("flexprice subscriptions: {:?}", started.elapsed());
+    let ingest = vec![
+        flexprice_usage(SEED + 6, soak::MAX_ATTEMPTS).await,
+        flexprice_usage(SEED + 7, 1).await,
+    ];
+    eprintln!("flexprice usage: {:?}", started.elapsed());
     let summary = json!({
         "seed": format!("{SEED:#x}"),
         "fault_rate_per_mille": soak::FAULT_PER_MILLE,
         "soak": soak,
+        "ingest": ingest,
     });
     let text = serde_json::to_string_pretty(&summary).unwrap();
     println!("{text}");
@@ -372,6 +664,59 @@ fn render(summary: &Value) -> String {
             s["unknown_outcomes_applied"],
         ));
     }
+    for s in &soak {
+        if let Some(statuses) = s["statuses"].as_object() {
+            let statuses: Vec<String> = statuses.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+            out.push_str(&format!(
+                "\n{} `{}`: the subscriptions held afterwards by status: {}.\n",
+                s["adapter"].as_str().unwrap_or(""),
+                s["operation"].as_str().unwrap_or(""),
+                statuses.join(", ")
+            ));
+        }
+    }
+    let ingest = summary["ingest"].as_array().cloned().unwrap_or_default();
+    if !ingest.is_empty() {
+        out.push_str(
+            "\n### Usage ingest\n\nThe same fault mix (each scenario its own seed) on `Usage::ingest`: events with fixed keys \
+             and times (250 ms apart) sent in batches; every event the report answers `NotRecorded` (and every \
+             batch whose whole call fails retryably) is re-sent unchanged, same key and same time, round after \
+             round until taken (at most 20 rounds). With 10 attempts the executor re-sends a bulk request after \
+             each ambiguous failure itself; with 1 attempt every failure comes back as `NotRecorded` and the \
+             caller re-sends. Counted on the emulator afterwards: its stored rows (copies with the same \
+             `event_id` and `timestamp` collapse, as in Flexprice's storage), and each key's lookup (stored \
+             time, quantity, `processed`).\n\n\
+             | Adapter | Operation | Attempts | Events | Batch | Calls | Requests | Faults | Retries | Rounds | \
+             Re-sent batches | Re-sent events | Left | Stored rows | Events counted | Duplicates | Usage total | \
+             Expected |\n\
+             | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | \
+             ---: | ---: | ---: | ---: |\n",
+        );
+        for s in &ingest {
+            out.push_str(&format!(
+                "| {} | `{}` | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+                s["adapter"].as_str().unwrap_or(""),
+                s["operation"].as_str().unwrap_or(""),
+                s["attempts_per_request"],
+                s["events"],
+                s["batch"],
+                s["calls"],
+                s["requests_received"],
+                s["faults_injected"],
+                s["retries"],
+                s["rounds"],
+                s["resent_batches"],
+                s["resent_events"],
+                s["left"],
+                s["stored_rows"],
+                s["events_counted"],
+                s["duplicates"],
+                s["usage_total"].as_str().unwrap_or(""),
+                s["usage_expected"].as_str().unwrap_or(""),
+            ));
+        }
+    }
+    let all: Vec<&Value> = soak.iter().chain(&ingest).collect();
     out.push_str("\n### Faults injected per kind\n\n| Adapter | Operation |");
     for kind in soak::KINDS {
         out.push_str(&format!(" {kind} |"));
@@ -381,7 +726,7 @@ fn render(summary: &Value) -> String {
         out.push_str(" ---: |");
     }
     out.push('\n');
-    for s in &soak {
+    for s in &all {
         out.push_str(&format!(
             "| {} | `{}` |",
             s["adapter"].as_str().unwrap_or(""),
@@ -393,7 +738,7 @@ fn render(summary: &Value) -> String {
         out.push('\n');
     }
     out.push_str("\n### Retries per reason\n\n");
-    for s in &soak {
+    for s in &all {
         let reasons = s["retries_by_reason"]
             .as_object()
             .map(|m| {
@@ -415,10 +760,13 @@ fn render(summary: &Value) -> String {
         ));
     }
     out.push_str(
-        "\nWhat the rows prove: `NaturalKey`/`Reconcile` writes left exactly one resource per key and never \
-         answered `OutcomeUnknown`; `Unsafe` writes either succeeded once or answered `OutcomeUnknown` \
-         (never re-sent after an ambiguous attempt), and resources = successes + the unknown outcomes that \
-         were in fact applied. No call panicked (a panic fails the run).\n\n\
+        "\nWhat the rows prove: `NaturalKey`/`Reconcile` writes left exactly one resource per key and answered \
+         `OutcomeUnknown` only where no lookup could tell (the lookup checking an ambiguous attempt failed \
+         itself; counted in the column, with those whose resource exists as applied); `Unsafe` writes either \
+         succeeded once or answered `OutcomeUnknown` (never re-sent after an ambiguous attempt), and resources \
+         = successes + the unknown outcomes that were in fact applied. Every usage event was counted exactly \
+         once: each key's lookup finds it at the time it was sent, and the stored rows are as many as the \
+         events. No call panicked (a panic fails the run).\n\n\
          Leaks are not counted by this run: `tests/deadlines.rs` starts every operation of every adapter against \
          stalled emulators, drops the calls, and requires the client runtime's alive-task count to return to \
          its baseline; `tests/secrets_everywhere.rs` runs every conformance flow at TRACE with planted secrets \
