@@ -349,3 +349,28 @@ async fn list_ignores_filters() {
         (json!(2), json!(true))
     );
 }
+
+/// `flowglad.md` §3: with a priced default product, customer create subscribes to it (`data.subscription`,
+/// `data.subscriptionItems`); a paid create then replaces that free plan.
+#[tokio::test]
+async fn customer_create_subscribes_to_the_default_plan() {
+    let api = start().await;
+    plan(&api, seed::FREE_PRODUCT_ID, 0).await;
+    let c = api
+        .post(
+            "/api/v1/customers",
+            &json!({"customer": {"externalId": "u1", "email": "a@example.com", "name": "A"}}),
+        )
+        .await
+        .json();
+    let free = c["data"]["subscription"].clone();
+    assert_eq!(
+        (free["isFreePlan"].clone(), free["status"].clone()),
+        (json!(true), json!("active"))
+    );
+    assert_eq!(c["data"]["subscriptionItems"][0]["unitPrice"], 0);
+    let paid = plan(&api, seed::PRO_PRODUCT_ID, 1000).await;
+    assert_eq!(create(&api, "u1", &paid).await.status, 200);
+    assert_eq!(api.emu.subscriptions()[0]["status"], "canceled");
+    assert_eq!(api.emu.subscription_count(), 2);
+}

@@ -5,6 +5,7 @@ use serde_json::{Map, Value, json};
 use super::errors::{ApiError, invalid_type, received};
 use super::pagination::ListQuery;
 use super::state::{Customer, Store};
+use super::subscriptions;
 use super::zod::Fields;
 
 fn customer_object(body: &Value) -> Result<&Map<String, Value>, ApiError> {
@@ -82,9 +83,18 @@ pub(crate) fn create(store: &mut Store, body: &Value) -> Result<Value, ApiError>
         external_id,
         user_id,
     };
-    let out = json!({"data": {"customer": customer.to_json()}});
+    let mut data = json!({"customer": customer.to_json()});
+    let customer_id = customer.id.clone();
     store.customers.push(customer);
-    Ok(out)
+    // A pricing model whose default product has a price subscribes new customers to it.
+    if !archived
+        && let Some((subscription, items)) =
+            subscriptions::subscribe_to_default_plan(store, &customer_id)
+    {
+        data["subscription"] = subscription;
+        data["subscriptionItems"] = Value::Array(items);
+    }
+    Ok(json!({ "data": data }))
 }
 
 /// GET /api/v1/customers/{externalId}.

@@ -404,6 +404,69 @@ pub(crate) fn create(store: &mut Store, body: &Value) -> Result<Value, ApiError>
     Ok(out)
 }
 
+/// Subscribes a new customer to the pricing model's default (free) product when it has an active price, as
+/// customer create does (`flowglad.md` §3): the subscription and its items, as wire records.
+pub(crate) fn subscribe_to_default_plan(
+    store: &mut Store,
+    customer_id: &str,
+) -> Option<(Value, Vec<Value>)> {
+    let default_product = store
+        .products
+        .iter()
+        .find(|p| p.is_default && p.pricing_model_id == store.pricing_model_id)?
+        .id
+        .clone();
+    let pi = store.prices.iter().position(|p| {
+        p.active
+            && p.product_id.as_deref() == Some(default_product.as_str())
+            && store.visible(&p.pricing_model_id, p.livemode)
+    })?;
+    let price = store.prices[pi].clone();
+    let now = store.now_ms();
+    let interval = price
+        .interval_unit
+        .clone()
+        .unwrap_or_else(|| "month".into());
+    let interval_count = price.interval_count.unwrap_or(1);
+    let item = new_item(store, pi, 1, now);
+    let sub = Subscription {
+        id: store.new_id("sub_"),
+        created_at: now,
+        updated_at: now,
+        livemode: store.livemode,
+        pricing_model_id: store.pricing_model_id.clone(),
+        customer_id: customer_id.to_owned(),
+        status: "active".into(),
+        status_before_cancel: None,
+        start_date: now,
+        trial_end: None,
+        period_start: now,
+        period_end: add_interval(now, &interval, interval_count),
+        metadata: Value::Null,
+        canceled_at: None,
+        cancel_scheduled_at: None,
+        cancellation_reason: None,
+        is_free_plan: price.unit_price == 0,
+        do_not_charge: false,
+        default_payment_method_id: None,
+        backup_payment_method_id: None,
+        price_id: price.id,
+        interval,
+        interval_count,
+        name: None,
+        scheduled_adjustment_at: None,
+        scheduled_items: Vec::new(),
+        items: vec![item],
+    };
+    let out = sub.to_json();
+    let items = sub
+        .live_items()
+        .map(|i| i.to_json(&sub.id, store))
+        .collect();
+    store.subscriptions.push(sub);
+    Some((out, items))
+}
+
 /// Issues from `Fields::new(obj, "")` carry a leading empty segment: drop it (the body is flat).
 fn strip_empty_parent(mut issue: Value) -> Value {
     if let Some(Value::Array(path)) = issue.get_mut("path")
@@ -679,5 +742,20 @@ pub(crate) fn settle(store: &mut Store) {
             s.period_end = add_interval(end, &s.interval, s.interval_count);
             s.updated_at = end;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::add_interval;
+
+    #[test]
+    fn intervals_use_utc_calendar_arithmetic() {
+        // 2026-01-31T00:00:00Z + 1 month = 2026-02-28T00:00:00Z (clamped); + 1 year = 2027-01-31.
+        let jan31 = 1_769_817_600_000;
+        assert_eq!(add_interval(jan31, "month", 1), 1_772_236_800_000);
+        assert_eq!(add_interval(jan31, "day", 1), jan31 + 86_400_000);
+        assert_eq!(add_interval(jan31, "week", 2), jan31 + 14 * 86_400_000);
+        assert_eq!(add_interval(jan31, "year", 1), 1_801_353_600_000);
     }
 }
