@@ -49,13 +49,12 @@ fn each_lifecycle_resource_has_its_variable_and_name() {
 }
 
 #[test]
-fn memory_and_flexprice_serve_the_lifecycle_and_the_other_adapters_do_not_yet() {
+fn memory_flexprice_and_flowglad_serve_the_lifecycle_and_vercel_does_not() {
     for r in Resource::LIFECYCLE {
         assert!(ProviderName::Memory.serves(r), "{r}");
         assert!(ProviderName::Flexprice.serves(r), "{r}");
-        for p in [ProviderName::Flowglad, ProviderName::Vercel] {
-            assert!(!p.serves(r), "{p} {r}");
-        }
+        assert!(ProviderName::Flowglad.serves(r), "{r}");
+        assert!(!ProviderName::Vercel.serves(r), "{r}");
     }
 }
 
@@ -94,6 +93,14 @@ async fn unibill_provider_routes_every_lifecycle_resource_its_provider_serves() 
         "Flexprice has no stores"
     );
 
+    let flowglad = BillingConfig::from_lookup(lookup(&[("UNIBILL_PROVIDER", "flowglad")])).unwrap();
+    for r in Resource::LIFECYCLE {
+        assert_eq!(flowglad.route(r), Some(ProviderName::Flowglad), "{r}");
+    }
+    for r in [Resource::Connections, Resource::Stores] {
+        assert_eq!(flowglad.route(r), None, "Flowglad has no {r}");
+    }
+
     let vercel = BillingConfig::from_lookup(lookup(&[("UNIBILL_PROVIDER", "vercel")])).unwrap();
     assert_eq!(vercel.route(Resource::Stores), Some(ProviderName::Vercel));
     for r in Resource::LIFECYCLE {
@@ -126,6 +133,31 @@ fn unibill_provider_flexprice_builds_the_lifecycle_on_one_client() {
     }
 }
 
+#[cfg(feature = "flowglad")]
+#[test]
+fn unibill_provider_flowglad_builds_the_lifecycle_on_one_client() {
+    let billing = BillingConfig::from_lookup(lookup(&[
+        ("UNIBILL_PROVIDER", "flowglad"),
+        ("FLOWGLAD_SECRET_KEY", "sk_test"),
+    ]))
+    .unwrap()
+    .build()
+    .unwrap();
+    let caps = billing.capabilities();
+    for provider in [
+        caps.customers.provider,
+        caps.prices.provider,
+        caps.meters.provider,
+        caps.features.provider,
+        caps.subscriptions.provider,
+        caps.usage.provider,
+        caps.entitlements.provider,
+        caps.invoices.provider,
+    ] {
+        assert_eq!(provider, "flowglad");
+    }
+}
+
 #[test]
 fn nothing_configured_routes_the_lifecycle_to_memory() {
     let config = BillingConfig::from_lookup(lookup(&[])).unwrap();
@@ -138,14 +170,13 @@ fn nothing_configured_routes_the_lifecycle_to_memory() {
 
 #[test]
 fn a_lifecycle_resource_on_a_provider_that_does_not_serve_it_is_a_config_error() {
-    for p in ["flowglad", "vercel"] {
-        let err = BillingConfig::from_lookup(lookup(&[("UNIBILL_SUBSCRIPTIONS_PROVIDER", p)]))
-            .unwrap()
-            .build()
-            .unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::Config, "{err}");
-        assert!(err.to_string().contains("subscriptions"), "{err}");
-    }
+    // Vercel serves none of the lifecycle (Flexprice and Flowglad serve all six).
+    let err = BillingConfig::from_lookup(lookup(&[("UNIBILL_SUBSCRIPTIONS_PROVIDER", "vercel")]))
+        .unwrap()
+        .build()
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Config, "{err}");
+    assert!(err.to_string().contains("subscriptions"), "{err}");
 }
 
 #[test]
@@ -182,7 +213,8 @@ fn a_route_through_unibill_provider_is_named_as_such() {
     assert_eq!(err.kind(), ErrorKind::Config);
     assert!(
         err.to_string().contains(
-            "UNIBILL_USAGE_PROVIDER=memory but UNIBILL_PROVIDER=flowglad (routing customers)"
+            // Flowglad serves the lifecycle: UNIBILL_PROVIDER routes its meters before usage is met.
+            "UNIBILL_PROVIDER=flowglad (routing meters) but UNIBILL_USAGE_PROVIDER=memory"
         ),
         "{err}"
     );

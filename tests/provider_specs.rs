@@ -108,7 +108,11 @@ fn flowglad_matches_its_adapter() {
     use unibill::flowglad::{
         ENV_BASE_URL, ENV_CURRENCY, ENV_SECRET_KEY, FlowgladClient, FlowgladConfig,
     };
-    use unibill::{Customers, Prices};
+    use unibill::{
+        Customers, EntitlementCapabilities, Entitlements, FeatureCapabilities, Features,
+        InvoiceCapabilities, Invoices, MeterCapabilities, Meters, Prices, SubscriptionCapabilities,
+        Subscriptions, Usage, UsageCapabilities,
+    };
 
     assert_eq!(
         var_names(ProviderName::Flowglad),
@@ -126,6 +130,30 @@ fn flowglad_matches_its_adapter() {
             (
                 Resource::Prices,
                 Prices::capabilities(&client) == PriceCapabilities::none(name)
+            ),
+            (
+                Resource::Meters,
+                Meters::capabilities(&client) == MeterCapabilities::none(name)
+            ),
+            (
+                Resource::Features,
+                Features::capabilities(&client) == FeatureCapabilities::none(name)
+            ),
+            (
+                Resource::Subscriptions,
+                Subscriptions::capabilities(&client) == SubscriptionCapabilities::none(name)
+            ),
+            (
+                Resource::Usage,
+                Usage::capabilities(&client) == UsageCapabilities::none(name)
+            ),
+            (
+                Resource::Entitlements,
+                Entitlements::capabilities(&client) == EntitlementCapabilities::none(name)
+            ),
+            (
+                Resource::Invoices,
+                Invoices::capabilities(&client) == InvoiceCapabilities::none(name)
             ),
         ]),
         spec_resources(ProviderName::Flowglad)

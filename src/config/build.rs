@@ -192,7 +192,15 @@ impl Instances {
                 Ok(match resource {
                     Resource::Prices => builder.prices_arc(client),
                     Resource::Customers => builder.customers_arc(client),
-                    _ => unreachable_route(provider, resource)?,
+                    Resource::Meters => builder.meters_arc(client),
+                    Resource::Features => builder.features_arc(client),
+                    Resource::Subscriptions => builder.subscriptions_arc(client),
+                    Resource::Usage => builder.usage_arc(client),
+                    Resource::Entitlements => builder.entitlements_arc(client),
+                    Resource::Invoices => builder.invoices_arc(client),
+                    Resource::Connections | Resource::Stores => {
+                        unreachable_route(provider, resource)?
+                    }
                 })
             }
             #[cfg(feature = "vercel")]

@@ -172,7 +172,16 @@ pub const PROVIDERS: [ProviderSpec; 4] = [
         as_str: "flowglad",
         feature: Some("flowglad"),
         compiled: cfg!(feature = "flowglad"),
-        resources: &[Resource::Customers, Resource::Prices],
+        resources: &[
+            Resource::Customers,
+            Resource::Prices,
+            Resource::Meters,
+            Resource::Features,
+            Resource::Subscriptions,
+            Resource::Usage,
+            Resource::Entitlements,
+            Resource::Invoices,
+        ],
         vars: FLOWGLAD_VARS,
     },
     ProviderSpec {

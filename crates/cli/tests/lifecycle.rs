@@ -147,11 +147,11 @@ fn providers_shows_the_lifecycle_rows() {
             .lines()
             .find(|l| l.split_whitespace().next() == Some(row))
             .unwrap_or_else(|| panic!("no {row} row:\n{table}"));
-        // Flexprice offers the lifecycle; Flowglad's and Vercel's come in later issues: read from their
+        // Flexprice and Flowglad offer the lifecycle; Vercel's comes in a later issue: read from its
         // capabilities, not offered.
         assert_eq!(
             line.matches("not offered").count(),
-            2,
+            1,
             "{row}: {line}\n{table}"
         );
     }
@@ -184,10 +184,13 @@ fn providers_shows_the_lifecycle_rows() {
         json["flexprice"]["usage"]["max_batch_events"], 1_000,
         "{json}"
     );
-    for p in ["flowglad", "vercel"] {
-        assert!(json[p]["subscriptions"].is_null(), "{json}");
-        assert!(json[p]["usage"].is_null(), "{json}");
-    }
+    assert_eq!(json["flowglad"]["usage"]["max_batch_events"], 500, "{json}");
+    assert_eq!(
+        json["flowglad"]["features"]["kinds"]["metered"], false,
+        "{json}"
+    );
+    assert!(json["vercel"]["subscriptions"].is_null(), "{json}");
+    assert!(json["vercel"]["usage"].is_null(), "{json}");
 }
 
 #[test]
@@ -346,7 +349,24 @@ fn demo_prints_the_lifecycle_tables() {
         row("billed").contains("32.00 USD over 2 invoice(s)"),
         "{out}"
     );
-    // Flowglad's and Vercel's lifecycle comes later: their columns say so, from their capabilities.
-    assert!(row("meter ").matches("not offered").count() == 2, "{out}");
+    // Flowglad has no metered features and read-only invoices: its cells say so, the rest of its flow runs.
+    assert!(
+        row("features").contains("api_calls (metered): not offered, sso (boolean)"),
+        "{out}"
+    );
+    assert!(
+        row("entitlement api_calls").contains("not offered (no metered features)"),
+        "{out}"
+    );
+    assert_eq!(
+        row("entitlement sso").matches("enabled").count(),
+        3,
+        "{out}"
+    );
+    assert_eq!(row("cancel now").matches("canceled").count(), 3, "{out}");
+    assert!(row("invoice ").contains("none listed (read-only"), "{out}");
+    assert!(row("billed").contains("no invoice listed"), "{out}");
+    // Vercel's lifecycle comes later: its column says so, from its capabilities.
+    assert!(row("meter ").matches("not offered").count() == 1, "{out}");
     assert!(!out.contains('✗'), "{out}");
 }

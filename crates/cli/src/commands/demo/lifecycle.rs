@@ -3,11 +3,13 @@
 //! entitlements, the period's invoice, then cancel at period end, uncancel and cancel now, and what the
 //! period was billed in the end. A provider that
 //! offers none of the lifecycle resources is `not offered` (read from its capabilities); a step it does not
-//! offer shows `unsupported` and ends its flow.
+//! offer shows `unsupported` and ends its flow. What a provider's capabilities say it cannot do is left out of
+//! its flow and said in the cell: Flowglad has no metered features (so no metered grant and no usage in its
+//! entitlements), and its invoices are read-only (issued by its own billing runs, none on the emulator).
 
 use unibill::{
     Aggregation, Billing, CancelOptions, Currency, CustomerRef, CustomersExt, Decimal,
-    EntitlementKind, Error, ErrorKind, FeatureKind, FeaturesExt, Grant, IdempotencyKey,
+    EntitlementKind, Error, ErrorKind, FeatureKind, FeaturesExt, FieldRule, Grant, IdempotencyKey,
     IngestReport, InvoiceListQuery, InvoiceStatus, Limit, MetersExt, Money, NewCustomer,
     NewFeature, NewMeter, NewPrice, NewSubscription, PackageRounding, PriceKind, Resource,
     SubscriptionsExt, UsageEvent,
@@ -69,6 +71,22 @@ pub fn is_offered(billing: &Billing) -> bool {
         .any(|l| offered(l, &caps).is_some())
 }
 
+/// An entitlement of `api_calls`: its usage against its limit.
+fn metered_cell(kind: &EntitlementKind) -> String {
+    match kind {
+        EntitlementKind::Metered { limit, used, .. } => format!(
+            "used {} of {}",
+            used.map_or_else(|| "?".to_owned(), |u| u.to_string()),
+            match limit {
+                Limit::Finite(l) => l.to_string(),
+                Limit::Unlimited => "unlimited".to_owned(),
+                Limit::Unknown => "?".to_owned(),
+            }
+        ),
+        other => label(other),
+    }
+}
+
 /// Sends `events` in batches of the provider's `max_batch_events`, merging the reports.
 async fn ingest(billing: &Billing, events: &[UsageEvent]) -> unibill::Result<IngestReport> {
     let usage = billing.usage();
@@ -92,11 +110,26 @@ pub async fn flow(billing: &Billing, product: &str, clock: Option<&dyn unibill::
         "meter",
         NewMeter::builder("api_calls", "API calls", Aggregation::Sum).build()
     );
-    let meter = attempt!(f, "meter", billing.meters().ensure(input).await).into_inner();
+    let caps = billing.capabilities();
+    // A meter already holding the key under another name (Flowglad's emulator seeds `api_calls`) is a
+    // conflict for `ensure`; the demo then uses that meter, and says so.
+    let (meter, held) = match billing.meters().ensure(input).await {
+        Ok(m) => (m.into_inner(), ""),
+        Err(e) if e.kind() == ErrorKind::Conflict => (
+            attempt!(
+                f,
+                "meter",
+                billing.meters().get_by_key("api_calls".into()).await
+            ),
+            ", already held under another name",
+        ),
+        Err(e) => return f.fail("meter", &e),
+    };
     f.ok(
         "meter",
-        format!("{} ({})", meter.key, meter.aggregation.name()),
+        format!("{} ({}{held})", meter.key, meter.aggregation.name()),
     );
+    let metered = caps.features.kinds.metered;
 
     let features = billing.features();
     let calls = attempt!(
@@ -109,17 +142,16 @@ pub async fn flow(billing: &Billing, product: &str, clock: Option<&dyn unibill::
         "features",
         NewFeature::builder("sso", "Single sign-on", FeatureKind::Boolean).build()
     );
-    let calls = attempt!(f, "features", features.ensure(calls).await).into_inner();
+    let calls = if metered {
+        let calls = attempt!(f, "features", features.ensure(calls).await).into_inner();
+        format!("{} ({})", calls.key, calls.kind.name())
+    } else {
+        format!("{} (metered): not offered", calls.key())
+    };
     let sso = attempt!(f, "features", features.ensure(sso).await).into_inner();
     f.ok(
         "features",
-        format!(
-            "{} ({}), {} ({})",
-            calls.key,
-            calls.kind.name(),
-            sso.key,
-            sso.kind.name()
-        ),
+        format!("{calls}, {} ({})", sso.key, sso.kind.name()),
     );
 
     let prices = billing.prices();
@@ -138,18 +170,17 @@ pub async fn flow(billing: &Billing, product: &str, clock: Option<&dyn unibill::
         .id
         .as_ref()
         .map_or_else(|| meter.key.clone(), |id| id.as_str().to_owned());
-    let usage_price = attempt!(
-        f,
-        "prices",
-        NewPrice::builder(
-            PriceKind::usage(unibill::Interval::monthly(), meter_id),
-            per_10
-        )
-        .package(10, PackageRounding::Up)
-        .product_id(product)
-        .name("API calls")
-        .build()
-    );
+    // Flowglad's usage prices hang off the meter, not a product.
+    let mut usage_price = NewPrice::builder(
+        PriceKind::usage(unibill::Interval::monthly(), meter_id),
+        per_10,
+    )
+    .package(10, PackageRounding::Up)
+    .name("API calls");
+    if caps.prices.product_id.usage != FieldRule::Forbidden {
+        usage_price = usage_price.product_id(product);
+    }
+    let usage_price = attempt!(f, "prices", usage_price.build());
     let pro = attempt!(f, "prices", prices.create(pro).await);
     let usage_price = attempt!(f, "prices", prices.create(usage_price).await);
     f.ok(
@@ -168,9 +199,18 @@ pub async fn flow(billing: &Billing, product: &str, clock: Option<&dyn unibill::
             .build()
     );
     let grant_sso = attempt!(f, "grants", Grant::builder("sso", product).build());
-    attempt!(f, "grants", features.grant(grant_calls).await);
+    if metered {
+        attempt!(f, "grants", features.grant(grant_calls).await);
+    }
     attempt!(f, "grants", features.grant(grant_sso).await);
-    f.ok("grants", format!("api_calls ≤ {LIMIT}, sso → the product"));
+    f.ok(
+        "grants",
+        if metered {
+            format!("api_calls ≤ {LIMIT}, sso → the product")
+        } else {
+            "api_calls: not offered, sso → the product".to_owned()
+        },
+    );
 
     let ada = attempt!(
         f,
@@ -245,28 +285,18 @@ pub async fn flow(billing: &Billing, product: &str, clock: Option<&dyn unibill::
     );
 
     let entitlements = billing.entitlements();
-    let e = attempt!(
-        f,
-        "entitlement api_calls",
-        entitlements
-            .check(ada.external_id.clone(), "api_calls".to_owned())
-            .await
-    );
-    f.ok(
-        "entitlement api_calls",
-        match &e.kind {
-            EntitlementKind::Metered { limit, used, .. } => format!(
-                "used {} of {}",
-                used.map_or_else(|| "?".to_owned(), |u| u.to_string()),
-                match limit {
-                    Limit::Finite(l) => l.to_string(),
-                    Limit::Unlimited => "unlimited".to_owned(),
-                    Limit::Unknown => "?".to_owned(),
-                }
-            ),
-            other => label(other),
-        },
-    );
+    if metered {
+        let e = attempt!(
+            f,
+            "entitlement api_calls",
+            entitlements
+                .check(ada.external_id.clone(), "api_calls".to_owned())
+                .await
+        );
+        f.ok("entitlement api_calls", metered_cell(&e.kind));
+    } else {
+        f.ok("entitlement api_calls", "not offered (no metered features)");
+    }
     let e = attempt!(
         f,
         "entitlement sso",
@@ -292,6 +322,7 @@ pub async fn flow(billing: &Billing, product: &str, clock: Option<&dyn unibill::
             .await
     );
     let arrears = !billing.capabilities().invoices.running_period_usage;
+    let read_only = !caps.invoices.finalize && !caps.invoices.void;
     match invoices.items.last() {
         Some(i) => f.ok(
             "invoice",
@@ -307,6 +338,11 @@ pub async fn flow(billing: &Billing, product: &str, clock: Option<&dyn unibill::
                     ""
                 }
             ),
+        ),
+        // Read-only invoices come from the provider's own billing runs (the Flowglad emulator runs none).
+        None if read_only => f.ok(
+            "invoice",
+            "none listed (read-only: issued by the provider's billing runs)",
         ),
         None => return f.fail("invoice", &Error::not_found("no invoice for the period")),
     }
@@ -352,6 +388,7 @@ pub async fn flow(billing: &Billing, product: &str, clock: Option<&dyn unibill::
     f.ok(
         "billed",
         match total {
+            _ if billed.is_empty() => "no invoice listed".to_owned(),
             Some(t) => format!(
                 "{} over {} invoice(s)",
                 Money::new(
