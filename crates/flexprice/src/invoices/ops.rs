@@ -72,19 +72,20 @@ pub(crate) fn holder(input: &NewOneOffInvoice, page: Vec<KeyedInvoice>) -> Optio
 }
 
 /// Whether the invoice holding `input`'s key is the one `input` asks for: same customer, currency, amount
-/// due and line amounts (in order), and description.
+/// due and description, and the same line amounts (in any order; not compared when the answer carries no
+/// lines, which a search page is not documented to embed).
 pub(crate) fn made_for(input: &NewOneOffInvoice, found: &KeyedInvoice) -> bool {
     let i = &found.invoice;
     let amount = |m: Option<&unibill_core::Money>| m.map(|m| m.amount);
     let lines_match = match &i.lines {
         Some(lines) => {
-            lines.len() == input.lines().len()
-                && lines
-                    .iter()
-                    .zip(input.lines())
-                    .all(|(got, want)| amount(got.amount.as_ref()) == Some(want.amount()))
+            let mut got: Vec<_> = lines.iter().map(|l| amount(l.amount.as_ref())).collect();
+            let mut want: Vec<_> = input.lines().iter().map(|l| Some(l.amount())).collect();
+            got.sort();
+            want.sort();
+            got == want
         }
-        None => false,
+        None => true,
     };
     i.customer_id.as_ref().map(|c| c.as_str()) == Some(input.customer_id().as_str())
         && i.currency == *input.currency()
@@ -197,4 +198,52 @@ pub(crate) fn paid(id: &InvoiceId) -> Error {
     )
     .with_provider(PROVIDER)
     .with_operation(VOID)
+}
+
+#[cfg(test)]
+mod tests {
+    use rust_decimal_macros::dec;
+    use unibill_core::{Currency, CustomerId, Decimal, IdempotencyKey, Money};
+
+    use super::*;
+    use crate::invoices::model::OneOffLine;
+
+    fn keyed(lines: Option<Vec<Decimal>>, due: Decimal) -> KeyedInvoice {
+        let mut b = Invoice::builder("inv_1", InvoiceStatus::Open, Currency::USD)
+            .customer_id("cust_1")
+            .amount_due(Money::new(due, Currency::USD));
+        if let Some(lines) = lines {
+            b = b.lines(
+                lines
+                    .into_iter()
+                    .map(|a| unibill_core::InvoiceLine::new().amount(Money::new(a, Currency::USD)))
+                    .collect(),
+            );
+        }
+        KeyedInvoice {
+            key: Some("k".into()),
+            description: None,
+            invoice: b.build(),
+        }
+    }
+
+    #[test]
+    fn content_is_compared_by_amounts_in_any_order() {
+        let input = NewOneOffInvoice::builder(CustomerId::new("cust_1"), Currency::USD, dec!(3))
+            .line(OneOffLine::new("a", dec!(1)))
+            .line(OneOffLine::new("b", dec!(2.00)))
+            .key(IdempotencyKey::new("k").unwrap())
+            .build()
+            .unwrap();
+        assert!(made_for(
+            &input,
+            &keyed(Some(vec![dec!(2), dec!(1)]), dec!(3.0))
+        ));
+        assert!(made_for(&input, &keyed(None, dec!(3))), "no lines embedded");
+        assert!(!made_for(&input, &keyed(Some(vec![dec!(3)]), dec!(3))));
+        assert!(!made_for(
+            &input,
+            &keyed(Some(vec![dec!(1), dec!(2)]), dec!(4))
+        ));
+    }
 }
