@@ -30,6 +30,7 @@ use unibill_http::{CallDeadline, HttpExecutor, HttpExecutorBuilder, Lookup, Safe
 
 use crate::config::{FlexpriceConfig, SecretsForm};
 use crate::errors::error_table;
+use crate::invoices::model::NewOneOffInvoice;
 use crate::meters::ops::Carried;
 use crate::plans::model::{NewPlan, Plan, PlanListQuery};
 use crate::{
@@ -1109,6 +1110,73 @@ impl FlexpriceClient {
         self.exec
             .send(request, Safety::Safe, invoices::ops::decode_invoice)
             .await
+    }
+
+    /// The customer's non-voided one-off invoice holding `input`'s idempotency key, if any (newest first,
+    /// matched on the client: the search has no key filter).
+    async fn one_off_by_key(
+        &self,
+        input: &NewOneOffInvoice,
+    ) -> Result<Option<invoices::wire::KeyedInvoice>> {
+        for page in 0..invoices::ops::KEY_PAGES {
+            let request = invoices::ops::find_by_key_request(input, page)?;
+            let (items, total) = self
+                .exec
+                .send(request, Safety::Safe, invoices::ops::decode_keyed_list)
+                .await?;
+            let got = items.len() as u64;
+            if let Some(found) = invoices::ops::holder(input, items) {
+                return Ok(Some(found));
+            }
+            let seen = (page + 1) * u64::from(invoices::ops::KEY_PAGE);
+            if got < u64::from(invoices::ops::KEY_PAGE) || total.is_some_and(|t| seen >= t) {
+                break;
+            }
+        }
+        Ok(None)
+    }
+
+    /// Creates a one-off invoice (`POST /invoices`, `invoice_type: ONE_OFF`), which Flexprice finalises inside
+    /// the create: the answer is normally `FINALIZED` and numbered. A Flexprice call (the neutral
+    /// [`Invoices`] has no create), checked before sending by [`NewOneOffInvoice`]'s builder.
+    ///
+    /// Retry-safe by the input's idempotency key (`Reconcile`): after an attempt with an unknown outcome, the
+    /// customer's one-off invoices are searched (`POST /invoices/search`) for the key before any re-send. A
+    /// re-sent create whose invoice is finalised already answers 409 `already_exists` without an id: the same
+    /// lookup finds it and the call returns it. An invoice holding the key with other content (customer,
+    /// currency, amounts, lines or description) is `Conflict`, never returned as this input's.
+    pub async fn create_one_off_invoice(&self, input: NewOneOffInvoice) -> Result<Invoice> {
+        let op = invoices::ops::CREATE;
+        let deadline = self.exec.call_deadline();
+        let request = invoices::ops::create_one_off_request(&input)?;
+        let input = &input;
+        let safety = Safety::reconcile(move || async move {
+            Ok(match self.one_off_by_key(input).await? {
+                Some(found) => Lookup::Found(found),
+                None => Lookup::Missing,
+            })
+        });
+        let answer = deadline
+            .run(
+                op,
+                self.exec.send(request, safety, invoices::ops::decode_keyed),
+            )
+            .await;
+        let found = match answer {
+            Ok(found) => found,
+            // The key is held (a re-send of a finalised create): the holder is looked up by the key.
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => {
+                match deadline.run(op, self.one_off_by_key(input)).await? {
+                    Some(found) => found,
+                    None => return Err(e),
+                }
+            }
+            Err(e) => return Err(e),
+        };
+        if !invoices::ops::made_for(input, &found) {
+            return Err(invoices::ops::key_reused(input, &found.invoice));
+        }
+        Ok(found.invoice)
     }
 }
 

@@ -4,7 +4,8 @@
 //! [`Meters`](unibill_core::Meters), [`Features`](unibill_core::Features),
 //! [`Subscriptions`](unibill_core::Subscriptions), [`Usage`](unibill_core::Usage),
 //! [`Entitlements`](unibill_core::Entitlements) and [`Invoices`](unibill_core::Invoices) traits, plus the plans every price hangs off: [`FlexpriceClient::create_plan`],
-//! [`FlexpriceClient::get_plan`], [`FlexpriceClient::list_plans`] and [`FlexpriceClient::archive_plan`].
+//! [`FlexpriceClient::get_plan`], [`FlexpriceClient::list_plans`] and [`FlexpriceClient::archive_plan`],
+//! and one-off invoices: [`FlexpriceClient::create_one_off_invoice`] with a [`NewOneOffInvoice`].
 //!
 //! ```
 //! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
@@ -79,6 +80,7 @@
 //! | usage.status | `GET /events/lookup?id=` per key | safe |
 //! | entitlements.check / list | `GET /customers/usage?customer_lookup_key=[&feature_lookup_keys=]` (`null` limit = unlimited) | safe |
 //! | invoices.get / list | `GET /invoices/{id}`; `POST /invoices/search` (customer, subscription; statuses filtered here) | safe |
+//! | invoices.create_one_off | `POST /invoices` (`ONE_OFF`, the input's `idempotency_key`; finalised inside the create); a 409 `already_exists` without an id → `POST /invoices/search` by customer (`ONE_OFF`, newest first), matched on `idempotency_key` (same content → that invoice, other content → `Conflict`) | reconcile: the same key search |
 //! | invoices.finalize / void | `GET` (skipped / paid refused, the end state already there answered), `POST /invoices/{id}/finalize` / `void` (a message), `GET` | safe, end state checked |
 //!
 //! # Prices
@@ -119,6 +121,7 @@ pub use config::{
     ENV_API_KEY, ENV_BASE_URL, ENV_REGION, FlexpriceConfig, FlexpriceConfigBuilder, Region,
     SecretsForm,
 };
+pub use invoices::model::{NewOneOffInvoice, NewOneOffInvoiceBuilder, OneOffLine};
 pub use plans::model::{NewPlan, NewPlanBuilder, Plan, PlanListQuery};
 pub use webhooks::{FlexpriceWebhooks, WEBHOOK_TOLERANCE};
 

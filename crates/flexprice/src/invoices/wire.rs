@@ -4,9 +4,11 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use unibill_core::{
-    Currency, Error, Invoice, InvoiceLine, InvoiceStatus, Money, PaymentStatus, Period, RawJson,
-    Result, Timestamp,
+    Currency, Error, Invoice, InvoiceLine, InvoiceStatus, Metadata, Money, PaymentStatus, Period,
+    RawJson, Result, Timestamp,
 };
+
+use super::model::NewOneOffInvoice;
 
 use crate::PROVIDER;
 use crate::decode::{decimal, non_empty, timestamp_field};
@@ -20,10 +22,64 @@ pub(crate) struct SearchInvoices<'a> {
     pub external_customer_id: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subscription_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invoice_type: Option<&'static str>,
     pub limit: u32,
     pub offset: u64,
     pub sort: &'static str,
     pub order: &'static str,
+}
+
+/// `POST /invoices` (`CreateInvoiceRequest`, notes §5.2) for a one-off invoice: amounts as decimal strings
+/// exactly as given; subtotal and total are the amount due (no tax, no coupons).
+#[derive(Debug, Serialize)]
+pub(crate) struct CreateInvoice<'a> {
+    customer_id: &'a str,
+    currency: String,
+    invoice_type: &'static str,
+    amount_due: String,
+    subtotal: String,
+    total: String,
+    idempotency_key: &'a str,
+    line_items: Vec<CreateLine<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metadata: Option<&'a Metadata>,
+}
+
+/// A line item as sent.
+#[derive(Debug, Serialize)]
+struct CreateLine<'a> {
+    display_name: &'a str,
+    amount: String,
+    quantity: String,
+}
+
+impl<'a> From<&'a NewOneOffInvoice> for CreateInvoice<'a> {
+    fn from(input: &'a NewOneOffInvoice) -> Self {
+        let amount = input.amount_due().to_string();
+        CreateInvoice {
+            customer_id: input.customer_id().as_str(),
+            currency: input.currency().code().to_ascii_lowercase(),
+            invoice_type: "ONE_OFF",
+            subtotal: amount.clone(),
+            total: amount.clone(),
+            amount_due: amount,
+            idempotency_key: input.key().as_str(),
+            line_items: input
+                .lines()
+                .iter()
+                .map(|l| CreateLine {
+                    display_name: l.display_name(),
+                    amount: l.amount().to_string(),
+                    quantity: l.quantity().to_string(),
+                })
+                .collect(),
+            description: input.description(),
+            metadata: input.metadata(),
+        }
+    }
 }
 
 /// A line item as read.
@@ -81,6 +137,10 @@ pub(crate) struct WireInvoice {
     created_at: Option<Timestamp>,
     #[serde(default)]
     line_items: Option<Vec<WireLine>>,
+    #[serde(default)]
+    idempotency_key: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
 }
 
 /// The neutral status of Flexprice's two dimensions (see [`InvoiceStatus`]): `FINALIZED` is `Paid`,
@@ -98,6 +158,17 @@ pub(crate) fn status(invoice: Option<&str>, payment: Option<&str>) -> InvoiceSta
 }
 
 impl WireInvoice {
+    /// The invoice with its `idempotency_key` and `description` (which the neutral invoice does not carry).
+    pub(crate) fn into_keyed(mut self, raw: RawJson) -> Result<KeyedInvoice> {
+        let key = non_empty(self.idempotency_key.take());
+        let description = non_empty(self.description.take());
+        Ok(KeyedInvoice {
+            key,
+            description,
+            invoice: self.into_invoice(raw)?,
+        })
+    }
+
     /// The neutral invoice; amounts the answer does not carry are `None`, an amount that is not a decimal is a
     /// decode error (money is never guessed).
     pub(crate) fn into_invoice(self, raw: RawJson) -> Result<Invoice> {
@@ -191,6 +262,17 @@ impl WireInvoice {
         }
         Ok(b.build())
     }
+}
+
+/// An invoice with the fields the neutral model has no place for.
+#[derive(Debug)]
+pub(crate) struct KeyedInvoice {
+    /// `idempotency_key`.
+    pub key: Option<String>,
+    /// `description`.
+    pub description: Option<String>,
+    /// The neutral invoice.
+    pub invoice: Invoice,
 }
 
 fn bad(id: &str, what: impl std::fmt::Display) -> Error {
