@@ -759,21 +759,15 @@ impl FlexpriceClient {
                 Lookup::Found(())
             })
         });
-        match deadline
-            .run(op, self.exec.send(request, safety, |_| Ok(())))
-            .await
-        {
-            Ok(()) => {}
-            Err(e) if e.kind() == ErrorKind::InvalidInput => {
-                let now = deadline.run(op, self.subscription(id)).await?;
-                if now.status == SubscriptionStatus::Draft {
-                    return Err(e);
-                }
-                return Ok(now);
-            }
-            Err(e) => return Err(e),
-        }
-        deadline.run(op, self.subscription(id)).await
+        self.write_to_end_state(
+            op,
+            deadline,
+            request,
+            safety,
+            || self.subscription(id),
+            |now| now.status != SubscriptionStatus::Draft,
+        )
+        .await
     }
 }
 
@@ -860,21 +854,15 @@ impl Subscriptions for FlexpriceClient {
         let request = subscriptions::ops::cancel_request(&id, &options)?;
         let deadline = self.exec.call_deadline();
         // Not idempotent on the server (a second cancel is a 400): the end state decides.
-        match deadline
-            .run(op, self.exec.send(request, Safety::Safe, |_| Ok(())))
-            .await
-        {
-            Ok(()) => {}
-            Err(e) if e.kind() == ErrorKind::InvalidInput => {
-                let now = deadline.run(op, self.subscription(&id)).await?;
-                if subscriptions::ops::cancel_reached(&now, &options.timing) {
-                    return Ok(now);
-                }
-                return Err(e);
-            }
-            Err(e) => return Err(e),
-        }
-        deadline.run(op, self.subscription(&id)).await
+        self.write_to_end_state(
+            op,
+            &deadline,
+            request,
+            Safety::Safe,
+            || self.subscription(&id),
+            |now| subscriptions::ops::cancel_reached(now, &options.timing),
+        )
+        .await
     }
 
     async fn uncancel(&self, id: SubscriptionId) -> Result<Subscription> {
@@ -927,23 +915,17 @@ impl Subscriptions for FlexpriceClient {
             return Ok(with_price(sub));
         }
         let request = subscriptions::ops::change_request(&id, &plan.plan_id)?;
-        match deadline
-            .run(op, self.exec.send(request, Safety::Safe, |_| Ok(())))
-            .await
-        {
-            Ok(()) => {}
-            // "already on the target plan" after an ambiguous attempt: the end state decides.
-            Err(e) if e.kind() == ErrorKind::InvalidInput => {
-                let now = deadline.run(op, self.subscription(&id)).await?;
-                if on_plan(&now) {
-                    return Ok(with_price(now));
-                }
-                return Err(e);
-            }
-            Err(e) => return Err(e),
-        }
-        let now = deadline.run(op, self.subscription(&id)).await?;
-        Ok(with_price(now))
+        // "already on the target plan" after an ambiguous attempt: the end state decides.
+        self.write_to_end_state(
+            op,
+            &deadline,
+            request,
+            Safety::Safe,
+            || self.subscription(&id),
+            &on_plan,
+        )
+        .await
+        .map(with_price)
     }
 }
 
@@ -1210,21 +1192,15 @@ impl Invoices for FlexpriceClient {
         }
         // Answers a message; a second finalize is a 400: the end state decides.
         let request = invoices::ops::finalize_request(&id);
-        match deadline
-            .run(op, self.exec.send(request, Safety::Safe, |_| Ok(())))
-            .await
-        {
-            Ok(()) => {}
-            Err(e) if e.kind() == ErrorKind::InvalidInput => {
-                let now = deadline.run(op, self.invoice(&id)).await?;
-                if invoices::ops::finalized(&now) {
-                    return Ok(now);
-                }
-                return Err(e);
-            }
-            Err(e) => return Err(e),
-        }
-        deadline.run(op, self.invoice(&id)).await
+        self.write_to_end_state(
+            op,
+            &deadline,
+            request,
+            Safety::Safe,
+            || self.invoice(&id),
+            invoices::ops::finalized,
+        )
+        .await
     }
 
     async fn void(&self, id: InvoiceId) -> Result<Invoice> {
@@ -1237,20 +1213,45 @@ impl Invoices for FlexpriceClient {
             _ => {}
         }
         let request = invoices::ops::void_request(&id);
+        self.write_to_end_state(
+            op,
+            &deadline,
+            request,
+            Safety::Safe,
+            || self.invoice(&id),
+            |now| now.status == InvoiceStatus::Void,
+        )
+        .await
+    }
+}
+
+impl FlexpriceClient {
+    /// Sends a write the server does not repeat (a second one answers 400) and reads the object back with `read`:
+    /// a 400 whose re-read shows the end state (`reached`) is success — the end state decides, not the status.
+    async fn write_to_end_state<T, R, Fut>(
+        &self,
+        op: &'static str,
+        deadline: &CallDeadline,
+        request: unibill_http::Request,
+        safety: Safety<'_, ()>,
+        read: R,
+        reached: impl Fn(&T) -> bool,
+    ) -> Result<T>
+    where
+        R: Fn() -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
         match deadline
-            .run(op, self.exec.send(request, Safety::Safe, |_| Ok(())))
+            .run(op, self.exec.send(request, safety, |_| Ok(())))
             .await
         {
             Ok(()) => {}
             Err(e) if e.kind() == ErrorKind::InvalidInput => {
-                let now = deadline.run(op, self.invoice(&id)).await?;
-                if now.status == InvoiceStatus::Void {
-                    return Ok(now);
-                }
-                return Err(e);
+                let now = deadline.run(op, read()).await?;
+                return if reached(&now) { Ok(now) } else { Err(e) };
             }
             Err(e) => return Err(e),
         }
-        deadline.run(op, self.invoice(&id)).await
+        deadline.run(op, read()).await
     }
 }
