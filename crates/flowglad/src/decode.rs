@@ -102,22 +102,27 @@ pub(crate) fn boolean<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D
     }
 }
 
-/// A decimal as a JSON number or a numeric string, read from its text (never through `f64`); `null` or absent
-/// is `None`.
+/// A decimal as a JSON number or a numeric string, read from its JSON text (never through `f64`, which would
+/// keep only 15–17 digits); `null` or absent is `None`. The value is taken raw, so this reads only from
+/// serde_json's text deserializer (every wire record here is read with [`record`] or `Response::json`).
 pub(crate) fn decimal<'de, D: Deserializer<'de>>(
     d: D,
 ) -> Result<Option<rust_decimal::Decimal>, D::Error> {
     use serde::de::Error as _;
-    let text = match Option::<Value>::deserialize(d)? {
-        None | Some(Value::Null) => return Ok(None),
-        Some(Value::String(s)) if s == "null" || s.is_empty() => return Ok(None),
-        Some(Value::String(s)) => s,
-        Some(Value::Number(n)) => n.to_string(),
-        Some(other) => {
-            return Err(D::Error::custom(format!("expected a number, got {other}")));
-        }
+    let Some(raw) = Option::<Box<RawValue>>::deserialize(d)? else {
+        return Ok(None);
+    };
+    let json = raw.get().trim();
+    let text = match json.as_bytes().first() {
+        Some(b'"') => serde_json::from_str::<String>(json).map_err(D::Error::custom)?,
+        Some(b'-' | b'0'..=b'9') => json.to_owned(),
+        _ if json == "null" => return Ok(None),
+        _ => return Err(D::Error::custom(format!("expected a number, got {json}"))),
     };
     let t = text.trim();
+    if t.is_empty() || t == "null" {
+        return Ok(None);
+    }
     t.parse::<rust_decimal::Decimal>()
         .or_else(|_| rust_decimal::Decimal::from_scientific(t))
         .map(Some)

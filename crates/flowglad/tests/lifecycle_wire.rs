@@ -654,6 +654,40 @@ async fn grant_attaches_the_feature_to_the_product() {
 
 // ---------------------------------------------------------------- entitlements
 
+/// A fractional balance is read from its JSON text, never through `f64` (which keeps 15–17 digits): 22 digits
+/// as a number and a string both survive, and their sum is exact.
+#[tokio::test]
+async fn a_fractional_balance_keeps_every_digit() {
+    let (_server, c) = answering(|_| {
+        let s = with_experimental(
+            subscription("sub_1", "active", "price_1", None),
+            json!([{"id": "fi_2", "type": "usage_credit_grant", "featureId": "feature_c", "slug": "credits",
+                    "name": "Credits", "amount": 1000, "usageMeterId": "usage_meter_api_calls",
+                    "renewalFrequency": "once", "expiredAt": null, "detachedAt": null}]),
+            json!([
+                {"id": "usage_meter_api_calls", "slug": "api_calls", "availableBalance": "NUMBER",
+                 "subscriptionId": "sub_1"},
+                {"id": "usage_meter_api_calls", "slug": "api_calls", "availableBalance": "0.000000001",
+                 "subscriptionId": "sub_1"}
+            ]),
+        );
+        // The first balance goes out as a bare JSON number with more digits than an f64 holds.
+        let body = billing(vec![s.clone()], vec![s])
+            .to_string()
+            .replace("\"NUMBER\"", "1234567890123.456789012");
+        assert!(body.contains(":1234567890123.456789012,"));
+        Reply::json(200, body)
+    })
+    .await;
+    let credits = c.check("user_ada".into(), "credits".into()).await.unwrap();
+    match credits.kind {
+        EntitlementKind::Metered { balance, .. } => {
+            assert_eq!(balance, Some(dec!(1234567890123.456789013)));
+        }
+        other => panic!("a metered entitlement, got {other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn entitlements_are_computed_from_the_billing_aggregate() {
     let (server, c) = answering(|_| {
