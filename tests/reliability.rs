@@ -3,9 +3,10 @@
 //! `docs/reliability.md` is the rendering of this very summary (`UNIBILL_BLESS=1` rewrites it).
 //!
 //! `UNIBILL_SOAK_N` (default 2000) sets the creates per scenario; a run with another N writes its summary but
-//! compares no document. Issue #22's scenarios keep their own sizes whatever N is: 500 Flexprice subscription
-//! creates, and 10,000 Flexprice usage events (re-sent after every failure until taken, then looked up one by
-//! one on the emulator), once with the executor's 10 attempts and once with 1 (the caller re-sends). Reproduce: `cargo nextest run -p unibill --test reliability`.
+//! compares no document. Issue #22's and #23's scenarios keep their own sizes whatever N is: 500 subscription
+//! creates and 10,000 usage events (re-sent after every failure until taken, then counted key by key on the
+//! emulator), once with the executor's 10 attempts and once with 1 (the caller re-sends), on Flexprice and on
+//! Flowglad (its scenarios take about 20 s of the run in debug). Reproduce: `cargo nextest run -p unibill --test reliability`.
 
 #![cfg(all(feature = "flexprice", feature = "flowglad", feature = "vercel"))]
 
@@ -487,6 +488,263 @@ async fn flowglad_prices(n: usize, slugged: bool, seed: u64) -> Value {
     .await
 }
 
+/// A Flowglad emulator on a logical clock starting at the usage events' first time (so every run hands out the
+/// same times), behind a fault-injecting server, and a client making `attempts` attempts per call.
+async fn flowglad_rig(
+    instruments: &Instruments,
+    attempts: u32,
+    allow_multiple_subscriptions: bool,
+) -> (flowglad::FlowgladEmulator, TestServer, FlowgladClient) {
+    let emulator = flowglad::FlowgladEmulator::builder(FLOWGLAD_KEY)
+        .clock_start_ms(USAGE_START_MS)
+        .allow_multiple_subscriptions_per_customer(allow_multiple_subscriptions)
+        .build();
+    let server = TestServer::router(emulator.router()).await;
+    let config = FlowgladConfig::builder(FLOWGLAD_KEY)
+        .base_url(server.url().as_str())
+        .currency(Currency::USD)
+        .build()
+        .unwrap();
+    let instruments = instruments.clone();
+    let client = FlowgladClient::builder(config)
+        .executor(move |b| instruments.apply_attempts(b, attempts))
+        .build()
+        .unwrap();
+    (emulator, server, client)
+}
+
+/// A monthly 29.00 USD price on the seeded Pro product.
+async fn flowglad_monthly_price(client: &FlowgladClient) -> unibill::Price {
+    Prices::create(
+        client,
+        NewPrice::builder(
+            PriceKind::recurring(Interval::monthly()),
+            Money::new(Decimal::new(2900, 2), Currency::USD),
+        )
+        .product_id(flowglad::seed::PRO_PRODUCT_ID)
+        .build()
+        .unwrap(),
+    )
+    .await
+    .unwrap()
+}
+
+/// Usage ingestion on Flowglad under the fault mix, as [`flexprice_usage`]: `USAGE_EVENTS` events in batches of
+/// `USAGE_BATCH` for one customer's subscription, every event not recorded re-sent unchanged until taken. Then
+/// counted on the emulator: its stored events (one per `(transactionId, meter)`: the first write wins), each
+/// key's event with its amount and `usageDate`.
+async fn flowglad_usage(seed: u64, attempts: u32) -> Value {
+    let instruments = Instruments::default();
+    let (emulator, server, client) = flowglad_rig(&instruments, attempts, false).await;
+    // Set-up, before any fault: the customer, a sum meter on the events' key, a subscription to attach to.
+    Customers::create(
+        &client,
+        NewCustomer::builder(USAGE_CUSTOMER, "Usage soak")
+            .email("usage-soak@example.com")
+            .build()
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    Meters::create(
+        &client,
+        NewMeter::builder(USAGE_METER, "API calls", Aggregation::Sum)
+            .build()
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    let price = flowglad_monthly_price(&client).await;
+    Subscriptions::create(
+        &client,
+        NewSubscription::builder(CustomerRef::external_id(USAGE_CUSTOMER), price.id)
+            .build()
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    let events: Vec<UsageEvent> = (0..USAGE_EVENTS).map(usage_event).collect();
+    let expected_total: Decimal = events.iter().map(UsageEvent::quantity).sum();
+
+    let before = server.request_count();
+    let faults = soak::install_mix(&server, seed);
+    let started = std::time::Instant::now();
+    let sent = soak::ingest::run(&client, &events, USAGE_BATCH).await;
+    eprintln!(
+        "flowglad usage ingest ({attempts} attempts): sent in {:?}",
+        started.elapsed()
+    );
+    server.clear_fault_source();
+    let requests = server.request_count() - before;
+    let retries = instruments.observer.events();
+
+    // Counted on the emulator, no faults now.
+    let stored = emulator.usage_events();
+    let rows = stored.len();
+    let mut by_key: HashMap<&str, Vec<&Value>> = HashMap::new();
+    for row in &stored {
+        if let Some(k) = row["transactionId"].as_str() {
+            by_key.entry(k).or_default().push(row);
+        }
+    }
+    let (mut found, mut wrong_time, mut wrong_amount) = (0u64, 0u64, 0u64);
+    let mut total = Decimal::ZERO;
+    let mut missing = Vec::new();
+    for e in &events {
+        let Some(held) = by_key.get(e.key().as_str()) else {
+            missing.push(e.key().as_str().to_owned());
+            continue;
+        };
+        found += 1;
+        for row in held {
+            let amount = row["amount"]
+                .as_i64()
+                .map(Decimal::from)
+                .unwrap_or_default();
+            if amount != e.quantity() {
+                wrong_amount += 1;
+            }
+            if row["usageDate"].as_i64() != Some(e.occurred_at().as_millisecond()) {
+                wrong_time += 1;
+            }
+            total += amount;
+        }
+    }
+    let mut reasons: std::collections::BTreeMap<String, u64> = Default::default();
+    for r in &retries {
+        *reasons.entry(format!("{:?}", r.reason)).or_default() += 1;
+    }
+    let faults = faults.lock().unwrap().clone();
+    let left = sent.left().len();
+    let summary = json!({
+        "adapter": "flowglad",
+        "operation": if attempts == 1 { "usage.ingest (1 attempt)" } else { "usage.ingest" },
+        "attempts_per_request": attempts,
+        "events": USAGE_EVENTS,
+        "batch": USAGE_BATCH,
+        "calls": sent.calls,
+        "rounds": sent.rounds,
+        "resent_batches": sent.resent_batches,
+        "resent_events": sent.resent_events,
+        "not_recorded_answers": sent.not_recorded,
+        "call_errors": sent.call_errors,
+        "last_outcomes": sent.by_outcome(),
+        "left": left,
+        "requests_received": requests,
+        "faults_injected": faults.values().sum::<u64>(),
+        "faults_by_kind": faults,
+        "retries": retries.len(),
+        "retries_by_reason": reasons,
+        "stored_rows": rows,
+        "events_found": found,
+        // Flowglad counts every stored event (no processing state): a key found is a key counted.
+        "events_counted": found,
+        "events_missing": missing.len(),
+        "duplicates": rows.saturating_sub(found as usize),
+        "stored_time_differs": wrong_time,
+        "stored_amount_differs": wrong_amount,
+        "usage_total": total.normalize().to_string(),
+        "usage_expected": expected_total.normalize().to_string(),
+    });
+    println!("{}", serde_json::to_string(&summary).unwrap());
+    assert_eq!(
+        left,
+        0,
+        "events never recorded: {:?}",
+        &sent.left()[..left.min(10)]
+    );
+    assert!(
+        missing.is_empty(),
+        "events the emulator does not hold: {:?}",
+        &missing[..missing.len().min(10)]
+    );
+    // 10,000 keys each found, 10,000 rows in all: every event is held exactly once, as sent.
+    assert_eq!(rows, USAGE_EVENTS, "stored events");
+    assert_eq!(found, USAGE_EVENTS as u64);
+    assert_eq!(
+        wrong_amount, 0,
+        "events stored with another amount than sent"
+    );
+    assert_eq!(wrong_time, 0, "events stored at another time than sent");
+    assert_eq!(total, expected_total, "usage total");
+    summary
+}
+
+/// Subscriptions on Flowglad under the fault mix: `n` creates with distinct keys, each for its own customer
+/// (the organisation's default: one current subscription per customer, so a re-sent create that meets its own
+/// first attempt answers 409 and is looked up), on one price; the emulator's subscriptions counted per key.
+async fn flowglad_subscriptions(n: usize, seed: u64) -> Value {
+    let instruments = Instruments::default();
+    let (emulator, server, client) = flowglad_rig(&instruments, soak::MAX_ATTEMPTS, false).await;
+    let key = |i: usize| format!("soak-fg-sub-{i:04}");
+    let customer = |i: usize| format!("soak-fg-sub-customer-{i:04}");
+    // Set-up, before any fault: the price and the customers.
+    let price = flowglad_monthly_price(&client).await;
+    for i in 0..n {
+        Customers::create(
+            &client,
+            NewCustomer::builder(customer(i), format!("Subscription soak {i}"))
+                .email(format!("sub-soak{i}@example.com"))
+                .build()
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    }
+    let held_keys = || {
+        emulator
+            .subscriptions()
+            .into_iter()
+            .filter_map(|s| s["metadata"]["unibill_key"].as_str().map(str::to_owned))
+            .collect::<Vec<_>>()
+    };
+    let mut summary = Scenario {
+        adapter: "flowglad",
+        operation: "subscriptions.create",
+        class: Class::Reconcile,
+        server: &server,
+        instruments: &instruments,
+    }
+    .run(
+        n,
+        seed,
+        key,
+        |i| {
+            let client = client.clone();
+            let price_id = price.id.clone();
+            async move {
+                let input =
+                    NewSubscription::builder(CustomerRef::external_id(customer(i)), price_id)
+                        .key(IdempotencyKey::new(key(i)).unwrap())
+                        .build()
+                        .unwrap();
+                let sub = Subscriptions::create(&client, input).await?;
+                Ok(sub.key.map(|k| k.as_str().to_owned()).unwrap_or_default())
+            }
+        },
+        || async {
+            let mut held = HashMap::new();
+            for k in held_keys() {
+                *held.entry(k).or_insert(0) += 1;
+            }
+            held
+        },
+    )
+    .await;
+    assert_eq!(
+        held_keys().len(),
+        emulator.subscription_count(),
+        "every subscription carries a key"
+    );
+    let mut statuses: std::collections::BTreeMap<String, u64> = Default::default();
+    for s in emulator.subscriptions() {
+        let status = s["status"].as_str().unwrap_or("?").to_owned();
+        *statuses.entry(status).or_default() += 1;
+    }
+    summary["statuses"] = json!(statuses);
+    summary
+}
+
 async fn vercel_stores(n: usize, seed: u64) -> Value {
     let emulator = vercel::VercelEmulator::new(VERCEL_TOKEN);
     let server = TestServer::router(emulator.router()).await;
@@ -570,11 +828,16 @@ async fn measured_run() {
     // Issue #22: 500 subscription creates and 10,000 usage events, whatever N is.
     soak.push(flexprice_subscriptions(SUBSCRIPTIONS, SEED + 5).await);
     eprintln!("flexprice subscriptions: {:?}", started.elapsed());
-    let ingest = vec![
+    soak.push(flowglad_subscriptions(SUBSCRIPTIONS, SEED + 8).await);
+    eprintln!("flowglad subscriptions: {:?}", started.elapsed());
+    let mut ingest = vec![
         flexprice_usage(SEED + 6, soak::MAX_ATTEMPTS).await,
         flexprice_usage(SEED + 7, 1).await,
     ];
     eprintln!("flexprice usage: {:?}", started.elapsed());
+    ingest.push(flowglad_usage(SEED + 9, soak::MAX_ATTEMPTS).await);
+    ingest.push(flowglad_usage(SEED + 10, 1).await);
+    eprintln!("flowglad usage: {:?}", started.elapsed());
     let summary = json!({
         "seed": format!("{SEED:#x}"),
         "fault_rate_per_mille": soak::FAULT_PER_MILLE,
@@ -683,9 +946,11 @@ fn render(summary: &Value) -> String {
              batch whose whole call fails retryably) is re-sent unchanged, same key and same time, round after \
              round until taken (at most 20 rounds). With 10 attempts the executor re-sends a bulk request after \
              each ambiguous failure itself; with 1 attempt every failure comes back as `NotRecorded` and the \
-             caller re-sends. Counted on the emulator afterwards: its stored rows (copies with the same \
-             `event_id` and `timestamp` collapse, as in Flexprice's storage), and each key's lookup (stored \
-             time, quantity, `processed`).\n\n\
+             caller re-sends. Counted on the emulator afterwards. Flexprice: its stored rows (copies with the \
+             same `event_id` and `timestamp` collapse, as in Flexprice's storage), and each key's lookup \
+             (stored time, quantity, `processed`). Flowglad (one customer, one subscription; the first write \
+             per `transactionId` and meter wins): its stored events, each key's with its `amount` and \
+             `usageDate`.\n\n\
              | Adapter | Operation | Attempts | Events | Batch | Calls | Requests | Faults | Retries | Rounds | \
              Re-sent batches | Re-sent events | Left | Stored rows | Events counted | Duplicates | Usage total | \
              Expected |\n\
@@ -765,8 +1030,8 @@ fn render(summary: &Value) -> String {
          itself; counted in the column, with those whose resource exists as applied); `Unsafe` writes either \
          succeeded once or answered `OutcomeUnknown` (never re-sent after an ambiguous attempt), and resources \
          = successes + the unknown outcomes that were in fact applied. Every usage event was counted exactly \
-         once: each key's lookup finds it at the time it was sent, and the stored rows are as many as the \
-         events. No call panicked (a panic fails the run).\n\n\
+         once: each key's event is found with the time (and, on Flowglad, the amount) it was sent with, and \
+         the stored rows are as many as the events. No call panicked (a panic fails the run).\n\n\
          Leaks are not counted by this run: `tests/deadlines.rs` starts every operation of every adapter against \
          stalled emulators, drops the calls, and requires the client runtime's alive-task count to return to \
          its baseline; `tests/secrets_everywhere.rs` runs every conformance flow at TRACE with planted secrets \

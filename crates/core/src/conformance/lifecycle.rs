@@ -7,6 +7,12 @@
 //! existing product). Events are stamped with [`Env::now`]: give the environment the provider's clock
 //! ([`Env::with_clock`], [`Env::with_time`], or [`Env::with_now`] when it cannot be moved) when it is not the
 //! system's.
+//!
+//! The catalogue follows the provider's capabilities: without metered features it is the meter and its usage
+//! price alone (the usage price off the product where the provider forbids one there), and where nothing reads
+//! usage back the re-sent events must come back `Duplicate`. What cannot be expressed at all is asked for and
+//! must be refused `Unsupported` before any request (a metered feature where none is made); every other gap is
+//! a [`Checked::Skipped`] with its reason in the report.
 
 use rust_decimal::Decimal;
 
