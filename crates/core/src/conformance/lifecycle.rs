@@ -681,8 +681,8 @@ pub async fn duplicate_key_for_every_create(b: &Billing, env: &Env) -> Checked {
 }
 
 /// A batch sent three times whole counts each event once: the metered entitlement reports the usage once, or,
-/// where nothing reads usage back ([`reads_usage`] false), the provider answers every re-sent event as a
-/// `Duplicate` of its first write.
+/// where nothing reads usage back (no metered feature, or entitlements that do not report usage), the provider
+/// answers every re-sent event as a `Duplicate` of its first write.
 pub async fn batch_resent_whole_counts_once(b: &Billing, env: &Env) -> Checked {
     if let Some(why) = flow_needs(b) {
         return Checked::Skipped(why);
