@@ -736,11 +736,18 @@ async fn flowglad_subscriptions(n: usize, seed: u64) -> Value {
         emulator.subscription_count(),
         "every subscription carries a key"
     );
+    // By neutral status, as the adapter reads them back (every page of the unfiltered list).
+    let mut all =
+        unibill::SubscriptionsExt::list_all(&client, SubscriptionListQuery::new().limit(100));
     let mut statuses: std::collections::BTreeMap<String, u64> = Default::default();
-    for s in emulator.subscriptions() {
-        let status = s["status"].as_str().unwrap_or("?").to_owned();
-        *statuses.entry(status).or_default() += 1;
+    let mut listed = 0;
+    while let Some(s) = all.next().await {
+        listed += 1;
+        *statuses
+            .entry(format!("{:?}", s.unwrap().status))
+            .or_default() += 1;
     }
+    assert_eq!(listed, emulator.subscription_count());
     summary["statuses"] = json!(statuses);
     summary
 }
