@@ -13,6 +13,9 @@ pub const KNOWN_DIFFERENCES: &[&str] = &[
      (none where the destination forbids a product for that kind of price)",
     "a usage price's meter id: compared through the meter map",
     "an optional field the source leaves empty: the destination may fill its own default (name, default flag)",
+    "a source provider's own default where the destination cannot store the field: Flexprice's customer time \
+     zone `UTC` (Flexprice sets it on every customer made without one) is not carried to a destination \
+     without time zones",
     "a price's default flag: each provider sets its own (not carried)",
     "metadata: every key of the source must be on the destination with the same value; keys under the \
      reserved `unibill:` prefix and keys only the destination has are not compared",

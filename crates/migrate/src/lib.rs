@@ -206,9 +206,10 @@ impl Migration {
         &self,
         phase: Phase,
     ) -> Result<(Snapshot, Snapshot, Plan, plan::Prepared)> {
-        let source = Snapshot::read(&self.source, phase, &self.progress).await?;
+        let mut source = Snapshot::read(&self.source, phase, &self.progress).await?;
         let destination = Snapshot::read(&self.destination, phase, &self.progress).await?;
         let caps = self.destination.capabilities();
+        source.drop_source_defaults(caps.customers.fields.time_zone);
         let rules = plan::Rules {
             caps: &caps,
             products: &*self.products,

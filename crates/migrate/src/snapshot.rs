@@ -44,6 +44,20 @@ impl Snapshot {
         Ok(Snapshot { customers, prices })
     }
 
+    /// Drops the values the source provider fills in by itself where the destination cannot store them: they
+    /// are the source's defaults, not data (Flexprice gives every customer the time zone `UTC`). Declared in
+    /// [`crate::KNOWN_DIFFERENCES`].
+    pub(crate) fn drop_source_defaults(&mut self, destination_stores_time_zone: bool) {
+        if destination_stores_time_zone {
+            return;
+        }
+        for c in &mut self.customers {
+            if default_time_zone(&c.provider) == c.time_zone.as_deref() && c.time_zone.is_some() {
+                c.time_zone = None;
+            }
+        }
+    }
+
     /// The distinct product ids of the prices, sorted.
     pub fn product_ids(&self) -> BTreeSet<&str> {
         self.prices
@@ -74,5 +88,13 @@ fn read_event(progress: &ProgressSink, phase: Phase, resource: ResourceKind, don
             done: done as u64,
             total: None,
         });
+    }
+}
+
+/// The time zone a provider gives a customer created without one.
+fn default_time_zone(provider: &str) -> Option<&'static str> {
+    match provider {
+        "flexprice" => Some("UTC"),
+        _ => None,
     }
 }
