@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::resource::ResourceKind;
 
 /// A phase of the migration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
     /// Counting what each side holds.
