@@ -49,6 +49,26 @@ CREATE UNIQUE INDEX migrate_mappings_destination
     ON migrate_mappings (resource, destination_id) WHERE destination_id IS NOT NULL;
 ";
 
+const DONE_SQL: &str = "INSERT INTO migrate_mappings
+        (resource, source_id, natural_key, state, destination_id, attempts, last_error, updated_at)
+    VALUES (?1, ?2, ?3, ?4, ?5, 0, NULL, ?6)
+    ON CONFLICT (resource, source_id) DO UPDATE
+        SET state = excluded.state, destination_id = excluded.destination_id, last_error = NULL,
+            updated_at = excluded.updated_at";
+
+/// A row for [`Ledger::record_done_many`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DoneRow {
+    /// The source id.
+    pub source_id: String,
+    /// Its natural key (kept if the row exists already).
+    pub natural_key: String,
+    /// Its destination id.
+    pub destination_id: String,
+    /// `Created` or `Matched`.
+    pub state: MappingState,
+}
+
 /// Where one source object stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -245,24 +265,95 @@ impl Ledger {
     ) -> Result<()> {
         debug_assert!(state.is_done());
         self.conn()
-            .execute(
-                "INSERT INTO migrate_mappings
-                     (resource, source_id, natural_key, state, destination_id, attempts, last_error, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, 0, NULL, ?6)
-                 ON CONFLICT (resource, source_id) DO UPDATE
-                     SET state = excluded.state, destination_id = excluded.destination_id, last_error = NULL,
-                         updated_at = excluded.updated_at",
-                params![
+            .prepare_cached(DONE_SQL)
+            .and_then(|mut stmt| {
+                stmt.execute(params![
                     resource.as_str(),
                     source_id,
                     natural_key,
                     state.as_str(),
                     destination_id,
                     now_ms()
-                ],
-            )
+                ])
+            })
             .map(drop)
             .map_err(|e| runtime_error(e, "record_done"))
+    }
+
+    /// [`Ledger::record_sending`] for many rows in one transaction (one commit): every row is committed before
+    /// any of their creates is sent.
+    pub fn record_sending_many(&self, resource: ResourceKind, rows: &[(&str, &str)]) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction()
+            .map_err(|e| runtime_error(e, "record_sending"))?;
+        {
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT INTO migrate_mappings
+                         (resource, source_id, natural_key, state, destination_id, attempts, last_error, updated_at)
+                     VALUES (?1, ?2, ?3, 'sending', NULL, 1, NULL, ?4)
+                     ON CONFLICT (resource, source_id) DO UPDATE
+                         SET attempts = attempts + 1, natural_key = excluded.natural_key,
+                             updated_at = excluded.updated_at
+                         WHERE state = 'sending'",
+                )
+                .map_err(|e| runtime_error(e, "record_sending"))?;
+            let now = now_ms();
+            for (source_id, key) in rows {
+                stmt.execute(params![resource.as_str(), source_id, key, now])
+                    .map_err(|e| runtime_error(e, "record_sending"))?;
+            }
+        }
+        tx.commit().map_err(|e| runtime_error(e, "record_sending"))
+    }
+
+    /// [`Ledger::record_done_keyed`] for many rows in one transaction; when the transaction fails (a row
+    /// would map a second source object to one destination object), each row is tried alone and the rows
+    /// that fail are returned with their error.
+    pub fn record_done_many(
+        &self,
+        resource: ResourceKind,
+        rows: &[DoneRow],
+    ) -> Result<Vec<(String, Error)>> {
+        let batch = (|| -> Result<()> {
+            let mut conn = self.conn();
+            let tx = conn.transaction().map_err(|e| runtime_error(e, "record_done"))?;
+            {
+                let mut stmt = tx
+                    .prepare_cached(DONE_SQL)
+                    .map_err(|e| runtime_error(e, "record_done"))?;
+                let now = now_ms();
+                for r in rows {
+                    stmt.execute(params![
+                        resource.as_str(),
+                        r.source_id,
+                        r.natural_key,
+                        r.state.as_str(),
+                        r.destination_id,
+                        now
+                    ])
+                    .map_err(|e| runtime_error(e, "record_done"))?;
+                }
+            }
+            tx.commit().map_err(|e| runtime_error(e, "record_done"))
+        })();
+        if batch.is_ok() {
+            return Ok(Vec::new());
+        }
+        let mut failed = Vec::new();
+        for r in rows {
+            if let Err(e) = self.record_done_keyed(
+                resource,
+                &r.source_id,
+                &r.natural_key,
+                &r.destination_id,
+                r.state,
+            ) {
+                failed.push((r.source_id.clone(), e));
+            }
+        }
+        Ok(failed)
     }
 
     /// Notes why the last create for `source_id` failed (the row stays `sending`).

@@ -105,12 +105,16 @@ pub fn customer(i: usize) -> NewCustomer {
 }
 
 pub async fn fill_customers(billing: &Billing, n: usize) {
+    use futures::StreamExt;
     let api = billing.customers();
-    futures::future::join_all((0..n).map(|i| {
-        let api = api.clone();
-        async move { api.create(customer(i)).await.unwrap() }
-    }))
-    .await;
+    futures::stream::iter(0..n)
+        .for_each_concurrent(16, |i| {
+            let api = api.clone();
+            async move {
+                api.create(customer(i)).await.unwrap();
+            }
+        })
+        .await;
 }
 
 /// Price `i` on product `product`: monthly, whole cents, a slug for most and none for every tenth (matched by
