@@ -10,13 +10,13 @@ use futures::StreamExt;
 use serde::Serialize;
 use unibill_core::{CustomersExt, Ensured, Error, ErrorKind, PricesExt, Result};
 
+use crate::Migration;
 use crate::ledger::{DoneRow, Ledger, Mapping, MappingState};
 use crate::plan::{Action, Plan, PlanItem, Prepared};
 use crate::progress::{Phase, Progress, ProgressSink};
 use crate::resource::ResourceKind;
 use crate::snapshot::Snapshot;
 use crate::translate;
-use crate::Migration;
 
 /// What one kind of object came to in an `apply`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -88,11 +88,11 @@ impl Tally {
 }
 
 /// Rows whose `sending` state is committed in one transaction, before any of their creates goes out.
-const SENDING_CHUNK: usize = 64;
+const SENDING_CHUNK: usize = 128;
 
 /// Done rows committed together. A row lost to a crash before its commit is still `sending`, and the next run
 /// finds its object on the destination by natural key: batching them costs no duplicate.
-const DONE_BATCH: usize = 64;
+const DONE_BATCH: usize = 256;
 
 /// How a create ended.
 enum Sent {
@@ -188,8 +188,12 @@ impl<'a> Step<'a> {
     }
 
     fn commit(&self, rows: Vec<DoneRow>) {
-        let failed: Vec<(String, String)> = match self.ledger.record_done_many(self.resource, &rows) {
-            Ok(failed) => failed.into_iter().map(|(id, e)| (id, e.to_string())).collect(),
+        let failed: Vec<(String, String)> = match self.ledger.record_done_many(self.resource, &rows)
+        {
+            Ok(failed) => failed
+                .into_iter()
+                .map(|(id, e)| (id, e.to_string()))
+                .collect(),
             Err(e) => rows
                 .iter()
                 .map(|r| (r.source_id.clone(), e.to_string()))
@@ -242,8 +246,12 @@ impl<'a> Step<'a> {
 
     /// Sends the creates of `work`, `concurrency` at a time; the `sending` rows of each chunk are committed (one
     /// transaction) before any of its creates goes out.
-    async fn send_all<'i, T, F, Fut>(&self, work: Vec<(&'i PlanItem, T, bool)>, concurrency: usize, send: F)
-    where
+    async fn send_all<'i, T, F, Fut>(
+        &self,
+        work: Vec<(&'i PlanItem, T, bool)>,
+        concurrency: usize,
+        send: F,
+    ) where
         T: 'i,
         F: Fn(&'i PlanItem, T, bool) -> Fut,
         Fut: Future<Output = Result<Sent>>,
@@ -299,9 +307,18 @@ impl<'a> Step<'a> {
         self.flush();
     }
 
-    fn finish(self, blocked: u64, counts: &mut BTreeMap<ResourceKind, ApplyCounts>, failures: &mut Vec<Failure>) {
+    fn finish(
+        self,
+        blocked: u64,
+        counts: &mut BTreeMap<ResourceKind, ApplyCounts>,
+        failures: &mut Vec<Failure>,
+    ) {
         counts.insert(self.resource, self.tally.counts(blocked));
-        failures.extend(self.failures.into_inner().unwrap_or_else(PoisonError::into_inner));
+        failures.extend(
+            self.failures
+                .into_inner()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
     }
 }
 
@@ -360,7 +377,11 @@ pub(crate) async fn round(
     let work = step.triage(&rows, plan.products.iter().map(|i| (i, ())));
     step.send_all(work, concurrency, |item, (), sending| async move {
         let id = m.products.ensure(&item.source_id).await?;
-        Ok(if sending { Sent::Found(id) } else { Sent::Created(id) })
+        Ok(if sending {
+            Sent::Found(id)
+        } else {
+            Sent::Created(id)
+        })
     })
     .await;
     step.finish(0, &mut counts, &mut failures);

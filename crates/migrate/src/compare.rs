@@ -72,12 +72,22 @@ fn metadata(out: &mut Vec<Difference>, s: &Metadata, d: &Metadata) {
 /// How `destination` differs from `source`.
 pub fn customers(source: &Customer, destination: &Customer) -> Vec<Difference> {
     let mut out = Vec::new();
-    push(&mut out, "external_id", &source.external_id, &destination.external_id);
+    push(
+        &mut out,
+        "external_id",
+        &source.external_id,
+        &destination.external_id,
+    );
     push(&mut out, "name", &source.name, &destination.name);
     push_set(&mut out, "email", &source.email, &destination.email);
     push_set(&mut out, "contact", &source.contact, &destination.contact);
     push_set(&mut out, "address", &source.address, &destination.address);
-    push_set(&mut out, "time_zone", &source.time_zone, &destination.time_zone);
+    push_set(
+        &mut out,
+        "time_zone",
+        &source.time_zone,
+        &destination.time_zone,
+    );
     metadata(&mut out, &source.metadata, &destination.metadata);
     out
 }
@@ -99,8 +109,18 @@ pub fn prices(
         other => other.clone(),
     };
     push(&mut out, "kind", &want_kind, &destination.kind);
-    push(&mut out, "unit_amount", &source.unit_amount, &destination.unit_amount);
-    push(&mut out, "currency", &source.currency, &destination.currency);
+    push(
+        &mut out,
+        "unit_amount",
+        &source.unit_amount,
+        &destination.unit_amount,
+    );
+    push(
+        &mut out,
+        "currency",
+        &source.currency,
+        &destination.currency,
+    );
     push(&mut out, "scheme", &source.scheme, &destination.scheme);
     push(
         &mut out,
@@ -110,8 +130,18 @@ pub fn prices(
     );
     push_set(&mut out, "name", &source.name, &destination.name);
     push(&mut out, "slug", &source.slug, &destination.slug);
-    push_set(&mut out, "description", &source.description, &destination.description);
-    push_set(&mut out, "setup_fee", &source.setup_fee, &destination.setup_fee);
+    push_set(
+        &mut out,
+        "description",
+        &source.description,
+        &destination.description,
+    );
+    push_set(
+        &mut out,
+        "setup_fee",
+        &source.setup_fee,
+        &destination.setup_fee,
+    );
     push(&mut out, "active", &source.active, &destination.active);
     metadata(&mut out, &source.metadata, &destination.metadata);
     out

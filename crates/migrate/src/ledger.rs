@@ -192,7 +192,9 @@ impl Ledger {
     /// Records the counts an inventory took of one side (`source` or `destination`).
     pub fn record_inventory(&self, side: &str, counts: &[(ResourceKind, u64)]) -> Result<()> {
         let mut conn = self.conn();
-        let tx = conn.transaction().map_err(|e| runtime_error(e, "inventory"))?;
+        let tx = conn
+            .transaction()
+            .map_err(|e| runtime_error(e, "inventory"))?;
         for (resource, count) in counts {
             tx.execute(
                 "INSERT INTO migrate_inventory (side, resource, count, taken_at) VALUES (?1, ?2, ?3, ?4)
@@ -208,10 +210,14 @@ impl Ledger {
     pub fn inventory(&self, side: &str) -> Result<Vec<(ResourceKind, u64)>> {
         let conn = self.conn();
         let mut stmt = conn
-            .prepare("SELECT resource, count FROM migrate_inventory WHERE side = ?1 ORDER BY resource")
+            .prepare(
+                "SELECT resource, count FROM migrate_inventory WHERE side = ?1 ORDER BY resource",
+            )
             .map_err(|e| runtime_error(e, "inventory"))?;
         let rows = stmt
-            .query_map([side], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+            .query_map([side], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+            })
             .map_err(|e| runtime_error(e, "inventory"))?;
         let mut out = Vec::new();
         for row in rows {
@@ -318,7 +324,9 @@ impl Ledger {
     ) -> Result<Vec<(String, Error)>> {
         let batch = (|| -> Result<()> {
             let mut conn = self.conn();
-            let tx = conn.transaction().map_err(|e| runtime_error(e, "record_done"))?;
+            let tx = conn
+                .transaction()
+                .map_err(|e| runtime_error(e, "record_done"))?;
             {
                 let mut stmt = tx
                     .prepare_cached(DONE_SQL)
@@ -357,7 +365,12 @@ impl Ledger {
     }
 
     /// Notes why the last create for `source_id` failed (the row stays `sending`).
-    pub fn record_failure(&self, resource: ResourceKind, source_id: &str, error: &str) -> Result<()> {
+    pub fn record_failure(
+        &self,
+        resource: ResourceKind,
+        source_id: &str,
+        error: &str,
+    ) -> Result<()> {
         self.conn()
             .execute(
                 "UPDATE migrate_mappings SET last_error = ?3, updated_at = ?4
@@ -388,17 +401,19 @@ impl Ledger {
             )
             .optional()
             .map_err(|e| runtime_error(e, "get"))?;
-        row.map(|(natural_key, state, destination_id, attempts, last_error)| {
-            Ok(Mapping {
-                resource,
-                source_id: source_id.to_owned(),
-                natural_key,
-                state: MappingState::parse(&state).ok_or_else(|| corrupt(&state))?,
-                destination_id,
-                attempts: attempts.clamp(0, u32::MAX as i64) as u32,
-                last_error,
-            })
-        })
+        row.map(
+            |(natural_key, state, destination_id, attempts, last_error)| {
+                Ok(Mapping {
+                    resource,
+                    source_id: source_id.to_owned(),
+                    natural_key,
+                    state: MappingState::parse(&state).ok_or_else(|| corrupt(&state))?,
+                    destination_id,
+                    attempts: attempts.clamp(0, u32::MAX as i64) as u32,
+                    last_error,
+                })
+            },
+        )
         .transpose()
     }
 
@@ -659,14 +674,22 @@ mod tests {
         let path = temp("foreign");
         {
             let conn = Connection::open(&path).unwrap();
-            conn.execute_batch("CREATE TABLE orders (id INTEGER)").unwrap();
+            conn.execute_batch("CREATE TABLE orders (id INTEGER)")
+                .unwrap();
         }
         let err = Ledger::open(&path, "a", "b").unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Config);
-        assert!(err.to_string().contains("not a unibill migration ledger"), "{err}");
+        assert!(
+            err.to_string().contains("not a unibill migration ledger"),
+            "{err}"
+        );
         let conn = Connection::open(&path).unwrap();
         let n: i64 = conn
-            .query_row("SELECT count(*) FROM sqlite_master WHERE name = 'migrate_mappings'", [], |r| r.get(0))
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'migrate_mappings'",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         assert_eq!(n, 0);
 
@@ -699,7 +722,10 @@ mod tests {
         let path = temp("inventory");
         let ledger = Ledger::open(&path, "a", "b").unwrap();
         ledger
-            .record_inventory("source", &[(ResourceKind::Customer, 3), (ResourceKind::Price, 2)])
+            .record_inventory(
+                "source",
+                &[(ResourceKind::Customer, 3), (ResourceKind::Price, 2)],
+            )
             .unwrap();
         ledger
             .record_inventory("source", &[(ResourceKind::Customer, 5)])

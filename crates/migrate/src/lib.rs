@@ -67,7 +67,7 @@ use unibill_core::{Billing, Currency, Result};
 pub use apply::{ApplyCounts, ApplyReport, Failure};
 pub use compare::{Difference, KNOWN_DIFFERENCES};
 pub use inventory::Inventory;
-pub use ledger::{Ledger, Mapping, MappingState, SCHEMA_COMPONENT, SCHEMA_VERSION};
+pub use ledger::{DoneRow, Ledger, Mapping, MappingState, SCHEMA_COMPONENT, SCHEMA_VERSION};
 pub use plan::{Action, Plan, PlanCounts, PlanItem};
 #[cfg(feature = "flexprice")]
 pub use products::FlexpricePlans;

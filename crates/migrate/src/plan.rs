@@ -231,7 +231,9 @@ pub(crate) async fn make(
                 found_products.insert(sp.clone(), found);
             }
         }
-        if action.is_none() && !rules.currencies.is_empty() && !rules.currencies.contains(&p.currency)
+        if action.is_none()
+            && !rules.currencies.is_empty()
+            && !rules.currencies.contains(&p.currency)
         {
             action = Some(Action::Blocked {
                 capability: "currency".into(),

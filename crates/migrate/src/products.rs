@@ -172,7 +172,9 @@ mod flexprice {
             if let Some(id) = self.lookup(&key, false).await? {
                 return Ok(id);
             }
-            let input = NewPlan::builder(source_product).lookup_key(key.clone()).build()?;
+            let input = NewPlan::builder(source_product)
+                .lookup_key(key.clone())
+                .build()?;
             match self.client.create_plan(input).await {
                 Ok(plan) => {
                     if let Some(known) = self.known.lock().await.as_mut() {
@@ -181,7 +183,12 @@ mod flexprice {
                     Ok(plan.id)
                 }
                 // Taken (an earlier attempt went through) or not known: read the destination again.
-                Err(e) if matches!(e.kind(), ErrorKind::AlreadyExists | ErrorKind::Conflict | ErrorKind::OutcomeUnknown) => {
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        ErrorKind::AlreadyExists | ErrorKind::Conflict | ErrorKind::OutcomeUnknown
+                    ) =>
+                {
                     self.lookup(&key, true).await?.ok_or(e)
                 }
                 Err(e) => Err(e),

@@ -107,7 +107,11 @@ pub(crate) fn run(
             .copied()
             .unwrap_or(0);
         if copies > 1 {
-            findings.push(finding("duplicate", dest_id.clone(), vec![copies_difference(copies)]));
+            findings.push(finding(
+                "duplicate",
+                dest_id.clone(),
+                vec![copies_difference(copies)],
+            ));
         }
         let (Some(s), Some(d)) = (
             src_customers.get(item.source_id.as_str()),
@@ -170,7 +174,11 @@ pub(crate) fn run(
                 .count() as u64,
         };
         if copies > 1 {
-            findings.push(finding("duplicate", dest_id.clone(), vec![copies_difference(copies)]));
+            findings.push(finding(
+                "duplicate",
+                dest_id.clone(),
+                vec![copies_difference(copies)],
+            ));
         }
         let Some(d) = dest_id.as_deref().and_then(|id| dst_prices.get(id)) else {
             findings.push(finding("missing", dest_id, Vec::new()));

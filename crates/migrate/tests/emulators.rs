@@ -5,10 +5,11 @@ mod support;
 
 use std::collections::BTreeMap;
 
-use unibill_core::{Billing, Currency, Customers, Interval, Metadata, Money, NewCustomer, NewPrice, PriceKind, Prices, TierMode, PriceTier};
-use unibill_migrate::{
-    Action, FlexpricePlans, Ledger, Migration, ProductMap, ResourceKind,
+use unibill_core::{
+    Billing, Currency, Customers, Interval, Metadata, Money, NewCustomer, NewPrice, PriceKind,
+    PriceTier, Prices, TierMode,
 };
+use unibill_migrate::{Action, FlexpricePlans, Ledger, Migration, ProductMap, ResourceKind};
 
 use support::*;
 
@@ -34,29 +35,48 @@ async fn memory_to_flexprice_moves_everything_and_verifies_clean() {
     assert_eq!(inventory.destination[&ResourceKind::Customer], 0);
 
     let plan = migration.plan().await.unwrap();
-    assert_eq!(plan.blocked().count(), 0, "{:?}", plan.blocked().take(3).collect::<Vec<_>>());
+    assert_eq!(
+        plan.blocked().count(),
+        0,
+        "{:?}",
+        plan.blocked().take(3).collect::<Vec<_>>()
+    );
     let counts = plan.counts();
     assert_eq!(counts[&ResourceKind::Customer].create, CUSTOMERS as u64);
     assert_eq!(counts[&ResourceKind::Product].create, (PRICES / 10) as u64);
     assert_eq!(counts[&ResourceKind::Price].create, PRICES as u64);
-    assert!(writes(&destination.server).is_empty(), "{:?}", writes(&destination.server));
+    assert!(
+        writes(&destination.server).is_empty(),
+        "{:?}",
+        writes(&destination.server)
+    );
 
     let report = migration.apply().await.unwrap();
     assert!(report.is_complete(), "{:?}", report.failures);
-    assert_eq!(report.counts[&ResourceKind::Customer].created, CUSTOMERS as u64);
+    assert_eq!(
+        report.counts[&ResourceKind::Customer].created,
+        CUSTOMERS as u64
+    );
     assert_eq!(report.counts[&ResourceKind::Price].created, PRICES as u64);
     assert_eq!(destination.emulator.customer_count(), CUSTOMERS);
     assert_eq!(destination.emulator.live_price_count(), PRICES);
 
     let verified = migration.verify().await.unwrap();
-    assert!(verified.ok, "{:?}", &verified.findings[..verified.findings.len().min(5)]);
+    assert!(
+        verified.ok,
+        "{:?}",
+        &verified.findings[..verified.findings.len().min(5)]
+    );
     assert_eq!(verified.compared, (CUSTOMERS + PRICES) as u64);
 
     // Everything is in the ledger: a second apply writes nothing.
     destination.server.requests();
     let before = writes(&destination.server).len();
     let again = migration.apply().await.unwrap();
-    assert_eq!(again.counts[&ResourceKind::Customer].skipped, CUSTOMERS as u64);
+    assert_eq!(
+        again.counts[&ResourceKind::Customer].skipped,
+        CUSTOMERS as u64
+    );
     assert_eq!(again.counts[&ResourceKind::Price].skipped, PRICES as u64);
     assert_eq!(writes(&destination.server).len(), before);
 }
@@ -82,14 +102,23 @@ async fn flexprice_to_flowglad_moves_everything_and_verifies_clean() {
     .destination_currencies(vec![Currency::USD])
     .build();
     let plan = migration.plan().await.unwrap();
-    assert_eq!(plan.blocked().count(), 0, "{:?}", plan.blocked().take(3).collect::<Vec<_>>());
+    assert_eq!(
+        plan.blocked().count(),
+        0,
+        "{:?}",
+        plan.blocked().take(3).collect::<Vec<_>>()
+    );
     assert!(writes(&destination.server).is_empty());
     let report = migration.apply().await.unwrap();
     assert!(report.is_complete(), "{:?}", report.failures);
     assert_eq!(destination.emulator.customer_count(), CUSTOMERS);
     assert_eq!(destination.emulator.active_price_count(), PRICES);
     let verified = migration.verify().await.unwrap();
-    assert!(verified.ok, "{:?}", &verified.findings[..verified.findings.len().min(5)]);
+    assert!(
+        verified.ok,
+        "{:?}",
+        &verified.findings[..verified.findings.len().min(5)]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -98,7 +127,11 @@ async fn plan_names_what_flowglad_cannot_hold_and_writes_nothing() {
     let customers = source.customers();
     customers.create(customer(1)).await.unwrap();
     customers
-        .create(NewCustomer::builder("no-email", "No Email").build().unwrap())
+        .create(
+            NewCustomer::builder("no-email", "No Email")
+                .build()
+                .unwrap(),
+        )
         .await
         .unwrap();
     let mut m = Metadata::new();
@@ -117,7 +150,13 @@ async fn plan_names_what_flowglad_cannot_hold_and_writes_nothing() {
     let monthly = PriceKind::recurring(Interval::monthly());
     let usd = |a: &str| Money::parse(a, Currency::USD).unwrap();
     let ok = prices
-        .create(NewPrice::builder(monthly.clone(), usd("9.00")).product_id("p_ok").slug("ok").build().unwrap())
+        .create(
+            NewPrice::builder(monthly.clone(), usd("9.00"))
+                .product_id("p_ok")
+                .slug("ok")
+                .build()
+                .unwrap(),
+        )
         .await
         .unwrap();
     let tiered = prices
@@ -125,7 +164,13 @@ async fn plan_names_what_flowglad_cannot_hold_and_writes_nothing() {
             NewPrice::builder(monthly.clone(), usd("0"))
                 .product_id("p_tiered")
                 .slug("tiered")
-                .tiered(TierMode::Volume, vec![PriceTier::up_to(5, usd("2.00")), PriceTier::rest(usd("1.00"))])
+                .tiered(
+                    TierMode::Volume,
+                    vec![
+                        PriceTier::up_to(5, usd("2.00")),
+                        PriceTier::rest(usd("1.00")),
+                    ],
+                )
                 .build()
                 .unwrap(),
         )
@@ -133,24 +178,45 @@ async fn plan_names_what_flowglad_cannot_hold_and_writes_nothing() {
         .unwrap();
     let euro = prices
         .create(
-            NewPrice::builder(monthly.clone(), Money::parse("9.00", Currency::EUR).unwrap())
-                .product_id("p_eur")
-                .slug("euro")
+            NewPrice::builder(
+                monthly.clone(),
+                Money::parse("9.00", Currency::EUR).unwrap(),
+            )
+            .product_id("p_eur")
+            .slug("euro")
+            .build()
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    let sub_cent = prices
+        .create(
+            NewPrice::builder(monthly.clone(), usd("0.005"))
+                .product_id("p_sub")
+                .slug("sub-cent")
                 .build()
                 .unwrap(),
         )
         .await
         .unwrap();
-    let sub_cent = prices
-        .create(NewPrice::builder(monthly.clone(), usd("0.005")).product_id("p_sub").slug("sub-cent").build().unwrap())
-        .await
-        .unwrap();
     let second = prices
-        .create(NewPrice::builder(monthly.clone(), usd("19.00")).product_id("p_ok").slug("ok-2").build().unwrap())
+        .create(
+            NewPrice::builder(monthly.clone(), usd("19.00"))
+                .product_id("p_ok")
+                .slug("ok-2")
+                .build()
+                .unwrap(),
+        )
         .await
         .unwrap();
     let unmapped = prices
-        .create(NewPrice::builder(monthly, usd("5.00")).product_id("p_nowhere").slug("nowhere").build().unwrap())
+        .create(
+            NewPrice::builder(monthly, usd("5.00"))
+                .product_id("p_nowhere")
+                .slug("nowhere")
+                .build()
+                .unwrap(),
+        )
         .await
         .unwrap();
 
@@ -185,7 +251,11 @@ async fn plan_names_what_flowglad_cannot_hold_and_writes_nothing() {
     assert_eq!(capability("tiered"), Some("scheme"), "{blocked:?}");
     assert_eq!(capability("euro"), Some("currency"), "{blocked:?}");
     assert_eq!(capability("sub-cent"), Some("unit_amount"), "{blocked:?}");
-    assert_eq!(capability("ok-2"), Some("create_archives_siblings"), "{blocked:?}");
+    assert_eq!(
+        capability("ok-2"),
+        Some("create_archives_siblings"),
+        "{blocked:?}"
+    );
     assert_eq!(capability("nowhere"), Some("product_id"), "{blocked:?}");
     assert!(blocked["nowhere"].1.contains("p_nowhere"), "{blocked:?}");
     assert_eq!(blocked.len(), 7, "{blocked:?}");
@@ -195,7 +265,11 @@ async fn plan_names_what_flowglad_cannot_hold_and_writes_nothing() {
     }
     // The plan read the destination and wrote nothing to it.
     assert!(destination.server.request_count() > 0);
-    assert!(writes(&destination.server).is_empty(), "{:?}", writes(&destination.server));
+    assert!(
+        writes(&destination.server).is_empty(),
+        "{:?}",
+        writes(&destination.server)
+    );
 
     // Apply moves what can move and leaves the blocked alone; verify is clean over what was planned.
     let report = migration.apply().await.unwrap();
