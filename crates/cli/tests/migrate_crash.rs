@@ -120,7 +120,15 @@ fn command(s: &Sides, ledger: &std::path::Path, phase: &str) -> Command {
         .env("FLOWGLAD_SECRET_KEY", FLOWGLAD_KEY)
         .env("FLOWGLAD_BASE_URL", s.destination.url().as_str())
         .env("FLOWGLAD_CURRENCY", "USD")
-        .args(["migrate", phase, "--from", "flexprice", "--to", "flowglad", "--json"])
+        .args([
+            "migrate",
+            phase,
+            "--from",
+            "flexprice",
+            "--to",
+            "flowglad",
+            "--json",
+        ])
         .arg("--ledger")
         .arg(ledger)
         .stdin(Stdio::null())
@@ -128,7 +136,8 @@ fn command(s: &Sides, ledger: &std::path::Path, phase: &str) -> Command {
         .stderr(Stdio::piped())
         .kill_on_drop(true);
     for (i, plan) in s.plans.iter().enumerate() {
-        cmd.arg("--product-map").arg(format!("{plan}={}", product(i)));
+        cmd.arg("--product-map")
+            .arg(format!("{plan}={}", product(i)));
     }
     cmd
 }
@@ -150,7 +159,9 @@ async fn apply_until(s: &Sides, ledger: &std::path::Path, kill_at: usize) -> boo
     }
     let status = child.wait().await.unwrap();
     let mut err = String::new();
-    tokio::io::AsyncReadExt::read_to_string(&mut child.stderr.take().unwrap(), &mut err).await.unwrap();
+    tokio::io::AsyncReadExt::read_to_string(&mut child.stderr.take().unwrap(), &mut err)
+        .await
+        .unwrap();
     eprintln!("run ended by itself after {seen} lines: {status} {err}");
     false
 }
@@ -195,14 +206,22 @@ async fn apply_killed_twenty_times_under_faults_resumes_with_no_duplicate_and_no
         .rev()
         .find(|l| l.starts_with("{\"report\""))
         .unwrap_or_default();
-    assert!(out.status.success(), "verify failed: {report}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "verify failed: {report}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let report: serde_json::Value = serde_json::from_str(report).unwrap();
     assert_eq!(report["report"]["ok"], true);
     assert_eq!(report["report"]["compared"], (CUSTOMERS + PRICES) as u64);
 
     // Counted on the emulator itself: each object once, none missing.
     assert_eq!(s.flowglad.customer_count(), CUSTOMERS);
-    assert_eq!(s.flowglad.price_count(), PRICES, "a duplicate price would show here (archived or not)");
+    assert_eq!(
+        s.flowglad.price_count(),
+        PRICES,
+        "a duplicate price would show here (archived or not)"
+    );
     assert_eq!(s.flowglad.active_price_count(), PRICES);
     let mut ids: Vec<String> = s
         .flowglad

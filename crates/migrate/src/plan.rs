@@ -258,19 +258,20 @@ pub(crate) async fn make(
                 action = Some(blocked_by(&e));
             }
         }
-        if action.is_none() && caps.create_archives_siblings && fixed(&p.kind) {
-            if let Some(sp) = &needs_product {
-                if !fixed_per_product.insert(sp.clone()) {
-                    action = Some(Action::Blocked {
-                        capability: "create_archives_siblings".into(),
-                        reason: format!(
-                            "the destination keeps one active fixed price per product, and another price of \
-                             source product `{sp}` goes there first: creating this one would archive it; map \
-                             this price's product to a destination product of its own"
-                        ),
-                    });
-                }
-            }
+        if action.is_none()
+            && caps.create_archives_siblings
+            && fixed(&p.kind)
+            && let Some(sp) = &needs_product
+            && !fixed_per_product.insert(sp.clone())
+        {
+            action = Some(Action::Blocked {
+                capability: "create_archives_siblings".into(),
+                reason: format!(
+                    "the destination keeps one active fixed price per product, and another price of \
+                     source product `{sp}` goes there first: creating this one would archive it; map \
+                     this price's product to a destination product of its own"
+                ),
+            });
         }
         let action = match action {
             Some(a) => a,

@@ -280,3 +280,116 @@ async fn plan_names_what_flowglad_cannot_hold_and_writes_nothing() {
     assert!(verified.ok, "{:?}", verified.findings);
     assert_eq!(verified.blocked, 7);
 }
+
+/// A run killed after its ledger rows said `sending`: one customer and one slug-less price had reached the
+/// destination, another customer had not. The resumed apply records the two that landed (found by external id
+/// and by content) without re-sending them, creates the one that did not, and verify is clean.
+#[tokio::test]
+async fn resume_reconciles_sending_rows_by_natural_key_before_any_resend() {
+    use unibill_core::{CustomerListQuery, PriceListQuery};
+    use unibill_migrate::{MappingState, SameProducts};
+
+    let source = Billing::memory();
+    for i in 0..3 {
+        source.customers().create(customer(i)).await.unwrap();
+    }
+    let slugged = source
+        .prices()
+        .create(price(0, "prod_a", false))
+        .await
+        .unwrap();
+    let bare = source
+        .prices()
+        .create(price(9, "prod_b", false))
+        .await
+        .unwrap();
+    assert!(bare.slug.is_none() && slugged.slug.is_some());
+    let listed = source
+        .customers()
+        .list(CustomerListQuery::new())
+        .await
+        .unwrap()
+        .items;
+    let by_external = |e: &str| {
+        listed
+            .iter()
+            .find(|c| c.external_id == e)
+            .unwrap()
+            .id
+            .clone()
+    };
+
+    let destination = Billing::memory();
+    let path = ledger_path("resume");
+    let ledger = Ledger::open(&path, "memory", "memory").unwrap();
+    // What the killed run left: three `sending` rows, two of whose creates landed.
+    let landed = by_external("user-00000");
+    let lost = by_external("user-00001");
+    ledger
+        .record_sending(ResourceKind::Customer, landed.as_str(), "user-00000")
+        .unwrap();
+    ledger
+        .record_sending(ResourceKind::Customer, lost.as_str(), "user-00001")
+        .unwrap();
+    ledger
+        .record_sending(ResourceKind::Price, bare.id.as_str(), "content")
+        .unwrap();
+    destination.customers().create(customer(0)).await.unwrap();
+    destination
+        .prices()
+        .create(price(9, "prod_b", false))
+        .await
+        .unwrap();
+
+    let migration = Migration::builder(source, destination.clone(), ledger)
+        .products(SameProducts)
+        .build();
+    let report = migration.apply().await.unwrap();
+    assert!(report.is_complete(), "{:?}", report.failures);
+    let customers = report.counts[&ResourceKind::Customer];
+    assert_eq!(
+        (customers.reconciled, customers.created),
+        (1, 2),
+        "{customers:?}"
+    );
+    let prices = report.counts[&ResourceKind::Price];
+    assert_eq!((prices.reconciled, prices.created), (1, 1), "{prices:?}");
+
+    assert_eq!(
+        destination
+            .customers()
+            .list(CustomerListQuery::new())
+            .await
+            .unwrap()
+            .items
+            .len(),
+        3
+    );
+    assert_eq!(
+        destination
+            .prices()
+            .list(PriceListQuery::new())
+            .await
+            .unwrap()
+            .items
+            .len(),
+        2
+    );
+    let row = migration
+        .ledger()
+        .get(ResourceKind::Customer, landed.as_str())
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.state, MappingState::Created);
+    assert_eq!(row.attempts, 1, "the landed create was not sent again");
+    assert!(migration.verify().await.unwrap().ok);
+}
+
+/// A ledger kept for one migration is refused for another pair of providers, before anything is read.
+#[test]
+fn a_ledger_of_another_migration_is_refused() {
+    let path = ledger_path("other-pair");
+    drop(Ledger::open(&path, "memory", "flexprice").unwrap());
+    let err = Ledger::open(&path, "flexprice", "flowglad").unwrap_err();
+    assert!(err.to_string().contains("source `memory`"), "{err}");
+}

@@ -122,7 +122,9 @@ fn sink(json: bool) -> ProgressSink {
     let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
     let bars: Mutex<HashMap<(Phase, ResourceKind), ProgressBar>> = Mutex::new(HashMap::new());
     ProgressSink::new(move |p: &Progress| {
-        let mut bars = bars.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut bars = bars
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let bar = bars.entry((p.phase, p.resource)).or_insert_with(|| {
             let bar = multi.add(ProgressBar::no_length());
             bar.set_style(
@@ -156,9 +158,10 @@ pub async fn run(command: MigrateCommand, g: &Global) -> CliResult {
     let source: Billing = from.build()?;
     let destination: Billing = to.build()?;
     let ledger = Ledger::open(&args.ledger, args.from.as_str(), args.to.as_str())?;
-    let meters: BTreeMap<String, String> = crate::commands::key_values(&args.meter_map, "--meter-map")?
-        .into_iter()
-        .collect();
+    let meters: BTreeMap<String, String> =
+        crate::commands::key_values(&args.meter_map, "--meter-map")?
+            .into_iter()
+            .collect();
     let mut builder = Migration::builder(source, destination, ledger)
         .concurrency(args.concurrency as usize)
         .meters(meters)
@@ -212,7 +215,10 @@ pub async fn run(command: MigrateCommand, g: &Global) -> CliResult {
         }
         Phase::Apply => {
             let report = migration.apply().await?;
-            let mut text = format!("rounds: {}\nkind       created  matched  reconciled  skipped  blocked  failed\n", report.rounds);
+            let mut text = format!(
+                "rounds: {}\nkind       created  matched  reconciled  skipped  blocked  failed\n",
+                report.rounds
+            );
             for (kind, c) in &report.counts {
                 text.push_str(&format!(
                     "{:<10} {:>7}  {:>7}  {:>10}  {:>7}  {:>7}  {:>6}\n",
@@ -226,7 +232,10 @@ pub async fn run(command: MigrateCommand, g: &Global) -> CliResult {
                 ));
             }
             for f in &report.failures {
-                text.push_str(&format!("failed {} {}: {}\n", f.resource, f.source_id, f.error));
+                text.push_str(&format!(
+                    "failed {} {}: {}\n",
+                    f.resource, f.source_id, f.error
+                ));
             }
             print(json(&report), text)?;
             if report.is_complete() {
