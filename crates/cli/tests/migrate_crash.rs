@@ -142,6 +142,79 @@ fn command(s: &Sides, ledger: &std::path::Path, phase: &str) -> Command {
     cmd
 }
 
+/// Before any apply, `verify` exits non-zero naming what is missing, and `plan --json` reports every object as
+/// to be created while the destination's request log holds reads only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_before_apply_fails_and_plan_writes_nothing() {
+    let s = sides().await;
+    let dir = std::env::temp_dir().join(format!("unibill-migrate-plan-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let ledger = dir.join("ledger.sqlite");
+
+    let out = command(&s, &ledger, "plan").output().await.unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let report: serde_json::Value = serde_json::from_str(
+        stdout
+            .lines()
+            .rev()
+            .find(|l| l.starts_with("{\"report\""))
+            .unwrap(),
+    )
+    .unwrap();
+    let plan = &report["report"];
+    assert_eq!(plan["customers"].as_array().unwrap().len(), CUSTOMERS);
+    assert_eq!(plan["prices"].as_array().unwrap().len(), PRICES);
+    assert!(
+        plan["prices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["action"] == "create"),
+        "{plan}"
+    );
+    let writes: Vec<String> = s
+        .destination
+        .requests()
+        .into_iter()
+        .filter(|r| r.method.as_str() != "GET")
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert!(
+        writes.is_empty(),
+        "plan wrote to the destination: {writes:?}"
+    );
+    assert!(s.destination.request_count() > 0);
+
+    let out = command(&s, &ledger, "verify").output().await.unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let report: serde_json::Value = serde_json::from_str(
+        stdout
+            .lines()
+            .rev()
+            .find(|l| l.starts_with("{\"report\""))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(report["report"]["ok"], false);
+    assert_eq!(
+        report["report"]["findings"].as_array().unwrap().len(),
+        CUSTOMERS + PRICES
+    );
+    assert_eq!(s.flowglad.customer_count(), 0);
+}
+
 /// Runs `apply` and kills it (SIGKILL) right after its `kill_at`-th `sending` line (the ledger row is committed
 /// and the create is going out, or already out); whether it got there.
 async fn apply_until(s: &Sides, ledger: &std::path::Path, kill_at: usize) -> bool {
