@@ -14,7 +14,9 @@
 //! 4. [`verify`](Migration::verify): both sides compared object by object through the neutral models, with the
 //!    known differences declared ([`KNOWN_DIFFERENCES`]); ok only when everything planned matches.
 //!
-//! Subscriptions are not migrated yet (see the crate's README entry).
+//! Subscriptions are not migrated yet: finding 27 of the lifecycle review (the destination starting at the
+//! source's period end, the source canceled at period end only after verification, a manual-review bucket)
+//! needs a neutral start date that `NewSubscription` does not have.
 //!
 //! ```
 //! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
