@@ -16,8 +16,8 @@ use unibill_testkit::{Fault, TestServer};
 
 const FLEXPRICE_KEY: &str = "fp_test_crash";
 const FLOWGLAD_KEY: &str = "sk_test_crash";
-const CUSTOMERS: usize = 100;
-const PRICES: usize = 30;
+const CUSTOMERS: usize = 25;
+const PRICES: usize = 100;
 const KILLS: usize = 20;
 
 /// splitmix64: the seeded choice of kill points and faults.
@@ -215,18 +215,31 @@ async fn verify_before_apply_fails_and_plan_writes_nothing() {
     assert_eq!(s.flowglad.customer_count(), 0);
 }
 
-/// Runs `apply` and kills it (SIGKILL) right after its `kill_at`-th `sending` line (the ledger row is committed
-/// and the create is going out, or already out); whether it got there.
-async fn apply_until(s: &Sides, ledger: &std::path::Path, kill_at: usize) -> bool {
+/// Runs `apply` and kills it (SIGKILL) right after its `kill_at`-th progress line of `event`: `sending` (the
+/// ledger row is committed and the create is going out, or already out) or `created` (the destination answered;
+/// its done row may not be committed yet). The kind of object of that line, if the run got there.
+async fn apply_until(
+    s: &Sides,
+    ledger: &std::path::Path,
+    event: &str,
+    kill_at: usize,
+) -> Option<String> {
+    let wanted = format!("\"event\":\"{event}\"");
     let mut child = command(s, ledger, "apply").spawn().unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut seen = 0;
     while let Some(line) = lines.next_line().await.unwrap() {
-        if line.starts_with("{\"progress\"") && line.contains("\"event\":\"sending\"") {
+        if line.starts_with("{\"progress\"") && line.contains(&wanted) {
             seen += 1;
             if seen == kill_at {
                 child.kill().await.unwrap();
-                return true;
+                let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+                return Some(
+                    v["progress"]["resource"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                );
             }
         }
     }
@@ -235,8 +248,8 @@ async fn apply_until(s: &Sides, ledger: &std::path::Path, kill_at: usize) -> boo
     tokio::io::AsyncReadExt::read_to_string(&mut child.stderr.take().unwrap(), &mut err)
         .await
         .unwrap();
-    eprintln!("run ended by itself after {seen} lines: {status} {err}");
-    false
+    eprintln!("run ended by itself after {seen} sending lines: {status} {err}");
+    None
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -247,19 +260,28 @@ async fn apply_killed_twenty_times_under_faults_resumes_with_no_duplicate_and_no
     std::fs::create_dir_all(&dir).unwrap();
     let ledger = dir.join("ledger.sqlite");
 
-    // 130 creates to make; each run is killed after 1 to 10 of them went out, so the kills fall in the
-    // customers and then the prices step.
-    let mut killed = 0;
+    // 125 creates to make; each run is killed after 1 to 6 of them went out (with 8 in flight at once, most not
+    // answered yet) or, every other run, after 1 to 6 of them were answered, so the kills fall in the customers
+    // step and then the prices step.
+    let mut killed = Vec::new();
     for k in 0..2 * KILLS {
-        if killed == KILLS {
+        if killed.len() == KILLS {
             break;
         }
-        let at = 1 + (mix(k as u64 + 1) % 10) as usize;
-        if apply_until(&s, &ledger, at).await {
-            killed += 1;
+        let at = 1 + (mix(k as u64 + 1) % 6) as usize;
+        let event = if k % 2 == 0 { "sending" } else { "created" };
+        if let Some(resource) = apply_until(&s, &ledger, event, at).await {
+            killed.push(resource);
         }
     }
-    assert_eq!(killed, KILLS, "runs ended before their kill point");
+    eprintln!("killed while sending: {killed:?}");
+    assert_eq!(killed.len(), KILLS, "runs ended before their kill point");
+    for kind in ["customer", "price"] {
+        assert!(
+            killed.iter().any(|k| k == kind),
+            "no kill while sending a {kind}: {killed:?}"
+        );
+    }
 
     // Resume to the end (a run whose creates failed under the faults says so: run it again, bounded).
     let mut complete = false;

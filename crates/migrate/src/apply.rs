@@ -241,6 +241,8 @@ impl<'a> Step<'a> {
                 Action::Blocked { .. } => {}
             }
         }
+        // What was found is made durable before anything is sent, so a run killed early still keeps it.
+        self.flush();
         work
     }
 
