@@ -60,6 +60,12 @@ pub use unibill_vercel as vercel;
 #[cfg_attr(docsrs, doc(cfg(feature = "webhooks")))]
 pub use unibill_webhooks as webhooks;
 
+/// Migration between providers (`unibill-migrate`): [`migrate::Migration`] (inventory, plan, apply, verify)
+/// over two [`Billing`]s, with its SQLite [`migrate::Ledger`].
+#[cfg(feature = "migrate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "migrate")))]
+pub use unibill_migrate as migrate;
+
 /// The README's examples, compiled and run as doctests.
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]

@@ -25,6 +25,7 @@ use commands::entitlements::EntitlementsCommand;
 use commands::features::FeaturesCommand;
 use commands::invoices::InvoicesCommand;
 use commands::meters::MetersCommand;
+use commands::migrate::MigrateCommand;
 use commands::plans::PlansCommand;
 use commands::prices::PricesCommand;
 use commands::stores::StoresCommand;
@@ -82,6 +83,9 @@ enum Command {
     /// Invoices: get, list, finalize, void.
     #[command(subcommand)]
     Invoices(InvoicesCommand),
+    /// Migrate customers, products and prices from one provider to another (inventory, plan, apply, verify).
+    #[command(subcommand)]
+    Migrate(MigrateCommand),
     /// The capability matrix of every compiled provider.
     Providers,
     /// Run the same neutral flow on memory and on each adapter against its in-process emulator, side by side.
@@ -113,6 +117,7 @@ async fn dispatch(cli: Cli) -> CliResult {
         Command::Usage(c) => commands::usage::run(c, g).await,
         Command::Entitlements(c) => commands::entitlements::run(c, g).await,
         Command::Invoices(c) => commands::invoices::run(c, g).await,
+        Command::Migrate(c) => commands::migrate::run(c, g).await,
         Command::Providers => commands::providers::run(g.json),
         #[cfg(feature = "emulators")]
         Command::Demo => commands::demo::run(&mut std::io::stdout().lock()).await,

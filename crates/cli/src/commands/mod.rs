@@ -10,6 +10,7 @@ pub mod entitlements;
 pub mod features;
 pub mod invoices;
 pub mod meters;
+pub mod migrate;
 pub mod plans;
 pub mod prices;
 pub mod providers;
