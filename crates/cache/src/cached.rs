@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime};
@@ -133,11 +135,8 @@ impl CachedEntitlementsBuilder {
             .config
             .pipeline_lag
             .unwrap_or_else(|| default_pipeline_lag(caps.provider));
-        let overlay = UsageOverlay::new(
-            self.config.max_customers,
-            lag,
-            self.config.longest_bound(),
-        );
+        let overlay =
+            UsageOverlay::new(self.config.max_customers, lag, self.config.longest_bound());
         Ok(CachedEntitlements {
             inner: Arc::new(Inner {
                 snapshots: Cache::new(self.config.max_customers),
@@ -227,9 +226,7 @@ impl CachedEntitlements {
 
     /// What the cache did since it was built.
     pub fn stats(&self) -> CacheStats {
-        self.inner
-            .counters
-            .snapshot(self.inner.snapshots.len())
+        self.inner.counters.snapshot(self.inner.snapshots.len())
     }
 
     /// Makes the customer's next check ask the provider. A request in progress for the customer is not
@@ -388,29 +385,53 @@ impl Inner {
             View::Found(a) => {
                 let e = &a.entitlement;
                 let kind = overlaid.unwrap_or_else(|| e.kind.clone());
-                let out = Entitlement::new(customer, feature, kind, e.as_of)
-                    .provider(e.provider.clone())
-                    .freshness(freshness);
-                Ok(match &e.raw {
-                    Some(raw) => out.raw(raw.clone()),
-                    None => out,
-                })
+                // Fields set in place: this is the hot path, and each builder call would move the whole answer.
+                let mut out = Entitlement::new(customer, feature, kind, e.as_of);
+                out.provider = e.provider.clone();
+                out.raw = e.raw.clone();
+                out.freshness = freshness;
+                Ok(out)
             }
-            View::NotGranted(l) => Ok(Entitlement::new(
-                customer,
-                feature,
-                EntitlementKind::NotGranted,
-                l.as_of,
-            )
-            .provider(self.provider_name)
-            .freshness(freshness)),
+            View::NotGranted(l) => {
+                Ok(
+                    Entitlement::new(customer, feature, EntitlementKind::NotGranted, l.as_of)
+                        .provider(self.provider_name)
+                        .freshness(freshness),
+                )
+            }
             View::UnknownCustomer(u) => {
                 Err(Error::not_found(u.message.clone()).with_provider(self.provider_name))
             }
         }
     }
 
-    /// The answer from memory, when it is within its bound (and a background refresh when it is close).
+    /// The answer's view when it is within its bound, with the local usage on top and its age (and a
+    /// background refresh started when it is close to the bound).
+    fn fresh<'s>(
+        self: &Arc<Self>,
+        snapshot: &'s Snapshot,
+        customer: &str,
+        feature: &str,
+        now: SystemTime,
+    ) -> Option<(View<'s>, Option<EntitlementKind>, Duration)> {
+        if snapshot.is_invalidated() {
+            return None;
+        }
+        let view = snapshot.view(feature)?;
+        let overlaid = self.overlaid(&view, customer, feature);
+        let access = Self::access(&view, overlaid.as_ref());
+        let bound = self.config.staleness(access);
+        let age = age(now, view.asked_at());
+        if age >= bound {
+            return None;
+        }
+        if age >= self.config.refresh_at(bound) && snapshot.claim_refresh() {
+            self.refresh_in_background(customer, feature);
+        }
+        Some((view, overlaid, age))
+    }
+
+    /// The answer from memory, when it is within its bound; else the arguments back.
     fn hit(
         self: &Arc<Self>,
         snapshot: &Snapshot,
@@ -418,30 +439,19 @@ impl Inner {
         feature: String,
         now: SystemTime,
     ) -> std::result::Result<Result<Entitlement>, (String, String)> {
-        if snapshot.is_invalidated() {
-            return Err((customer, feature));
+        match self.fresh(snapshot, &customer, &feature, now) {
+            Some((view, overlaid, age)) => {
+                self.counters.hit();
+                Ok(self.answer(
+                    view,
+                    overlaid,
+                    customer,
+                    feature,
+                    Freshness::Cached { age: signed(age) },
+                ))
+            }
+            None => Err((customer, feature)),
         }
-        let Some(view) = snapshot.view(&feature) else {
-            return Err((customer, feature));
-        };
-        let overlaid = self.overlaid(&view, &customer, &feature);
-        let access = Self::access(&view, overlaid.as_ref());
-        let bound = self.config.staleness(access);
-        let age = age(now, view.asked_at());
-        if age >= bound {
-            return Err((customer, feature));
-        }
-        if age >= self.config.refresh_at(bound) && snapshot.claim_refresh() {
-            self.refresh_in_background(&customer, &feature);
-        }
-        self.counters.hit();
-        Ok(self.answer(
-            view,
-            overlaid,
-            customer,
-            feature,
-            Freshness::Cached { age: signed(age) },
-        ))
     }
 
     fn start_flight(self: &Arc<Self>, key: FlightKey) -> Flight {
@@ -467,10 +477,7 @@ impl Inner {
             f
         };
         Counters::bump(&self.counters.background_refreshes);
-        tracing::debug!(
-            customer,
-            "entitlement cache: refreshing in the background"
-        );
+        tracing::debug!(customer, "entitlement cache: refreshing in the background");
         runtime.spawn(flight.shared);
     }
 
@@ -673,16 +680,14 @@ impl Inner {
         Err(err)
     }
 
-    async fn check(self: &Arc<Self>, customer: String, feature: String) -> Result<Entitlement> {
-        let now = self.clock.now();
-        let seen = self.snapshots.get(customer.as_str());
-        let (customer, feature) = match &seen {
-            Some(snapshot) => match self.hit(snapshot, customer, feature, now) {
-                Ok(answer) => return answer,
-                Err(args) => args,
-            },
-            None => (customer, feature),
-        };
+    /// A check the snapshot seen (if any) could not answer from memory.
+    async fn miss(
+        self: Arc<Self>,
+        customer: String,
+        feature: String,
+        seen: Option<Arc<Snapshot>>,
+        now: SystemTime,
+    ) -> Result<Entitlement> {
         Counters::bump(&self.counters.misses);
         if seen
             .as_ref()
@@ -703,7 +708,9 @@ impl Inner {
                 }
                 None => Err(Error::new(
                     ErrorKind::Provider,
-                    format!("the provider's answer for `{customer}` has no entitlement to `{feature}`"),
+                    format!(
+                        "the provider's answer for `{customer}` has no entitlement to `{feature}`"
+                    ),
                 )
                 .with_provider(self.provider_name)),
             },
@@ -738,7 +745,13 @@ impl Inner {
             }
             if fresh {
                 self.counters.hit();
-                return self.list_from(&snapshot, &customer, Freshness::Cached { age: signed(oldest) });
+                return self.list_from(
+                    &snapshot,
+                    &customer,
+                    Freshness::Cached {
+                        age: signed(oldest),
+                    },
+                );
             }
         }
         Counters::bump(&self.counters.misses);
@@ -779,7 +792,13 @@ impl Inner {
         for (feature, answer) in &snapshot.answers {
             let view = View::Found(answer);
             let overlaid = self.overlaid(&view, customer, feature);
-            out.push(self.answer(view, overlaid, customer.to_owned(), feature.to_string(), freshness)?);
+            out.push(self.answer(
+                view,
+                overlaid,
+                customer.to_owned(),
+                feature.to_string(),
+                freshness,
+            )?);
         }
         out.sort_by(|a, b| a.feature_key.cmp(&b.feature_key));
         Ok(out)
@@ -793,12 +812,35 @@ impl Entitlements for CachedEntitlements {
         self.inner.provider.capabilities()
     }
 
-    async fn check(
-        &self,
+    /// Written out rather than `async fn`: an answer from memory is made before any future exists, and only a
+    /// miss builds the (larger) future that waits for the provider.
+    fn check<'life0, 'async_trait>(
+        &'life0 self,
         customer_external_id: String,
         feature_key: String,
-    ) -> Result<Entitlement> {
-        self.inner.check(customer_external_id, feature_key).await
+    ) -> Pin<Box<dyn Future<Output = Result<Entitlement>> + Send + 'async_trait>>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
+        let inner = &self.inner;
+        let now = inner.clock.now();
+        let seen = inner.snapshots.get(customer_external_id.as_str());
+        if let Some(snapshot) = &seen
+            && let Some((view, overlaid, age)) =
+                inner.fresh(snapshot, &customer_external_id, &feature_key, now)
+        {
+            inner.counters.hit();
+            let answer = inner.answer(
+                view,
+                overlaid,
+                customer_external_id,
+                feature_key,
+                Freshness::Cached { age: signed(age) },
+            );
+            return Box::pin(std::future::ready(answer));
+        }
+        Box::pin(Arc::clone(inner).miss(customer_external_id, feature_key, seen, now))
     }
 
     /// From memory when every answer of the customer's list is within its bound; otherwise one request

@@ -222,9 +222,18 @@ mod tests {
             .refresh_at_percent(0)
             .check()
             .unwrap_err();
-        let fields: Vec<_> = err.field_errors().iter().map(|e| e.field.as_str()).collect();
+        let fields: Vec<_> = err
+            .field_errors()
+            .iter()
+            .map(|e| e.field.as_str())
+            .collect();
         assert_eq!(fields, ["max_customers", "refresh_at_percent"]);
-        assert!(CacheConfig::default().refresh_at_percent(100).check().is_ok());
+        assert!(
+            CacheConfig::default()
+                .refresh_at_percent(100)
+                .check()
+                .is_ok()
+        );
         assert!(
             CacheConfig::default()
                 .refresh_at_percent(101)
@@ -236,7 +245,10 @@ mod tests {
     #[test]
     fn refresh_ahead_and_lags() {
         let c = CacheConfig::default();
-        assert_eq!(c.refresh_at(Duration::from_secs(60)), Duration::from_secs(48));
+        assert_eq!(
+            c.refresh_at(Duration::from_secs(60)),
+            Duration::from_secs(48)
+        );
         assert_eq!(c.longest_bound(), Duration::from_secs(60));
         assert_eq!(default_pipeline_lag("flexprice"), Duration::from_secs(60));
         assert_eq!(default_pipeline_lag("flowglad"), Duration::ZERO);

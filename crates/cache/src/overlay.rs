@@ -93,8 +93,7 @@ impl UsageOverlay {
             list.retain(|n| n.counted_from > asked_at);
             if list.is_empty() {
                 drop(list);
-                self.customers
-                    .remove_if(customer, |e| lock(e).is_empty());
+                self.customers.remove_if(customer, |e| lock(e).is_empty());
             }
         }
     }
@@ -158,7 +157,11 @@ mod tests {
         assert_eq!(o.on_top("ada", "api_calls", t0 + s(60)), dec!(0));
         assert_eq!(o.on_top("bob", "api_calls", t0), dec!(0));
         o.reconcile("ada", t0 + s(30));
-        assert_eq!(o.on_top("ada", "storage", t0), dec!(5), "not counted yet: kept");
+        assert_eq!(
+            o.on_top("ada", "storage", t0),
+            dec!(5),
+            "not counted yet: kept"
+        );
         o.reconcile("ada", t0 + s(61));
         assert_eq!(o.on_top("ada", "storage", t0), dec!(0), "counted: dropped");
         o.note(&event("e3", "api_calls", dec!(1)), t0);

@@ -70,8 +70,9 @@ pub(crate) struct Snapshot {
 }
 
 fn nanos(t: SystemTime) -> u64 {
-    t.duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(1, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX).max(1))
+    t.duration_since(SystemTime::UNIX_EPOCH).map_or(1, |d| {
+        u64::try_from(d.as_nanos()).unwrap_or(u64::MAX).max(1)
+    })
 }
 
 impl Snapshot {
@@ -159,4 +160,3 @@ impl Snapshot {
         }
     }
 }
-

@@ -319,7 +319,10 @@ mod tests {
         .provider("memory");
         let json = serde_json::to_string(&e).unwrap();
         assert_eq!(serde_json::from_str::<Entitlement>(&json).unwrap(), e);
-        assert!(!json.contains("freshness") && !json.contains("source"), "{json}");
+        assert!(
+            !json.contains("freshness") && !json.contains("source"),
+            "{json}"
+        );
         let cached = e.clone().freshness(Freshness::Stale {
             age: SignedDuration::from_secs(90),
         });
