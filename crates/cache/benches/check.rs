@@ -32,6 +32,49 @@ fn config() -> Criterion {
         .measurement_time(Duration::from_secs(2))
 }
 
+/// Nanoseconds this thread has run on a CPU (the first field of `/proc/thread-self/schedstat`). On a machine
+/// shared with other work, wall time also counts the time the thread waited for a CPU; this does not.
+fn on_cpu() -> Duration {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").expect("schedstat (Linux)");
+    let ns: u64 = text
+        .split_whitespace()
+        .next()
+        .and_then(|f| f.parse().ok())
+        .expect("run time in ns");
+    Duration::from_nanos(ns)
+}
+
+/// How a sample's duration is taken.
+#[derive(Clone, Copy)]
+enum Clocked {
+    Wall,
+    OnCpu,
+}
+
+impl Clocked {
+    fn name(self) -> &'static str {
+        match self {
+            Clocked::Wall => "wall",
+            Clocked::OnCpu => "on-CPU",
+        }
+    }
+
+    fn time(self, run: impl FnOnce()) -> Duration {
+        match self {
+            Clocked::Wall => {
+                let began = Instant::now();
+                run();
+                began.elapsed()
+            }
+            Clocked::OnCpu => {
+                let began = on_cpu();
+                run();
+                on_cpu() - began
+            }
+        }
+    }
+}
+
 fn bench_config() -> CacheConfig {
     CacheConfig::default()
         .allow_staleness(Duration::from_secs(600))
@@ -145,6 +188,18 @@ fn checks(c: &mut Criterion) {
         .unwrap();
     warm(&rt, &cached_flexprice, &["ada".to_owned()]);
 
+    let by_check = |cache: &CachedEntitlements, id: &str| black_box(cached_check(cache, id).access);
+    let by_allows = |cache: &CachedEntitlements, id: &str| {
+        black_box(
+            cache
+                .allows(id, FEATURE)
+                .now_or_never()
+                .expect("answered without waiting")
+                .unwrap()
+                .access,
+        )
+    };
+
     let mut g = c.benchmark_group("entitlements/check");
     g.throughput(Throughput::Elements(1));
     let mut i = 0usize;
@@ -154,6 +209,35 @@ fn checks(c: &mut Criterion) {
             black_box(cached_check(&cache, &ids[i]))
         })
     });
+    g.bench_function("cached, allows() (memory behind)", |b| {
+        b.iter(|| {
+            i = (i + 1) % CUSTOMERS;
+            black_box(
+                cache
+                    .allows(&ids[i], FEATURE)
+                    .now_or_never()
+                    .expect("answered without waiting")
+                    .unwrap(),
+            )
+        })
+    });
+    for (api, one) in [
+        (
+            "check",
+            &by_check as &(dyn Fn(&CachedEntitlements, &str) -> bool + Sync),
+        ),
+        ("allows", &by_allows),
+    ] {
+        g.bench_function(format!("cached, {api} (memory behind), on-CPU time"), |b| {
+            b.iter_custom(|iters| {
+                Clocked::OnCpu.time(|| {
+                    for n in 0..iters {
+                        one(&cache, &ids[(n % CUSTOMERS as u64) as usize]);
+                    }
+                })
+            })
+        });
+    }
     g.bench_function("cached (Flexprice emulator behind, raw JSON kept)", |b| {
         b.iter(|| black_box(cached_check(&cached_flexprice, "ada")))
     });
@@ -182,38 +266,53 @@ fn checks(c: &mut Criterion) {
     // Cached checks per second from `threads` threads, each over its own stride of the customers.
     let mut g = c.benchmark_group("entitlements/cached checks per second");
     g.throughput(Throughput::Elements(1));
-    for threads in [1usize, 2] {
-        g.bench_function(format!("{threads} thread(s)"), |b| {
-            b.iter_custom(|iters| {
-                let per_thread = iters.div_ceil(threads as u64);
-                let start = Barrier::new(threads + 1);
-                std::thread::scope(|s| {
-                    let handles: Vec<_> = (0..threads)
-                        .map(|t| {
-                            let (cache, ids, start) = (&cache, &ids, &start);
-                            s.spawn(move || {
-                                start.wait();
-                                let began = Instant::now();
-                                let mut k = t * (CUSTOMERS / threads.max(1));
-                                for _ in 0..per_thread {
-                                    k = (k + 1) % CUSTOMERS;
-                                    black_box(cached_check(cache, &ids[k]));
-                                }
-                                began.elapsed()
-                            })
+    for (api, one) in [
+        (
+            "check",
+            &by_check as &(dyn Fn(&CachedEntitlements, &str) -> bool + Sync),
+        ),
+        ("allows", &by_allows),
+    ] {
+        for (threads, clocked) in [1usize, 2]
+            .into_iter()
+            .flat_map(|t| [(t, Clocked::Wall), (t, Clocked::OnCpu)])
+        {
+            g.bench_function(
+                format!("{api}, {threads} thread(s), {}", clocked.name()),
+                |b| {
+                    b.iter_custom(|iters| {
+                        let per_thread = iters.div_ceil(threads as u64);
+                        let start = Barrier::new(threads + 1);
+                        std::thread::scope(|s| {
+                            let handles: Vec<_> = (0..threads)
+                                .map(|t| {
+                                    let (cache, ids, start) = (&cache, &ids, &start);
+                                    s.spawn(move || {
+                                        start.wait();
+                                        clocked.time(|| {
+                                            let mut k = t * (CUSTOMERS / threads);
+                                            for _ in 0..per_thread {
+                                                k = (k + 1) % CUSTOMERS;
+                                                one(cache, &ids[k]);
+                                            }
+                                        })
+                                    })
+                                })
+                                .collect();
+                            start.wait();
+                            let slowest = handles
+                                .into_iter()
+                                .map(|h| h.join().unwrap())
+                                .max()
+                                .unwrap_or_default();
+                            // The slowest thread's time for `per_thread × threads` checks, scaled to the `iters`
+                            // criterion asked for: checks per second over all threads.
+                            slowest.mul_f64(iters as f64 / (per_thread * threads as u64) as f64)
                         })
-                        .collect();
-                    start.wait();
-                    let slowest = handles
-                        .into_iter()
-                        .map(|h| h.join().unwrap())
-                        .max()
-                        .unwrap_or_default();
-                    // Wall time of `per_thread × threads` checks, scaled to the `iters` criterion asked for.
-                    slowest.mul_f64(iters as f64 / (per_thread * threads as u64) as f64)
-                })
-            })
-        });
+                    })
+                },
+            );
+        }
     }
     g.finish();
     drop(served);

@@ -10,6 +10,7 @@ use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
 use futures::FutureExt;
+use futures::future::Either;
 use futures::future::{BoxFuture, Shared};
 use quick_cache::sync::Cache;
 use unibill_core::{
@@ -45,6 +46,29 @@ struct Flight {
 enum Fetched {
     List(Vec<Entitlement>),
     One(Entitlement),
+}
+
+/// The short answer of [`CachedEntitlements::allows`]: whether the customer may use the feature, and where the
+/// answer came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Allowed {
+    /// Whether the customer may use the feature now (the `access` of the full answer).
+    pub access: bool,
+    /// When the provider's answer was true.
+    pub as_of: Timestamp,
+    /// Whether it came from memory, and how old it is.
+    pub freshness: Freshness,
+}
+
+impl From<&Entitlement> for Allowed {
+    fn from(e: &Entitlement) -> Self {
+        Allowed {
+            access: e.access,
+            as_of: e.as_of,
+            freshness: e.freshness,
+        }
+    }
 }
 
 /// The usage observer handed to a usage recorder: called once per event the provider acknowledged.
@@ -89,6 +113,9 @@ struct Inner {
     by_list: bool,
     clock: Arc<dyn Clock>,
     config: CacheConfig,
+    /// (bound, refresh from) of a refusal and of an answer giving access, worked out once (a `Duration`
+    /// division per check would cost more than the lookup).
+    bounds: [(Duration, Duration); 2],
     snapshots: Cache<String, Arc<Snapshot>>,
     overlay: UsageOverlay,
     flights: Mutex<HashMap<FlightKey, Flight>>,
@@ -144,6 +171,10 @@ impl CachedEntitlementsBuilder {
                 provider_name: caps.provider,
                 by_list: caps.list,
                 clock: self.clock,
+                bounds: [false, true].map(|access| {
+                    let bound = self.config.staleness(access);
+                    (bound, self.config.refresh_at(bound))
+                }),
                 config: self.config,
                 overlay,
                 flights: Mutex::new(HashMap::new()),
@@ -305,6 +336,66 @@ impl CachedEntitlements {
         Arc::new(move |event: &UsageEvent| cache.note_usage(event))
     }
 
+    /// Whether the customer may use the feature: [`Entitlements::check`] without the full answer. An answer
+    /// within its bound is given without allocating (the arguments are borrowed, nothing is boxed): the
+    /// nanosecond path for a request handler. A miss goes through `check` (same single flight, bounds and
+    /// fail rules); a customer the provider does not know is its `NotFound`.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// use std::sync::Arc;
+    /// use unibill_cache::CachedEntitlements;
+    /// use unibill_core::{Customers, MemoryLifecycle, NewCustomer};
+    /// let billing = MemoryLifecycle::new();
+    /// billing.customers().create(NewCustomer::builder("ada", "Ada").build()?).await?;
+    /// let cache = CachedEntitlements::new(Arc::new(billing.entitlements()));
+    /// let first = cache.allows("ada", "sso").await?; // asks the provider: nothing granted
+    /// assert!(!first.access && first.freshness.is_live());
+    /// assert!(cache.allows("ada", "sso").await?.freshness.is_cached());
+    /// # Ok::<(), unibill_core::Error>(()) }).unwrap();
+    /// ```
+    pub fn allows<'a>(
+        &'a self,
+        customer_external_id: &'a str,
+        feature_key: &'a str,
+    ) -> impl Future<Output = Result<Allowed>> + Send + 'a {
+        let inner = &self.inner;
+        let now = inner.clock.now();
+        let hit = inner
+            .snapshots
+            .get(customer_external_id)
+            .and_then(|snapshot| {
+                let (view, overlaid, age) =
+                    inner.fresh(&snapshot, customer_external_id, feature_key, now)?;
+                Some(match view {
+                    View::UnknownCustomer(u) => {
+                        Err(Error::not_found(u.message.clone()).with_provider(inner.provider_name))
+                    }
+                    View::Found(a) => Ok(Allowed {
+                        access: Inner::access(&view, overlaid.as_ref()),
+                        as_of: a.entitlement.as_of,
+                        freshness: Freshness::Cached { age: signed(age) },
+                    }),
+                    View::NotGranted(l) => Ok(Allowed {
+                        access: false,
+                        as_of: l.as_of,
+                        freshness: Freshness::Cached { age: signed(age) },
+                    }),
+                })
+            });
+        match hit {
+            Some(answer) => {
+                inner.counters.hit();
+                Either::Left(std::future::ready(answer))
+            }
+            None => Either::Right(async move {
+                self.check(customer_external_id.to_owned(), feature_key.to_owned())
+                    .await
+                    .map(|e| Allowed::from(&e))
+            }),
+        }
+    }
+
     /// Forgets every answer and the local usage (a test, or a provider switched under the cache).
     pub fn clear(&self) {
         let inner = &self.inner;
@@ -420,12 +511,12 @@ impl Inner {
         let view = snapshot.view(feature)?;
         let overlaid = self.overlaid(&view, customer, feature);
         let access = Self::access(&view, overlaid.as_ref());
-        let bound = self.config.staleness(access);
+        let (bound, refresh_at) = self.bounds[usize::from(access)];
         let age = age(now, view.asked_at());
         if age >= bound {
             return None;
         }
-        if age >= self.config.refresh_at(bound) && snapshot.claim_refresh() {
+        if age >= refresh_at && snapshot.claim_refresh() {
             self.refresh_in_background(customer, feature);
         }
         Some((view, overlaid, age))
@@ -735,7 +826,7 @@ impl Inner {
             // Each answer within its own bound; an empty list refuses everything (the deny bound).
             let mut oldest = age(now, listed.asked_at);
             let mut fresh = !snapshot.answers.is_empty() || oldest < self.config.staleness(false);
-            for (feature, answer) in &snapshot.answers {
+            for (feature, answer) in snapshot.answers.iter() {
                 let view = View::Found(answer);
                 let overlaid = self.overlaid(&view, &customer, feature);
                 let access = Self::access(&view, overlaid.as_ref());
@@ -789,7 +880,7 @@ impl Inner {
             return Err(Error::not_found(u.message.clone()).with_provider(self.provider_name));
         }
         let mut out = Vec::with_capacity(snapshot.answers.len());
-        for (feature, answer) in &snapshot.answers {
+        for (feature, answer) in snapshot.answers.iter() {
             let view = View::Found(answer);
             let overlaid = self.overlaid(&view, customer, feature);
             out.push(self.answer(

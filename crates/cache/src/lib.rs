@@ -68,6 +68,6 @@ mod overlay;
 mod snapshot;
 mod stats;
 
-pub use cached::{CachedEntitlements, CachedEntitlementsBuilder, UsageObserver};
+pub use cached::{Allowed, CachedEntitlements, CachedEntitlementsBuilder, UsageObserver};
 pub use config::{CacheConfig, FailMode, default_pipeline_lag};
 pub use stats::CacheStats;

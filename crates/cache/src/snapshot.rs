@@ -19,6 +19,72 @@ pub(crate) struct Answer {
     pub(crate) asked_at: SystemTime,
 }
 
+/// A customer's answers by feature key: a short list is scanned (a handful of features per customer is the
+/// common case, and comparing a few keys is cheaper than hashing one); from [`Answers::INDEXED`] on, a hash
+/// index is kept beside it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Answers {
+    list: Vec<(Box<str>, Answer)>,
+    index: Option<HashMap<Box<str>, usize, DefaultHashBuilder>>,
+}
+
+impl Answers {
+    /// From this many features on, lookups go through the hash index.
+    const INDEXED: usize = 16;
+
+    pub(crate) fn get(&self, feature_key: &str) -> Option<&Answer> {
+        match &self.index {
+            Some(index) => index.get(feature_key).map(|&i| &self.list[i].1),
+            None => self
+                .list
+                .iter()
+                .find(|(k, _)| &**k == feature_key)
+                .map(|(_, a)| a),
+        }
+    }
+
+    pub(crate) fn insert(&mut self, feature_key: Box<str>, answer: Answer) {
+        let at = match &self.index {
+            Some(index) => index.get(&feature_key).copied(),
+            None => self.list.iter().position(|(k, _)| *k == feature_key),
+        };
+        match at {
+            Some(i) => self.list[i].1 = answer,
+            None => {
+                if let Some(index) = &mut self.index {
+                    index.insert(feature_key.clone(), self.list.len());
+                }
+                self.list.push((feature_key, answer));
+                if self.index.is_none() && self.list.len() >= Self::INDEXED {
+                    self.index = Some(
+                        self.list
+                            .iter()
+                            .enumerate()
+                            .map(|(i, (k, _))| (k.clone(), i))
+                            .collect(),
+                    );
+                }
+            }
+        }
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &Answer)> {
+        self.list.iter().map(|(k, a)| (&**k, a))
+    }
+
+    pub(crate) fn values(&self) -> impl Iterator<Item = &Answer> {
+        self.list.iter().map(|(_, a)| a)
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+}
+
 /// The customer's whole list was read: a feature missing from it is not granted.
 #[derive(Debug, Clone)]
 pub(crate) struct Listed {
@@ -58,7 +124,7 @@ impl View<'_> {
 /// What the cache knows of one customer.
 #[derive(Debug, Default)]
 pub(crate) struct Snapshot {
-    pub(crate) answers: HashMap<Box<str>, Answer, DefaultHashBuilder>,
+    pub(crate) answers: Answers,
     pub(crate) listed: Option<Listed>,
     pub(crate) unknown: Option<Unknown>,
     /// A webhook event said the customer changed: the next check asks the provider.
@@ -158,5 +224,39 @@ impl Snapshot {
                 until.duration_since(now).unwrap_or(Duration::ZERO)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use unibill_core::{EntitlementKind, Timestamp};
+
+    use super::*;
+
+    #[test]
+    fn answers_are_found_scanned_and_indexed() {
+        let answer = |f: &str| Answer {
+            entitlement: Entitlement::new(
+                "ada",
+                f,
+                EntitlementKind::NotGranted,
+                Timestamp::UNIX_EPOCH,
+            ),
+            asked_at: SystemTime::UNIX_EPOCH,
+        };
+        let mut answers = Answers::default();
+        for n in 0..40 {
+            let key = format!("f{n}");
+            answers.insert(key.as_str().into(), answer(&key));
+            assert_eq!(answers.index.is_some(), n + 1 >= Answers::INDEXED);
+            for m in 0..=n {
+                let k = format!("f{m}");
+                assert_eq!(answers.get(&k).unwrap().entitlement.feature_key, k);
+            }
+            assert!(answers.get("missing").is_none());
+        }
+        answers.insert("f3".into(), answer("again"));
+        assert_eq!(answers.len(), 40);
+        assert_eq!(answers.get("f3").unwrap().entitlement.feature_key, "again");
     }
 }
