@@ -32,16 +32,11 @@ fn config() -> Criterion {
         .measurement_time(Duration::from_secs(2))
 }
 
-/// Nanoseconds this thread has run on a CPU (the first field of `/proc/thread-self/schedstat`). On a machine
-/// shared with other work, wall time also counts the time the thread waited for a CPU; this does not.
+/// The time this thread has run on a CPU (`CLOCK_THREAD_CPUTIME_ID`). On a machine shared with other work,
+/// wall time also counts the time the thread waited for a CPU; this does not.
 fn on_cpu() -> Duration {
-    let text = std::fs::read_to_string("/proc/thread-self/schedstat").expect("schedstat (Linux)");
-    let ns: u64 = text
-        .split_whitespace()
-        .next()
-        .and_then(|f| f.parse().ok())
-        .expect("run time in ns");
-    Duration::from_nanos(ns)
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
 }
 
 /// How a sample's duration is taken.

@@ -936,6 +936,7 @@ impl Entitlements for CachedEntitlements {
 
     /// From memory when every answer of the customer's list is within its bound; otherwise one request
     /// (shared with the checks waiting for the same customer). A provider without `list` is asked each time.
+    /// The fail rule is for checks: a failed request here is the provider's error.
     async fn list(&self, customer_external_id: String) -> Result<Vec<Entitlement>> {
         self.inner.list(customer_external_id).await
     }
