@@ -366,7 +366,7 @@ impl CachedEntitlements {
             .get(customer_external_id)
             .and_then(|snapshot| {
                 let (view, overlaid, age) =
-                    inner.fresh(&snapshot, customer_external_id, feature_key, now)?;
+                    inner.fresh(&snapshot, customer_external_id, feature_key, now, true)?;
                 Some(match view {
                     View::UnknownCustomer(u) => {
                         Err(Error::not_found(u.message.clone()).with_provider(inner.provider_name))
@@ -498,12 +498,15 @@ impl Inner {
 
     /// The answer's view when it is within its bound, with the local usage on top and its age (and a
     /// background refresh started when it is close to the bound).
+    ///
+    /// `ahead: false` never starts one: the caller holds the flights lock, which starting one takes.
     fn fresh<'s>(
         self: &Arc<Self>,
         snapshot: &'s Snapshot,
         customer: &str,
         feature: &str,
         now: SystemTime,
+        ahead: bool,
     ) -> Option<(View<'s>, Option<EntitlementKind>, Duration)> {
         if snapshot.is_invalidated() {
             return None;
@@ -516,21 +519,22 @@ impl Inner {
         if age >= bound {
             return None;
         }
-        if age >= refresh_at && snapshot.claim_refresh() {
+        if ahead && age >= refresh_at && snapshot.claim_refresh() {
             self.refresh_in_background(customer, feature);
         }
         Some((view, overlaid, age))
     }
 
-    /// The answer from memory, when it is within its bound; else the arguments back.
-    fn hit(
+    /// The answer from memory, when it is within its bound; else the arguments back. Called with the flights
+    /// lock held: starts no background refresh.
+    fn hit_locked(
         self: &Arc<Self>,
         snapshot: &Snapshot,
         customer: String,
         feature: String,
         now: SystemTime,
     ) -> std::result::Result<Result<Entitlement>, (String, String)> {
-        match self.fresh(snapshot, &customer, &feature, now) {
+        match self.fresh(snapshot, &customer, &feature, now, false) {
             Some((view, overlaid, age)) => {
                 self.counters.hit();
                 Ok(self.answer(
@@ -700,7 +704,7 @@ impl Inner {
         }
         let (customer, feature) = match self.snapshots.peek(customer.as_str()) {
             Some(latest) if seen.is_none_or(|s| !Arc::ptr_eq(s, &latest)) => {
-                match self.hit(&latest, customer, feature, now) {
+                match self.hit_locked(&latest, customer, feature, now) {
                     Ok(answer) => return Ok(answer),
                     Err(args) => args,
                 }
@@ -919,7 +923,7 @@ impl Entitlements for CachedEntitlements {
         let seen = inner.snapshots.get(customer_external_id.as_str());
         if let Some(snapshot) = &seen
             && let Some((view, overlaid, age)) =
-                inner.fresh(snapshot, &customer_external_id, &feature_key, now)
+                inner.fresh(snapshot, &customer_external_id, &feature_key, now, true)
         {
             inner.counters.hit();
             let answer = inner.answer(
