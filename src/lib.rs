@@ -27,7 +27,8 @@
 //! [`BillingConfig`] chooses the providers from the environment, a TOML file or code. Each adapter crate is
 //! re-exported behind its feature, for what is provider-specific ([`flexprice`]'s plans, the clients'
 //! executor settings): [`flexprice`], [`flowglad`], [`vercel`]. The services built on the traits are re-exported
-//! the same way: `webhooks` (feature `webhooks`; with `sqlite` and `axum` for its SQLite log and axum handler).
+//! the same way: `webhooks` (feature `webhooks`; with `sqlite` and `axum` for its SQLite log and axum handler),
+//! `cache` (feature `cache`: the entitlement cache).
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -65,6 +66,13 @@ pub use unibill_webhooks as webhooks;
 #[cfg(feature = "migrate")]
 #[cfg_attr(docsrs, doc(cfg(feature = "migrate")))]
 pub use unibill_migrate as migrate;
+
+/// The entitlement cache (`unibill-cache`): [`cache::CachedEntitlements`] answers checks from memory within
+/// declared staleness bounds, with single-flight refresh, webhook invalidation, a local usage overlay and a
+/// declared fail-open / fail-closed rule.
+#[cfg(feature = "cache")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cache")))]
+pub use unibill_cache as cache;
 
 /// The README's examples, compiled and run as doctests.
 #[doc = include_str!("../README.md")]

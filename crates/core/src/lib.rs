@@ -161,7 +161,7 @@ pub use model::customer::{
     Customer, CustomerBuilder, CustomerListQuery, CustomerStatus, CustomerUpdate,
     CustomerUpdateBuilder, NewCustomer, NewCustomerBuilder,
 };
-pub use model::entitlement::{Entitlement, EntitlementKind};
+pub use model::entitlement::{Entitlement, EntitlementKind, Freshness};
 pub use model::feature::{
     Feature, FeatureBuilder, FeatureGrant, FeatureKind, FeatureListQuery, Grant, GrantBuilder,
     Limit, NewFeature, NewFeatureBuilder, Reset,
@@ -201,5 +201,5 @@ pub use sleeper::{RecordingSleeper, Sleeper, TokioSleeper};
 
 /// Re-exported so callers name the same `Decimal`, time and compact-string types as the models.
 pub use compact_str::CompactString;
-pub use jiff::Timestamp;
+pub use jiff::{SignedDuration, Timestamp};
 pub use rust_decimal::Decimal;

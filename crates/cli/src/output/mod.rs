@@ -97,6 +97,8 @@ impl Tabular for unibill::Entitlement {
         "kind.used",
         "kind.balance",
         "as_of",
+        "freshness.source",
+        "freshness.age",
     ];
 }
 

@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -86,6 +86,67 @@ impl EntitlementKind {
     }
 }
 
+/// Where an [`Entitlement`] answer came from, and how old the provider's answer behind it is.
+///
+/// A provider's own answer is [`Freshness::Live`] (the default, and what every adapter returns). A cache in front
+/// of a provider (`unibill-cache`) says whether it answered from memory and how long ago it asked the provider,
+/// so an application can tell a fresh answer from a remembered one, and a remembered one from one served past its
+/// staleness bound because the provider could not be reached. `age` is measured on the cache's clock from the
+/// moment it asked the provider; `as_of` stays the provider's.
+///
+/// ```
+/// use unibill_core::{Entitlement, EntitlementKind, Freshness, SignedDuration, Timestamp};
+/// let e = Entitlement::new("ada", "sso", EntitlementKind::Boolean { enabled: true }, Timestamp::UNIX_EPOCH);
+/// assert_eq!(e.freshness, Freshness::Live);
+/// let cached = e.freshness(Freshness::Cached { age: SignedDuration::from_secs(3) });
+/// assert!(cached.freshness.is_cached());
+/// assert_eq!(cached.freshness.age(), SignedDuration::from_secs(3));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(tag = "source", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Freshness {
+    /// The provider answered this call.
+    #[default]
+    Live,
+    /// A cache answered from memory, within its staleness bound: it asked the provider `age` ago.
+    Cached {
+        /// How long ago the cache asked the provider.
+        age: SignedDuration,
+    },
+    /// A cache answered from memory **past** its staleness bound, because the provider could not be reached
+    /// and the feature's rule is to fail open (the last known answer).
+    Stale {
+        /// How long ago the cache last asked the provider successfully.
+        age: SignedDuration,
+    },
+}
+
+impl Freshness {
+    /// Whether this is [`Freshness::Live`].
+    pub fn is_live(&self) -> bool {
+        matches!(self, Freshness::Live)
+    }
+
+    /// Whether a cache answered (within its bound or past it).
+    pub fn is_cached(&self) -> bool {
+        !self.is_live()
+    }
+
+    /// Whether the answer was served past its staleness bound ([`Freshness::Stale`]).
+    pub fn is_stale(&self) -> bool {
+        matches!(self, Freshness::Stale { .. })
+    }
+
+    /// How old the provider's answer is: zero for a live one.
+    pub fn age(&self) -> SignedDuration {
+        match self {
+            Freshness::Live => SignedDuration::ZERO,
+            Freshness::Cached { age } | Freshness::Stale { age } => *age,
+        }
+    }
+}
+
 /// What one customer may use of one feature, as of `as_of`.
 ///
 /// `access` is computed once, by [`Entitlement::new`], from `kind` ([`EntitlementKind::grants_access`]); reading
@@ -116,6 +177,10 @@ pub struct Entitlement {
     pub provider: Cow<'static, str>,
     /// The provider's own JSON for it.
     pub raw: Option<RawJson>,
+    /// Where the answer came from: [`Freshness::Live`] from a provider, cached or stale from a cache in front of
+    /// it. Left out of the JSON when live, so a provider's answer reads as it always did.
+    #[serde(default, skip_serializing_if = "Freshness::is_live")]
+    pub freshness: Freshness,
 }
 
 #[derive(Deserialize)]
@@ -126,6 +191,8 @@ struct EntitlementParts {
     as_of: Timestamp,
     provider: Cow<'static, str>,
     raw: Option<RawJson>,
+    #[serde(default)]
+    freshness: Freshness,
 }
 
 impl From<EntitlementParts> for Entitlement {
@@ -133,6 +200,7 @@ impl From<EntitlementParts> for Entitlement {
         Entitlement::new(p.customer_external_id, p.feature_key, p.kind, p.as_of)
             .provider(p.provider)
             .with_raw(p.raw)
+            .freshness(p.freshness)
     }
 }
 
@@ -153,6 +221,7 @@ impl Entitlement {
             as_of,
             provider: Cow::Borrowed("mock"),
             raw: None,
+            freshness: Freshness::Live,
         }
     }
 
@@ -169,6 +238,12 @@ impl Entitlement {
 
     fn with_raw(mut self, v: Option<RawJson>) -> Self {
         self.raw = v;
+        self
+    }
+
+    /// Sets where the answer came from (a cache marks its answers; see [`Freshness`]).
+    pub fn freshness(mut self, v: Freshness) -> Self {
+        self.freshness = v;
         self
     }
 }
@@ -244,6 +319,22 @@ mod tests {
         .provider("memory");
         let json = serde_json::to_string(&e).unwrap();
         assert_eq!(serde_json::from_str::<Entitlement>(&json).unwrap(), e);
+        assert!(
+            !json.contains("freshness") && !json.contains("source"),
+            "{json}"
+        );
+        let cached = e.clone().freshness(Freshness::Stale {
+            age: SignedDuration::from_secs(90),
+        });
+        let cached_json = serde_json::to_string(&cached).unwrap();
+        assert!(
+            cached_json.contains(r#""freshness":{"source":"stale","age":"PT1M30S"}"#),
+            "{cached_json}"
+        );
+        assert_eq!(
+            serde_json::from_str::<Entitlement>(&cached_json).unwrap(),
+            cached
+        );
         let lying = json.replace("\"access\":true", "\"access\":false");
         assert_ne!(lying, json);
         assert!(serde_json::from_str::<Entitlement>(&lying).unwrap().access);
