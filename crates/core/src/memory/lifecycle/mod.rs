@@ -160,7 +160,7 @@ impl MemoryLifecycle {
 
     /// The verifier of this state's deliveries.
     pub fn webhooks(&self) -> MemoryWebhooks {
-        MemoryWebhooks(self.clone())
+        MemoryWebhooks::of(self)
     }
 
     /// The clock time comes from.
@@ -200,6 +200,7 @@ impl MemoryLifecycle {
             .usage(self.usage())
             .entitlements(self.entitlements())
             .invoices(self.invoices())
+            .webhooks(self.webhooks())
             .build()
     }
 
