@@ -139,7 +139,8 @@ impl BillingBuilder {
 
     /// Adds a shared webhook verifier (replacing one already added for the same provider).
     pub fn webhooks_arc(mut self, verifier: Arc<dyn Webhooks>) -> Self {
-        self.webhooks.retain(|w| w.provider() != verifier.provider());
+        self.webhooks
+            .retain(|w| w.provider() != verifier.provider());
         self.webhooks.push(verifier);
         self
     }
@@ -178,7 +179,7 @@ impl Billing {
     /// The webhook verifier of `provider` (`"flexprice"`, `"flowglad"`, `"vercel"`, `"memory"`). Webhooks are
     /// per provider and several are held at once (during a migration deliveries come from both sides), unlike
     /// the resources above, which route to one provider each. `Unsupported` naming the setting when none is
-    /// configured for it (`UNIBILL_<PROVIDER>_WEBHOOK_SECRET`).
+    /// configured for it (`<PROVIDER>_WEBHOOK_SECRET`).
     ///
     /// ```
     /// use unibill_core::{Billing, ErrorKind, MemoryLifecycle, Webhooks};
@@ -187,7 +188,7 @@ impl Billing {
     /// assert_eq!(billing.webhook_providers(), ["memory"]);
     /// let err = billing.webhooks("flowglad").unwrap_err();
     /// assert_eq!(err.kind(), ErrorKind::Unsupported);
-    /// assert!(err.to_string().contains("UNIBILL_FLOWGLAD_WEBHOOK_SECRET"), "{err}");
+    /// assert!(err.to_string().contains("FLOWGLAD_WEBHOOK_SECRET"), "{err}");
     /// # Ok::<(), unibill_core::Error>(())
     /// ```
     pub fn webhooks(&self, provider: &str) -> Result<Arc<dyn Webhooks>> {
@@ -199,7 +200,7 @@ impl Billing {
                 crate::error::Error::new(
                     crate::error::ErrorKind::Unsupported,
                     format!(
-                        "no webhook verifier is configured for the {provider} provider (set UNIBILL_{}_WEBHOOK_SECRET)",
+                        "no webhook verifier is configured for the {provider} provider (set {}_WEBHOOK_SECRET)",
                         provider.to_ascii_uppercase()
                     ),
                 )

@@ -39,10 +39,12 @@ async fn flexprice_delivers_each_change_once_and_retries_a_failed_attempt() {
     let served = emu.serve().await.unwrap();
     let backoffs = Arc::new(AtomicU32::new(0));
     let asked = Arc::clone(&backoffs);
-    emu.deliver_webhooks(WebhookEndpoint::new(receiver.url(), svix()).backoff(move |n| {
-        asked.fetch_add(n, Ordering::SeqCst);
-        std::time::Duration::ZERO
-    }));
+    emu.deliver_webhooks(
+        WebhookEndpoint::new(receiver.url(), svix()).backoff(move |n| {
+            asked.fetch_add(n, Ordering::SeqCst);
+            std::time::Duration::ZERO
+        }),
+    );
     let base = served.base_url().to_owned();
     let (status, _) = post(
         format!("{base}/customers"),
@@ -63,9 +65,16 @@ async fn flexprice_delivers_each_change_once_and_retries_a_failed_attempt() {
     let sent = emu.webhooks().sent();
     assert_eq!(sent.len(), 1, "{sent:?}");
     assert_eq!(sent[0].event_type, "customer.created");
-    assert_eq!(sent[0].attempts, [Attempt::Status(503), Attempt::Status(204)]);
+    assert_eq!(
+        sent[0].attempts,
+        [Attempt::Status(503), Attempt::Status(204)]
+    );
     assert!(sent[0].delivered());
-    assert_eq!(backoffs.load(Ordering::SeqCst), 1, "asked once, after attempt 1");
+    assert_eq!(
+        backoffs.load(Ordering::SeqCst),
+        1,
+        "asked once, after attempt 1"
+    );
     let body = sent[0].json();
     assert_eq!(body["event_type"], "customer.created");
     assert_eq!(body["customer"]["external_id"], "ada");
@@ -94,7 +103,10 @@ async fn attempts_are_bounded_and_a_redelivery_keeps_the_id() {
     emu.webhooks().settled().await;
     let sent = emu.webhooks().sent();
     assert_eq!(sent.len(), 1);
-    assert_eq!(sent[0].attempts, [Attempt::Status(500), Attempt::Status(500)]);
+    assert_eq!(
+        sent[0].attempts,
+        [Attempt::Status(500), Attempt::Status(500)]
+    );
     assert!(!sent[0].delivered());
     assert_eq!(receiver.request_count(), 2);
     // Flowglad's thin body: the object and its customer, no type.
@@ -138,7 +150,12 @@ async fn vercel_announces_invoices_in_its_envelope_signed_with_hex_sha1() {
         "items": [{"billingPlanId": "pro", "name": "Pro", "price": "20.00", "quantity": 1, "units": "month", "total": "20.00"},
                   {"billingPlanId": "pro", "name": "Storage", "price": "0.50", "quantity": 3, "units": "GB", "total": "1.50"}],
     });
-    let (status, answer) = post(url.clone(), ("authorization", "Bearer tok"), invoice.clone()).await;
+    let (status, answer) = post(
+        url.clone(),
+        ("authorization", "Bearer tok"),
+        invoice.clone(),
+    )
+    .await;
     assert_eq!(status, 200, "{answer}");
     let id = answer["invoiceId"].as_str().unwrap().to_owned();
     let (status, _) = post(url, ("authorization", "Bearer tok"), invoice).await;
@@ -148,7 +165,10 @@ async fn vercel_announces_invoices_in_its_envelope_signed_with_hex_sha1() {
 
     let sent = emu.webhooks().sent();
     let types: Vec<_> = sent.iter().map(|s| s.event_type.as_str()).collect();
-    assert_eq!(types, ["marketplace.invoice.created", "marketplace.invoice.paid"]);
+    assert_eq!(
+        types,
+        ["marketplace.invoice.created", "marketplace.invoice.paid"]
+    );
     let envelope = sent[1].json();
     assert_eq!(envelope["id"], sent[1].id.as_str());
     assert_eq!(envelope["payload"]["invoiceId"], id.as_str());
@@ -158,5 +178,9 @@ async fn vercel_announces_invoices_in_its_envelope_signed_with_hex_sha1() {
     let got = receiver.requests();
     let signature = got[1].header("x-vercel-signature").unwrap();
     assert_eq!(signature.len(), 40);
-    assert!(signature.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+    assert!(
+        signature
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    );
 }

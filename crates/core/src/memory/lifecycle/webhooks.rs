@@ -128,6 +128,10 @@ pub struct MemoryWebhooks {
 }
 
 impl MemoryWebhooks {
+    /// The variable holding the `whsec_` secret a receiver verifies memory deliveries with
+    /// (`webhook_secret_env` in a TOML `[memory]` table).
+    pub const ENV_SECRET: &'static str = "MEMORY_WEBHOOK_SECRET";
+
     /// Verification under one `whsec_` secret. `Config` if it is not `whsec_` and base64.
     pub fn new(secret: SecretString) -> Result<Self> {
         Self::with_secrets([secret])

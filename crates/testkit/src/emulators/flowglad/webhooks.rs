@@ -96,10 +96,7 @@ fn events(store: &Store, change: &Change) -> Vec<Announcement> {
             json!({"id": c.id, "externalId": c.external_id}),
         );
     }
-    vec![(
-        event_type(change).to_owned(),
-        Box::new(move |_: &str| body),
-    )]
+    vec![(event_type(change).to_owned(), Box::new(move |_: &str| body))]
 }
 
 impl FlowgladEmulator {

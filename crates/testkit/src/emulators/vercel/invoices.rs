@@ -74,8 +74,8 @@ pub(crate) async fn submit(
     if !emu.lock().configurations.iter().any(|c| c.id == icfg) {
         return Err(ApiError::not_found("Installation not found"));
     }
-    let body: Value = serde_json::from_slice(&body)
-        .map_err(|_| ApiError::bad_request("Invalid JSON body"))?;
+    let body: Value =
+        serde_json::from_slice(&body).map_err(|_| ApiError::bad_request("Invalid JSON body"))?;
     let text = |name: &str| body.get(name).and_then(Value::as_str).map(str::to_owned);
     let invoice_date = text("invoiceDate").ok_or_else(|| ApiError::missing("invoiceDate"))?;
     let period = body
@@ -204,7 +204,10 @@ fn events(invoices: &[Invoice], change: &Change) -> Vec<Announcement> {
                     "payload": payload,
                 })
             };
-            (event_type.to_owned(), Box::new(body) as Box<dyn FnOnce(&str) -> Value>)
+            (
+                event_type.to_owned(),
+                Box::new(body) as Box<dyn FnOnce(&str) -> Value>,
+            )
         })
         .collect()
 }
@@ -217,7 +220,9 @@ impl VercelEmulator {
     /// Outside a Tokio runtime.
     pub fn deliver_webhooks(&self, endpoint: WebhookEndpoint) {
         let invoices = self.billing.invoices();
-        self.billing.webhooks.configure(endpoint, tracked(&invoices));
+        self.billing
+            .webhooks
+            .configure(endpoint, tracked(&invoices));
     }
 
     /// The outbound webhooks: every delivery made, re-delivery, and the `settled` condition tests wait on.

@@ -96,7 +96,8 @@ mod tests {
 
     #[test]
     fn only_new_and_changed_objects_are_changes() {
-        let t = |id: &str, status: &str| Tracked::new("subscription", id, json!({"status": status}));
+        let t =
+            |id: &str, status: &str| Tracked::new("subscription", id, json!({"status": status}));
         let mut tracker = ChangeTracker::starting_at(vec![t("a", "active")]);
         assert!(tracker.diff(vec![t("a", "active")]).is_empty());
         let changes = tracker.diff(vec![t("a", "canceled"), t("b", "active")]);
@@ -104,6 +105,10 @@ mod tests {
         assert_eq!(changes[0].before_str("status"), Some("active"));
         assert_eq!(changes[0].after_str("status"), Some("canceled"));
         assert!(changes[1].before.is_none() && changes[1].changed("status"));
-        assert!(tracker.diff(vec![t("a", "canceled"), t("b", "active")]).is_empty());
+        assert!(
+            tracker
+                .diff(vec![t("a", "canceled"), t("b", "active")])
+                .is_empty()
+        );
     }
 }
