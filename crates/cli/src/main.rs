@@ -30,6 +30,7 @@ use commands::prices::PricesCommand;
 use commands::stores::StoresCommand;
 use commands::subscriptions::SubscriptionsCommand;
 use commands::usage::UsageCommand;
+use commands::webhooks::WebhooksCommand;
 use config::Global;
 use error::{CliError, CliResult};
 
@@ -82,6 +83,9 @@ enum Command {
     /// Invoices: get, list, finalize, void.
     #[command(subcommand)]
     Invoices(InvoicesCommand),
+    /// Webhook deliveries: listen (verify and print each one).
+    #[command(subcommand)]
+    Webhooks(WebhooksCommand),
     /// The capability matrix of every compiled provider.
     Providers,
     /// Run the same neutral flow on memory and on each adapter against its in-process emulator, side by side.
@@ -113,6 +117,7 @@ async fn dispatch(cli: Cli) -> CliResult {
         Command::Usage(c) => commands::usage::run(c, g).await,
         Command::Entitlements(c) => commands::entitlements::run(c, g).await,
         Command::Invoices(c) => commands::invoices::run(c, g).await,
+        Command::Webhooks(c) => commands::webhooks::run(c, g).await,
         Command::Providers => commands::providers::run(g.json),
         #[cfg(feature = "emulators")]
         Command::Demo => commands::demo::run(&mut std::io::stdout().lock()).await,
