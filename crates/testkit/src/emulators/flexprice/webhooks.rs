@@ -20,7 +20,6 @@
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
 use serde_json::{Value, json};
@@ -29,7 +28,7 @@ use super::FlexpriceEmulator;
 use super::clock::Precision;
 use super::state::Store;
 use super::status::Status;
-use crate::emulators::webhooks::{Announcement, Change, Tracked, WebhookEndpoint};
+use crate::emulators::webhooks::{Announcement, Change, Tracked, WebhookEndpoint, after_writes};
 
 /// The layer that announces what a write changed.
 pub(super) async fn announce(
@@ -37,14 +36,14 @@ pub(super) async fn announce(
     request: Request,
     next: Next,
 ) -> Response {
-    let write = request.method() != Method::GET;
-    let response = next.run(request).await;
-    if write && emu.webhooks.is_configured() {
-        let store = emu.lock();
-        emu.webhooks
-            .announce(tracked(&store), |change| events(&store, change));
-    }
-    response
+    after_writes(request, next, || {
+        if emu.webhooks.is_configured() {
+            let store = emu.lock();
+            emu.webhooks
+                .announce(tracked(&store), |change| events(&store, change));
+        }
+    })
+    .await
 }
 
 fn tracked(store: &Store) -> Vec<Tracked> {

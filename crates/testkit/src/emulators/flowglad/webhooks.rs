@@ -17,14 +17,15 @@
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
 use serde_json::json;
 
 use super::state::Store;
 use super::{FlowgladEmulator, Shared, lock};
-use crate::emulators::webhooks::{Announcement, Change, Tracked, WebhookEndpoint, WebhookOutbox};
+use crate::emulators::webhooks::{
+    Announcement, Change, Tracked, WebhookEndpoint, WebhookOutbox, after_writes,
+};
 
 /// The layer that announces what a write changed.
 pub(super) async fn announce(
@@ -32,15 +33,15 @@ pub(super) async fn announce(
     request: Request,
     next: Next,
 ) -> Response {
-    let write = request.method() != Method::GET;
-    let response = next.run(request).await;
-    if write && shared.webhooks.is_configured() {
-        let store = lock(&shared.store);
-        shared
-            .webhooks
-            .announce(tracked(&store), |change| events(&store, change));
-    }
-    response
+    after_writes(request, next, || {
+        if shared.webhooks.is_configured() {
+            let store = lock(&shared.store);
+            shared
+                .webhooks
+                .announce(tracked(&store), |change| events(&store, change));
+        }
+    })
+    .await
 }
 
 fn tracked(store: &Store) -> Vec<Tracked> {

@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::body::Bytes;
 use axum::extract::{Path, Request, State};
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::Response;
 use rust_decimal::Decimal;
@@ -24,7 +24,9 @@ use serde_json::{Value, json};
 
 use super::VercelEmulator;
 use super::errors::{ApiError, ApiResult, json_response};
-use crate::emulators::webhooks::{Announcement, Change, Tracked, WebhookEndpoint, WebhookOutbox};
+use crate::emulators::webhooks::{
+    Announcement, Change, Tracked, WebhookEndpoint, WebhookOutbox, after_writes,
+};
 
 /// The emulator's invoices and its outbound webhooks.
 #[derive(Debug, Default)]
@@ -146,12 +148,7 @@ pub(crate) async fn announce(
     request: Request,
     next: Next,
 ) -> Response {
-    let write = request.method() != Method::GET;
-    let response = next.run(request).await;
-    if write {
-        emu.billing.announce_changes();
-    }
-    response
+    after_writes(request, next, || emu.billing.announce_changes()).await
 }
 
 impl Billing {

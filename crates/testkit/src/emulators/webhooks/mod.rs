@@ -30,6 +30,21 @@ pub type Backoff = Arc<dyn Fn(u32) -> Duration + Send + Sync>;
 /// The Unix second a delivery attempt is signed at (Svix's `svix-timestamp`).
 pub type SigningClock = Arc<dyn Fn() -> i64 + Send + Sync>;
 
+/// Runs `request`, then, when it was a write (any method but `GET`), `after` (an emulator's look for changes):
+/// the body of each emulator's announcing layer.
+pub(crate) async fn after_writes(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+    after: impl FnOnce(),
+) -> axum::response::Response {
+    let write = request.method() != axum::http::Method::GET;
+    let response = next.run(request).await;
+    if write {
+        after();
+    }
+    response
+}
+
 /// One delivery an emulator announces: its event type and its body, built from the delivery id (Vercel's
 /// envelope carries it).
 pub(crate) type Announcement = (String, Box<dyn FnOnce(&str) -> serde_json::Value>);
