@@ -36,7 +36,7 @@ mod config;
 
 pub use config::{
     BillingConfig, PROVIDER_VAR, PROVIDER_VARS, PROVIDERS, ProviderName, ProviderSpec, ProviderVar,
-    Resource,
+    Resource, WEBHOOK_SECRET_KEY,
 };
 pub use unibill_core::*;
 

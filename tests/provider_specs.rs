@@ -30,13 +30,17 @@ fn spec_resources(provider: ProviderName) -> Vec<Resource> {
 }
 
 #[test]
-fn memory_serves_everything_and_reads_nothing() {
+fn memory_serves_everything_and_reads_only_its_webhook_secret() {
     assert_eq!(spec_resources(ProviderName::Memory), {
         let mut all = Resource::ALL.to_vec();
         all.sort();
         all
     });
-    assert!(var_names(ProviderName::Memory).is_empty());
+    // Memory reads only the secret a receiver verifies its deliveries with.
+    assert_eq!(
+        var_names(ProviderName::Memory),
+        [unibill::MemoryWebhooks::ENV_SECRET]
+    );
     assert_eq!(PROVIDERS.len(), ProviderName::ALL.len());
 }
 
@@ -44,7 +48,7 @@ fn memory_serves_everything_and_reads_nothing() {
 #[test]
 fn flexprice_matches_its_adapter() {
     use unibill::flexprice::{
-        ENV_API_KEY, ENV_BASE_URL, ENV_REGION, FlexpriceClient, FlexpriceConfig,
+        ENV_API_KEY, ENV_BASE_URL, ENV_REGION, ENV_WEBHOOK_SECRET, FlexpriceClient, FlexpriceConfig,
     };
     use unibill::{
         Connections, Customers, EntitlementCapabilities, Entitlements, FeatureCapabilities,
@@ -54,7 +58,7 @@ fn flexprice_matches_its_adapter() {
 
     assert_eq!(
         var_names(ProviderName::Flexprice),
-        [ENV_API_KEY, ENV_REGION, ENV_BASE_URL]
+        [ENV_API_KEY, ENV_REGION, ENV_BASE_URL, ENV_WEBHOOK_SECRET]
     );
     let client =
         FlexpriceClient::new(FlexpriceConfig::builder("sk_spec").build().unwrap()).unwrap();
@@ -106,7 +110,8 @@ fn flexprice_matches_its_adapter() {
 #[test]
 fn flowglad_matches_its_adapter() {
     use unibill::flowglad::{
-        ENV_BASE_URL, ENV_CURRENCY, ENV_SECRET_KEY, FlowgladClient, FlowgladConfig,
+        ENV_BASE_URL, ENV_CURRENCY, ENV_SECRET_KEY, ENV_WEBHOOK_SECRET, FlowgladClient,
+        FlowgladConfig,
     };
     use unibill::{
         Customers, EntitlementCapabilities, Entitlements, FeatureCapabilities, Features,
@@ -116,7 +121,12 @@ fn flowglad_matches_its_adapter() {
 
     assert_eq!(
         var_names(ProviderName::Flowglad),
-        [ENV_SECRET_KEY, ENV_BASE_URL, ENV_CURRENCY]
+        [
+            ENV_SECRET_KEY,
+            ENV_BASE_URL,
+            ENV_CURRENCY,
+            ENV_WEBHOOK_SECRET
+        ]
     );
     let client =
         FlowgladClient::new(FlowgladConfig::builder("sk_test_spec").build().unwrap()).unwrap();
@@ -165,12 +175,19 @@ fn flowglad_matches_its_adapter() {
 fn vercel_matches_its_adapter() {
     use unibill::Stores;
     use unibill::vercel::{
-        ENV_BASE_URL, ENV_TEAM_ID, ENV_TEAM_SLUG, ENV_TOKEN, VercelClient, VercelConfig,
+        ENV_BASE_URL, ENV_TEAM_ID, ENV_TEAM_SLUG, ENV_TOKEN, ENV_WEBHOOK_SECRET, VercelClient,
+        VercelConfig,
     };
 
     assert_eq!(
         var_names(ProviderName::Vercel),
-        [ENV_TOKEN, ENV_TEAM_ID, ENV_TEAM_SLUG, ENV_BASE_URL]
+        [
+            ENV_TOKEN,
+            ENV_TEAM_ID,
+            ENV_TEAM_SLUG,
+            ENV_BASE_URL,
+            ENV_WEBHOOK_SECRET
+        ]
     );
     let client = VercelClient::new(
         VercelConfig::builder("vercel_spec")

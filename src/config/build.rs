@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use unibill_core::{Billing, BillingBuilder, Error, Result};
 
+use super::spec::WEBHOOK_SECRET_KEY;
 use super::{BillingConfig, PROVIDER_VAR, PROVIDER_VARS, ProviderName, Resource};
 
 impl BillingConfig {
@@ -23,7 +24,63 @@ impl BillingConfig {
                 p => instances.route(self, builder, p, resource)?,
             };
         }
+        builder = self.webhooks(builder, &instances)?;
         Ok(builder.build())
+    }
+
+    /// Adds a webhook verifier for every provider whose webhook secret is set (`<PROVIDER>_WEBHOOK_SECRET`,
+    /// whether or not a resource is routed to it: webhooks are per provider, several at once), and memory's own
+    /// when resources are routed to memory and no secret is set for it. A secret a verifier refuses (not
+    /// `whsec_` and base64 for Svix, empty for Vercel) is `Config`; a provider not compiled in is `Config`.
+    fn webhooks(
+        &self,
+        mut builder: BillingBuilder,
+        instances: &Instances,
+    ) -> Result<BillingBuilder> {
+        for v in PROVIDER_VARS
+            .iter()
+            .filter(|v| v.toml_key == WEBHOOK_SECRET_KEY)
+        {
+            let Some(secret) = self.lookup(v.name) else {
+                continue;
+            };
+            if !v.provider.is_compiled() {
+                return Err(Error::config(format!(
+                    "{} is set, but this build has no {} support: enable the unibill cargo feature `{}`",
+                    v.name,
+                    v.provider,
+                    v.provider.feature().unwrap_or_default()
+                )));
+            }
+            builder = match v.provider {
+                ProviderName::Memory => {
+                    builder.webhooks(unibill_core::MemoryWebhooks::new(secret)?)
+                }
+                #[cfg(feature = "flexprice")]
+                ProviderName::Flexprice => {
+                    builder.webhooks(unibill_flexprice::FlexpriceWebhooks::new(secret)?)
+                }
+                #[cfg(feature = "flowglad")]
+                ProviderName::Flowglad => {
+                    builder.webhooks(unibill_flowglad::FlowgladWebhooks::new(secret)?)
+                }
+                #[cfg(feature = "vercel")]
+                ProviderName::Vercel => {
+                    builder.webhooks(unibill_vercel::VercelWebhooks::new(secret)?)
+                }
+                #[allow(unreachable_patterns)]
+                _ => builder,
+            };
+        }
+        if let Some(memory) = &instances.memory
+            && self
+                .lookup(unibill_core::MemoryWebhooks::ENV_SECRET)
+                .is_none()
+            && let Ok(own) = memory.billing.webhooks("memory")
+        {
+            builder = builder.webhooks_arc(own);
+        }
+        Ok(builder)
     }
 
     /// The Flexprice client this configuration's Flexprice settings make (`FLEXPRICE_API_KEY`, and the region or
@@ -80,7 +137,11 @@ impl BillingConfig {
         }
         if self.default.is_none()
             && self.routes.is_empty()
-            && let Some(name) = self.vars.keys().next()
+            && let Some(name) = self.vars.keys().find(|name| {
+                !PROVIDER_VARS
+                    .iter()
+                    .any(|v| v.name == **name && v.toml_key == WEBHOOK_SECRET_KEY)
+            })
         {
             let provider = PROVIDER_VARS
                 .iter()

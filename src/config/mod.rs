@@ -47,7 +47,7 @@ use secrecy::{ExposeSecret, SecretString};
 use unibill_core::{Error, Result};
 
 pub use provider::{ProviderName, Resource};
-pub use spec::{PROVIDER_VARS, PROVIDERS, ProviderSpec, ProviderVar};
+pub use spec::{PROVIDER_VARS, PROVIDERS, ProviderSpec, ProviderVar, WEBHOOK_SECRET_KEY};
 
 /// The environment variable that routes every resource.
 pub const PROVIDER_VAR: &str = "UNIBILL_PROVIDER";

@@ -44,6 +44,10 @@ impl ProviderSpec {
     }
 }
 
+/// The TOML key of every provider's webhook secret (`webhook_secret_env = "…"`): a variable that configures a
+/// webhook verifier ([`unibill_core::Billing::webhooks`]), not a route.
+pub const WEBHOOK_SECRET_KEY: &str = "webhook_secret";
+
 const fn var(
     provider: ProviderName,
     name: &'static str,
@@ -82,6 +86,13 @@ const FLEXPRICE_VARS: &[ProviderVar] = &[
         false,
         "base URL override, with /v1",
     ),
+    var(
+        ProviderName::Flexprice,
+        "FLEXPRICE_WEBHOOK_SECRET",
+        WEBHOOK_SECRET_KEY,
+        true,
+        "whsec_ secret of the webhook endpoint (Svix)",
+    ),
 ];
 
 const FLOWGLAD_VARS: &[ProviderVar] = &[
@@ -105,6 +116,13 @@ const FLOWGLAD_VARS: &[ProviderVar] = &[
         "currency",
         false,
         "organisation currency, default USD",
+    ),
+    var(
+        ProviderName::Flowglad,
+        "FLOWGLAD_WEBHOOK_SECRET",
+        WEBHOOK_SECRET_KEY,
+        true,
+        "whsec_ secret of the webhook endpoint (Svix)",
     ),
 ];
 
@@ -137,7 +155,22 @@ const VERCEL_VARS: &[ProviderVar] = &[
         false,
         "default https://api.vercel.com",
     ),
+    var(
+        ProviderName::Vercel,
+        "VERCEL_WEBHOOK_SECRET",
+        WEBHOOK_SECRET_KEY,
+        true,
+        "integration client secret (x-vercel-signature)",
+    ),
 ];
+
+const MEMORY_VARS: &[ProviderVar] = &[var(
+    ProviderName::Memory,
+    "MEMORY_WEBHOOK_SECRET",
+    WEBHOOK_SECRET_KEY,
+    true,
+    "whsec_ secret memory deliveries are verified with",
+)];
 
 /// Every provider, in [`ProviderName::ALL`]'s order (`PROVIDERS[p as usize]` is `p`'s spec).
 pub const PROVIDERS: [ProviderSpec; 4] = [
@@ -147,7 +180,7 @@ pub const PROVIDERS: [ProviderSpec; 4] = [
         feature: None,
         compiled: true,
         resources: &Resource::ALL,
-        vars: &[],
+        vars: MEMORY_VARS,
     },
     ProviderSpec {
         name: ProviderName::Flexprice,
@@ -195,8 +228,9 @@ pub const PROVIDERS: [ProviderSpec; 4] = [
 ];
 
 /// Every provider variable unibill reads: each spec's [`ProviderSpec::vars`], in order.
-pub const PROVIDER_VARS: &[ProviderVar] =
-    &all_vars::<{ FLEXPRICE_VARS.len() + FLOWGLAD_VARS.len() + VERCEL_VARS.len() }>();
+pub const PROVIDER_VARS: &[ProviderVar] = &all_vars::<
+    { MEMORY_VARS.len() + FLEXPRICE_VARS.len() + FLOWGLAD_VARS.len() + VERCEL_VARS.len() },
+>();
 
 /// The specs' variables, one after the other (a `const` concatenation: the table stays the one source).
 const fn all_vars<const N: usize>() -> [ProviderVar; N] {

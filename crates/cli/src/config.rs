@@ -145,6 +145,63 @@ impl Global {
     }
 }
 
+impl Global {
+    /// The webhook verifier of `unibill webhooks`: the `--provider`'s, else the only provider whose webhook
+    /// secret is configured. From `--config` (its `webhook_secret_env` keys) or the environment, where only the
+    /// webhook secrets are read (no route is needed to verify a provider's deliveries).
+    pub fn webhooks(&self) -> CliResult<std::sync::Arc<dyn unibill::Webhooks>> {
+        let config = match &self.config {
+            Some(path) => BillingConfig::from_toml_file(path)?,
+            None => BillingConfig::from_lookup(|name| {
+                unibill::PROVIDER_VARS
+                    .iter()
+                    .any(|v| v.name == name && v.toml_key == unibill::WEBHOOK_SECRET_KEY)
+                    .then(|| std::env::var(name).ok())
+                    .flatten()
+            })?,
+        };
+        let secrets: Vec<_> = unibill::PROVIDER_VARS
+            .iter()
+            .filter(|v| v.toml_key == unibill::WEBHOOK_SECRET_KEY)
+            .collect();
+        // Only a configured secret counts (memory's own verifier, under a secret generated for this process,
+        // cannot verify anything sent from elsewhere).
+        let set: Vec<_> = secrets
+            .iter()
+            .filter(|v| config.is_set(v.name))
+            .map(|v| v.provider)
+            .collect();
+        let provider = match (self.provider, set.as_slice()) {
+            (Some(p), _) if set.contains(&p) => p,
+            (Some(p), _) => {
+                let var = secrets
+                    .iter()
+                    .find(|v| v.provider == p)
+                    .map_or("", |v| v.name);
+                return Err(CliError::usage(format!(
+                    "no webhook secret is configured for {p}: set {var}"
+                )));
+            }
+            (None, [one]) => *one,
+            (None, []) => {
+                let names: Vec<_> = secrets.iter().map(|v| v.name).collect();
+                return Err(CliError::usage(format!(
+                    "no webhook secret is configured: set one of {}",
+                    names.join(", ")
+                )));
+            }
+            (None, several) => {
+                let names: Vec<_> = several.iter().map(|p| p.as_str()).collect();
+                return Err(CliError::usage(format!(
+                    "webhook secrets are configured for {}: pass --provider NAME to choose one",
+                    names.join(", ")
+                )));
+            }
+        };
+        Ok(config.build()?.webhooks(provider.as_str())?)
+    }
+}
+
 fn no_route(resource: Resource) -> CliError {
     CliError::Billing(unibill::Error::config(format!(
         "no provider serves {resource}: set {} or {PROVIDER_VAR}, or pass --provider",

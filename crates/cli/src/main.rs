@@ -31,6 +31,7 @@ use commands::prices::PricesCommand;
 use commands::stores::StoresCommand;
 use commands::subscriptions::SubscriptionsCommand;
 use commands::usage::UsageCommand;
+use commands::webhooks::WebhooksCommand;
 use config::Global;
 use error::{CliError, CliResult};
 
@@ -86,6 +87,9 @@ enum Command {
     /// Migrate customers, products and prices from one provider to another (inventory, plan, apply, verify).
     #[command(subcommand)]
     Migrate(MigrateCommand),
+    /// Webhook deliveries: listen (verify and print each one).
+    #[command(subcommand)]
+    Webhooks(WebhooksCommand),
     /// The capability matrix of every compiled provider.
     Providers,
     /// Run the same neutral flow on memory and on each adapter against its in-process emulator, side by side.
@@ -118,6 +122,7 @@ async fn dispatch(cli: Cli) -> CliResult {
         Command::Entitlements(c) => commands::entitlements::run(c, g).await,
         Command::Invoices(c) => commands::invoices::run(c, g).await,
         Command::Migrate(c) => commands::migrate::run(c, g).await,
+        Command::Webhooks(c) => commands::webhooks::run(c, g).await,
         Command::Providers => commands::providers::run(g.json),
         #[cfg(feature = "emulators")]
         Command::Demo => commands::demo::run(&mut std::io::stdout().lock()).await,

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use crate::api::{
     Connections, Customers, Entitlements, Features, Invoices, Meters, Prices, Stores,
-    Subscriptions, Usage, boxed_method,
+    Subscriptions, Usage, Webhooks, boxed_method,
 };
 use crate::capability::{
     Capabilities, ConnectionCapabilities, CustomerCapabilities, EntitlementCapabilities,
@@ -68,6 +68,7 @@ macro_rules! billing_resources {
         #[derive(Debug, Clone)]
         pub struct Billing {
             $($field: Arc<dyn $trait>,)*
+            webhooks: Vec<Arc<dyn Webhooks>>,
         }
 
         impl Billing {
@@ -83,6 +84,7 @@ macro_rules! billing_resources {
         #[derive(Debug, Default)]
         pub struct BillingBuilder {
             $($field: Option<Arc<dyn $trait>>,)*
+            webhooks: Vec<Arc<dyn Webhooks>>,
         }
 
         impl BillingBuilder {
@@ -108,6 +110,7 @@ macro_rules! billing_resources {
                             .$field
                             .unwrap_or_else(|| Arc::new(Guarded::new(Unconfigured))),
                     )*
+                    webhooks: self.webhooks,
                 }
             }
         }
@@ -125,6 +128,22 @@ billing_resources! {
     usage, usage_arc: Usage, "usage";
     entitlements, entitlements_arc: Entitlements, "entitlements";
     invoices, invoices_arc: Invoices, "invoices";
+}
+
+impl BillingBuilder {
+    /// Adds the webhook verifier of its provider (replacing one already added for the same provider); see
+    /// [`Billing::webhooks`].
+    pub fn webhooks(self, verifier: impl Webhooks + 'static) -> Self {
+        self.webhooks_arc(Arc::new(verifier))
+    }
+
+    /// Adds a shared webhook verifier (replacing one already added for the same provider).
+    pub fn webhooks_arc(mut self, verifier: Arc<dyn Webhooks>) -> Self {
+        self.webhooks
+            .retain(|w| w.provider() != verifier.provider());
+        self.webhooks.push(verifier);
+        self
+    }
 }
 
 impl Default for Billing {
@@ -155,6 +174,44 @@ impl Billing {
     /// A bundle with no resource configured yet.
     pub fn builder() -> BillingBuilder {
         BillingBuilder::default()
+    }
+
+    /// The webhook verifier of `provider` (`"flexprice"`, `"flowglad"`, `"vercel"`, `"memory"`). Webhooks are
+    /// per provider and several are held at once (during a migration deliveries come from both sides), unlike
+    /// the resources above, which route to one provider each. `Unsupported` naming the setting when none is
+    /// configured for it (`<PROVIDER>_WEBHOOK_SECRET`).
+    ///
+    /// ```
+    /// use unibill_core::{Billing, ErrorKind, MemoryLifecycle, Webhooks};
+    /// let billing = MemoryLifecycle::new().billing();
+    /// assert_eq!(billing.webhooks("memory")?.provider(), "memory");
+    /// assert_eq!(billing.webhook_providers(), ["memory"]);
+    /// let err = billing.webhooks("flowglad").unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::Unsupported);
+    /// assert!(err.to_string().contains("FLOWGLAD_WEBHOOK_SECRET"), "{err}");
+    /// # Ok::<(), unibill_core::Error>(())
+    /// ```
+    pub fn webhooks(&self, provider: &str) -> Result<Arc<dyn Webhooks>> {
+        self.webhooks
+            .iter()
+            .find(|w| w.provider() == provider)
+            .cloned()
+            .ok_or_else(|| {
+                crate::error::Error::new(
+                    crate::error::ErrorKind::Unsupported,
+                    format!(
+                        "no webhook verifier is configured for the {provider} provider (set {}_WEBHOOK_SECRET)",
+                        provider.to_ascii_uppercase()
+                    ),
+                )
+                .with_provider(provider.to_owned())
+                .with_operation("webhooks.verify")
+            })
+    }
+
+    /// The providers a webhook verifier is configured for, in the order they were added.
+    pub fn webhook_providers(&self) -> Vec<&'static str> {
+        self.webhooks.iter().map(|w| w.provider()).collect()
     }
 
     /// What every resource's provider offers.

@@ -123,7 +123,7 @@ pub use config::{
 };
 pub use invoices::model::{NewOneOffInvoice, NewOneOffInvoiceBuilder, OneOffLine};
 pub use plans::model::{NewPlan, NewPlanBuilder, Plan, PlanListQuery};
-pub use webhooks::{FlexpriceWebhooks, WEBHOOK_TOLERANCE};
+pub use webhooks::{ENV_WEBHOOK_SECRET, FlexpriceWebhooks, WEBHOOK_TOLERANCE};
 
 /// The provider name on errors, read models and capabilities.
 pub const PROVIDER: &str = "flexprice";

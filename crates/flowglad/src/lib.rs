@@ -141,7 +141,7 @@ pub use config::{
 };
 pub use currency::FLOWGLAD_EXPONENTS;
 pub use pagination::MAX_PAGE_SIZE;
-pub use webhooks::{FlowgladWebhooks, WEBHOOK_TOLERANCE};
+pub use webhooks::{ENV_WEBHOOK_SECRET, FlowgladWebhooks, WEBHOOK_TOLERANCE};
 
 /// The provider name on read models, errors and cursors.
 pub const PROVIDER: &str = "flowglad";

@@ -101,7 +101,7 @@ pub use config::{
     DEFAULT_BASE_URL, ENV_BASE_URL, ENV_TEAM_ID, ENV_TEAM_SLUG, ENV_TOKEN, TeamScope, VercelConfig,
     VercelConfigBuilder,
 };
-pub use webhooks::{SIGNATURE_HEADER, VercelWebhooks};
+pub use webhooks::{ENV_WEBHOOK_SECRET, SIGNATURE_HEADER, VercelWebhooks};
 
 /// The provider name on every model and error: `"vercel"`.
 pub const PROVIDER: &str = "vercel";

@@ -334,3 +334,45 @@ async fn out_of_order_deliveries_are_told_apart_by_update_time() {
     assert!(!is_newer(created, applied));
     assert!(is_newer(canceled, update_time(created)));
 }
+
+/// The memory provider's re-delivery (same id and body, signed afresh) is a duplicate to the intake.
+#[tokio::test]
+async fn a_memory_redelivery_is_a_duplicate() {
+    use unibill_core::{Customers, NewCustomer};
+    let memory = unibill_core::MemoryLifecycle::new();
+    memory
+        .customers()
+        .create(NewCustomer::builder("ada", "Ada").build().unwrap())
+        .await
+        .unwrap();
+    let handled = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = std::sync::Arc::clone(&handled);
+    let intake = unibill_webhooks::Intake::new(
+        std::sync::Arc::new(memory.webhooks()),
+        move |_e: unibill_core::WebhookEvent| {
+            let count = std::sync::Arc::clone(&count);
+            async move {
+                count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                Ok::<(), unibill_webhooks::BoxError>(())
+            }
+        },
+    );
+    let first = memory.deliveries().remove(0);
+    let now = memory.clock().timestamp();
+    assert!(matches!(
+        intake
+            .handle(&first.headers, &first.body, now)
+            .await
+            .unwrap(),
+        unibill_webhooks::Handled::Processed(_)
+    ));
+    let again = memory.redeliver(&first.id).unwrap();
+    assert_eq!(
+        intake
+            .handle(&again.headers, &again.body, now)
+            .await
+            .unwrap(),
+        unibill_webhooks::Handled::Duplicate
+    );
+    assert_eq!(handled.load(std::sync::atomic::Ordering::SeqCst), 1);
+}

@@ -17,6 +17,7 @@ pub mod providers;
 pub mod stores;
 pub mod subscriptions;
 pub mod usage;
+pub mod webhooks;
 
 use std::future::Future;
 

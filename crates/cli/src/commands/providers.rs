@@ -26,7 +26,11 @@ pub fn capabilities() -> CliResult<Vec<(ProviderName, Capabilities)>> {
             for r in Resource::ALL.into_iter().filter(|r| p.serves(*r)) {
                 config = config.route_to(r, p);
             }
-            for v in PROVIDER_VARS.iter().filter(|v| v.provider == p) {
+            // Webhook secrets configure verifiers, not resources: none is needed for the capabilities.
+            for v in PROVIDER_VARS
+                .iter()
+                .filter(|v| v.provider == p && v.toml_key != unibill::WEBHOOK_SECRET_KEY)
+            {
                 if v.secret || v.name == "VERCEL_TEAM_ID" {
                     config = config.set(v.name, "placeholder")?;
                 }

@@ -16,6 +16,9 @@ use unibill_core::{
 use crate::PROVIDER;
 use shared_header::SharedHeader;
 
+/// The variable holding the endpoint's `whsec_` webhook secret (`webhook_secret_env` in a TOML `[flexprice]` table).
+pub const ENV_WEBHOOK_SECRET: &str = "FLEXPRICE_WEBHOOK_SECRET";
+
 /// The default tolerance between a delivery's `svix-timestamp` and `now`, either side: 5 minutes.
 pub const WEBHOOK_TOLERANCE: Duration = svix::TOLERANCE;
 

@@ -13,6 +13,9 @@ use unibill_core::{
 
 use crate::PROVIDER;
 
+/// The variable holding the endpoint's `whsec_` webhook secret (`webhook_secret_env` in a TOML `[flowglad]` table).
+pub const ENV_WEBHOOK_SECRET: &str = "FLOWGLAD_WEBHOOK_SECRET";
+
 /// Flowglad's own tolerance between a delivery's `svix-timestamp` and `now`: 300 s in the past, 60 s in the
 /// future (its server SDK's `webhook.ts`).
 pub const WEBHOOK_TOLERANCE: Tolerance =

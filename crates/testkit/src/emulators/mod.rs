@@ -11,6 +11,7 @@ pub mod flexprice;
 pub mod flowglad;
 mod record;
 pub mod vercel;
+pub mod webhooks;
 
 pub use deployment::{
     Credentials, Deployment, Emulator, EmulatorVariables, RunningEmulator, Seed, SeedRole,

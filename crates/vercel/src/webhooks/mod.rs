@@ -17,6 +17,10 @@ use crate::PROVIDER;
 
 pub use signature::HEADER as SIGNATURE_HEADER;
 
+/// The variable holding the integration's client secret, which signs its webhooks (`webhook_secret_env` in a TOML
+/// `[vercel]` table).
+pub const ENV_WEBHOOK_SECRET: &str = "VERCEL_WEBHOOK_SECRET";
+
 /// Verifies the webhooks Vercel sends to an integration and decodes them into [`WebhookEvent`]s (sans-IO,
 /// stateless: deduplicating on [`WebhookEvent::delivery_id`], the envelope's `id`, is the caller's).
 ///

@@ -160,7 +160,7 @@ impl MemoryLifecycle {
 
     /// The verifier of this state's deliveries.
     pub fn webhooks(&self) -> MemoryWebhooks {
-        MemoryWebhooks(self.clone())
+        MemoryWebhooks::of(self)
     }
 
     /// The clock time comes from.
@@ -178,6 +178,37 @@ impl MemoryLifecycle {
     pub fn deliveries(&self) -> Vec<WebhookDelivery> {
         let (state, _) = self.settled();
         state.deliveries.clone()
+    }
+
+    /// Delivery `id` again, as a provider's re-send: the same id and body, signed afresh at the clock's now
+    /// (a new `svix-timestamp`), so a receiver's delivery log must see it as the delivery it already handled.
+    /// `None` for an unknown id. Nothing is appended to [`deliveries`](Self::deliveries).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// use unibill_core::{Customers, MemoryLifecycle, NewCustomer};
+    /// let memory = MemoryLifecycle::new();
+    /// memory.customers().create(NewCustomer::builder("ada", "Ada").build()?).await?;
+    /// let first = memory.deliveries().remove(0);
+    /// let again = memory.redeliver(&first.id).unwrap();
+    /// assert_eq!((again.id.as_str(), again.body.as_slice()), (first.id.as_str(), first.body.as_slice()));
+    /// assert_eq!(again.headers.get("svix-id"), Some(first.id.as_str()));
+    /// assert!(memory.redeliver("msg_unknown").is_none());
+    /// # Ok::<(), unibill_core::Error>(()) }).unwrap();
+    /// ```
+    pub fn redeliver(&self, id: &str) -> Option<WebhookDelivery> {
+        let (state, now) = self.settled();
+        let mut delivery = state.deliveries.iter().find(|d| d.id == id)?.clone();
+        drop(state);
+        let signature =
+            crate::svix::sign(self.webhook_secret(), id, now.as_second(), &delivery.body).ok()?;
+        delivery.timestamp = now;
+        delivery.headers = crate::model::webhook::WebhookHeaders::from_pairs([
+            ("svix-id", id.to_owned()),
+            ("svix-timestamp", now.as_second().to_string()),
+            ("svix-signature", signature),
+        ]);
+        Some(delivery)
     }
 
     /// The number of calls that reached this provider (its customers and prices included).
@@ -200,6 +231,7 @@ impl MemoryLifecycle {
             .usage(self.usage())
             .entitlements(self.entitlements())
             .invoices(self.invoices())
+            .webhooks(self.webhooks())
             .build()
     }
 

@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 
 use jiff::Timestamp;
+use secrecy::SecretString;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -100,11 +101,62 @@ impl State {
     }
 }
 
-/// Verifies the memory provider's deliveries (the Svix scheme under its instance's secret, a 5-minute
-/// tolerance against `now`) and decodes them. Every refusal is `Unauthenticated` naming the check that failed
-/// (missing header, stale timestamp, bad signature); a body that is not the memory shape is `Decode`.
+/// Verifies the memory provider's deliveries (the Svix scheme, a 5-minute tolerance either side of `now`) and
+/// decodes them. Every refusal is `Unauthenticated` naming the check that failed (missing header, stale
+/// timestamp, bad signature); a body that is not the memory shape is `Decode`. Its `Debug` shows no secret.
+///
+/// [`MemoryLifecycle::webhooks`] verifies under that state's own secret; [`MemoryWebhooks::new`] under a
+/// configured one (a receiver in another process, given [`MemoryLifecycle::webhook_secret`]);
+/// [`MemoryWebhooks::with_secrets`] under any of several, during a rotation.
+///
+/// ```
+/// use unibill_core::{Customers, MemoryLifecycle, MemoryWebhooks, NewCustomer, WebhookKind, Webhooks};
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let memory = MemoryLifecycle::new();
+/// memory.customers().create(NewCustomer::builder("ada", "Ada").build()?).await?;
+/// let receiver = MemoryWebhooks::new(memory.webhook_secret().clone())?;
+/// let d = &memory.deliveries()[0];
+/// let event = receiver.verify(&d.headers, &d.body, d.timestamp)?;
+/// assert_eq!(event.kind, WebhookKind::CustomerCreated);
+/// let other = MemoryWebhooks::new(unibill_core::svix::generate_secret())?;
+/// assert!(other.verify(&d.headers, &d.body, d.timestamp).is_err());
+/// # Ok::<(), unibill_core::Error>(()) }).unwrap();
+/// ```
 #[derive(Debug, Clone)]
-pub struct MemoryWebhooks(pub(super) MemoryLifecycle);
+pub struct MemoryWebhooks {
+    secrets: Vec<SecretString>,
+}
+
+impl MemoryWebhooks {
+    /// The variable holding the `whsec_` secret a receiver verifies memory deliveries with
+    /// (`webhook_secret_env` in a TOML `[memory]` table).
+    pub const ENV_SECRET: &'static str = "MEMORY_WEBHOOK_SECRET";
+
+    /// Verification under one `whsec_` secret. `Config` if it is not `whsec_` and base64.
+    pub fn new(secret: SecretString) -> Result<Self> {
+        Self::with_secrets([secret])
+    }
+
+    /// Verification under any of `secrets` (the new and the old one during a rotation). `Config` if there is
+    /// none or one is not `whsec_` and base64.
+    pub fn with_secrets(secrets: impl IntoIterator<Item = SecretString>) -> Result<Self> {
+        let secrets: Vec<SecretString> = secrets.into_iter().collect();
+        if secrets.is_empty() {
+            return Err(Error::config("no memory webhook secret was given").with_provider(PROVIDER));
+        }
+        for secret in &secrets {
+            svix::check_secret(secret).map_err(|e| e.with_provider(PROVIDER))?;
+        }
+        Ok(MemoryWebhooks { secrets })
+    }
+
+    /// A state's own verifier (its secret was generated or checked when it was built).
+    pub(super) fn of(lifecycle: &MemoryLifecycle) -> Self {
+        MemoryWebhooks {
+            secrets: vec![lifecycle.webhook_secret().clone()],
+        }
+    }
+}
 
 impl Webhooks for MemoryWebhooks {
     fn capabilities(&self) -> WebhookCapabilities {
@@ -122,8 +174,14 @@ impl Webhooks for MemoryWebhooks {
         now: Timestamp,
     ) -> Result<WebhookEvent> {
         let tolerance = self.capabilities().replay_window.unwrap_or(svix::TOLERANCE);
-        let delivery = svix::verify(self.0.webhook_secret(), headers, body, now, tolerance)
-            .map_err(|e| e.with_provider(PROVIDER))?;
+        let delivery = svix::verify_with(
+            &self.secrets,
+            headers,
+            body,
+            now,
+            svix::Tolerance::symmetric(tolerance),
+        )
+        .map_err(|e| e.with_provider(PROVIDER))?;
         decode(&delivery.id, body)
     }
 }

@@ -73,6 +73,7 @@ mod state;
 mod status;
 mod subscriptions;
 mod usage;
+mod webhooks;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -109,6 +110,7 @@ pub const BASE_PATH: &str = "/v1";
 pub struct FlexpriceEmulator {
     store: Mutex<Store>,
     recorder: Recorder,
+    webhooks: crate::emulators::webhooks::WebhookOutbox,
 }
 
 /// Builds the emulator's router over `emulator`'s state. Routes are under `/v1`.
@@ -229,6 +231,10 @@ pub fn router(emulator: Arc<FlexpriceEmulator>) -> Router {
         .method_not_allowed_fallback(route_not_found)
         .layer(middleware::from_fn_with_state(
             emulator.clone(),
+            webhooks::announce,
+        ))
+        .layer(middleware::from_fn_with_state(
+            emulator.clone(),
             answer_quirks,
         ))
         .layer(middleware::from_fn_with_state(
@@ -316,6 +322,7 @@ impl FlexpriceEmulator {
         Arc::new(Self {
             store: Mutex::new(Store::new(&api_key.into())),
             recorder: Recorder::new(MAX_BODY_BYTES),
+            webhooks: Default::default(),
         })
     }
 

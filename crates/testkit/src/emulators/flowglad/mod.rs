@@ -41,6 +41,7 @@ mod state;
 mod subscriptions;
 mod usage_events;
 mod usage_meters;
+mod webhooks;
 mod zod;
 
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -97,6 +98,7 @@ struct Shared {
     secret_key: String,
     store: Mutex<Store>,
     recorder: Recorder,
+    webhooks: crate::emulators::webhooks::WebhookOutbox,
 }
 
 /// The request id allocated for the request being handled.
@@ -209,6 +211,7 @@ impl FlowgladEmulatorBuilder {
                 secret_key: self.secret_key,
                 store: Mutex::new(store),
                 recorder: Recorder::new(BODY_LIMIT),
+                webhooks: Default::default(),
             }),
         }
     }
@@ -313,6 +316,10 @@ impl FlowgladEmulator {
             .route("/api/v1/invoices/{id}", get(get_invoice))
             .fallback(route_not_found)
             .method_not_allowed_fallback(route_not_found)
+            .layer(middleware::from_fn_with_state(
+                Arc::clone(&shared),
+                webhooks::announce,
+            ))
             .layer(middleware::from_fn_with_state(
                 Arc::clone(&shared),
                 auth::<Arc<Shared>>,

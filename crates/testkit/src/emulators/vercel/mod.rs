@@ -34,6 +34,7 @@
 
 mod configurations;
 mod errors;
+mod invoices;
 mod plans;
 mod state;
 mod stores;
@@ -110,6 +111,7 @@ pub const BASE_PATH: &str = "";
 pub struct VercelEmulator {
     inner: Arc<Mutex<Inner>>,
     recorder: Recorder,
+    billing: Arc<invoices::Billing>,
 }
 
 impl VercelEmulator {
@@ -123,6 +125,7 @@ impl VercelEmulator {
         Self {
             inner: Arc::new(Mutex::new(Inner::seeded(token.into()))),
             recorder: Recorder::new(BODY_LIMIT),
+            billing: invoices::new_billing(),
         }
     }
 
@@ -159,12 +162,24 @@ impl VercelEmulator {
                 "/v1/installations/{icfg}/resources/{resource}",
                 get(stores::get_resource),
             )
+            .route(
+                "/v1/installations/{icfg}/billing/invoices",
+                post(invoices::submit),
+            )
+            .route(
+                "/v1/installations/{icfg}/billing/invoices/{invoice}",
+                get(invoices::get),
+            )
             .route_layer(middleware::from_fn_with_state(
                 self.clone(),
                 auth::<VercelEmulator>,
             ))
             .fallback(not_found)
             .method_not_allowed_fallback(method_unknown)
+            .layer(middleware::from_fn_with_state(
+                self.clone(),
+                invoices::announce,
+            ))
             .layer(middleware::from_fn_with_state(self.clone(), answer_quirks))
             .layer(middleware::from_fn_with_state(
                 self.recorder.clone(),
