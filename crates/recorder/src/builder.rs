@@ -193,13 +193,9 @@ impl RecorderBuilder {
         let (tx, rx) = mpsc::channel(self.capacity);
         let (closing_tx, closing_rx) = watch::channel(false);
         let (abort_tx, abort_rx) = watch::channel(false);
-        let channel_len = {
-            let tx = tx.downgrade();
-            move || {
-                tx.upgrade()
-                    .map_or(0, |t| (t.max_capacity() - t.capacity()) as u64)
-            }
-        };
+        let signal = crate::queue::Signal::new();
+        let tx = crate::queue::Queue::new(tx, signal.clone());
+        let channel_len = tx.len_fn();
 
         #[cfg(feature = "spool")]
         let (intake, spool_handle, settled, queued, worker_closing): (
@@ -263,6 +259,7 @@ impl RecorderBuilder {
             closing: worker_closing,
             abort: abort_rx,
             queued_in_channel: queued.clone(),
+            signal,
         };
         let worker = runtime.spawn(worker.run());
         let running = Running {

@@ -44,6 +44,7 @@ mod builder;
 mod error;
 mod failure;
 mod message;
+mod queue;
 mod recorder;
 mod sender;
 mod settings;

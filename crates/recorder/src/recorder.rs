@@ -4,6 +4,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot, watch};
+
 use tokio::task::JoinHandle;
 use unibill_core::{Sleeper, UsageEvent};
 
@@ -13,10 +14,10 @@ use crate::settings::{FullQueue, Settings};
 use crate::stats::{Counters, RecorderStats};
 
 /// Where `record` puts an event.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) enum Intake {
     /// Straight onto the queue of the background task.
-    Queue(mpsc::Sender<Msg>),
+    Queue(crate::queue::Queue),
     /// Into the spool, committed before `record` returns.
     #[cfg(feature = "spool")]
     Spool(crate::spool::Appender),
@@ -73,7 +74,7 @@ impl UsageRecorder {
         let q = Queued::new(event, self.inner.settings.now_ms());
         match &self.inner.intake {
             Intake::Queue(tx) => match self.inner.full_queue {
-                FullQueue::Block => tx.send(Msg::Event(q)).await.map_err(|e| closed(e.0)),
+                FullQueue::Block => tx.send(Msg::Event(q)).await.map_err(closed),
                 FullQueue::Reject => try_queue(tx, q),
             },
             #[cfg(feature = "spool")]
@@ -158,7 +159,7 @@ fn closed(msg: Msg) -> RecordError {
     }
 }
 
-fn try_queue(tx: &mpsc::Sender<Msg>, q: Queued) -> Result<(), RecordError> {
+fn try_queue(tx: &crate::queue::Queue, q: Queued) -> Result<(), RecordError> {
     tx.try_send(Msg::Event(q)).map_err(|e| match e {
         mpsc::error::TrySendError::Full(Msg::Event(q)) => RecordError::QueueFull(Box::new(q.event)),
         mpsc::error::TrySendError::Full(m) | mpsc::error::TrySendError::Closed(m) => closed(m),

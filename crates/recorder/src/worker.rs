@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use futures::future::BoxFuture;
 use tokio::sync::{mpsc, oneshot, watch};
@@ -10,6 +11,7 @@ use tokio::task::JoinSet;
 use unibill_core::{BatchFill, UsageEvent};
 
 use crate::message::{Msg, Queued};
+use crate::queue::Signal;
 use crate::sender::{SendContext, aborted, send_batch};
 use crate::size::estimated_bytes;
 use crate::stats::{Counters, RecorderStats};
@@ -37,6 +39,8 @@ pub(crate) struct Worker {
     pub abort: watch::Receiver<bool>,
     /// How many messages the queue holds in front of this task (for `stats`).
     pub queued_in_channel: Arc<dyn Fn() -> u64 + Send + Sync>,
+    /// How the senders wake this task.
+    pub signal: Arc<Signal>,
 }
 
 /// The batches being filled and sent.
@@ -52,9 +56,17 @@ struct State {
     flushes: Vec<FlushWaiter>,
     linger: Option<BoxFuture<'static, ()>>,
     queued_in_channel: Arc<dyn Fn() -> u64 + Send + Sync>,
+    signal: Arc<Signal>,
+    /// Events placed since the `forming` counter was last brought up to date.
+    placed: u64,
 }
 
 impl State {
+    /// Brings the `forming` counter up to date (once per drain, not per event).
+    fn publish(&mut self) {
+        Counters::add(&self.ctx.counters.forming, std::mem::take(&mut self.placed));
+    }
+
     fn seal(&mut self) {
         if !self.forming.is_empty() {
             debug_assert!(self.sealed.is_none());
@@ -92,7 +104,7 @@ impl State {
                 self.received += 1;
                 self.fill.add(size);
                 self.forming.push(q);
-                Counters::add(&self.ctx.counters.forming, 1);
+                self.placed += 1;
                 if self.fill.is_full() && self.sealed.is_none() {
                     self.seal();
                 }
@@ -105,6 +117,7 @@ impl State {
                     }
                     self.seal();
                 }
+                self.signal.flushes.fetch_sub(1, Ordering::AcqRel);
                 self.flushes.push(FlushWaiter {
                     barrier: self.received,
                     answer,
@@ -149,6 +162,23 @@ impl State {
 }
 
 impl Worker {
+    /// Takes what the queue holds into the batches (until both are full); `false` once the queue is closed
+    /// and empty.
+    fn drain(&mut self, st: &mut State, pending: &mut VecDeque<Msg>) -> bool {
+        loop {
+            match self.rx.try_recv() {
+                Ok(msg) => {
+                    if let Err(msg) = st.place(msg) {
+                        pending.push_back(msg);
+                        return true;
+                    }
+                }
+                Err(mpsc::error::TryRecvError::Empty) => return true,
+                Err(mpsc::error::TryRecvError::Disconnected) => return false,
+            }
+        }
+    }
+
     /// Runs until the queue is closed and drained (or aborted); answers the events never settled.
     pub async fn run(mut self) -> Vec<UsageEvent> {
         let limits = self.ctx.settings.limits;
@@ -164,17 +194,19 @@ impl Worker {
             flushes: Vec::new(),
             linger: None,
             queued_in_channel: self.queued_in_channel.clone(),
+            signal: self.signal.clone(),
+            placed: 0,
         };
         let mut tasks: JoinSet<(u64, Result<(), Vec<Queued>>)> = JoinSet::new();
         let mut unsent: Vec<UsageEvent> = Vec::new();
         let mut pending: VecDeque<Msg> = VecDeque::new();
-        let mut buf: Vec<Msg> = Vec::with_capacity(limits.max_items().min(4096));
         let mut open = true;
         let mut aborting = false;
         let mut closing = self.closing.take();
 
         loop {
             // Send the sealed batch when a slot is free.
+            st.publish();
             if st.sealed.is_some() && tasks.len() < max_in_flight {
                 let batch = st.sealed.take().expect("checked");
                 let n = batch.events.len() as u64;
@@ -208,7 +240,21 @@ impl Worker {
                 }
             }
             let can_take = st.sealed.is_none() && pending.is_empty() && open;
-            let room = limits.max_items().saturating_sub(st.fill.items()).max(1);
+            if can_take {
+                let room = limits.max_items().saturating_sub(st.fill.items()).max(1);
+                let flush = self.signal.flushes.load(Ordering::Acquire) > 0;
+                let queued = (self.queued_in_channel)();
+                // Look now for a first event (it starts the linger), a full batch's worth, a flush, or the end.
+                if st.forming.is_empty() || queued as usize >= room || flush || self.rx.is_closed()
+                {
+                    open = self.drain(&mut st, &mut pending);
+                    if st.sealed.is_some() || !pending.is_empty() || !open {
+                        continue;
+                    }
+                }
+                let room = limits.max_items().saturating_sub(st.fill.items()).max(1);
+                self.signal.wake_at.store(room, Ordering::Relaxed);
+            }
             tokio::select! {
                 biased;
                 Some(done) = tasks.join_next(), if !tasks.is_empty() => {
@@ -236,6 +282,7 @@ impl Worker {
                     // Shutdown's deadline: hand back what is queued; the send tasks return theirs.
                     aborting = true;
                     open = false;
+                    st.publish();
                     self.rx.close();
                     while let Ok(msg) = self.rx.try_recv() {
                         pending.push_back(msg);
@@ -253,19 +300,20 @@ impl Worker {
                     st.linger = None;
                 }
                 () = async { st.linger.as_mut().expect("guarded").await }, if st.linger.is_some() && st.sealed.is_none() => {
-                    st.seal();
+                    // Take what arrived meanwhile (up to a full batch), then send it.
+                    st.linger = None;
+                    if pending.is_empty() && open {
+                        open = self.drain(&mut st, &mut pending);
+                    }
+                    if st.sealed.is_none() {
+                        st.seal();
+                    }
                 }
+                () = self.signal.notify.notified(), if can_take => {}
                 _ = async { closing.as_mut().expect("guarded").wait_for(|c| *c).await.ok(); }, if open && closing.is_some() => {
                     // Take nothing new (or every handle is gone); what the channel holds is still drained.
                     closing = None;
                     self.rx.close();
-                }
-                n = self.rx.recv_many(&mut buf, room), if can_take => {
-                    if n == 0 {
-                        open = false;
-                        continue;
-                    }
-                    pending.extend(buf.drain(..));
                 }
             }
         }

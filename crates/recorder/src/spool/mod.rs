@@ -17,7 +17,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use unibill_core::{Result, UsageEvent};
 
 use crate::error::RecordError;
-use crate::message::{Msg, Queued};
+use crate::message::Queued;
 use crate::settings::FullQueue;
 use crate::stats::RecorderStats;
 
@@ -156,7 +156,7 @@ impl WriterHandle {
 pub(crate) fn start(
     options: SpoolOptions,
     capacity: usize,
-    worker: mpsc::Sender<Msg>,
+    worker: crate::queue::Queue,
     settled: mpsc::UnboundedReceiver<Vec<i64>>,
     closing: watch::Receiver<bool>,
     abort: watch::Receiver<bool>,

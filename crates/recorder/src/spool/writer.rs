@@ -11,7 +11,6 @@ use unibill_core::{Error, ErrorKind, UsageEvent};
 use super::SpoolMsg;
 use crate::error::RecordError;
 use crate::message::{Msg, Queued};
-use crate::sender::aborted;
 
 /// Rows read per page when queuing what a previous run left.
 const RECOVER_PAGE: i64 = 1000;
@@ -21,7 +20,7 @@ pub(crate) struct Writer {
     pub path: Arc<Path>,
     pub max_commit: usize,
     pub rx: mpsc::Receiver<SpoolMsg>,
-    pub worker: Option<mpsc::Sender<Msg>>,
+    pub worker: Option<crate::queue::Queue>,
     pub settled: mpsc::UnboundedReceiver<Vec<i64>>,
     pub closing: watch::Receiver<bool>,
     pub abort: watch::Receiver<bool>,
@@ -53,25 +52,14 @@ impl Writer {
 
     /// Passes `msg` on to the recorder's task; once it takes no more (aborted), keeps the events in `unsent`.
     async fn forward(&mut self, msg: Msg, unsent: &mut Vec<UsageEvent>) {
-        let Some(worker) = self.worker.clone() else {
+        let refused = match self.worker.as_ref() {
+            Some(queue) => queue.reserve_and_send(msg, &mut self.abort).await.err(),
+            None => Some(msg),
+        };
+        if let Some(msg) = refused {
+            self.worker = None;
             if let Msg::Event(q) = msg {
                 unsent.push(q.event);
-            }
-            return;
-        };
-        let mut abort = self.abort.clone();
-        let permit = tokio::select! {
-            biased;
-            () = aborted(&mut abort) => None,
-            p = worker.reserve() => p.ok(),
-        };
-        match permit {
-            Some(permit) => permit.send(msg),
-            None => {
-                self.worker = None;
-                if let Msg::Event(q) = msg {
-                    unsent.push(q.event);
-                }
             }
         }
     }
