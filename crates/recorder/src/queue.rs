@@ -3,7 +3,7 @@
 //! flush; otherwise the task sleeps until its linger ends. One wake-up per batch instead of one per event.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use tokio::sync::{Notify, mpsc};
 
@@ -17,6 +17,8 @@ pub(crate) struct Signal {
     pub wake_at: AtomicUsize,
     /// Flushes in the queue not yet taken by the task: while any, it takes everything at once.
     pub flushes: AtomicUsize,
+    /// The sending side is gone: nothing more will come.
+    pub closed: AtomicBool,
 }
 
 impl Signal {
@@ -25,6 +27,7 @@ impl Signal {
             notify: Notify::new(),
             wake_at: AtomicUsize::new(1),
             flushes: AtomicUsize::new(0),
+            closed: AtomicBool::new(false),
         })
     }
 }
@@ -125,6 +128,7 @@ impl Queue {
 impl Drop for Queue {
     fn drop(&mut self) {
         // The task may be asleep: let it see the queue closing.
+        self.signal.closed.store(true, Ordering::Release);
         self.signal.notify.notify_one();
     }
 }

@@ -173,7 +173,10 @@ impl Worker {
                         return true;
                     }
                 }
-                Err(mpsc::error::TryRecvError::Empty) => return true,
+                Err(mpsc::error::TryRecvError::Empty) => {
+                    // The one sending side is gone (a clone of it may still be closing the channel).
+                    return !self.signal.closed.load(Ordering::Acquire);
+                }
                 Err(mpsc::error::TryRecvError::Disconnected) => return false,
             }
         }

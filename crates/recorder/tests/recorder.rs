@@ -11,7 +11,7 @@ use std::time::Duration;
 use support::{NeverSleeper, Scripted, event};
 use unibill_core::{
     Aggregation, Billing, Error, ErrorKind, IngestOutcome, IngestReport, NewCustomer, NewMeter,
-    RecordingSleeper, Usage, UsageEvent,
+    RecordingSleeper, UsageEvent,
 };
 use unibill_recorder::{Backoff, FullQueue, RecordError, RecorderBuilder};
 
@@ -289,29 +289,9 @@ async fn the_memory_provider_counts_each_once_and_the_hook_sees_only_new_ones() 
     assert!(matches!(late, RecordError::Closed(_)), "{late}");
 }
 
-/// A provider that never answers.
-#[derive(Debug)]
-struct Silent;
-
-#[async_trait::async_trait]
-impl Usage for Silent {
-    fn capabilities(&self) -> unibill_core::UsageCapabilities {
-        unibill_core::UsageCapabilities::full("silent")
-    }
-    async fn ingest(&self, _events: Vec<UsageEvent>) -> unibill_core::Result<IngestReport> {
-        std::future::pending().await
-    }
-    async fn status(
-        &self,
-        _keys: Vec<unibill_core::IdempotencyKey>,
-    ) -> unibill_core::Result<Vec<(unibill_core::IdempotencyKey, unibill_core::UsageStatus)>> {
-        Ok(Vec::new())
-    }
-}
-
 #[tokio::test]
 async fn a_full_queue_is_an_answer_and_shutdown_hands_back_what_has_no_outcome() {
-    let (recorder, _f) = RecorderBuilder::new(Arc::new(Silent))
+    let (recorder, _f) = RecorderBuilder::new(Arc::new(support::Silent))
         .sleeper(Arc::new(RecordingSleeper::default()))
         .capacity(8)
         .max_batch_events(4)

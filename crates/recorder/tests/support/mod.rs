@@ -124,3 +124,23 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// A provider that never answers.
+#[derive(Debug)]
+pub struct Silent;
+
+#[async_trait]
+impl Usage for Silent {
+    fn capabilities(&self) -> UsageCapabilities {
+        UsageCapabilities::full("silent")
+    }
+    async fn ingest(&self, _events: Vec<UsageEvent>) -> Result<IngestReport> {
+        std::future::pending().await
+    }
+    async fn status(
+        &self,
+        _keys: Vec<IdempotencyKey>,
+    ) -> Result<Vec<(IdempotencyKey, UsageStatus)>> {
+        Ok(Vec::new())
+    }
+}
