@@ -27,7 +27,8 @@
 //! [`BillingConfig`] chooses the providers from the environment, a TOML file or code. Each adapter crate is
 //! re-exported behind its feature, for what is provider-specific ([`flexprice`]'s plans, the clients'
 //! executor settings): [`flexprice`], [`flowglad`], [`vercel`]. The services built on the traits are re-exported
-//! the same way: `webhooks` (feature `webhooks`; with `sqlite` and `axum` for its SQLite log and axum handler).
+//! the same way: `webhooks` (feature `webhooks`; with `sqlite` and `axum` for its SQLite log and axum handler),
+//! `recorder` (feature `recorder`; with `spool` for its SQLite spool).
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -59,6 +60,12 @@ pub use unibill_vercel as vercel;
 #[cfg(feature = "webhooks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "webhooks")))]
 pub use unibill_webhooks as webhooks;
+
+/// The usage recorder (`unibill-recorder`): [`recorder::UsageRecorder`] over any `Arc<dyn Usage>`; with the
+/// `spool` feature, [`recorder::SpoolOptions`] keeps events in SQLite until they have an outcome.
+#[cfg(feature = "recorder")]
+#[cfg_attr(docsrs, doc(cfg(feature = "recorder")))]
+pub use unibill_recorder as recorder;
 
 /// The README's examples, compiled and run as doctests.
 #[doc = include_str!("../README.md")]

@@ -11,7 +11,7 @@ use unibill_core::{
 use crate::failure::Failures;
 use crate::recorder::{Inner, Intake, Running, UsageRecorder};
 use crate::sender::SendContext;
-use crate::settings::{Backoff, CountedHook, FullQueue, Settings};
+use crate::settings::{Backoff, CountedHook, FullQueue, Settings, SettledHook};
 use crate::stats::Counters;
 use crate::worker::Worker;
 
@@ -35,6 +35,7 @@ pub struct RecorderBuilder {
     clock: Arc<dyn Clock>,
     sleeper: Arc<dyn Sleeper>,
     on_counted: Option<CountedHook>,
+    on_settled: Option<SettledHook>,
     #[cfg(feature = "spool")]
     spool: Option<crate::spool::SpoolOptions>,
 }
@@ -68,6 +69,7 @@ impl RecorderBuilder {
             clock: Arc::new(SystemClock),
             sleeper: Arc::new(TokioSleeper),
             on_counted: None,
+            on_settled: None,
             #[cfg(feature = "spool")]
             spool: None,
         }
@@ -150,6 +152,17 @@ impl RecorderBuilder {
         self
     }
 
+    /// Called once for every event that succeeded, with its outcome (`Recorded`, `Accepted` or `Duplicate`),
+    /// from the recorder's task (a report per event, as `unibill usage ingest` prints). Failures go to the
+    /// failure channel instead.
+    pub fn on_settled(
+        mut self,
+        hook: Arc<dyn Fn(&UsageEvent, &unibill_core::IngestOutcome) + Send + Sync>,
+    ) -> Self {
+        self.on_settled = Some(hook);
+        self
+    }
+
     /// Keeps every event in a SQLite spool file until it has an outcome (see [`crate::SpoolOptions`]).
     #[cfg(feature = "spool")]
     #[cfg_attr(docsrs, doc(cfg(feature = "spool")))]
@@ -187,6 +200,7 @@ impl RecorderBuilder {
             clock: self.clock,
             sleeper: self.sleeper,
             on_counted: self.on_counted,
+            on_settled: self.on_settled,
         };
         let counters = Arc::new(Counters::default());
         let (failures_tx, failures_rx) = mpsc::unbounded_channel();

@@ -14,6 +14,9 @@ pub struct FailedEvent {
     pub error: Error,
     /// How many times it was sent.
     pub attempts: u32,
+    /// The provider refused this event itself (`Rejected`: re-sending it gives the same answer); otherwise the
+    /// whole call failed or the attempts or age ran out, and it may be sent again later with the same key.
+    pub rejected: bool,
 }
 
 /// The receiving end of the failure channel (see [`crate::RecorderBuilder::build`]).

@@ -58,7 +58,7 @@ pub use builder::RecorderBuilder;
 pub use error::RecordError;
 pub use failure::{FailedEvent, Failures};
 pub use recorder::{Unsent, UsageRecorder};
-pub use settings::{Backoff, CountedHook, FullQueue};
+pub use settings::{Backoff, CountedHook, FullQueue, SettledHook};
 #[cfg(feature = "spool")]
 #[cfg_attr(docsrs, doc(cfg(feature = "spool")))]
 pub use spool::{SCHEMA_VERSION, SpoolOptions};

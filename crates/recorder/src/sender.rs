@@ -86,7 +86,17 @@ impl SendContext {
         }
     }
 
+    fn settled(&self, q: &Queued, outcome: &IngestOutcome) {
+        if let Some(hook) = &self.settings.on_settled {
+            hook(&q.event, outcome);
+        }
+    }
+
     fn fail(&self, q: Queued, error: Error, tally: &mut Tally) {
+        self.fail_as(q, error, false, tally);
+    }
+
+    fn fail_as(&self, q: Queued, error: Error, rejected: bool, tally: &mut Tally) {
         tally.failed += 1;
         if let Some(id) = q.spool_id {
             tally.settled_ids.push(id);
@@ -102,6 +112,7 @@ impl SendContext {
             event: q.event,
             error,
             attempts: q.attempts,
+            rejected,
         };
         if let Err(lost) = self.failures.send(failed) {
             tracing::error!(
@@ -207,13 +218,15 @@ pub(crate) async fn send_batch(
                                 tally.recorded += 1;
                             }
                             ctx.counted(&q);
+                            ctx.settled(&q, &outcome);
                             tally.settled_ids.extend(q.spool_id);
                         }
                         IngestOutcome::Duplicate { .. } => {
                             tally.duplicates += 1;
+                            ctx.settled(&q, &outcome);
                             tally.settled_ids.extend(q.spool_id);
                         }
-                        IngestOutcome::Rejected(e) => ctx.fail(q, e, &mut tally),
+                        IngestOutcome::Rejected(e) => ctx.fail_as(q, e, true, &mut tally),
                         IngestOutcome::NotRecorded(e) if ctx.may_resend(&q, now_ms) => {
                             retry_after = retry_after.max(e.retry_after());
                             again.push(q);

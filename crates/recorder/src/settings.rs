@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use unibill_core::{BatchLimits, Clock, Sleeper, UsageEvent};
+use unibill_core::{BatchLimits, Clock, IngestOutcome, Sleeper, UsageEvent};
 
 /// What `record` does when the queue is full.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -47,6 +47,10 @@ impl Backoff {
 /// The observer called for each event the provider newly counted.
 pub type CountedHook = Arc<dyn Fn(&UsageEvent) + Send + Sync>;
 
+/// The observer called for each event that succeeded, with its outcome (`Recorded`, `Accepted` or
+/// `Duplicate`).
+pub type SettledHook = Arc<dyn Fn(&UsageEvent, &IngestOutcome) + Send + Sync>;
+
 /// Everything the background task needs to know.
 #[derive(Clone)]
 pub(crate) struct Settings {
@@ -59,6 +63,7 @@ pub(crate) struct Settings {
     pub clock: Arc<dyn Clock>,
     pub sleeper: Arc<dyn Sleeper>,
     pub on_counted: Option<CountedHook>,
+    pub on_settled: Option<SettledHook>,
 }
 
 impl Settings {
