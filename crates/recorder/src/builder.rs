@@ -15,6 +15,29 @@ use crate::settings::{Backoff, CountedHook, FullQueue, Settings, SettledHook};
 use crate::stats::Counters;
 use crate::worker::Worker;
 
+/// How many messages wait in front of the task.
+type QueuedLen = Arc<dyn Fn() -> u64 + Send + Sync>;
+
+/// What the queue is wired to: where `record` puts events, where settled spool rows go, the queue length,
+/// and the shutdown signal the task watches itself.
+#[cfg(not(feature = "spool"))]
+type Wiring = (
+    Intake,
+    Option<mpsc::UnboundedSender<Vec<i64>>>,
+    QueuedLen,
+    Option<watch::Receiver<bool>>,
+);
+
+/// As `Wiring`, with the spool's writer thread.
+#[cfg(feature = "spool")]
+type SpoolWiring = (
+    Intake,
+    Option<crate::spool::WriterHandle>,
+    Option<mpsc::UnboundedSender<Vec<i64>>>,
+    QueuedLen,
+    Option<watch::Receiver<bool>>,
+);
+
 /// Builds a [`UsageRecorder`] over any `Arc<dyn Usage>`.
 ///
 /// Defaults: a queue of 100,000 events ([`FullQueue::Block`]), batches of the provider's
@@ -155,10 +178,7 @@ impl RecorderBuilder {
     /// Called once for every event that succeeded, with its outcome (`Recorded`, `Accepted` or `Duplicate`),
     /// from the recorder's task (a report per event, as `unibill usage ingest` prints). Failures go to the
     /// failure channel instead.
-    pub fn on_settled(
-        mut self,
-        hook: Arc<dyn Fn(&UsageEvent, &unibill_core::IngestOutcome) + Send + Sync>,
-    ) -> Self {
+    pub fn on_settled(mut self, hook: SettledHook) -> Self {
         self.on_settled = Some(hook);
         self
     }
@@ -212,13 +232,8 @@ impl RecorderBuilder {
         let channel_len = tx.len_fn();
 
         #[cfg(feature = "spool")]
-        let (intake, spool_handle, settled, queued, worker_closing): (
-            Intake,
-            Option<crate::spool::WriterHandle>,
-            Option<mpsc::UnboundedSender<Vec<i64>>>,
-            Arc<dyn Fn() -> u64 + Send + Sync>,
-            Option<watch::Receiver<bool>>,
-        ) = match self.spool {
+        let (intake, spool_handle, settled, queued, worker_closing): SpoolWiring = match self.spool
+        {
             Some(options) => {
                 let (settled_tx, settled_rx) = mpsc::unbounded_channel();
                 let (appender, handle) = crate::spool::start(
@@ -248,12 +263,7 @@ impl RecorderBuilder {
             ),
         };
         #[cfg(not(feature = "spool"))]
-        let (intake, settled, queued, worker_closing): (
-            Intake,
-            Option<mpsc::UnboundedSender<Vec<i64>>>,
-            Arc<dyn Fn() -> u64 + Send + Sync>,
-            Option<watch::Receiver<bool>>,
-        ) = (
+        let (intake, settled, queued, worker_closing): Wiring = (
             Intake::Queue(tx),
             None,
             Arc::new(channel_len),

@@ -86,6 +86,8 @@ impl State {
     }
 
     /// Places one message; `Err(msg)` when a batch is sealed and waiting, and the message needs it gone.
+    // The message comes back by value to wait in `pending`; boxing it would allocate per event.
+    #[allow(clippy::result_large_err)]
     fn place(&mut self, msg: Msg) -> Result<(), Msg> {
         match msg {
             Msg::Event(q) => {
