@@ -104,6 +104,7 @@ impl Queue {
     }
 
     /// Waits for room, then sends (`Err` with the message if the task stopped taking any).
+    #[cfg(feature = "spool")]
     pub async fn reserve_and_send(
         &self,
         msg: Msg,

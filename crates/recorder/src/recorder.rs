@@ -131,6 +131,7 @@ impl UsageRecorder {
         let _ = running.closing.send(true);
         let mut worker = running.worker;
         let sleeper: Arc<dyn Sleeper> = self.inner.settings.sleeper.clone();
+        #[cfg_attr(not(feature = "spool"), allow(unused_mut))]
         let mut events = tokio::select! {
             done = &mut worker => done.unwrap_or_default(),
             () = sleeper.sleep(deadline) => {
