@@ -21,6 +21,7 @@ use unibill_flexprice::{FlexpriceClient, FlexpriceConfig};
 use unibill_recorder::{RecorderBuilder, SpoolOptions};
 use unibill_testkit::TestServer;
 use unibill_testkit::emulators::flexprice::FlexpriceEmulator;
+use unibill_testkit::fault_mix::mix;
 
 const API_KEY: &str = "sk_crash_test";
 const TOTAL: u64 = 200_000;
@@ -34,14 +35,6 @@ fn crash_event(i: u64) -> UsageEvent {
         .occurred_at(Timestamp::from_millisecond(1_780_000_000_000 + i as i64).unwrap())
         .build()
         .unwrap()
-}
-
-/// splitmix64.
-fn mix(x: u64) -> u64 {
-    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 /// The child: records `from..TOTAL` with the spool at `UNIBILL_CRASH_SPOOL` to `UNIBILL_CRASH_URL`.
