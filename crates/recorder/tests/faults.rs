@@ -4,8 +4,10 @@
 //! dropped silently. Retries sleep into recording sleepers (no wall-clock backoff).
 //!
 //! Sized for debug runs (`UNIBILL_RECORDER_FAULT_EVENTS` sets the Flexprice count, default 20,000; Flowglad
-//! takes a fifth, its emulator scans its events per insert). The 100,000-event figure is run in release:
-//! `UNIBILL_RECORDER_FAULT_EVENTS=100000 cargo test --release -p unibill-recorder --test faults -- --nocapture`.
+//! takes a fifth unless `UNIBILL_RECORDER_FAULT_FLOWGLAD_EVENTS` says otherwise: its emulator scans its events
+//! per insert). The 100,000-event figure, run in release: `UNIBILL_RECORDER_FAULT_EVENTS=100000
+//! UNIBILL_RECORDER_FAULT_FLOWGLAD_EVENTS=100000 cargo test --release -p unibill-recorder --all-features --test
+//! faults -- --nocapture`.
 
 mod support;
 
@@ -208,7 +210,10 @@ async fn flowglad_under_faults_counts_each_event_once() {
         .await
         .unwrap();
 
-    let n = (events_n() / 5).max(1);
+    let n = std::env::var("UNIBILL_RECORDER_FAULT_FLOWGLAD_EVENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or((events_n() / 5).max(1));
     let events: Vec<UsageEvent> = (0..n)
         .map(|i| fault_event("fault-customer", seed::USAGE_METER_SLUG, i))
         .collect();
