@@ -28,7 +28,8 @@
 //! re-exported behind its feature, for what is provider-specific ([`flexprice`]'s plans, the clients'
 //! executor settings): [`flexprice`], [`flowglad`], [`vercel`]. The services built on the traits are re-exported
 //! the same way: `webhooks` (feature `webhooks`; with `sqlite` and `axum` for its SQLite log and axum handler),
-//! `cache` (feature `cache`: the entitlement cache).
+//! `cache` (feature `cache`: the entitlement cache), `recorder` (feature `recorder`; with `spool` for its SQLite
+//! spool) and `migrate` (feature `migrate`: migration between providers).
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -73,6 +74,12 @@ pub use unibill_migrate as migrate;
 #[cfg(feature = "cache")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cache")))]
 pub use unibill_cache as cache;
+
+/// The usage recorder (`unibill-recorder`): [`recorder::UsageRecorder`] over any `Arc<dyn Usage>`; with the
+/// `spool` feature, [`recorder::SpoolOptions`] keeps events in SQLite until they have an outcome.
+#[cfg(feature = "recorder")]
+#[cfg_attr(docsrs, doc(cfg(feature = "recorder")))]
+pub use unibill_recorder as recorder;
 
 /// The README's examples, compiled and run as doctests.
 #[doc = include_str!("../README.md")]

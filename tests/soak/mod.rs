@@ -15,60 +15,18 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use unibill::{Error, ErrorKind};
 use unibill_http::{NoJitter, RecordingObserver, RecordingSleeper, RetryPolicy};
-use unibill_testkit::{Fault, Reply, TestServer};
+use unibill_testkit::TestServer;
 
 /// Attempts per call, as the issue asks.
 pub const MAX_ATTEMPTS: u32 = 10;
 /// Share of requests that get a fault, per mille.
 pub const FAULT_PER_MILLE: u64 = 200;
 
-/// The fault kinds the mix draws from (names as in the summary).
-pub const KINDS: [&str; 7] = [
-    "status_500",
-    "status_502",
-    "status_503",
-    "status_429_retry_after",
-    "dropped_before_handling",
-    "answer_lost_after_write",
-    "delay_2ms",
-];
+pub use unibill_testkit::fault_mix::KINDS;
 
-fn fault(kind: &str) -> Fault {
-    match kind {
-        "status_500" => Fault::status(500),
-        "status_502" => Fault::status(502),
-        "status_503" => Fault::status(503),
-        "status_429_retry_after" => Fault::Reply(Reply::status(429).header("retry-after", "1")),
-        "dropped_before_handling" => Fault::CloseBeforeHandling,
-        "answer_lost_after_write" => Fault::CloseAfterHandling,
-        _ => Fault::Delay(Duration::from_millis(2)),
-    }
-}
-
-/// splitmix64: a well-mixed hash of the seed and the request index.
-fn mix(x: u64) -> u64 {
-    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-/// Installs the seeded mix on `server`; the returned map counts the faults injected per kind.
+/// Installs the seeded mix (`FAULT_PER_MILLE`) on `server`; the returned map counts the faults injected per kind.
 pub fn install_mix(server: &TestServer, seed: u64) -> Arc<Mutex<BTreeMap<String, u64>>> {
-    let counts: Arc<Mutex<BTreeMap<String, u64>>> = Arc::new(Mutex::new(
-        KINDS.iter().map(|k| ((*k).to_owned(), 0)).collect(),
-    ));
-    let counter = Arc::clone(&counts);
-    server.set_fault_source(move |_req, index| {
-        let h = mix(seed ^ (index as u64).wrapping_mul(0x2545_F491_4F6C_DD1D));
-        if h % 1000 >= FAULT_PER_MILLE {
-            return None;
-        }
-        let kind = KINDS[((h >> 32) % KINDS.len() as u64) as usize];
-        *counter.lock().unwrap().entry(kind.to_owned()).or_default() += 1;
-        Some(fault(kind))
-    });
-    counts
+    unibill_testkit::fault_mix::install_mix(server, seed, FAULT_PER_MILLE)
 }
 
 /// What the executor of every soaked client is built with: 10 attempts, recording sleeper and observer.

@@ -13,6 +13,7 @@
 
 mod busy_server;
 mod client;
+mod recorder;
 mod server;
 mod stats;
 mod summary;
@@ -89,6 +90,39 @@ enum Command {
         #[arg(long)]
         pin: bool,
     },
+    /// Run one recorder-bench variant once and print its measurements as one JSON line.
+    RecorderClient {
+        /// Which variant.
+        #[arg(long, value_enum)]
+        variant: recorder::RecorderVariant,
+        /// The server's base URL (`http://127.0.0.1:PORT/v1`).
+        #[arg(long)]
+        url: String,
+        /// How many events.
+        #[arg(long, default_value_t = 1_000_000)]
+        events: u64,
+    },
+    /// The recorder bench: the recorder (in memory and with the spool) against a hand-written batching
+    /// loop, interleaved, several runs; prints a Markdown table of medians.
+    RecorderDriver {
+        /// Events per run (loop and recorder).
+        #[arg(long, default_value_t = 1_000_000)]
+        events: u64,
+        /// Events per spool run.
+        #[arg(long, default_value_t = 500_000)]
+        spool_events: u64,
+        /// Runs of each variant.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        /// The variants, comma-separated.
+        #[arg(
+            long,
+            value_delimiter = ',',
+            value_enum,
+            default_value = "loop,recorder,spool"
+        )]
+        variants: Vec<recorder::RecorderVariant>,
+    },
 }
 
 /// A client variant.
@@ -133,6 +167,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             println!("{}", serde_json::to_string(&result)?);
             Ok(())
         }
+        Command::RecorderClient {
+            variant,
+            url,
+            events,
+        } => {
+            let result = recorder::client(variant, &url, events)?;
+            println!("{}", serde_json::to_string(&result)?);
+            Ok(())
+        }
+        Command::RecorderDriver {
+            events,
+            spool_events,
+            runs,
+            variants,
+        } => recorder::drive(events, spool_events, runs, &variants),
         Command::Driver {
             requests,
             concurrency,

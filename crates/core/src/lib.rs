@@ -90,6 +90,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod api;
+pub mod batch;
 pub mod billing;
 pub mod capability;
 pub mod changed;
@@ -124,6 +125,7 @@ pub use api::{
     MockConnections, MockCustomers, MockEntitlements, MockFeatures, MockInvoices, MockMeters,
     MockPrices, MockStores, MockSubscriptions, MockUsage, MockWebhooks,
 };
+pub use batch::{BatchFill, BatchLimits};
 pub use billing::{Billing, BillingBuilder, Unconfigured};
 pub use capability::{
     Aggregations, CancelTimings, EntitlementCapabilities, EntitlementSource, FeatureCapabilities,

@@ -30,6 +30,7 @@
 pub mod emulators;
 pub mod encoded;
 mod fault;
+pub mod fault_mix;
 mod fixtures;
 mod handler;
 mod recorded;

@@ -1,5 +1,7 @@
-//! `unibill usage ingest`: usage events from standard input, one JSON object per line, sent in batches of the
-//! provider's `max_batch_events`, with a report per event key and a summary.
+//! `unibill usage ingest`: usage events from standard input, one JSON object per line, sent through the usage
+//! recorder in batches of the provider's `max_batch_events` (events not recorded re-sent with their keys and
+//! times; with `--spool PATH`, kept in a SQLite file until settled), with a progress bar on a terminal, a
+//! report per event key and a summary.
 //!
 //! A line is `{"key"?, "customer_external_id", "meter_key", "quantity", "occurred_at"?, "subscription_id"?,
 //! "properties"?}`. `quantity` is a JSON string or number read as an exact decimal from its text (never through
@@ -19,11 +21,17 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
 
 use clap::{Args, Subcommand};
 use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
+use unibill::recorder::{RecorderBuilder, SpoolOptions};
 use unibill::{
     Aggregation, Billing, CustomersExt, Decimal, Error, IdempotencyKey, IngestOutcome, Metadata,
     MetersExt, NewCustomer, NewMeter, Resource, Usage, UsageEvent,
@@ -57,6 +65,10 @@ pub struct IngestArgs {
     /// trying things out on a fresh provider, such as memory, whose state each invocation starts empty.
     #[arg(long)]
     pub create_missing: bool,
+    /// Keep the events in this SQLite file until each has an outcome: a run killed midway re-sends, at the
+    /// next run with the same file, what it had not settled (same keys and times).
+    #[arg(long, value_name = "PATH")]
+    pub spool: Option<PathBuf>,
 }
 
 /// One input line as written.
@@ -202,8 +214,9 @@ fn from_cli(e: CliError) -> Error {
     }
 }
 
-/// The event of one line (already known to be a JSON object).
-fn event(text: &str) -> unibill::Result<UsageEvent> {
+/// The event of one line (already known to be a JSON object); without `occurred_at` it happened at `now` (one
+/// instant for the whole input, so two lines with one key and no time are the same event).
+fn event(text: &str, now: unibill::Timestamp) -> unibill::Result<UsageEvent> {
     let line: Line<'_> =
         serde_json::from_str(text).map_err(|e| Error::invalid_field("event", e.to_string()))?;
     let mut b = UsageEvent::builder(
@@ -223,7 +236,7 @@ fn event(text: &str) -> unibill::Result<UsageEvent> {
     if let Some(p) = line.properties {
         b = b.properties(p.into_iter().collect::<Metadata>());
     }
-    b.build()
+    b.build_at(now)
 }
 
 /// Reads every line; `Err` (a usage error) if one is not a JSON object at all.
@@ -257,17 +270,17 @@ fn read_lines(input: impl BufRead) -> CliResult<Vec<(usize, String)>> {
     Ok(lines)
 }
 
-/// Sends the events of `lines` in batches of at most `batch` and answers one entry per line, in input order.
-/// The first request failing as a whole (nothing sent yet) is the command's error; a later one leaves its
-/// events and every later one `not_recorded`.
+/// Sends the events of `lines` through the recorder in batches of at most `batch` and answers one entry per
+/// line, in input order. When nothing succeeded and every event failed with its whole call (credentials, a
+/// configuration), that error is the command's.
 #[cfg(test)]
 async fn send(
-    usage: &dyn Usage,
+    usage: Arc<dyn Usage>,
     lines: Vec<(usize, String)>,
     batch: usize,
 ) -> CliResult<Vec<Entry>> {
     let (entries, pending) = prepare(lines);
-    send_prepared(usage, entries, pending, batch).await
+    send_prepared(usage, entries, pending, batch, None).await
 }
 
 /// The events waiting to be sent, with the index of their entry.
@@ -278,8 +291,9 @@ fn prepare(lines: Vec<(usize, String)>) -> (Vec<Entry>, Pending) {
     let mut entries = Vec::with_capacity(lines.len());
     // Indices (into `entries`) of the valid events waiting to be sent, with the events.
     let mut pending: Pending = Vec::new();
+    let now = unibill::Timestamp::now();
     for (n, text) in lines {
-        match event(&text) {
+        match event(&text, now) {
             Ok(e) => {
                 pending.push((entries.len(), e.clone()));
                 entries.push(Entry {
@@ -309,48 +323,122 @@ fn prepare(lines: Vec<(usize, String)>) -> (Vec<Entry>, Pending) {
     (entries, pending)
 }
 
-/// Sends `pending` in batches of at most `batch`, filling in their entries (see [`send`]).
+/// The outcomes answered per key, in the order they came (a key twice in the input gets two).
+type Answers = Arc<Mutex<HashMap<IdempotencyKey, VecDeque<Outcome>>>>;
+
+/// A progress bar on standard error when it is a terminal (hidden otherwise).
+fn progress_bar(len: usize) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len as u64);
+    if let Ok(style) =
+        ProgressStyle::with_template("{bar:40} {pos}/{len} events settled ({per_sec})")
+    {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// Sends `pending` through a [`UsageRecorder`] (batches of at most `batch`; with `spool`, durable in that
+/// file first), filling in their entries (see [`send`]).
 async fn send_prepared(
-    usage: &dyn Usage,
+    usage: Arc<dyn Usage>,
     mut entries: Vec<Entry>,
     pending: Pending,
     batch: usize,
+    spool: Option<&std::path::Path>,
 ) -> CliResult<Vec<Entry>> {
-    let mut failed: Option<String> = None;
-    for (i, chunk) in pending.chunks(batch).enumerate() {
-        if let Some(why) = &failed {
-            for (at, _) in chunk {
-                entries[*at].outcome = Outcome::NotSent(why.clone());
+    let answers: Answers = Arc::default();
+    let sink = answers.clone();
+    let mut builder = RecorderBuilder::new(usage)
+        .max_batch_events(batch)
+        .on_settled(Arc::new(move |e: &UsageEvent, o: &IngestOutcome| {
+            let copy = match o {
+                IngestOutcome::Recorded { provider_id } => IngestOutcome::Recorded {
+                    provider_id: provider_id.clone(),
+                },
+                IngestOutcome::Duplicate { provider_id } => IngestOutcome::Duplicate {
+                    provider_id: provider_id.clone(),
+                },
+                _ => IngestOutcome::Accepted,
+            };
+            sink.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .entry(e.key().clone())
+                .or_default()
+                .push_back(Outcome::Sent(copy));
+        }));
+    if let Some(path) = spool {
+        builder = builder.spool(SpoolOptions::new(path));
+    }
+    let (recorder, mut failures) = builder.build()?;
+    let bar = progress_bar(pending.len());
+    let ticker = {
+        let (recorder, bar) = (recorder.clone(), bar.clone());
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_millis(100));
+            loop {
+                every.tick().await;
+                bar.set_position(recorder.stats().settled());
             }
-            continue;
+        })
+    };
+    for (_, e) in &pending {
+        recorder
+            .record(e.clone())
+            .await
+            .map_err(|e| CliError::Other(format!("usage ingest: {e}")))?;
+    }
+    recorder.flush().await;
+    ticker.abort();
+    bar.finish_and_clear();
+    let unsent = recorder.shutdown(Duration::from_secs(30)).await;
+    let mut answers = std::mem::take(
+        &mut *answers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
+    let mut whole_call: Option<Error> = None;
+    let mut succeeded = false;
+    for f in failures.drain() {
+        let outcome = if f.rejected {
+            Outcome::Sent(IngestOutcome::Rejected(f.error))
+        } else {
+            if whole_call.is_none() {
+                whole_call = Some(Error::new(f.error.kind(), f.error.message().to_owned()));
+            }
+            Outcome::Sent(IngestOutcome::NotRecorded(f.error))
+        };
+        answers
+            .entry(f.event.key().clone())
+            .or_default()
+            .push_back(outcome);
+    }
+    for e in unsent.events {
+        answers
+            .entry(e.key().clone())
+            .or_default()
+            .push_back(Outcome::NotSent(
+                "shutdown's deadline passed before it was sent".to_owned(),
+            ));
+    }
+    let mut failed = 0usize;
+    for (at, e) in &pending {
+        entries[*at].outcome = match answers.get_mut(e.key()).and_then(VecDeque::pop_front) {
+            Some(o) => o,
+            None => Outcome::NotSent("the provider's report has no entry for this key".to_owned()),
+        };
+        match &entries[*at].outcome {
+            Outcome::Sent(o) if o.is_success() => succeeded = true,
+            _ => failed += 1,
         }
-        let events: Vec<UsageEvent> = chunk.iter().map(|(_, e)| e.clone()).collect();
-        match usage.ingest(events).await {
-            Ok(report) => {
-                // Keyed, never by position: the n-th event with a key takes the n-th entry with it.
-                let mut by_key: HashMap<IdempotencyKey, VecDeque<IngestOutcome>> = HashMap::new();
-                for (k, o) in report.into_entries() {
-                    by_key.entry(k).or_default().push_back(o);
-                }
-                for (at, e) in chunk {
-                    entries[*at].outcome =
-                        match by_key.get_mut(e.key()).and_then(VecDeque::pop_front) {
-                            Some(o) => Outcome::Sent(o),
-                            None => Outcome::NotSent(
-                                "the provider's report has no entry for this key".to_owned(),
-                            ),
-                        };
-                }
-            }
-            Err(e) if i == 0 => return Err(e.into()),
-            Err(e) => {
-                let why = e.to_string();
-                for (at, _) in chunk {
-                    entries[*at].outcome = Outcome::NotSent(why.clone());
-                }
-                failed = Some(why);
-            }
-        }
+    }
+    if !succeeded
+        && failed == pending.len()
+        && let Some(e) = whole_call
+    {
+        return Err(e.into());
     }
     Ok(entries)
 }
@@ -513,7 +601,7 @@ pub async fn run(cmd: UsageCommand, global: &Global) -> CliResult {
     let usage = billing.usage();
     let max = usage.capabilities().max_batch_events.max(1);
     let batch = args.batch_size.map_or(max, |b| b.min(max)) as usize;
-    let entries = send_prepared(usage.as_ref(), entries, pending, batch).await?;
+    let entries = send_prepared(usage, entries, pending, batch, args.spool.as_deref()).await?;
     let summary = Summary::of(&entries);
     let mut stdout = std::io::stdout().lock();
     if global.json {
@@ -585,6 +673,8 @@ mod tests {
         let calls = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let seen = std::sync::Mutex::new(std::collections::HashSet::new());
         let record = calls.clone();
+        mock.expect_capabilities()
+            .returning(|| unibill::UsageCapabilities::full("mock"));
         mock.expect_ingest().returning(move |events| {
             let mut calls = record.lock().unwrap();
             calls.push(events.len());
@@ -623,7 +713,7 @@ mod tests {
         .enumerate()
         .map(|(i, l)| (i + 1, l))
         .collect();
-        let entries = send(&mock, lines, 2).await.unwrap();
+        let entries = send(Arc::new(mock), lines, 2).await.unwrap();
         assert_eq!(
             *calls.lock().unwrap(),
             [2, 2],
@@ -671,36 +761,49 @@ mod tests {
         };
         let mut mock = unibill::MockUsage::new();
         dedupe(&mut mock, Some(0));
-        let e = send(&mock, lines(), 1).await.unwrap_err();
+        let e = send(Arc::new(mock), lines(), 1).await.unwrap_err();
         assert!(e.to_string().contains("credentials refused"), "{e}");
 
         let mut mock = unibill::MockUsage::new();
         let calls = dedupe(&mut mock, Some(1));
-        let entries = send(&mock, lines(), 1).await.unwrap();
+        let entries = send(Arc::new(mock), lines(), 1).await.unwrap();
         assert_eq!(
             calls.lock().unwrap().len(),
-            2,
-            "sending stops at the failed request"
+            3,
+            "each batch is sent once: a refused call is not retried"
         );
         let names: Vec<_> = entries.iter().map(Entry::name).collect();
         assert_eq!(names, ["recorded", "not_recorded", "not_recorded"]);
         assert!(entries[2].detail().unwrap().contains("credentials refused"));
     }
 
+    fn now() -> unibill::Timestamp {
+        unibill::Timestamp::now()
+    }
+
     #[test]
     fn an_invalid_event_names_its_field() {
-        let e =
-            event(r#"{"customer_external_id":"a","meter_key":"m","quantity":"-1"}"#).unwrap_err();
+        let e = event(
+            r#"{"customer_external_id":"a","meter_key":"m","quantity":"-1"}"#,
+            now(),
+        )
+        .unwrap_err();
         assert_eq!(e.field_errors()[0].field, "quantity");
-        let e = event(r#"{"customer_external_id":"a","meter_key":"m","quantity":1,"extra":1}"#)
-            .unwrap_err();
+        let e = event(
+            r#"{"customer_external_id":"a","meter_key":"m","quantity":1,"extra":1}"#,
+            now(),
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("extra"), "{e}");
-        let e =
-            event(r#"{"customer_external_id":"a","meter_key":"m","quantity":1,"occurred_at":"x"}"#)
-                .unwrap_err();
+        let e = event(
+            r#"{"customer_external_id":"a","meter_key":"m","quantity":1,"occurred_at":"x"}"#,
+            now(),
+        )
+        .unwrap_err();
         assert_eq!(e.field_errors()[0].field, "occurred_at");
         let ok = event(
             r#"{"key":"k1","customer_external_id":"a","meter_key":"m","quantity":2,"occurred_at":"2026-03-01T00:00:00Z","properties":{"region":"eu"}}"#,
+            now(),
         )
         .unwrap();
         assert_eq!(ok.key().as_str(), "k1");

@@ -1,7 +1,7 @@
 //! The usage operations, without I/O: events encoded once, batches planned by count and bytes, the bulk
 //! request, and the lookup of one event.
 
-use unibill_core::{Error, IdempotencyKey, Result, UsageEvent, UsageStatus};
+use unibill_core::{BatchLimits, Error, IdempotencyKey, Result, UsageEvent, UsageStatus};
 use unibill_http::bytes::Bytes;
 use unibill_http::http::HeaderValue;
 use unibill_http::{Request, Response};
@@ -33,24 +33,9 @@ pub fn plan_batches(
     max_events: usize,
     max_bytes: u64,
 ) -> Vec<std::ops::Range<usize>> {
-    let max_events = max_events.max(1);
-    let mut batches = Vec::new();
-    let mut start = 0;
-    let mut bytes = ENVELOPE_BYTES;
-    for (i, size) in sizes.iter().enumerate() {
-        let add = *size as u64 + u64::from(i > start);
-        if i > start && (i - start >= max_events || bytes + add > max_bytes) {
-            batches.push(start..i);
-            start = i;
-            bytes = ENVELOPE_BYTES + *size as u64;
-        } else {
-            bytes += add;
-        }
-    }
-    if start < sizes.len() {
-        batches.push(start..sizes.len());
-    }
-    batches
+    BatchLimits::new(max_events, Some(max_bytes))
+        .with_framing(ENVELOPE_BYTES, 1)
+        .plan(sizes)
 }
 
 /// `POST /events/bulk` with `{"events":[…]}` of the encoded events.

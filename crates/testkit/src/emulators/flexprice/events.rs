@@ -179,12 +179,17 @@ fn ingest(store: &mut Store, e: Incoming) -> String {
         ingested_at,
     };
     match store
-        .events
-        .iter_mut()
-        .find(|old| old.id == event.id && old.timestamp == event.timestamp)
+        .event_index
+        .get(&(event.id.clone(), event.timestamp))
+        .copied()
     {
-        Some(old) => *old = event,
-        None => store.events.push(event),
+        Some(at) => store.events[at] = event,
+        None => {
+            store
+                .event_index
+                .insert((event.id.clone(), event.timestamp), store.events.len());
+            store.events.push(event);
+        }
     }
     id
 }

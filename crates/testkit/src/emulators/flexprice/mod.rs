@@ -558,6 +558,16 @@ impl FlexpriceEmulator {
         self.lock().events.len()
     }
 
+    /// How many stored events carry each `event_id` (copies with the same id and timestamp collapsed; two
+    /// timestamps under one id are two rows).
+    pub fn event_id_counts(&self) -> BTreeMap<String, usize> {
+        let mut counts = BTreeMap::new();
+        for e in &self.lock().events {
+            *counts.entry(e.id.clone()).or_default() += 1;
+        }
+        counts
+    }
+
     /// Number of stored meters (seeded, created and made by metered features).
     pub fn meter_count(&self) -> usize {
         self.lock().meters.len()

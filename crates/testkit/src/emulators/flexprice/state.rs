@@ -202,6 +202,8 @@ pub(crate) struct Store {
     pub prices: Vec<super::prices::Price>,
     pub features: Vec<super::features::Feature>,
     pub events: Vec<super::events::Event>,
+    /// Where each (`event_id`, `timestamp`) sits in `events` (the storage merge key, found without a scan).
+    pub event_index: std::collections::HashMap<(String, i128), usize>,
     pub subscriptions: Vec<super::subscriptions::Subscription>,
     pub schedules: Vec<super::schedules::Schedule>,
     pub invoices: Vec<super::invoices::Invoice>,
@@ -232,6 +234,7 @@ impl Store {
             prices: Vec::new(),
             features: Vec::new(),
             events: Vec::new(),
+            event_index: std::collections::HashMap::new(),
             subscriptions: Vec::new(),
             schedules: Vec::new(),
             invoices: Vec::new(),
