@@ -25,7 +25,7 @@ struct NotYetCounted {
 #[async_trait]
 impl Usage for NotYetCounted {
     fn capabilities(&self) -> UsageCapabilities {
-        self.capabilities.clone()
+        self.capabilities
     }
 
     async fn ingest(&self, events: Vec<UsageEvent>) -> Result<IngestReport> {
