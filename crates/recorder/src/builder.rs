@@ -224,10 +224,11 @@ impl RecorderBuilder {
         };
         let counters = Arc::new(Counters::default());
         let (failures_tx, failures_rx) = mpsc::unbounded_channel();
+        let (tx, rx) = mpsc::channel(self.capacity);
         let (closing_tx, closing_rx) = watch::channel(false);
         let (abort_tx, abort_rx) = watch::channel(false);
         let signal = crate::queue::Signal::new();
-        let (tx, rx) = crate::queue::channel(self.capacity, signal.clone());
+        let tx = crate::queue::Queue::new(tx, signal.clone());
         let channel_len = tx.len_fn();
 
         #[cfg(feature = "spool")]

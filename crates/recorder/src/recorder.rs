@@ -3,7 +3,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::{oneshot, watch};
+use tokio::sync::{mpsc, oneshot, watch};
 
 use tokio::task::JoinHandle;
 use unibill_core::{Sleeper, UsageEvent};
@@ -161,9 +161,8 @@ fn closed(msg: Msg) -> RecordError {
 }
 
 fn try_queue(tx: &crate::queue::Queue, q: Queued) -> Result<(), RecordError> {
-    use crate::queue::TrySendError;
     tx.try_send(Msg::Event(q)).map_err(|e| match e {
-        TrySendError::Full(Msg::Event(q)) => RecordError::QueueFull(Box::new(q.event)),
-        TrySendError::Full(m) | TrySendError::Closed(m) => closed(m),
+        mpsc::error::TrySendError::Full(Msg::Event(q)) => RecordError::QueueFull(Box::new(q.event)),
+        mpsc::error::TrySendError::Full(m) | mpsc::error::TrySendError::Closed(m) => closed(m),
     })
 }

@@ -6,12 +6,12 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use futures::future::BoxFuture;
-use tokio::sync::{oneshot, watch};
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinSet;
 use unibill_core::{BatchFill, UsageEvent};
 
 use crate::message::{Msg, Queued};
-use crate::queue::{QueueReceiver, Signal, TryRecvError};
+use crate::queue::Signal;
 use crate::sender::{SendContext, aborted, send_batch};
 use crate::size::estimated_bytes;
 use crate::stats::{Counters, RecorderStats};
@@ -31,7 +31,7 @@ struct FlushWaiter {
 /// The task's inputs.
 pub(crate) struct Worker {
     pub ctx: Arc<SendContext>,
-    pub rx: QueueReceiver,
+    pub rx: mpsc::Receiver<Msg>,
     /// Raised by `shutdown`: take no more events, send what is queued (`None` behind the spool, whose writer
     /// closes the queue itself once it has forwarded what it committed).
     pub closing: Option<watch::Receiver<bool>>,
@@ -175,11 +175,11 @@ impl Worker {
                         return true;
                     }
                 }
-                Err(TryRecvError::Empty) => {
+                Err(mpsc::error::TryRecvError::Empty) => {
                     // The one sending side is gone (a clone of it may still be closing the channel).
                     return !self.signal.closed.load(Ordering::Acquire);
                 }
-                Err(TryRecvError::Disconnected) => return false,
+                Err(mpsc::error::TryRecvError::Disconnected) => return false,
             }
         }
     }
@@ -212,7 +212,6 @@ impl Worker {
         loop {
             // Send the sealed batch when a slot is free.
             st.publish();
-            self.rx.release();
             if st.sealed.is_some() && tasks.len() < max_in_flight {
                 let batch = st.sealed.take().expect("checked");
                 let n = batch.events.len() as u64;
