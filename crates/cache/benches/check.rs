@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, Throughput, black_box, criterion_group, criterion_main};
 use futures::FutureExt;
 use rust_decimal_macros::dec;
-use unibill_cache::{CacheConfig, CachedEntitlements};
+use unibill_cache::{CacheConfig, CachedEntitlements, CoarseClock};
 use unibill_core::*;
 use unibill_flexprice::{FlexpriceClient, FlexpriceConfig};
 use unibill_testkit::emulators::flexprice::FlexpriceEmulator;
@@ -29,7 +29,7 @@ fn config() -> Criterion {
     Criterion::default()
         .sample_size(30)
         .warm_up_time(Duration::from_millis(300))
-        .measurement_time(Duration::from_secs(2))
+        .measurement_time(Duration::from_secs(1))
 }
 
 /// The time this thread has run on a CPU (`CLOCK_THREAD_CPUTIME_ID`). On a machine shared with other work,
@@ -159,6 +159,15 @@ fn checks(c: &mut Criterion) {
         .build()
         .unwrap();
     warm(&rt, &cache, &ids);
+    // The same on a coarse clock (the time read from memory, moved every millisecond by a ticker thread).
+    let coarse = CachedEntitlements::builder(Arc::clone(&uncached))
+        .config(bench_config())
+        .clock(Arc::new(
+            CoarseClock::start(Duration::from_millis(1)).unwrap(),
+        ))
+        .build()
+        .unwrap();
+    warm(&rt, &coarse, &ids);
 
     // The Flexprice emulator: one customer, checked over HTTP.
     let emulator = FlexpriceEmulator::new("sk_bench_flexprice");
@@ -216,22 +225,45 @@ fn checks(c: &mut Criterion) {
             )
         })
     });
-    for (api, one) in [
-        (
-            "check",
-            &by_check as &(dyn Fn(&CachedEntitlements, &str) -> bool + Sync),
-        ),
-        ("allows", &by_allows),
-    ] {
-        g.bench_function(format!("cached, {api} (memory behind), on-CPU time"), |b| {
-            b.iter_custom(|iters| {
-                Clocked::OnCpu.time(|| {
-                    for n in 0..iters {
-                        one(&cache, &ids[(n % CUSTOMERS as u64) as usize]);
-                    }
-                })
-            })
-        });
+    g.bench_function("cached, coarse clock (memory behind)", |b| {
+        b.iter(|| {
+            i = (i + 1) % CUSTOMERS;
+            black_box(cached_check(&coarse, &ids[i]))
+        })
+    });
+    g.bench_function("cached, allows(), coarse clock (memory behind)", |b| {
+        b.iter(|| {
+            i = (i + 1) % CUSTOMERS;
+            black_box(
+                coarse
+                    .allows(&ids[i], FEATURE)
+                    .now_or_never()
+                    .expect("answered without waiting")
+                    .unwrap(),
+            )
+        })
+    });
+    for (clock, cache) in [("system clock", &cache), ("coarse clock", &coarse)] {
+        for (api, one) in [
+            (
+                "check",
+                &by_check as &(dyn Fn(&CachedEntitlements, &str) -> bool + Sync),
+            ),
+            ("allows", &by_allows),
+        ] {
+            g.bench_function(
+                format!("cached, {api}, {clock} (memory behind), on-CPU time"),
+                |b| {
+                    b.iter_custom(|iters| {
+                        Clocked::OnCpu.time(|| {
+                            for n in 0..iters {
+                                one(cache, &ids[(n % CUSTOMERS as u64) as usize]);
+                            }
+                        })
+                    })
+                },
+            );
+        }
     }
     g.bench_function("cached (Flexprice emulator behind, raw JSON kept)", |b| {
         b.iter(|| black_box(cached_check(&cached_flexprice, "ada")))
@@ -261,19 +293,23 @@ fn checks(c: &mut Criterion) {
     // Cached checks per second from `threads` threads, each over its own stride of the customers.
     let mut g = c.benchmark_group("entitlements/cached checks per second");
     g.throughput(Throughput::Elements(1));
-    for (api, one) in [
+    for (clock, cache, api, one) in [
         (
+            "system clock",
+            &cache,
             "check",
             &by_check as &(dyn Fn(&CachedEntitlements, &str) -> bool + Sync),
         ),
-        ("allows", &by_allows),
+        ("system clock", &cache, "allows", &by_allows),
+        ("coarse clock", &coarse, "check", &by_check),
+        ("coarse clock", &coarse, "allows", &by_allows),
     ] {
         for (threads, clocked) in [1usize, 2]
             .into_iter()
             .flat_map(|t| [(t, Clocked::Wall), (t, Clocked::OnCpu)])
         {
             g.bench_function(
-                format!("{api}, {threads} thread(s), {}", clocked.name()),
+                format!("{api}, {clock}, {threads} thread(s), {}", clocked.name()),
                 |b| {
                     b.iter_custom(|iters| {
                         let per_thread = iters.div_ceil(threads as u64);
@@ -281,7 +317,7 @@ fn checks(c: &mut Criterion) {
                         std::thread::scope(|s| {
                             let handles: Vec<_> = (0..threads)
                                 .map(|t| {
-                                    let (cache, ids, start) = (&cache, &ids, &start);
+                                    let (ids, start) = (&ids, &start);
                                     s.spawn(move || {
                                         start.wait();
                                         clocked.time(|| {
