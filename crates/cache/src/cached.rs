@@ -6,7 +6,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use futures::FutureExt;
@@ -20,6 +20,7 @@ use unibill_core::{
 };
 
 use crate::config::{CacheConfig, FailMode, default_pipeline_lag};
+use crate::moment::Moment;
 use crate::overlay::UsageOverlay;
 use crate::snapshot::{Answer, Listed, Snapshot, Unknown, View};
 use crate::stats::{CacheStats, Counters};
@@ -185,8 +186,8 @@ impl CachedEntitlementsBuilder {
     }
 }
 
-fn age(now: SystemTime, asked_at: SystemTime) -> Duration {
-    now.duration_since(asked_at).unwrap_or(Duration::ZERO)
+fn age(now: Moment, asked_at: Moment) -> Duration {
+    now.since(asked_at)
 }
 
 fn signed(d: Duration) -> SignedDuration {
@@ -325,7 +326,7 @@ impl CachedEntitlements {
     /// ([`CacheConfig::pipeline_lag`] after now). The same event key counts once.
     pub fn note_usage(&self, event: &UsageEvent) {
         let inner = &self.inner;
-        inner.overlay.note(event, inner.clock.now());
+        inner.overlay.note(event, Moment::now(&*inner.clock));
         Counters::bump(&inner.counters.usage_noted);
     }
 
@@ -360,7 +361,7 @@ impl CachedEntitlements {
         feature_key: &'a str,
     ) -> impl Future<Output = Result<Allowed>> + Send + 'a {
         let inner = &self.inner;
-        let now = inner.clock.now();
+        let now = Moment::now(&*inner.clock);
         let hit = inner
             .snapshots
             .get(customer_external_id)
@@ -505,7 +506,7 @@ impl Inner {
         snapshot: &'s Snapshot,
         customer: &str,
         feature: &str,
-        now: SystemTime,
+        now: Moment,
         ahead: bool,
     ) -> Option<(View<'s>, Option<EntitlementKind>, Duration)> {
         if snapshot.is_invalidated() {
@@ -532,7 +533,7 @@ impl Inner {
         snapshot: &Snapshot,
         customer: String,
         feature: String,
-        now: SystemTime,
+        now: Moment,
     ) -> std::result::Result<Result<Entitlement>, (String, String)> {
         match self.fresh(snapshot, &customer, &feature, now, false) {
             Some((view, overlaid, age)) => {
@@ -579,7 +580,7 @@ impl Inner {
     /// One request to the provider, and the cache updated with its answer (unless the customer was
     /// invalidated meanwhile).
     async fn fetch(self: Arc<Self>, key: FlightKey, id: u64) -> Outcome {
-        let asked_at = self.clock.now();
+        let asked_at = Moment::now(&*self.clock);
         Counters::bump(&self.counters.provider_requests);
         let result = match &key.feature {
             None => self
@@ -607,7 +608,7 @@ impl Inner {
             }),
             Err(e) => {
                 Counters::bump(&self.counters.provider_failures);
-                let now = self.clock.now();
+                let now = Moment::now(&*self.clock);
                 tracing::warn!(
                     customer = key.customer.as_str(),
                     provider = self.provider_name,
@@ -649,15 +650,14 @@ impl Inner {
     fn snapshot_of(
         &self,
         fetched: Fetched,
-        asked_at: SystemTime,
+        asked_at: Moment,
         previous: Option<&Snapshot>,
     ) -> Snapshot {
         match fetched {
             Fetched::List(list) => {
-                let as_of = list.first().map_or_else(
-                    || Timestamp::try_from(asked_at).unwrap_or(Timestamp::UNIX_EPOCH),
-                    |e| e.as_of,
-                );
+                let as_of = list
+                    .first()
+                    .map_or_else(|| asked_at.timestamp(), |e| e.as_of);
                 let mut s = Snapshot::listed(Listed { asked_at, as_of });
                 for entitlement in list {
                     s.answers.insert(
@@ -694,7 +694,7 @@ impl Inner {
         customer: String,
         feature: String,
         seen: Option<&Arc<Snapshot>>,
-        now: SystemTime,
+        now: Moment,
     ) -> std::result::Result<Result<Entitlement>, (Flight, String, String)> {
         let key = self.key(&customer, &feature);
         let mut flights = self.lock_flights();
@@ -721,7 +721,7 @@ impl Inner {
         &self,
         customer: String,
         feature: String,
-        now: SystemTime,
+        now: Moment,
         cause: Option<&Error>,
     ) -> Result<Entitlement> {
         let last = self.snapshots.peek(customer.as_str());
@@ -781,7 +781,7 @@ impl Inner {
         customer: String,
         feature: String,
         seen: Option<Arc<Snapshot>>,
-        now: SystemTime,
+        now: Moment,
     ) -> Result<Entitlement> {
         Counters::bump(&self.counters.misses);
         if seen
@@ -810,7 +810,7 @@ impl Inner {
                 .with_provider(self.provider_name)),
             },
             Err(e) if unreachable(&e) => {
-                let now = self.clock.now();
+                let now = Moment::now(&*self.clock);
                 self.by_fail_rule(customer, feature, now, Some(&e))
             }
             Err(e) => Err(copy_error(&e)),
@@ -822,7 +822,7 @@ impl Inner {
             Counters::bump(&self.counters.provider_requests);
             return self.provider.list(customer).await;
         }
-        let now = self.clock.now();
+        let now = Moment::now(&*self.clock);
         if let Some(snapshot) = self.snapshots.get(customer.as_str())
             && !snapshot.is_invalidated()
             && let Some(listed) = &snapshot.listed
@@ -919,7 +919,7 @@ impl Entitlements for CachedEntitlements {
         Self: 'async_trait,
     {
         let inner = &self.inner;
-        let now = inner.clock.now();
+        let now = Moment::now(&*inner.clock);
         let seen = inner.snapshots.get(customer_external_id.as_str());
         if let Some(snapshot) = &seen
             && let Some((view, overlaid, age)) =

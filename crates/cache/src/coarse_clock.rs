@@ -108,7 +108,11 @@ impl CoarseClock {
 
 impl Clock for CoarseClock {
     fn now(&self) -> SystemTime {
-        SystemTime::UNIX_EPOCH + Duration::from_nanos(self.shared.nanos.load(Ordering::Relaxed))
+        SystemTime::UNIX_EPOCH + Duration::from_nanos(self.unix_nanos())
+    }
+
+    fn unix_nanos(&self) -> u64 {
+        self.shared.nanos.load(Ordering::Relaxed)
     }
 }
 

@@ -66,6 +66,7 @@
 mod cached;
 mod coarse_clock;
 mod config;
+mod moment;
 mod overlay;
 mod snapshot;
 mod stats;

@@ -9,11 +9,13 @@
 
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use quick_cache::sync::Cache;
 use rust_decimal::Decimal;
 use unibill_core::UsageEvent;
+
+use crate::moment::Moment;
 
 /// One acknowledged event.
 #[derive(Debug, Clone)]
@@ -22,7 +24,7 @@ struct Noted {
     meter: Box<str>,
     quantity: Decimal,
     /// From when the provider's answers count it.
-    counted_from: SystemTime,
+    counted_from: Moment,
 }
 
 type Entries = Arc<Mutex<Vec<Noted>>>;
@@ -50,7 +52,7 @@ impl UsageOverlay {
     }
 
     /// Adds an event the provider acknowledged at `now`. The same key twice counts once.
-    pub(crate) fn note(&self, event: &UsageEvent, now: SystemTime) {
+    pub(crate) fn note(&self, event: &UsageEvent, now: Moment) {
         let customer = event.customer_external_id();
         let entries = match self
             .customers
@@ -75,7 +77,7 @@ impl UsageOverlay {
     }
 
     /// The quantity on `meter` the customer's answer asked for at `asked_at` does not count yet.
-    pub(crate) fn on_top(&self, customer: &str, meter: &str, asked_at: SystemTime) -> Decimal {
+    pub(crate) fn on_top(&self, customer: &str, meter: &str, asked_at: Moment) -> Decimal {
         let Some(entries) = self.customers.get(customer) else {
             return Decimal::ZERO;
         };
@@ -87,7 +89,7 @@ impl UsageOverlay {
     }
 
     /// Drops the customer's entries an answer asked for at `asked_at` counts.
-    pub(crate) fn reconcile(&self, customer: &str, asked_at: SystemTime) {
+    pub(crate) fn reconcile(&self, customer: &str, asked_at: Moment) {
         if let Some(entries) = self.customers.get(customer) {
             let mut list = lock(&entries);
             list.retain(|n| n.counted_from > asked_at);
@@ -144,14 +146,21 @@ mod tests {
 
     #[test]
     fn counted_on_top_until_the_provider_counts_it() {
-        let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let t0 = Moment::from_nanos(1_000_000_000_000_000);
         let s = Duration::from_secs;
         let o = UsageOverlay::new(10, s(60), s(60));
         o.note(&event("e1", "api_calls", dec!(3)), t0);
         o.note(&event("e1", "api_calls", dec!(3)), t0); // the same key once
         o.note(&event("e2", "storage", dec!(5)), t0);
         // Asked before, or within the lag after, the ack: not counted yet by the provider.
-        assert_eq!(o.on_top("ada", "api_calls", t0 - s(1)), dec!(3));
+        assert_eq!(
+            o.on_top(
+                "ada",
+                "api_calls",
+                Moment::from_nanos(t0.as_nanos() - 1_000_000_000)
+            ),
+            dec!(3)
+        );
         assert_eq!(o.on_top("ada", "api_calls", t0 + s(59)), dec!(3));
         // Asked once the pipeline counts it: the provider's answer has it.
         assert_eq!(o.on_top("ada", "api_calls", t0 + s(60)), dec!(0));

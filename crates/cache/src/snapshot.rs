@@ -6,17 +6,19 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use quick_cache::DefaultHashBuilder;
 use unibill_core::{Entitlement, Timestamp};
+
+use crate::moment::Moment;
 
 /// One answer of the provider's.
 #[derive(Debug, Clone)]
 pub(crate) struct Answer {
     pub(crate) entitlement: Entitlement,
     /// When the cache asked the provider (its clock).
-    pub(crate) asked_at: SystemTime,
+    pub(crate) asked_at: Moment,
 }
 
 /// A customer's answers by feature key: a short list is scanned (a handful of features per customer is the
@@ -88,14 +90,14 @@ impl Answers {
 /// The customer's whole list was read: a feature missing from it is not granted.
 #[derive(Debug, Clone)]
 pub(crate) struct Listed {
-    pub(crate) asked_at: SystemTime,
+    pub(crate) asked_at: Moment,
     pub(crate) as_of: Timestamp,
 }
 
 /// The provider said the customer does not exist (kept as an answer refusing access).
 #[derive(Debug, Clone)]
 pub(crate) struct Unknown {
-    pub(crate) asked_at: SystemTime,
+    pub(crate) asked_at: Moment,
     pub(crate) message: String,
 }
 
@@ -112,7 +114,7 @@ pub(crate) enum View<'a> {
 
 impl View<'_> {
     /// When the cache asked the provider for this answer.
-    pub(crate) fn asked_at(&self) -> SystemTime {
+    pub(crate) fn asked_at(&self) -> Moment {
         match self {
             View::Found(a) => a.asked_at,
             View::NotGranted(l) => l.asked_at,
@@ -131,14 +133,8 @@ pub(crate) struct Snapshot {
     invalidated: AtomicBool,
     /// A hit started a background refresh of this snapshot.
     refresh_claimed: AtomicBool,
-    /// Nanoseconds since the epoch of the last failed request for this customer; 0: none.
+    /// The last failed request for this customer, in nanoseconds since the epoch; 0: none.
     failed_at: AtomicU64,
-}
-
-fn nanos(t: SystemTime) -> u64 {
-    t.duration_since(SystemTime::UNIX_EPOCH).map_or(1, |d| {
-        u64::try_from(d.as_nanos()).unwrap_or(u64::MAX).max(1)
-    })
 }
 
 impl Snapshot {
@@ -170,7 +166,7 @@ impl Snapshot {
     }
 
     /// A snapshot carrying only a failure (nothing known yet).
-    pub(crate) fn failed(at: SystemTime) -> Self {
+    pub(crate) fn failed(at: Moment) -> Self {
         let s = Snapshot::default();
         s.mark_failed(at);
         s
@@ -200,29 +196,27 @@ impl Snapshot {
             && !self.refresh_claimed.swap(true, Ordering::AcqRel)
     }
 
-    pub(crate) fn mark_failed(&self, at: SystemTime) {
-        self.failed_at.store(nanos(at), Ordering::Release);
+    pub(crate) fn mark_failed(&self, at: Moment) {
+        self.failed_at
+            .store(at.as_nanos().max(1), Ordering::Release);
     }
 
     /// Whether a request failed less than `backoff` before `now`.
-    pub(crate) fn failed_within(&self, backoff: Duration, now: SystemTime) -> bool {
+    pub(crate) fn failed_within(&self, backoff: Duration, now: Moment) -> bool {
         match self.failed_at.load(Ordering::Acquire) {
             0 => false,
             at => {
-                let at = SystemTime::UNIX_EPOCH + Duration::from_nanos(at);
-                now.duration_since(at).is_ok_and(|d| d < backoff) || now < at
+                let at = Moment::from_nanos(at);
+                now < at || now.since(at) < backoff
             }
         }
     }
 
     /// The time left of the backoff after the last failure.
-    pub(crate) fn backoff_left(&self, backoff: Duration, now: SystemTime) -> Duration {
+    pub(crate) fn backoff_left(&self, backoff: Duration, now: Moment) -> Duration {
         match self.failed_at.load(Ordering::Acquire) {
             0 => Duration::ZERO,
-            at => {
-                let until = SystemTime::UNIX_EPOCH + Duration::from_nanos(at) + backoff;
-                until.duration_since(now).unwrap_or(Duration::ZERO)
-            }
+            at => now.until(Moment::from_nanos(at) + backoff),
         }
     }
 }
@@ -242,7 +236,7 @@ mod tests {
                 EntitlementKind::NotGranted,
                 Timestamp::UNIX_EPOCH,
             ),
-            asked_at: SystemTime::UNIX_EPOCH,
+            asked_at: Moment::default(),
         };
         let mut answers = Answers::default();
         for n in 0..40 {

@@ -13,6 +13,16 @@ pub trait Clock: Send + Sync + fmt::Debug {
     /// Now.
     fn now(&self) -> SystemTime;
 
+    /// Now, in nanoseconds since the Unix epoch (0 before it, `u64::MAX` after the year 2554).
+    ///
+    /// For code that only compares and subtracts times (ages, deadlines) on a hot path: a clock that keeps its
+    /// time as a number (the entitlement cache's coarse clock) answers without building a `SystemTime`.
+    fn unix_nanos(&self) -> u64 {
+        self.now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+    }
+
     /// Now, as a [`Timestamp`] (a `SystemTime` outside jiff's range reads as its nearest bound).
     fn timestamp(&self) -> Timestamp {
         let now = self.now();
@@ -27,6 +37,9 @@ pub trait Clock: Send + Sync + fmt::Debug {
 impl<T: Clock + ?Sized> Clock for Arc<T> {
     fn now(&self) -> SystemTime {
         (**self).now()
+    }
+    fn unix_nanos(&self) -> u64 {
+        (**self).unix_nanos()
     }
     fn timestamp(&self) -> Timestamp {
         (**self).timestamp()
