@@ -1,5 +1,7 @@
-//! RFC 3339 timestamps as providers write them, read with a fast path for the everyday shape.
+//! RFC 3339 timestamps as providers write them, read with a fast path for the everyday shape, and written in
+//! UTC with milliseconds without a formatter.
 
+use compact_str::CompactString;
 use jiff::Timestamp;
 
 /// Reads an RFC 3339 / ISO 8601 timestamp with an offset (`2026-08-22T13:01:02.123Z`,
@@ -82,6 +84,60 @@ fn everyday_shape(b: &[u8]) -> Option<Timestamp> {
         - offset_seconds;
     // Out of jiff's range (only near years 0000 and 9999 with an offset): the full parser says why.
     Timestamp::new(seconds, i32::try_from(nanosecond).ok()?).ok()
+}
+
+/// Writes `t` in UTC with milliseconds, `2026-08-22T13:01:02.123Z` (the shape `%Y-%m-%dT%H:%M:%S%.3fZ`
+/// gives, truncating below the millisecond).
+///
+/// Years 1970–9999 are written digit by digit into an inline string (24 bytes: no allocation); other
+/// instants go through jiff's formatter. Both give the same text (a property test checks it).
+///
+/// ```
+/// use unibill_core::timestamp::format_rfc3339_millis;
+///
+/// let t: jiff::Timestamp = "2026-08-22T13:01:02.123987Z".parse().unwrap();
+/// assert_eq!(format_rfc3339_millis(t), "2026-08-22T13:01:02.123Z");
+/// ```
+pub fn format_rfc3339_millis(t: Timestamp) -> CompactString {
+    let millis = t.as_millisecond();
+    // 253402300800000 ms: 10000-01-01T00:00:00Z.
+    if !(0..253_402_300_800_000).contains(&millis) {
+        return CompactString::from(t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string());
+    }
+    let (days, ms_of_day) = (millis / 86_400_000, millis % 86_400_000);
+    let (year, month, day) = civil_from_days(days);
+    let (seconds, ms) = (ms_of_day / 1000, ms_of_day % 1000);
+    let mut out = *b"0000-00-00T00:00:00.000Z";
+    let mut put = |at: usize, width: usize, mut value: i64| {
+        for i in (at..at + width).rev() {
+            // `value` is below 10^width: each digit fits a u8.
+            out[i] = b'0' + (value % 10) as u8;
+            value /= 10;
+        }
+    };
+    put(0, 4, year);
+    put(5, 2, month);
+    put(8, 2, day);
+    put(11, 2, seconds / 3600);
+    put(14, 2, seconds / 60 % 60);
+    put(17, 2, seconds % 60);
+    put(20, 3, ms);
+    // Every byte written is an ASCII digit or one of the template's separators.
+    CompactString::from_utf8(out).unwrap_or_default()
+}
+
+/// The proleptic Gregorian date `days` after 1970-01-01, for `days >= 0` (H. Hinnant's `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let day_of_era = z - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let mp = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    (year_of_era + era * 400 + i64::from(month <= 2), month, day)
 }
 
 /// Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
@@ -194,7 +250,41 @@ mod tests {
         assert!(parse_rfc3339("").is_err());
     }
 
+    #[test]
+    fn millisecond_text_agrees_with_jiff_at_the_edges() {
+        let jiff = |t: Timestamp| t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+        for text in [
+            "1970-01-01T00:00:00Z",
+            "1969-12-31T23:59:59.999Z",
+            "2000-02-29T12:00:00.5Z",
+            "2024-12-31T23:59:59.999999999Z",
+            "2100-03-01T00:00:00.001Z",
+            "9999-12-30T21:59:59.999Z",
+        ] {
+            let t: Timestamp = text.parse().unwrap();
+            assert_eq!(format_rfc3339_millis(t), jiff(t), "{text}");
+        }
+        let before_year_zero = Timestamp::new(-62_200_000_000, 250_000_000).unwrap();
+        assert_eq!(
+            format_rfc3339_millis(before_year_zero),
+            jiff(before_year_zero)
+        );
+        assert_eq!(format_rfc3339_millis(Timestamp::MAX), jiff(Timestamp::MAX));
+        assert_eq!(format_rfc3339_millis(Timestamp::MIN), jiff(Timestamp::MIN));
+    }
+
     proptest::proptest! {
+        /// The digit-by-digit text is jiff's, at every millisecond of years 1970–9999 and beyond.
+        #[test]
+        fn millisecond_text_agrees_with_jiff(
+            seconds in -377_705_023_201_i64..253_402_207_200,
+            nanos in 0..1_000_000_000_i32,
+        ) {
+            let t = Timestamp::new(seconds, nanos).unwrap();
+            let fast = format_rfc3339_millis(t);
+            proptest::prop_assert_eq!(fast.as_str(), t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string());
+        }
+
         /// Whatever the fast path reads, jiff's parser reads as the same instant (the fast path may decline
         /// text jiff reads, e.g. a leap second or a `+25:00` offset: that text goes to jiff).
         #[test]

@@ -26,4 +26,6 @@ pub use crate::subscriptions::ops::{
     PlanPrice, cancel_request, create_request as create_subscription_request, decode_subscription,
     decode_subscription_list, plan_price,
 };
-pub use crate::usage::ops::{bulk_request, decode_status, encode_event, plan_batches};
+pub use crate::usage::ops::{
+    bulk_request, decode_status, encode_event, encode_event_into, plan_batches,
+};

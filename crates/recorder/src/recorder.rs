@@ -70,15 +70,29 @@ impl UsageRecorder {
     /// Queues `event`. Waits only while the queue is full (with [`FullQueue::Block`], the default); with the
     /// spool on, returns once the event is committed to the spool file (a group commit shared with the other
     /// events recorded meanwhile). The event's key and time are what every send carries.
-    pub async fn record(&self, event: UsageEvent) -> Result<(), RecordError> {
-        let q = Queued::new(event, self.inner.settings.now_ms());
-        match &self.inner.intake {
-            Intake::Queue(tx) => match self.inner.full_queue {
-                FullQueue::Block => tx.send(Msg::Event(q)).await.map_err(closed),
-                FullQueue::Reject => try_queue(tx, q),
-            },
-            #[cfg(feature = "spool")]
-            Intake::Spool(s) => s.append(q, self.inner.full_queue).await,
+    #[allow(clippy::manual_async_fn)] // deliberately not an `async fn`, see the first comment
+    pub fn record(
+        &self,
+        event: UsageEvent,
+    ) -> impl Future<Output = Result<(), RecordError>> + Send + '_ {
+        // A block, not an `async fn` (which keeps its argument twice), that tries for room before it waits for
+        // it: an event is moved as few times as possible on its way into the queue.
+        async move {
+            let q = Queued::new(event, self.inner.settings.now_ms());
+            match &self.inner.intake {
+                Intake::Queue(tx) => match self.inner.full_queue {
+                    FullQueue::Block => match tx.try_send(Msg::Event(q)) {
+                        Ok(()) => Ok(()),
+                        Err(mpsc::error::TrySendError::Full(msg)) => {
+                            tx.send(msg).await.map_err(closed)
+                        }
+                        Err(mpsc::error::TrySendError::Closed(msg)) => Err(closed(msg)),
+                    },
+                    FullQueue::Reject => try_queue(tx, q),
+                },
+                #[cfg(feature = "spool")]
+                Intake::Spool(s) => s.append(q, self.inner.full_queue).await,
+            }
         }
     }
 

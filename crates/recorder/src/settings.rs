@@ -69,7 +69,8 @@ pub(crate) struct Settings {
 impl Settings {
     /// Now on the recorder's clock, in milliseconds since the epoch.
     pub fn now_ms(&self) -> i64 {
-        self.clock.timestamp().as_millisecond()
+        // Read once per event: the clock's number, not a `Timestamp` built from a `SystemTime`.
+        i64::try_from(self.clock.unix_nanos() / 1_000_000).unwrap_or(i64::MAX)
     }
 }
 

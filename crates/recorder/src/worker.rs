@@ -16,6 +16,9 @@ use crate::sender::{SendContext, aborted, send_batch};
 use crate::size::estimated_bytes;
 use crate::stats::{Counters, RecorderStats};
 
+/// The most messages one drain takes from the channel at once.
+const DRAIN_AT_MOST: usize = 4096;
+
 /// A batch and the ordinal (order of arrival) of its first event.
 struct Batch {
     first: u64,
@@ -59,6 +62,8 @@ struct State {
     signal: Arc<Signal>,
     /// Events placed since the `forming` counter was last brought up to date.
     placed: u64,
+    /// Where a drain takes messages out of the channel (kept between drains: its room is allocated once).
+    taken: Vec<Msg>,
 }
 
 impl State {
@@ -166,20 +171,57 @@ impl State {
 impl Worker {
     /// Takes what the queue holds into the batches (until both are full); `false` once the queue is closed
     /// and empty.
-    fn drain(&mut self, st: &mut State, pending: &mut VecDeque<Msg>) -> bool {
+    ///
+    /// Messages come out a batch's room at a time (`poll_recv_many`, with a waker that does nothing: this task
+    /// is woken by [`Signal`], not by the channel), so the channel gives its permits back once per drain rather
+    /// than once per event (each give-back takes the channel's waiter lock). What does not fit waits in
+    /// `pending`, in order. A poll refused because this task used up its scheduler budget (the channel still
+    /// holds messages) yields once and looks again, so nothing is left behind while the task sleeps.
+    async fn drain(&mut self, st: &mut State, pending: &mut VecDeque<Msg>) -> bool {
+        let mut taken = std::mem::take(&mut st.taken);
+        let open = self.drain_into(st, pending, &mut taken).await;
+        st.taken = taken;
+        open
+    }
+
+    async fn drain_into(
+        &mut self,
+        st: &mut State,
+        pending: &mut VecDeque<Msg>,
+        taken: &mut Vec<Msg>,
+    ) -> bool {
         loop {
-            match self.rx.try_recv() {
-                Ok(msg) => {
-                    if let Err(msg) = st.place(msg) {
-                        pending.push_back(msg);
-                        return true;
+            let room = st
+                .ctx
+                .settings
+                .limits
+                .max_items()
+                .saturating_sub(st.fill.items())
+                .clamp(1, DRAIN_AT_MOST);
+            taken.clear();
+            let polled = self.rx.poll_recv_many(
+                &mut std::task::Context::from_waker(std::task::Waker::noop()),
+                taken,
+                room,
+            );
+            match polled {
+                // `0` only once the channel is closed and empty.
+                std::task::Poll::Ready(0) => return false,
+                std::task::Poll::Ready(_) => {
+                    let mut msgs = taken.drain(..);
+                    for msg in msgs.by_ref() {
+                        if let Err(msg) = st.place(msg) {
+                            pending.push_back(msg);
+                            pending.extend(msgs);
+                            return true;
+                        }
                     }
                 }
-                Err(mpsc::error::TryRecvError::Empty) => {
+                std::task::Poll::Pending if !self.rx.is_empty() => tokio::task::yield_now().await,
+                std::task::Poll::Pending => {
                     // The one sending side is gone (a clone of it may still be closing the channel).
                     return !self.signal.closed.load(Ordering::Acquire);
                 }
-                Err(mpsc::error::TryRecvError::Disconnected) => return false,
             }
         }
     }
@@ -201,6 +243,7 @@ impl Worker {
             queued_in_channel: self.queued_in_channel.clone(),
             signal: self.signal.clone(),
             placed: 0,
+            taken: Vec::new(),
         };
         let mut tasks: JoinSet<(u64, Result<(), Vec<Queued>>)> = JoinSet::new();
         let mut unsent: Vec<UsageEvent> = Vec::new();
@@ -252,7 +295,7 @@ impl Worker {
                 // Look now for a first event (it starts the linger), a full batch's worth, a flush, or the end.
                 if st.forming.is_empty() || queued as usize >= room || flush || self.rx.is_closed()
                 {
-                    open = self.drain(&mut st, &mut pending);
+                    open = self.drain(&mut st, &mut pending).await;
                     if st.sealed.is_some() || !pending.is_empty() || !open {
                         continue;
                     }
@@ -308,7 +351,7 @@ impl Worker {
                     // Take what arrived meanwhile (up to a full batch), then send it.
                     st.linger = None;
                     if pending.is_empty() && open {
-                        open = self.drain(&mut st, &mut pending);
+                        open = self.drain(&mut st, &mut pending).await;
                     }
                     if st.sealed.is_none() {
                         st.seal();

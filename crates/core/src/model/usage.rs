@@ -6,6 +6,7 @@
 //! **all** meters and customers: never reuse one for another meter.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use jiff::Timestamp;
 use rust_decimal::Decimal;
@@ -103,6 +104,11 @@ impl UsageEvent {
     /// The event's key (Flexprice `event_id`, Flowglad `transactionId`).
     pub fn key(&self) -> &IdempotencyKey {
         &self.key
+    }
+
+    /// The key, taking the event apart (a report built once the events are sent needs no copy of it).
+    pub fn into_key(self) -> IdempotencyKey {
+        self.key
     }
 
     /// The customer's external id.
@@ -324,7 +330,9 @@ impl IngestOutcome {
 #[derive(Debug, Default)]
 pub struct IngestReport {
     entries: Vec<(IdempotencyKey, IngestOutcome)>,
-    index: HashMap<IdempotencyKey, usize>,
+    /// Key → first entry, built by the first [`IngestReport::get`] (most reports are only iterated: a batch
+    /// of a thousand events would otherwise clone and hash a thousand keys for nothing).
+    index: OnceLock<HashMap<IdempotencyKey, usize>>,
 }
 
 impl IngestReport {
@@ -335,13 +343,30 @@ impl IngestReport {
 
     /// Adds the outcome of the next event.
     pub fn push(&mut self, key: IdempotencyKey, outcome: IngestOutcome) {
-        self.index.entry(key.clone()).or_insert(self.entries.len());
+        if let Some(index) = self.index.get_mut() {
+            index.entry(key.clone()).or_insert(self.entries.len());
+        }
         self.entries.push((key, outcome));
+    }
+
+    /// An empty report with room for `n` entries.
+    pub fn with_capacity(n: usize) -> Self {
+        IngestReport {
+            entries: Vec::with_capacity(n),
+            index: OnceLock::new(),
+        }
     }
 
     /// The outcome of the (first) event with this key.
     pub fn get(&self, key: &IdempotencyKey) -> Option<&IngestOutcome> {
-        self.index.get(key).map(|&i| &self.entries[i].1)
+        let index = self.index.get_or_init(|| {
+            let mut index = HashMap::with_capacity(self.entries.len());
+            for (i, (k, _)) in self.entries.iter().enumerate() {
+                index.entry(k.clone()).or_insert(i);
+            }
+            index
+        });
+        index.get(key).map(|&i| &self.entries[i].1)
     }
 
     /// Every entry, in the order sent.
@@ -451,6 +476,31 @@ mod tests {
         assert_eq!((copy.key(), copy.occurred_at()), (e.key(), e.occurred_at()));
         let pinned = e.clone().with_subscription_id(SubscriptionId::new("sub_1"));
         assert_eq!(pinned.key(), e.key());
+    }
+
+    #[test]
+    fn a_report_answers_the_first_entry_of_a_key_before_and_after_its_index_is_built() {
+        let key = |k: &str| IdempotencyKey::new(k).unwrap();
+        let mut report = IngestReport::with_capacity(3);
+        report.push(key("a"), IngestOutcome::Accepted);
+        report.push(key("a"), IngestOutcome::Duplicate { provider_id: None });
+        assert_eq!(
+            report.get(&key("a")).map(IngestOutcome::name),
+            Some("accepted")
+        );
+        assert!(report.get(&key("b")).is_none());
+        // Pushed after the first lookup built the index: found, and the first of a key still wins.
+        report.push(key("b"), IngestOutcome::Duplicate { provider_id: None });
+        report.push(key("a"), IngestOutcome::Duplicate { provider_id: None });
+        assert_eq!(
+            report.get(&key("b")).map(IngestOutcome::name),
+            Some("duplicate")
+        );
+        assert_eq!(
+            report.get(&key("a")).map(IngestOutcome::name),
+            Some("accepted")
+        );
+        assert_eq!(report.len(), 4);
     }
 
     #[test]

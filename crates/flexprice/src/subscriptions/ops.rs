@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
+use unibill_core::CompactString;
 use unibill_core::{
     CancelOptions, CancelTiming, Customer, Error, ErrorKind, FinalInvoice, NewSubscription, Price,
     PriceId, PriceKind, Result, Subscription, SubscriptionId, SubscriptionListQuery,
@@ -235,7 +236,7 @@ pub fn cancel_request(id: &SubscriptionId, options: &CancelOptions) -> Result<Re
         },
         CancelTiming::At(t) => Cancel {
             cancellation_type: "scheduled_date",
-            cancel_at: Some(rfc3339(t)),
+            cancel_at: Some(rfc3339(t).into()),
             proration_behavior,
             invoice_policy: None,
         },
@@ -280,8 +281,8 @@ pub fn decode_subscription_list(response: Response) -> Result<(Vec<Subscription>
 }
 
 /// RFC 3339 in UTC with milliseconds (`2026-08-22T13:01:02.123Z`).
-pub(crate) fn rfc3339(t: Timestamp) -> String {
-    t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+pub(crate) fn rfc3339(t: Timestamp) -> CompactString {
+    unibill_core::timestamp::format_rfc3339_millis(t)
 }
 
 /// Of the subscriptions holding one key, the one every caller converges on: the oldest (by `created_at`,

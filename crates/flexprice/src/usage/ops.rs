@@ -22,8 +22,19 @@ const ENVELOPE_BYTES: u64 = 13;
 
 /// One event as the JSON the bulk body carries (encoded once: every re-send repeats the same bytes).
 pub fn encode_event(event: &UsageEvent) -> Result<Vec<u8>> {
-    serde_json::to_vec(&WireEvent::from(event))
-        .map_err(|e| Error::decode(format!("cannot encode event {}: {e}", event.key())))
+    // Room for an everyday event: growing from empty would reallocate and copy four times.
+    let mut bytes = Vec::with_capacity(256);
+    encode_event_into(event, &mut bytes)?;
+    Ok(bytes)
+}
+
+/// [`encode_event`] appended to `out` (a batch's events share one buffer); on an error `out` is as it was.
+pub fn encode_event_into(event: &UsageEvent, out: &mut Vec<u8>) -> Result<()> {
+    let start = out.len();
+    serde_json::to_writer(&mut *out, &WireEvent::from(event)).map_err(|e| {
+        out.truncate(start);
+        Error::decode(format!("cannot encode event {}: {e}", event.key()))
+    })
 }
 
 /// Splits encoded events (in order) into batches of at most `max_events` and `max_bytes` of body each; an
