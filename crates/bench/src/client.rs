@@ -36,6 +36,10 @@ pub struct RunResult {
     pub cpu_us_per_req: f64,
     /// Peak RSS of this process, KiB.
     pub peak_rss_kib: u64,
+    /// Allocations (and reallocations) per create during the loop, every thread of the process counted; only
+    /// in a build with the `count-allocations` feature.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allocations_per_req: Option<f64>,
 }
 
 /// The baseline's body: what a hand-written integration would send.
@@ -205,6 +209,8 @@ pub fn run(
     let concurrency = concurrency.max(1);
     let next = Arc::new(AtomicUsize::new(0));
 
+    #[cfg(feature = "count-allocations")]
+    let region = stats_alloc::Region::new(crate::GLOBAL);
     let cpu_before = cpu_time();
     let started = Instant::now();
     let mut latencies: Vec<u64> = rt.block_on(async {
@@ -238,6 +244,13 @@ pub fn run(
     })?;
     let wall = started.elapsed();
     let cpu = cpu_time().saturating_sub(cpu_before);
+    #[cfg(feature = "count-allocations")]
+    let allocations_per_req = {
+        let change = region.change();
+        Some((change.allocations + change.reallocations) as f64 / requests.max(1) as f64)
+    };
+    #[cfg(not(feature = "count-allocations"))]
+    let allocations_per_req = None;
 
     latencies.sort_unstable();
     let n = latencies.len().max(1);
@@ -255,6 +268,7 @@ pub fn run(
         p99_us: pct(0.99),
         cpu_us_per_req: duration_us(cpu) / requests.max(1) as f64,
         peak_rss_kib: peak_rss_kib(),
+        allocations_per_req,
     })
 }
 

@@ -11,6 +11,10 @@
 //!
 //! Rates, latencies and ratios are `f64`: they are measurements, not money.
 
+#[cfg(feature = "count-allocations")]
+#[global_allocator]
+static GLOBAL: &stats_alloc::StatsAlloc<std::alloc::System> = &stats_alloc::INSTRUMENTED_SYSTEM;
+
 mod busy_server;
 mod client;
 mod recorder;

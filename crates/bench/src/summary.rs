@@ -84,6 +84,8 @@ struct Machine {
     nproc: usize,
     cpu_model: String,
     mem_total: String,
+    /// `uname -r` (`/proc/sys/kernel/osrelease`).
+    kernel: String,
 }
 
 struct Server {
@@ -123,6 +125,15 @@ pub fn drive(plan: Plan) -> Result<(), Box<dyn std::error::Error>> {
     // variant gets the same URL.
     let url = format!("http://localhost:{}", server.port);
 
+    let host = machine();
+    eprintln!(
+        "host: {} ({} CPUs, {}), Linux {}; {}",
+        host.cpu_model,
+        host.nproc,
+        host.mem_total,
+        host.kernel,
+        placement.describe()
+    );
     let mut all = Vec::new();
     for run in 1..=plan.runs {
         for &concurrency in &plan.concurrencies {
@@ -175,7 +186,7 @@ pub fn drive(plan: Plan) -> Result<(), Box<dyn std::error::Error>> {
     let summary = Summary {
         requests_per_run: plan.requests,
         runs: plan.runs,
-        machine: machine(),
+        machine: host,
         pinning: placement.describe(),
         server: if plan.busy_poll_server {
             "busy-poll"
@@ -364,5 +375,8 @@ fn machine() -> Machine {
         nproc: std::thread::available_parallelism().map_or(0, |n| n.get()),
         cpu_model: field(&cpuinfo, "model name"),
         mem_total: field(&meminfo, "MemTotal"),
+        kernel: std::fs::read_to_string("/proc/sys/kernel/osrelease")
+            .map(|k| k.trim().to_owned())
+            .unwrap_or_default(),
     }
 }
