@@ -135,13 +135,13 @@ impl FlexpriceClientBuilder {
 impl FlexpriceClient {
     async fn customer_by_external_id(&self, external_id: &str) -> Result<Customer> {
         let (request, decode) = customers::ops::get_by_external_id_request(external_id);
-        self.exec.send(request, Safety::Safe, decode).await
+        self.exec.send_safe(request, decode).await
     }
 
     async fn customer(&self, id: &CustomerId) -> Result<Customer> {
         let request = customers::ops::get_request(id);
         self.exec
-            .send(request, Safety::Safe, customers::ops::decode_customer)
+            .send_safe(request, customers::ops::decode_customer)
             .await
     }
 }
@@ -188,7 +188,7 @@ impl Customers for FlexpriceClient {
         let (request, at) = customers::ops::list_request(&query)?;
         let (items, total) = self
             .exec
-            .send(request, Safety::Safe, customers::ops::decode_customer_list)
+            .send_safe(request, customers::ops::decode_customer_list)
             .await?;
         Ok(at.page(items, total))
     }
@@ -196,7 +196,7 @@ impl Customers for FlexpriceClient {
     async fn update(&self, id: CustomerId, update: CustomerUpdate) -> Result<Customer> {
         let request = customers::ops::update_request(&id, &update)?;
         self.exec
-            .send(request, Safety::Safe, customers::ops::decode_customer)
+            .send_safe(request, customers::ops::decode_customer)
             .await
     }
 
@@ -228,7 +228,7 @@ impl FlexpriceClient {
     ) -> Result<Connection> {
         let request = connections::ops::get_request(id, secrets);
         self.exec
-            .send(request, Safety::Safe, connections::ops::decode_connection)
+            .send_safe(request, connections::ops::decode_connection)
             .await
     }
 }
@@ -247,11 +247,7 @@ impl Connections for FlexpriceClient {
                 let request = connections::ops::lookup_request(input);
                 let (found, _) = self
                     .exec
-                    .send(
-                        request,
-                        Safety::Safe,
-                        connections::ops::decode_connection_list,
-                    )
+                    .send_safe(request, connections::ops::decode_connection_list)
                     .await?;
                 Ok(connections::ops::created(input, found))
             })
@@ -272,11 +268,7 @@ impl Connections for FlexpriceClient {
         let (request, at) = connections::ops::list_request(&query)?;
         let (items, total) = self
             .exec
-            .send(
-                request,
-                Safety::Safe,
-                connections::ops::decode_connection_list,
-            )
+            .send_safe(request, connections::ops::decode_connection_list)
             .await?;
         Ok(at.page(items, total))
     }
@@ -290,7 +282,7 @@ impl Connections for FlexpriceClient {
         let request =
             connections::ops::update_request(&id, &update, current.as_ref(), self.secrets_form)?;
         self.exec
-            .send(request, Safety::Safe, connections::ops::decode_connection)
+            .send_safe(request, connections::ops::decode_connection)
             .await
     }
 
@@ -309,7 +301,7 @@ impl FlexpriceClient {
         let request = prices::ops::lookup_request(key);
         let answer = self
             .exec
-            .send(request, Safety::Safe, prices::ops::decode_price)
+            .send_safe(request, prices::ops::decode_price)
             .await;
         prices::ops::found(answer)
     }
@@ -317,7 +309,7 @@ impl FlexpriceClient {
     async fn price(&self, id: &PriceId) -> Result<Price> {
         let request = prices::ops::get_request(id);
         self.exec
-            .send(request, Safety::Safe, prices::ops::decode_price)
+            .send_safe(request, prices::ops::decode_price)
             .await
     }
 }
@@ -356,7 +348,7 @@ impl Prices for FlexpriceClient {
         let (request, at) = prices::ops::list_request(&query)?;
         let (items, total) = self
             .exec
-            .send(request, Safety::Safe, prices::ops::decode_price_list)
+            .send_safe(request, prices::ops::decode_price_list)
             .await?;
         Ok(prices::ops::price_page(&query, at, items, total))
     }
@@ -368,7 +360,7 @@ impl Prices for FlexpriceClient {
                 let deadline = self.exec.call_deadline();
                 match self
                     .exec
-                    .send(request, Safety::Safe, prices::ops::decode_price)
+                    .send_safe(request, prices::ops::decode_price)
                     .await
                 {
                     Ok(p) => Some(p),
@@ -429,9 +421,7 @@ impl FlexpriceClient {
     /// Reads a plan (`GET /plans/{id}`), archived ones too, with the ids of its prices.
     pub async fn get_plan(&self, id: &str) -> Result<Plan> {
         let request = plans::ops::get_request(id)?;
-        self.exec
-            .send(request, Safety::Safe, plans::ops::decode_plan)
-            .await
+        self.exec.send_safe(request, plans::ops::decode_plan).await
     }
 
     /// One page of plans (`POST /plans/search` with `limit`, `offset`, `order: asc` and, unless archived ones
@@ -440,7 +430,7 @@ impl FlexpriceClient {
         let (request, at) = plans::ops::list_request(&query)?;
         let (items, total) = self
             .exec
-            .send(request, Safety::Safe, plans::ops::decode_plan_list)
+            .send_safe(request, plans::ops::decode_plan_list)
             .await?;
         Ok(at.page(items, total))
     }
@@ -498,9 +488,7 @@ impl FlexpriceClient {
     async fn feature_by_key(&self, key: &str) -> Result<Option<Feature>> {
         let request = features::ops::search_request(key)?;
         self.exec
-            .send(request, Safety::Safe, |r| {
-                features::ops::decode_found_feature(key, r)
-            })
+            .send_safe(request, |r| features::ops::decode_found_feature(key, r))
             .await
     }
 
@@ -510,18 +498,14 @@ impl FlexpriceClient {
         let request = meters::ops::search_request(key)?;
         let found = self
             .exec
-            .send(request, Safety::Safe, |r| {
-                meters::ops::decode_found_carrier(key, r)
-            })
+            .send_safe(request, |r| meters::ops::decode_found_carrier(key, r))
             .await?;
         match found {
             Some(Carried::ById { meter_id, key }) => {
                 let request = meters::ops::get_request(&meter_id);
                 let meter = self
                     .exec
-                    .send(request, Safety::Safe, |r| {
-                        meters::ops::decode_meter(&key, r)
-                    })
+                    .send_safe(request, |r| meters::ops::decode_meter(&key, r))
                     .await?;
                 Ok(Some(Carried::Meter(meter)))
             }
@@ -588,7 +572,7 @@ impl Meters for FlexpriceClient {
         let (request, at) = meters::ops::list_request(&query)?;
         let (items, total) = self
             .exec
-            .send(request, Safety::Safe, meters::ops::decode_meter_list)
+            .send_safe(request, meters::ops::decode_meter_list)
             .await?;
         // The cursor follows the features listed (not the meters kept), so no carrier is skipped.
         let next = at.next(items.len().max(at.limit as usize), total);
@@ -650,7 +634,7 @@ impl Features for FlexpriceClient {
         let (request, at) = features::ops::list_request(&query)?;
         let (items, total) = self
             .exec
-            .send(request, Safety::Safe, features::ops::decode_feature_list)
+            .send_safe(request, features::ops::decode_feature_list)
             .await?;
         Ok(at.page(items, total))
     }
@@ -674,9 +658,7 @@ impl Features for FlexpriceClient {
         let search = || async {
             let request = features::ops::grant_search_request(plan, &feature_id)?;
             self.exec
-                .send(request, Safety::Safe, |r| {
-                    features::ops::decode_found_grant(&grant, r)
-                })
+                .send_safe(request, |r| features::ops::decode_found_grant(&grant, r))
                 .await
         };
         // Finding 13: one grant per feature and plan, looked up before the first attempt.
@@ -709,11 +691,7 @@ impl FlexpriceClient {
     async fn subscription(&self, id: &SubscriptionId) -> Result<Subscription> {
         let request = subscriptions::ops::get_request(id);
         self.exec
-            .send(
-                request,
-                Safety::Safe,
-                subscriptions::ops::decode_subscription,
-            )
+            .send_safe(request, subscriptions::ops::decode_subscription)
             .await
     }
 
@@ -722,11 +700,7 @@ impl FlexpriceClient {
         let request = subscriptions::ops::find_by_key_request(key)?;
         let (items, _) = self
             .exec
-            .send(
-                request,
-                Safety::Safe,
-                subscriptions::ops::decode_subscription_list,
-            )
+            .send_safe(request, subscriptions::ops::decode_subscription_list)
             .await?;
         Ok(items
             .into_iter()
@@ -835,11 +809,7 @@ impl Subscriptions for FlexpriceClient {
         let (request, at) = subscriptions::ops::list_request(&query)?;
         let (items, total) = self
             .exec
-            .send(
-                request,
-                Safety::Safe,
-                subscriptions::ops::decode_subscription_list,
-            )
+            .send_safe(request, subscriptions::ops::decode_subscription_list)
             .await?;
         let next = at.next(items.len(), total);
         let items = items
@@ -877,7 +847,7 @@ impl Subscriptions for FlexpriceClient {
         }
         let request = subscriptions::ops::uncancel_request(&id)?;
         match deadline
-            .run(op, self.exec.send(request, Safety::Safe, |_| Ok(())))
+            .run(op, self.exec.send_safe(request, |_| Ok(())))
             .await
         {
             Ok(()) => {}
@@ -984,10 +954,7 @@ impl Usage for FlexpriceClient {
             let bodies: Vec<&[u8]> = encoded[range.clone()].iter().map(Vec::as_slice).collect();
             let request = usage::ops::bulk_request(&bodies);
             let answer = deadline
-                .run(
-                    usage::ops::INGEST,
-                    self.exec.send(request, Safety::Safe, |_| Ok(())),
-                )
+                .run(usage::ops::INGEST, self.exec.send_safe(request, |_| Ok(())))
                 .await;
             match answer {
                 Ok(()) => {
@@ -1040,8 +1007,7 @@ impl Usage for FlexpriceClient {
             let status = match deadline
                 .run(
                     "usage.status",
-                    self.exec
-                        .send(request, Safety::Safe, usage::ops::decode_status),
+                    self.exec.send_safe(request, usage::ops::decode_status),
                 )
                 .await
             {
@@ -1069,7 +1035,7 @@ impl Entitlements for FlexpriceClient {
         let request = entitlements::ops::usage_request(&customer_external_id, Some(&feature_key));
         let now = Timestamp::now();
         self.exec
-            .send(request, Safety::Safe, |r| {
+            .send_safe(request, |r| {
                 entitlements::ops::decode_check(&customer_external_id, &feature_key, now, r)
             })
             .await
@@ -1079,7 +1045,7 @@ impl Entitlements for FlexpriceClient {
         let request = entitlements::ops::usage_request(&customer_external_id, None);
         let now = Timestamp::now();
         self.exec
-            .send(request, Safety::Safe, |r| {
+            .send_safe(request, |r| {
                 entitlements::ops::decode_entitlements(&customer_external_id, now, r)
             })
             .await
@@ -1090,7 +1056,7 @@ impl FlexpriceClient {
     async fn invoice(&self, id: &InvoiceId) -> Result<Invoice> {
         let request = invoices::ops::get_request(id);
         self.exec
-            .send(request, Safety::Safe, invoices::ops::decode_invoice)
+            .send_safe(request, invoices::ops::decode_invoice)
             .await
     }
 
@@ -1104,7 +1070,7 @@ impl FlexpriceClient {
             let request = invoices::ops::find_by_key_request(input, page)?;
             let (items, total) = self
                 .exec
-                .send(request, Safety::Safe, invoices::ops::decode_keyed_list)
+                .send_safe(request, invoices::ops::decode_keyed_list)
                 .await?;
             let got = items.len() as u64;
             if let Some(found) = invoices::ops::holder(input, items) {
@@ -1176,7 +1142,7 @@ impl Invoices for FlexpriceClient {
         let (request, at) = invoices::ops::list_request(&query)?;
         let (items, total) = self
             .exec
-            .send(request, Safety::Safe, invoices::ops::decode_invoice_list)
+            .send_safe(request, invoices::ops::decode_invoice_list)
             .await?;
         Ok(invoices::ops::invoice_page(&query, at, items, total))
     }

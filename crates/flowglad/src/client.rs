@@ -150,15 +150,13 @@ impl FlowgladClient {
     async fn customer(&self, external_id: &str) -> Result<Customer> {
         let request = customers::get_request(external_id);
         self.exec
-            .send(request, Safety::Safe, customers::decode_customer)
+            .send_safe(request, customers::decode_customer)
             .await
     }
 
     async fn price(&self, id: &str) -> Result<Price> {
         let request = prices::get_request(id);
-        self.exec
-            .send(request, Safety::Safe, prices::decode_price)
-            .await
+        self.exec.send_safe(request, prices::decode_price).await
     }
 
     /// Pages through every price (the list ignores filters) for the active one with `slug`, under a
@@ -236,9 +234,7 @@ impl Prices for FlowgladClient {
     async fn list(&self, query: PriceListQuery) -> Result<Page<Price>> {
         let request = prices::list_request(&query)?;
         self.exec
-            .send(request, Safety::Safe, |r| {
-                prices::decode_price_page(r, &query)
-            })
+            .send_safe(request, |r| prices::decode_price_page(r, &query))
             .await
     }
 
@@ -248,17 +244,13 @@ impl Prices for FlowgladClient {
             return Ok(current);
         }
         let request = prices::update_request(id.as_str(), &current, &update)?;
-        self.exec
-            .send(request, Safety::Safe, prices::decode_price)
-            .await
+        self.exec.send_safe(request, prices::decode_price).await
     }
 
     async fn archive(&self, id: PriceId) -> Result<Price> {
         let current = self.price(id.as_str()).await?;
         let request = prices::archive_request(id.as_str(), &current)?;
-        self.exec
-            .send(request, Safety::Safe, prices::decode_price)
-            .await
+        self.exec.send_safe(request, prices::decode_price).await
     }
 }
 
@@ -292,9 +284,7 @@ impl Customers for FlowgladClient {
     async fn list(&self, query: CustomerListQuery) -> Result<Page<Customer>> {
         let request = customers::list_request(&query)?;
         self.exec
-            .send(request, Safety::Safe, |r| {
-                customers::decode_customer_page(r, &query)
-            })
+            .send_safe(request, |r| customers::decode_customer_page(r, &query))
             .await
     }
 
@@ -304,7 +294,7 @@ impl Customers for FlowgladClient {
         }
         let request = customers::update_request(id.as_str(), &update)?;
         self.exec
-            .send(request, Safety::Safe, customers::decode_customer)
+            .send_safe(request, customers::decode_customer)
             .await
     }
 
@@ -316,7 +306,7 @@ impl Customers for FlowgladClient {
             return Ok(());
         }
         let request = customers::delete_request(id.as_str())?;
-        self.exec.send(request, Safety::Safe, |_| Ok(())).await
+        self.exec.send_safe(request, |_| Ok(())).await
     }
 }
 
@@ -325,9 +315,7 @@ impl FlowgladClient {
     async fn billing(&self, external_id: &str) -> Result<CustomerBilling> {
         let request = billing::billing_request(external_id)?;
         self.exec
-            .send(request, Safety::Safe, |r| {
-                billing::decode_billing(external_id, r)
-            })
+            .send_safe(request, |r| billing::decode_billing(external_id, r))
             .await
     }
 
@@ -410,15 +398,13 @@ impl FlowgladClient {
     async fn subscription(&self, id: &SubscriptionId) -> Result<Subscription> {
         let request = subscriptions::get_request(id);
         self.exec
-            .send(request, Safety::Safe, subscriptions::decode_subscription)
+            .send_safe(request, subscriptions::decode_subscription)
             .await
     }
 
     async fn invoice(&self, id: &InvoiceId) -> Result<Invoice> {
         let request = invoices::get_request(id);
-        self.exec
-            .send(request, Safety::Safe, invoices::decode_invoice)
-            .await
+        self.exec.send_safe(request, invoices::decode_invoice).await
     }
 }
 
@@ -503,9 +489,7 @@ impl Meters for FlowgladClient {
     async fn list(&self, query: MeterListQuery) -> Result<Page<Meter>> {
         let request = meters::list_request(&query)?;
         self.exec
-            .send(request, Safety::Safe, |r| {
-                meters::decode_meter_page(r, &query)
-            })
+            .send_safe(request, |r| meters::decode_meter_page(r, &query))
             .await
     }
 }
@@ -560,9 +544,7 @@ impl Features for FlowgladClient {
     async fn list(&self, query: FeatureListQuery) -> Result<Page<Feature>> {
         let request = features::list_request(&query)?;
         self.exec
-            .send(request, Safety::Safe, |r| {
-                features::decode_feature_page(r, &query)
-            })
+            .send_safe(request, |r| features::decode_feature_page(r, &query))
             .await
     }
 
@@ -637,7 +619,7 @@ impl Subscriptions for FlowgladClient {
     async fn list(&self, query: SubscriptionListQuery) -> Result<Page<Subscription>> {
         let request = subscriptions::list_request(&query)?;
         self.exec
-            .send(request, Safety::Safe, |r| {
+            .send_safe(request, |r| {
                 subscriptions::decode_subscription_page(r, &query)
             })
             .await
@@ -647,7 +629,7 @@ impl Subscriptions for FlowgladClient {
         // Idempotent on the server: a subscription in a terminal state answers 200 with itself.
         let request = subscriptions::cancel_request(&id, &options)?;
         self.exec
-            .send(request, Safety::Safe, subscriptions::decode_subscription)
+            .send_safe(request, subscriptions::decode_subscription)
             .await
     }
 
@@ -656,7 +638,7 @@ impl Subscriptions for FlowgladClient {
         let request = subscriptions::uncancel_request(&id)?;
         let s = self
             .exec
-            .send(request, Safety::Safe, subscriptions::decode_subscription)
+            .send_safe(request, subscriptions::decode_subscription)
             .await?;
         subscriptions::uncanceled(s)
     }
@@ -782,10 +764,7 @@ impl Usage for FlowgladClient {
                 .collect();
             let request = usage::bulk_request(&items)?;
             match deadline
-                .run(
-                    op,
-                    self.exec.send(request, Safety::Safe, usage::decode_bulk),
-                )
+                .run(op, self.exec.send_safe(request, usage::decode_bulk))
                 .await
             {
                 Ok(mut rows) => {
@@ -833,10 +812,7 @@ impl Usage for FlowgladClient {
             let request = usage::single_request(&events[i], &subs[i])?;
             outcomes[i] = Some(
                 match deadline
-                    .run(
-                        op,
-                        self.exec.send(request, Safety::Safe, usage::decode_single),
-                    )
+                    .run(op, self.exec.send_safe(request, usage::decode_single))
                     .await
                 {
                     Ok(row) => usage::outcome(&events[i], &subs[i], row, false),
@@ -934,9 +910,7 @@ impl Invoices for FlowgladClient {
     async fn list(&self, query: InvoiceListQuery) -> Result<Page<Invoice>> {
         let request = invoices::list_request(&query)?;
         self.exec
-            .send(request, Safety::Safe, |r| {
-                invoices::decode_invoice_page(r, &query)
-            })
+            .send_safe(request, |r| invoices::decode_invoice_page(r, &query))
             .await
     }
 
