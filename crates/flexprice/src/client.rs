@@ -3,7 +3,6 @@
 //! [`Invoices`]) and plan calls as glue: each builds its request with the resource's `ops`, declares its safety class, and hands
 //! the request to the one executor.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -17,13 +16,13 @@ use unibill_core::{
     CustomerId, CustomerListQuery, CustomerRef, CustomerStatus, CustomerUpdate, Customers,
     DEFAULT_MAX_PAGES, Entitlement, EntitlementCapabilities, Entitlements, Error, ErrorKind,
     Feature, FeatureCapabilities, FeatureGrant, FeatureKind, FeatureListQuery, Features, Grant,
-    IdempotencyKey, IngestOutcome, IngestReport, Invoice, InvoiceCapabilities, InvoiceId,
-    InvoiceListQuery, InvoiceStatus, Invoices, Meter, MeterCapabilities, MeterId, MeterListQuery,
-    Meters, NewConnection, NewCustomer, NewFeature, NewMeter, NewPrice, NewSubscription, Page,
-    PageProgress, Patch, Price, PriceCapabilities, PriceId, PriceListQuery, PriceUpdate, Prices,
-    Result, Subscription, SubscriptionCapabilities, SubscriptionId, SubscriptionListQuery,
-    SubscriptionStatus, Subscriptions, Timestamp, Usage, UsageCapabilities, UsageEvent,
-    UsageStatus,
+    IdempotencyKey, IngestOutcome, IngestOutcomes, IngestReport, Invoice, InvoiceCapabilities,
+    InvoiceId, InvoiceListQuery, InvoiceStatus, Invoices, Meter, MeterCapabilities, MeterId,
+    MeterListQuery, Meters, NewConnection, NewCustomer, NewFeature, NewMeter, NewPrice,
+    NewSubscription, Page, PageProgress, Patch, Price, PriceCapabilities, PriceId, PriceListQuery,
+    PriceUpdate, Prices, Result, Subscription, SubscriptionCapabilities, SubscriptionId,
+    SubscriptionListQuery, SubscriptionStatus, Subscriptions, Timestamp, Usage, UsageCapabilities,
+    UsageEvent, UsageStatus,
 };
 use unibill_http::http::HeaderName;
 use unibill_http::{CallDeadline, HttpExecutor, HttpExecutorBuilder, Lookup, Safety};
@@ -466,23 +465,6 @@ impl FlexpriceClient {
     }
 }
 
-/// A failed bulk's error, once per event of the batch (the first one carries the original as its source).
-fn batch_error(e: &Error, first: bool, source: &mut Option<Error>) -> Error {
-    let err = Error::new(
-        e.kind(),
-        format!(
-            "the batch holding this event was not taken: {}",
-            e.message()
-        ),
-    )
-    .with_provider(PROVIDER)
-    .with_operation(usage::ops::INGEST);
-    match (first, source.take()) {
-        (true, Some(s)) => err.with_source(s),
-        _ => err,
-    }
-}
-
 impl FlexpriceClient {
     /// The feature holding `key` (published), if any.
     async fn feature_by_key(&self, key: &str) -> Result<Option<Feature>> {
@@ -907,38 +889,17 @@ impl Usage for FlexpriceClient {
 
     async fn ingest(&self, events: Vec<UsageEvent>) -> Result<IngestReport> {
         let deadline = self.exec.call_deadline();
-        let mut outcomes: Vec<Option<IngestOutcome>> = Vec::with_capacity(events.len());
-        let mut first: HashMap<&IdempotencyKey, usize> = HashMap::new();
+        // Finding 10: a key twice in one batch is sent once.
+        let mut outcomes = IngestOutcomes::new(&events, PROVIDER, usage::ops::INGEST);
         let mut sent: Vec<usize> = Vec::new();
         let mut encoded: Vec<Vec<u8>> = Vec::new();
-        for (i, e) in events.iter().enumerate() {
-            // Finding 10: a key twice in one batch is sent once.
-            if let Some(&j) = first.get(e.key()) {
-                outcomes.push(Some(if events[j] == *e {
-                    IngestOutcome::Duplicate { provider_id: None }
-                } else {
-                    IngestOutcome::Rejected(
-                        Error::invalid_field(
-                            "key",
-                            format!(
-                                "key `{}` is used twice in one batch with other content",
-                                e.key()
-                            ),
-                        )
-                        .with_provider(PROVIDER)
-                        .with_operation(usage::ops::INGEST),
-                    )
-                }));
-                continue;
-            }
-            first.insert(e.key(), i);
-            match usage::ops::encode_event(e) {
+        for i in outcomes.unsettled() {
+            match usage::ops::encode_event(&events[i]) {
                 Ok(bytes) => {
                     sent.push(i);
                     encoded.push(bytes);
-                    outcomes.push(None);
                 }
-                Err(err) => outcomes.push(Some(IngestOutcome::Rejected(err))),
+                Err(err) => outcomes.settle(i, IngestOutcome::Rejected(err)),
             }
         }
         let sizes: Vec<usize> = encoded.iter().map(Vec::len).collect();
@@ -959,7 +920,7 @@ impl Usage for FlexpriceClient {
             match answer {
                 Ok(()) => {
                     for p in range {
-                        outcomes[sent[p]] = Some(IngestOutcome::Accepted);
+                        outcomes.settle(sent[p], IngestOutcome::Accepted);
                     }
                 }
                 Err(e) if e.kind() == ErrorKind::InvalidInput && range.len() > 1 => {
@@ -968,32 +929,12 @@ impl Usage for FlexpriceClient {
                     work.push(range.start..mid);
                 }
                 Err(e) if e.kind() == ErrorKind::InvalidInput => {
-                    outcomes[sent[range.start]] = Some(IngestOutcome::Rejected(e));
+                    outcomes.settle(sent[range.start], IngestOutcome::Rejected(e));
                 }
-                Err(e) => {
-                    let mut source = Some(Error::new(e.kind(), e.message().to_owned()));
-                    for (n, p) in range.enumerate() {
-                        outcomes[sent[p]] = Some(IngestOutcome::NotRecorded(batch_error(
-                            &e,
-                            n == 0,
-                            &mut source,
-                        )));
-                    }
-                }
+                Err(e) => outcomes.not_taken(range.map(|p| sent[p]), &e),
             }
         }
-        let mut report = IngestReport::new();
-        for (e, outcome) in events.iter().zip(outcomes) {
-            let outcome = outcome.unwrap_or_else(|| {
-                IngestOutcome::NotRecorded(
-                    Error::new(ErrorKind::Provider, "the event was not sent")
-                        .with_provider(PROVIDER)
-                        .with_operation(usage::ops::INGEST),
-                )
-            });
-            report.push(e.key().clone(), outcome);
-        }
-        Ok(report)
+        Ok(outcomes.into_report())
     }
 
     async fn status(

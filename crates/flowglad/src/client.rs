@@ -9,12 +9,12 @@ use unibill_core::{
     CancelOptions, Currency, Customer, CustomerCapabilities, CustomerId, CustomerListQuery,
     CustomerStatus, CustomerUpdate, Customers, DEFAULT_MAX_PAGES, Entitlement,
     EntitlementCapabilities, Entitlements, Error, ErrorKind, Feature, FeatureCapabilities,
-    FeatureGrant, FeatureListQuery, Features, Grant, IdempotencyKey, IngestOutcome, IngestReport,
-    Invoice, InvoiceCapabilities, InvoiceId, InvoiceListQuery, Invoices, Meter, MeterCapabilities,
-    MeterListQuery, Meters, NewCustomer, NewFeature, NewMeter, NewPrice, NewSubscription, Page,
-    PageProgress, Price, PriceCapabilities, PriceId, PriceListQuery, PriceUpdate, Prices, Result,
-    Subscription, SubscriptionCapabilities, SubscriptionId, SubscriptionListQuery, Subscriptions,
-    Usage, UsageCapabilities, UsageEvent, UsageStatus,
+    FeatureGrant, FeatureListQuery, Features, Grant, IdempotencyKey, IngestOutcome, IngestOutcomes,
+    IngestReport, Invoice, InvoiceCapabilities, InvoiceId, InvoiceListQuery, Invoices, Meter,
+    MeterCapabilities, MeterListQuery, Meters, NewCustomer, NewFeature, NewMeter, NewPrice,
+    NewSubscription, Page, PageProgress, Price, PriceCapabilities, PriceId, PriceListQuery,
+    PriceUpdate, Prices, Result, Subscription, SubscriptionCapabilities, SubscriptionId,
+    SubscriptionListQuery, Subscriptions, Usage, UsageCapabilities, UsageEvent, UsageStatus,
 };
 use unibill_http::http::header::AUTHORIZATION;
 use unibill_http::{HttpExecutor, HttpExecutorBuilder, Lookup, Safety};
@@ -680,33 +680,13 @@ impl Usage for FlowgladClient {
     async fn ingest(&self, events: Vec<UsageEvent>) -> Result<IngestReport> {
         let op = usage::INGEST;
         let deadline = self.exec.call_deadline();
-        let mut outcomes: Vec<Option<IngestOutcome>> = Vec::with_capacity(events.len());
-        let mut subs: Vec<String> = Vec::with_capacity(events.len());
+        // Finding 10: a key twice in one batch is sent once.
+        let mut outcomes = IngestOutcomes::new(&events, PROVIDER, op);
+        let mut subs: Vec<String> = vec![String::new(); events.len()];
         let mut resolved: HashMap<String, std::result::Result<String, Error>> = HashMap::new();
-        let mut first: HashMap<&IdempotencyKey, usize> = HashMap::new();
         let mut sent: Vec<usize> = Vec::new();
-        for (i, e) in events.iter().enumerate() {
-            subs.push(String::new());
-            // Finding 10: a key twice in one batch is sent once.
-            if let Some(&j) = first.get(e.key()) {
-                outcomes.push(Some(if events[j] == *e {
-                    IngestOutcome::Duplicate { provider_id: None }
-                } else {
-                    IngestOutcome::Rejected(
-                        Error::invalid_field(
-                            "key",
-                            format!(
-                                "key `{}` is used twice in one batch with other content",
-                                e.key()
-                            ),
-                        )
-                        .with_provider(PROVIDER)
-                        .with_operation(op),
-                    )
-                }));
-                continue;
-            }
-            first.insert(e.key(), i);
+        for i in outcomes.unsettled() {
+            let e = &events[i];
             // Finding 9: the subscription is resolved once per customer, before the first attempt.
             let sub = match e.subscription_id() {
                 Some(s) => Ok(s.as_str().to_owned()),
@@ -737,15 +717,14 @@ impl Usage for FlowgladClient {
                 Ok(s) => {
                     subs[i] = s;
                     sent.push(i);
-                    outcomes.push(None);
                 }
                 Err(err)
                     if err.kind() == ErrorKind::InvalidInput
                         || err.kind() == ErrorKind::NotFound =>
                 {
-                    outcomes.push(Some(IngestOutcome::Rejected(err)));
+                    outcomes.settle(i, IngestOutcome::Rejected(err));
                 }
-                Err(err) => outcomes.push(Some(IngestOutcome::NotRecorded(err))),
+                Err(err) => outcomes.settle(i, IngestOutcome::NotRecorded(err)),
             }
         }
         let max = usage::MAX_BATCH_EVENTS as usize;
@@ -772,7 +751,7 @@ impl Usage for FlowgladClient {
                         let i = sent[p];
                         match rows.remove(events[i].key().as_str()) {
                             Some(row) => {
-                                outcomes[i] = Some(usage::outcome(&events[i], &subs[i], row, true));
+                                outcomes.settle(i, usage::outcome(&events[i], &subs[i], row, true));
                             }
                             // Omitted: a duplicate of an earlier event; its stored amount is checked below.
                             None => recheck.push(i),
@@ -788,29 +767,16 @@ impl Usage for FlowgladClient {
                     work.push(range.start..mid);
                 }
                 Err(e) if matches!(e.kind(), ErrorKind::InvalidInput | ErrorKind::NotFound) => {
-                    outcomes[sent[range.start]] = Some(IngestOutcome::Rejected(e));
+                    outcomes.settle(sent[range.start], IngestOutcome::Rejected(e));
                 }
-                Err(e) => {
-                    for p in range {
-                        outcomes[sent[p]] = Some(IngestOutcome::NotRecorded(
-                            Error::new(
-                                e.kind(),
-                                format!(
-                                    "the batch holding this event was not taken: {}",
-                                    e.message()
-                                ),
-                            )
-                            .with_provider(PROVIDER)
-                            .with_operation(op),
-                        ));
-                    }
-                }
+                Err(e) => outcomes.not_taken(range.map(|p| sent[p]), &e),
             }
         }
         // The single route answers the stored event of a duplicate: its amount is compared with what was sent.
         for i in recheck {
             let request = usage::single_request(&events[i], &subs[i])?;
-            outcomes[i] = Some(
+            outcomes.settle(
+                i,
                 match deadline
                     .run(op, self.exec.send_safe(request, usage::decode_single))
                     .await
@@ -824,18 +790,7 @@ impl Usage for FlowgladClient {
                 },
             );
         }
-        let mut report = IngestReport::new();
-        for (e, outcome) in events.iter().zip(outcomes) {
-            let outcome = outcome.unwrap_or_else(|| {
-                IngestOutcome::NotRecorded(
-                    Error::new(ErrorKind::Provider, "the event was not sent")
-                        .with_provider(PROVIDER)
-                        .with_operation(op),
-                )
-            });
-            report.push(e.key().clone(), outcome);
-        }
-        Ok(report)
+        Ok(outcomes.into_report())
     }
 
     async fn status(
