@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use jiff::Timestamp;
 use unibill_core::{
-    CancelOptions, Currency, Customer, CustomerCapabilities, CustomerId, CustomerListQuery,
+    CancelOptions, Currency, Cursor, Customer, CustomerCapabilities, CustomerId, CustomerListQuery,
     CustomerStatus, CustomerUpdate, Customers, DEFAULT_MAX_PAGES, Entitlement,
     EntitlementCapabilities, Entitlements, Error, ErrorKind, Feature, FeatureCapabilities,
     FeatureGrant, FeatureListQuery, Features, Grant, IdempotencyKey, IngestOutcome, IngestOutcomes,
@@ -163,19 +163,46 @@ impl FlowgladClient {
     /// [`PageProgress`]: a repeated cursor or page, or more than the client's `max_pages` pages, end it with a
     /// `Provider` error naming `prices.find_by_slug`.
     async fn find_active_price_by_slug(&self, slug: &str) -> Result<Option<Price>> {
-        let mut progress = PageProgress::new(SLUG_SEARCH, self.max_pages).provider(PROVIDER);
+        let query = prices::slug_search_query();
+        let list = |cursor: Option<Cursor>| {
+            let q = match cursor {
+                Some(c) => query.clone().cursor(c),
+                None => query.clone(),
+            };
+            Prices::list(self, q)
+        };
+        let holder = |items| prices::slug_holder(items, slug);
+        self.scan(SLUG_SEARCH, list, |p: &Price| p.id.as_str(), holder)
+            .await
+    }
+
+    /// Pages through a listing (`list`, from a cursor) for the item `pick` finds among a page's items, under a
+    /// [`PageProgress`] named `op` that tells items apart by `key`: a repeated cursor or page, or more than the
+    /// client's `max_pages` pages, end it with a `Provider` error naming `op`.
+    async fn scan<T, F, Fut>(
+        &self,
+        op: &'static str,
+        list: F,
+        key: impl Fn(&T) -> &str,
+        pick: impl Fn(Vec<T>) -> Option<T>,
+    ) -> Result<Option<T>>
+    where
+        F: Fn(Option<Cursor>) -> Fut,
+        Fut: std::future::Future<Output = Result<Page<T>>>,
+    {
+        let mut progress = PageProgress::new(op, self.max_pages).provider(PROVIDER);
         progress.check_bound()?;
-        let mut query = prices::slug_search_query();
+        let mut cursor = None;
         loop {
-            let page = Prices::list(self, query.clone()).await?;
-            progress.items(page.items.iter().map(|p| p.id.as_str()))?;
-            if let Some(p) = prices::slug_holder(page.items, slug) {
-                return Ok(Some(p));
+            let page = list(cursor).await?;
+            progress.items(page.items.iter().map(&key))?;
+            if let Some(found) = pick(page.items) {
+                return Ok(Some(found));
             }
             match page.next_cursor {
                 Some(next) => {
                     progress.next(Some(next.as_str()))?;
-                    query = query.cursor(next);
+                    cursor = Some(next);
                 }
                 None => return Ok(None),
             }
@@ -319,58 +346,38 @@ impl FlowgladClient {
             .await
     }
 
-    /// Pages through a slug-keyed list for the item with `slug`, bounded like the price slug search.
-    async fn find_by_slug<T, F, Fut>(
-        &self,
-        op: &'static str,
-        slug: &str,
-        list: F,
-    ) -> Result<Option<T>>
-    where
-        F: Fn(Option<unibill_core::Cursor>) -> Fut,
-        Fut: std::future::Future<Output = Result<Page<T>>>,
-        T: Slugged,
-    {
-        let mut progress = PageProgress::new(op, self.max_pages).provider(PROVIDER);
-        progress.check_bound()?;
-        let mut cursor = None;
-        loop {
-            let page = list(cursor).await?;
-            progress.items(page.items.iter().map(|t| t.slug()))?;
-            let next = page.next_cursor.clone();
-            if let Some(found) = page.items.into_iter().find(|t| t.slug() == slug) {
-                return Ok(Some(found));
-            }
-            match next {
-                Some(next) => {
-                    progress.next(Some(next.as_str()))?;
-                    cursor = Some(next);
-                }
-                None => return Ok(None),
-            }
-        }
-    }
-
+    /// The meter with slug `slug`, paging through every meter (bounded like the price slug search).
     async fn meter_by_slug(&self, slug: &str) -> Result<Option<Meter>> {
-        self.find_by_slug(meters::FIND, slug, |c| {
-            let mut q = MeterListQuery::new().limit(crate::MAX_PAGE_SIZE);
-            if let Some(c) = c {
-                q = q.cursor(c);
-            }
-            async move { Meters::list(self, q).await }
-        })
-        .await
+        let list = |c: Option<Cursor>| {
+            let q = MeterListQuery::new().limit(crate::MAX_PAGE_SIZE);
+            Meters::list(
+                self,
+                match c {
+                    Some(c) => q.cursor(c),
+                    None => q,
+                },
+            )
+        };
+        let with_slug = |items: Vec<Meter>| items.into_iter().find(|m| m.key == slug);
+        self.scan(meters::FIND, list, |m| m.key.as_str(), with_slug)
+            .await
     }
 
+    /// The feature with slug `slug`, paging through every feature (bounded like the price slug search).
     async fn feature_by_slug(&self, slug: &str) -> Result<Option<Feature>> {
-        self.find_by_slug(features::FIND, slug, |c| {
-            let mut q = FeatureListQuery::new().limit(crate::MAX_PAGE_SIZE);
-            if let Some(c) = c {
-                q = q.cursor(c);
-            }
-            async move { Features::list(self, q).await }
-        })
-        .await
+        let list = |c: Option<Cursor>| {
+            let q = FeatureListQuery::new().limit(crate::MAX_PAGE_SIZE);
+            Features::list(
+                self,
+                match c {
+                    Some(c) => q.cursor(c),
+                    None => q,
+                },
+            )
+        };
+        let with_slug = |items: Vec<Feature>| items.into_iter().find(|f| f.key == slug);
+        self.scan(features::FIND, list, |f| f.key.as_str(), with_slug)
+            .await
     }
 
     /// The pricing model: configured, or read from the first usage meter listed.
@@ -405,23 +412,6 @@ impl FlowgladClient {
     async fn invoice(&self, id: &InvoiceId) -> Result<Invoice> {
         let request = invoices::get_request(id);
         self.exec.send_safe(request, invoices::decode_invoice).await
-    }
-}
-
-/// A record keyed by slug (the scan's key).
-trait Slugged {
-    fn slug(&self) -> &str;
-}
-
-impl Slugged for Meter {
-    fn slug(&self) -> &str {
-        &self.key
-    }
-}
-
-impl Slugged for Feature {
-    fn slug(&self) -> &str {
-        &self.key
     }
 }
 
