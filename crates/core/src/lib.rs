@@ -98,6 +98,7 @@ pub mod clock;
 pub mod error;
 pub mod guard;
 pub mod id;
+pub mod ingest_outcomes;
 pub mod memory;
 pub mod metadata;
 pub mod model;
@@ -146,6 +147,7 @@ pub use id::{
     BillingPlanId, ConnectionId, CustomerId, FeatureId, Identified, IntegrationConfigurationId,
     InvoiceId, MeterId, PriceId, ProductId, StoreId, SubscriptionId,
 };
+pub use ingest_outcomes::IngestOutcomes;
 pub use memory::{
     MemoryConnections, MemoryCustomers, MemoryEntitlements, MemoryFeatures, MemoryInvoices,
     MemoryLifecycle, MemoryLifecycleBuilder, MemoryMeters, MemoryPrices, MemoryStores,

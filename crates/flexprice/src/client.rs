@@ -3,7 +3,6 @@
 //! [`Invoices`]) and plan calls as glue: each builds its request with the resource's `ops`, declares its safety class, and hands
 //! the request to the one executor.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -17,13 +16,13 @@ use unibill_core::{
     CustomerId, CustomerListQuery, CustomerRef, CustomerStatus, CustomerUpdate, Customers,
     DEFAULT_MAX_PAGES, Entitlement, EntitlementCapabilities, Entitlements, Error, ErrorKind,
     Feature, FeatureCapabilities, FeatureGrant, FeatureKind, FeatureListQuery, Features, Grant,
-    IdempotencyKey, IngestOutcome, IngestReport, Invoice, InvoiceCapabilities, InvoiceId,
-    InvoiceListQuery, InvoiceStatus, Invoices, Meter, MeterCapabilities, MeterId, MeterListQuery,
-    Meters, NewConnection, NewCustomer, NewFeature, NewMeter, NewPrice, NewSubscription, Page,
-    PageProgress, Patch, Price, PriceCapabilities, PriceId, PriceListQuery, PriceUpdate, Prices,
-    Result, Subscription, SubscriptionCapabilities, SubscriptionId, SubscriptionListQuery,
-    SubscriptionStatus, Subscriptions, Timestamp, Usage, UsageCapabilities, UsageEvent,
-    UsageStatus,
+    IdempotencyKey, IngestOutcome, IngestOutcomes, IngestReport, Invoice, InvoiceCapabilities,
+    InvoiceId, InvoiceListQuery, InvoiceStatus, Invoices, Meter, MeterCapabilities, MeterId,
+    MeterListQuery, Meters, NewConnection, NewCustomer, NewFeature, NewMeter, NewPrice,
+    NewSubscription, Page, PageProgress, Patch, Price, PriceCapabilities, PriceId, PriceListQuery,
+    PriceUpdate, Prices, Result, Subscription, SubscriptionCapabilities, SubscriptionId,
+    SubscriptionListQuery, SubscriptionStatus, Subscriptions, Timestamp, Usage, UsageCapabilities,
+    UsageEvent, UsageStatus,
 };
 use unibill_http::http::HeaderName;
 use unibill_http::{CallDeadline, HttpExecutor, HttpExecutorBuilder, Lookup, Safety};
@@ -135,13 +134,13 @@ impl FlexpriceClientBuilder {
 impl FlexpriceClient {
     async fn customer_by_external_id(&self, external_id: &str) -> Result<Customer> {
         let (request, decode) = customers::ops::get_by_external_id_request(external_id);
-        self.exec.send(request, Safety::Safe, decode).await
+        self.exec.send_safe(request, decode).await
     }
 
     async fn customer(&self, id: &CustomerId) -> Result<Customer> {
         let request = customers::ops::get_request(id);
         self.exec
-            .send(request, Safety::Safe, customers::ops::decode_customer)
+            .send_safe(request, customers::ops::decode_customer)
             .await
     }
 }
@@ -188,7 +187,7 @@ impl Customers for FlexpriceClient {
         let (request, at) = customers::ops::list_request(&query)?;
         let (items, total) = self
             .exec
-            .send(request, Safety::Safe, customers::ops::decode_customer_list)
+            .send_safe(request, customers::ops::decode_customer_list)
             .await?;
         Ok(at.page(items, total))
     }
@@ -196,7 +195,7 @@ impl Customers for FlexpriceClient {
     async fn update(&self, id: CustomerId, update: CustomerUpdate) -> Result<Customer> {
         let request = customers::ops::update_request(&id, &update)?;
         self.exec
-            .send(request, Safety::Safe, customers::ops::decode_customer)
+            .send_safe(request, customers::ops::decode_customer)
             .await
     }
 
@@ -228,7 +227,7 @@ impl FlexpriceClient {
     ) -> Result<Connection> {
         let request = connections::ops::get_request(id, secrets);
         self.exec
-            .send(request, Safety::Safe, connections::ops::decode_connection)
+            .send_safe(request, connections::ops::decode_connection)
             .await
     }
 }
@@ -247,11 +246,7 @@ impl Connections for FlexpriceClient {
                 let request = connections::ops::lookup_request(input);
                 let (found, _) = self
                     .exec
-                    .send(
-                        request,
-                        Safety::Safe,
-                        connections::ops::decode_connection_list,
-                    )
+                    .send_safe(request, connections::ops::decode_connection_list)
                     .await?;
                 Ok(connections::ops::created(input, found))
             })
@@ -272,11 +267,7 @@ impl Connections for FlexpriceClient {
         let (request, at) = connections::ops::list_request(&query)?;
         let (items, total) = self
             .exec
-            .send(
-                request,
-                Safety::Safe,
-                connections::ops::decode_connection_list,
-            )
+            .send_safe(request, connections::ops::decode_connection_list)
             .await?;
         Ok(at.page(items, total))
     }
@@ -290,7 +281,7 @@ impl Connections for FlexpriceClient {
         let request =
             connections::ops::update_request(&id, &update, current.as_ref(), self.secrets_form)?;
         self.exec
-            .send(request, Safety::Safe, connections::ops::decode_connection)
+            .send_safe(request, connections::ops::decode_connection)
             .await
     }
 
@@ -309,7 +300,7 @@ impl FlexpriceClient {
         let request = prices::ops::lookup_request(key);
         let answer = self
             .exec
-            .send(request, Safety::Safe, prices::ops::decode_price)
+            .send_safe(request, prices::ops::decode_price)
             .await;
         prices::ops::found(answer)
     }
@@ -317,7 +308,7 @@ impl FlexpriceClient {
     async fn price(&self, id: &PriceId) -> Result<Price> {
         let request = prices::ops::get_request(id);
         self.exec
-            .send(request, Safety::Safe, prices::ops::decode_price)
+            .send_safe(request, prices::ops::decode_price)
             .await
     }
 }
@@ -356,7 +347,7 @@ impl Prices for FlexpriceClient {
         let (request, at) = prices::ops::list_request(&query)?;
         let (items, total) = self
             .exec
-            .send(request, Safety::Safe, prices::ops::decode_price_list)
+            .send_safe(request, prices::ops::decode_price_list)
             .await?;
         Ok(prices::ops::price_page(&query, at, items, total))
     }
@@ -368,7 +359,7 @@ impl Prices for FlexpriceClient {
                 let deadline = self.exec.call_deadline();
                 match self
                     .exec
-                    .send(request, Safety::Safe, prices::ops::decode_price)
+                    .send_safe(request, prices::ops::decode_price)
                     .await
                 {
                     Ok(p) => Some(p),
@@ -429,9 +420,7 @@ impl FlexpriceClient {
     /// Reads a plan (`GET /plans/{id}`), archived ones too, with the ids of its prices.
     pub async fn get_plan(&self, id: &str) -> Result<Plan> {
         let request = plans::ops::get_request(id)?;
-        self.exec
-            .send(request, Safety::Safe, plans::ops::decode_plan)
-            .await
+        self.exec.send_safe(request, plans::ops::decode_plan).await
     }
 
     /// One page of plans (`POST /plans/search` with `limit`, `offset`, `order: asc` and, unless archived ones
@@ -440,7 +429,7 @@ impl FlexpriceClient {
         let (request, at) = plans::ops::list_request(&query)?;
         let (items, total) = self
             .exec
-            .send(request, Safety::Safe, plans::ops::decode_plan_list)
+            .send_safe(request, plans::ops::decode_plan_list)
             .await?;
         Ok(at.page(items, total))
     }
@@ -476,31 +465,12 @@ impl FlexpriceClient {
     }
 }
 
-/// A failed bulk's error, once per event of the batch (the first one carries the original as its source).
-fn batch_error(e: &Error, first: bool, source: &mut Option<Error>) -> Error {
-    let err = Error::new(
-        e.kind(),
-        format!(
-            "the batch holding this event was not taken: {}",
-            e.message()
-        ),
-    )
-    .with_provider(PROVIDER)
-    .with_operation(usage::ops::INGEST);
-    match (first, source.take()) {
-        (true, Some(s)) => err.with_source(s),
-        _ => err,
-    }
-}
-
 impl FlexpriceClient {
     /// The feature holding `key` (published), if any.
     async fn feature_by_key(&self, key: &str) -> Result<Option<Feature>> {
         let request = features::ops::search_request(key)?;
         self.exec
-            .send(request, Safety::Safe, |r| {
-                features::ops::decode_found_feature(key, r)
-            })
+            .send_safe(request, |r| features::ops::decode_found_feature(key, r))
             .await
     }
 
@@ -510,18 +480,14 @@ impl FlexpriceClient {
         let request = meters::ops::search_request(key)?;
         let found = self
             .exec
-            .send(request, Safety::Safe, |r| {
-                meters::ops::decode_found_carrier(key, r)
-            })
+            .send_safe(request, |r| meters::ops::decode_found_carrier(key, r))
             .await?;
         match found {
             Some(Carried::ById { meter_id, key }) => {
                 let request = meters::ops::get_request(&meter_id);
                 let meter = self
                     .exec
-                    .send(request, Safety::Safe, |r| {
-                        meters::ops::decode_meter(&key, r)
-                    })
+                    .send_safe(request, |r| meters::ops::decode_meter(&key, r))
                     .await?;
                 Ok(Some(Carried::Meter(meter)))
             }
@@ -588,7 +554,7 @@ impl Meters for FlexpriceClient {
         let (request, at) = meters::ops::list_request(&query)?;
         let (items, total) = self
             .exec
-            .send(request, Safety::Safe, meters::ops::decode_meter_list)
+            .send_safe(request, meters::ops::decode_meter_list)
             .await?;
         // The cursor follows the features listed (not the meters kept), so no carrier is skipped.
         let next = at.next(items.len().max(at.limit as usize), total);
@@ -650,7 +616,7 @@ impl Features for FlexpriceClient {
         let (request, at) = features::ops::list_request(&query)?;
         let (items, total) = self
             .exec
-            .send(request, Safety::Safe, features::ops::decode_feature_list)
+            .send_safe(request, features::ops::decode_feature_list)
             .await?;
         Ok(at.page(items, total))
     }
@@ -674,9 +640,7 @@ impl Features for FlexpriceClient {
         let search = || async {
             let request = features::ops::grant_search_request(plan, &feature_id)?;
             self.exec
-                .send(request, Safety::Safe, |r| {
-                    features::ops::decode_found_grant(&grant, r)
-                })
+                .send_safe(request, |r| features::ops::decode_found_grant(&grant, r))
                 .await
         };
         // Finding 13: one grant per feature and plan, looked up before the first attempt.
@@ -709,11 +673,7 @@ impl FlexpriceClient {
     async fn subscription(&self, id: &SubscriptionId) -> Result<Subscription> {
         let request = subscriptions::ops::get_request(id);
         self.exec
-            .send(
-                request,
-                Safety::Safe,
-                subscriptions::ops::decode_subscription,
-            )
+            .send_safe(request, subscriptions::ops::decode_subscription)
             .await
     }
 
@@ -722,11 +682,7 @@ impl FlexpriceClient {
         let request = subscriptions::ops::find_by_key_request(key)?;
         let (items, _) = self
             .exec
-            .send(
-                request,
-                Safety::Safe,
-                subscriptions::ops::decode_subscription_list,
-            )
+            .send_safe(request, subscriptions::ops::decode_subscription_list)
             .await?;
         Ok(items
             .into_iter()
@@ -835,11 +791,7 @@ impl Subscriptions for FlexpriceClient {
         let (request, at) = subscriptions::ops::list_request(&query)?;
         let (items, total) = self
             .exec
-            .send(
-                request,
-                Safety::Safe,
-                subscriptions::ops::decode_subscription_list,
-            )
+            .send_safe(request, subscriptions::ops::decode_subscription_list)
             .await?;
         let next = at.next(items.len(), total);
         let items = items
@@ -877,7 +829,7 @@ impl Subscriptions for FlexpriceClient {
         }
         let request = subscriptions::ops::uncancel_request(&id)?;
         match deadline
-            .run(op, self.exec.send(request, Safety::Safe, |_| Ok(())))
+            .run(op, self.exec.send_safe(request, |_| Ok(())))
             .await
         {
             Ok(()) => {}
@@ -937,41 +889,21 @@ impl Usage for FlexpriceClient {
 
     async fn ingest(&self, events: Vec<UsageEvent>) -> Result<IngestReport> {
         let deadline = self.exec.call_deadline();
-        let mut outcomes: Vec<Option<IngestOutcome>> = Vec::with_capacity(events.len());
-        let mut first: HashMap<&IdempotencyKey, usize> = HashMap::with_capacity(events.len());
-        let mut sent: Vec<usize> = Vec::with_capacity(events.len());
+        // Finding 10: a key twice in one batch is sent once.
+        let mut outcomes = IngestOutcomes::new(&events, PROVIDER, usage::ops::INGEST);
+        let unsettled = outcomes.unsettled();
+        let mut sent: Vec<usize> = Vec::with_capacity(unsettled.len());
         // Every event's JSON in one buffer (`spans` says where each is): one allocation per call, not per event.
-        let mut buffer: Vec<u8> = Vec::with_capacity(events.len() * 256);
-        let mut spans: Vec<std::ops::Range<usize>> = Vec::with_capacity(events.len());
-        for (i, e) in events.iter().enumerate() {
-            // Finding 10: a key twice in one batch is sent once.
-            if let Some(&j) = first.get(e.key()) {
-                outcomes.push(Some(if events[j] == *e {
-                    IngestOutcome::Duplicate { provider_id: None }
-                } else {
-                    IngestOutcome::Rejected(
-                        Error::invalid_field(
-                            "key",
-                            format!(
-                                "key `{}` is used twice in one batch with other content",
-                                e.key()
-                            ),
-                        )
-                        .with_provider(PROVIDER)
-                        .with_operation(usage::ops::INGEST),
-                    )
-                }));
-                continue;
-            }
-            first.insert(e.key(), i);
+        let mut buffer: Vec<u8> = Vec::with_capacity(unsettled.len() * 256);
+        let mut spans: Vec<std::ops::Range<usize>> = Vec::with_capacity(unsettled.len());
+        for i in unsettled {
             let start = buffer.len();
-            match usage::ops::encode_event_into(e, &mut buffer) {
+            match usage::ops::encode_event_into(&events[i], &mut buffer) {
                 Ok(()) => {
                     sent.push(i);
                     spans.push(start..buffer.len());
-                    outcomes.push(None);
                 }
-                Err(err) => outcomes.push(Some(IngestOutcome::Rejected(err))),
+                Err(err) => outcomes.settle(i, IngestOutcome::Rejected(err)),
             }
         }
         let sizes: Vec<usize> = spans.iter().map(ExactSizeIterator::len).collect();
@@ -990,15 +922,12 @@ impl Usage for FlexpriceClient {
                 .collect();
             let request = usage::ops::bulk_request(&bodies);
             let answer = deadline
-                .run(
-                    usage::ops::INGEST,
-                    self.exec.send(request, Safety::Safe, |_| Ok(())),
-                )
+                .run(usage::ops::INGEST, self.exec.send_safe(request, |_| Ok(())))
                 .await;
             match answer {
                 Ok(()) => {
                     for p in range {
-                        outcomes[sent[p]] = Some(IngestOutcome::Accepted);
+                        outcomes.settle(sent[p], IngestOutcome::Accepted);
                     }
                 }
                 Err(e) if e.kind() == ErrorKind::InvalidInput && range.len() > 1 => {
@@ -1007,32 +936,12 @@ impl Usage for FlexpriceClient {
                     work.push(range.start..mid);
                 }
                 Err(e) if e.kind() == ErrorKind::InvalidInput => {
-                    outcomes[sent[range.start]] = Some(IngestOutcome::Rejected(e));
+                    outcomes.settle(sent[range.start], IngestOutcome::Rejected(e));
                 }
-                Err(e) => {
-                    let mut source = Some(Error::new(e.kind(), e.message().to_owned()));
-                    for (n, p) in range.enumerate() {
-                        outcomes[sent[p]] = Some(IngestOutcome::NotRecorded(batch_error(
-                            &e,
-                            n == 0,
-                            &mut source,
-                        )));
-                    }
-                }
+                Err(e) => outcomes.not_taken(range.map(|p| sent[p]), &e),
             }
         }
-        let mut report = IngestReport::with_capacity(events.len());
-        for (e, outcome) in events.into_iter().zip(outcomes) {
-            let outcome = outcome.unwrap_or_else(|| {
-                IngestOutcome::NotRecorded(
-                    Error::new(ErrorKind::Provider, "the event was not sent")
-                        .with_provider(PROVIDER)
-                        .with_operation(usage::ops::INGEST),
-                )
-            });
-            report.push(e.into_key(), outcome);
-        }
-        Ok(report)
+        Ok(outcomes.into_report(events))
     }
 
     async fn status(
@@ -1046,8 +955,7 @@ impl Usage for FlexpriceClient {
             let status = match deadline
                 .run(
                     "usage.status",
-                    self.exec
-                        .send(request, Safety::Safe, usage::ops::decode_status),
+                    self.exec.send_safe(request, usage::ops::decode_status),
                 )
                 .await
             {
@@ -1075,7 +983,7 @@ impl Entitlements for FlexpriceClient {
         let request = entitlements::ops::usage_request(&customer_external_id, Some(&feature_key));
         let now = Timestamp::now();
         self.exec
-            .send(request, Safety::Safe, |r| {
+            .send_safe(request, |r| {
                 entitlements::ops::decode_check(&customer_external_id, &feature_key, now, r)
             })
             .await
@@ -1085,7 +993,7 @@ impl Entitlements for FlexpriceClient {
         let request = entitlements::ops::usage_request(&customer_external_id, None);
         let now = Timestamp::now();
         self.exec
-            .send(request, Safety::Safe, |r| {
+            .send_safe(request, |r| {
                 entitlements::ops::decode_entitlements(&customer_external_id, now, r)
             })
             .await
@@ -1096,7 +1004,7 @@ impl FlexpriceClient {
     async fn invoice(&self, id: &InvoiceId) -> Result<Invoice> {
         let request = invoices::ops::get_request(id);
         self.exec
-            .send(request, Safety::Safe, invoices::ops::decode_invoice)
+            .send_safe(request, invoices::ops::decode_invoice)
             .await
     }
 
@@ -1110,7 +1018,7 @@ impl FlexpriceClient {
             let request = invoices::ops::find_by_key_request(input, page)?;
             let (items, total) = self
                 .exec
-                .send(request, Safety::Safe, invoices::ops::decode_keyed_list)
+                .send_safe(request, invoices::ops::decode_keyed_list)
                 .await?;
             let got = items.len() as u64;
             if let Some(found) = invoices::ops::holder(input, items) {
@@ -1182,7 +1090,7 @@ impl Invoices for FlexpriceClient {
         let (request, at) = invoices::ops::list_request(&query)?;
         let (items, total) = self
             .exec
-            .send(request, Safety::Safe, invoices::ops::decode_invoice_list)
+            .send_safe(request, invoices::ops::decode_invoice_list)
             .await?;
         Ok(invoices::ops::invoice_page(&query, at, items, total))
     }

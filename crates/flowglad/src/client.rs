@@ -6,15 +6,15 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use jiff::Timestamp;
 use unibill_core::{
-    CancelOptions, Currency, Customer, CustomerCapabilities, CustomerId, CustomerListQuery,
+    CancelOptions, Currency, Cursor, Customer, CustomerCapabilities, CustomerId, CustomerListQuery,
     CustomerStatus, CustomerUpdate, Customers, DEFAULT_MAX_PAGES, Entitlement,
     EntitlementCapabilities, Entitlements, Error, ErrorKind, Feature, FeatureCapabilities,
-    FeatureGrant, FeatureListQuery, Features, Grant, IdempotencyKey, IngestOutcome, IngestReport,
-    Invoice, InvoiceCapabilities, InvoiceId, InvoiceListQuery, Invoices, Meter, MeterCapabilities,
-    MeterListQuery, Meters, NewCustomer, NewFeature, NewMeter, NewPrice, NewSubscription, Page,
-    PageProgress, Price, PriceCapabilities, PriceId, PriceListQuery, PriceUpdate, Prices, Result,
-    Subscription, SubscriptionCapabilities, SubscriptionId, SubscriptionListQuery, Subscriptions,
-    Usage, UsageCapabilities, UsageEvent, UsageStatus,
+    FeatureGrant, FeatureListQuery, Features, Grant, IdempotencyKey, IngestOutcome, IngestOutcomes,
+    IngestReport, Invoice, InvoiceCapabilities, InvoiceId, InvoiceListQuery, Invoices, Meter,
+    MeterCapabilities, MeterListQuery, Meters, NewCustomer, NewFeature, NewMeter, NewPrice,
+    NewSubscription, Page, PageProgress, Price, PriceCapabilities, PriceId, PriceListQuery,
+    PriceUpdate, Prices, Result, Subscription, SubscriptionCapabilities, SubscriptionId,
+    SubscriptionListQuery, Subscriptions, Usage, UsageCapabilities, UsageEvent, UsageStatus,
 };
 use unibill_http::http::header::AUTHORIZATION;
 use unibill_http::{HttpExecutor, HttpExecutorBuilder, Lookup, Safety};
@@ -150,34 +150,59 @@ impl FlowgladClient {
     async fn customer(&self, external_id: &str) -> Result<Customer> {
         let request = customers::get_request(external_id);
         self.exec
-            .send(request, Safety::Safe, customers::decode_customer)
+            .send_safe(request, customers::decode_customer)
             .await
     }
 
     async fn price(&self, id: &str) -> Result<Price> {
         let request = prices::get_request(id);
-        self.exec
-            .send(request, Safety::Safe, prices::decode_price)
-            .await
+        self.exec.send_safe(request, prices::decode_price).await
     }
 
     /// Pages through every price (the list ignores filters) for the active one with `slug`, under a
     /// [`PageProgress`]: a repeated cursor or page, or more than the client's `max_pages` pages, end it with a
     /// `Provider` error naming `prices.find_by_slug`.
     async fn find_active_price_by_slug(&self, slug: &str) -> Result<Option<Price>> {
-        let mut progress = PageProgress::new(SLUG_SEARCH, self.max_pages).provider(PROVIDER);
+        let query = prices::slug_search_query();
+        let list = |cursor: Option<Cursor>| {
+            let q = match cursor {
+                Some(c) => query.clone().cursor(c),
+                None => query.clone(),
+            };
+            Prices::list(self, q)
+        };
+        let holder = |items| prices::slug_holder(items, slug);
+        self.scan(SLUG_SEARCH, list, |p: &Price| p.id.as_str(), holder)
+            .await
+    }
+
+    /// Pages through a listing (`list`, from a cursor) for the item `pick` finds among a page's items, under a
+    /// [`PageProgress`] named `op` that tells items apart by `key`: a repeated cursor or page, or more than the
+    /// client's `max_pages` pages, end it with a `Provider` error naming `op`.
+    async fn scan<T, F, Fut>(
+        &self,
+        op: &'static str,
+        list: F,
+        key: impl Fn(&T) -> &str,
+        pick: impl Fn(Vec<T>) -> Option<T>,
+    ) -> Result<Option<T>>
+    where
+        F: Fn(Option<Cursor>) -> Fut,
+        Fut: std::future::Future<Output = Result<Page<T>>>,
+    {
+        let mut progress = PageProgress::new(op, self.max_pages).provider(PROVIDER);
         progress.check_bound()?;
-        let mut query = prices::slug_search_query();
+        let mut cursor = None;
         loop {
-            let page = Prices::list(self, query.clone()).await?;
-            progress.items(page.items.iter().map(|p| p.id.as_str()))?;
-            if let Some(p) = prices::slug_holder(page.items, slug) {
-                return Ok(Some(p));
+            let page = list(cursor).await?;
+            progress.items(page.items.iter().map(&key))?;
+            if let Some(found) = pick(page.items) {
+                return Ok(Some(found));
             }
             match page.next_cursor {
                 Some(next) => {
                     progress.next(Some(next.as_str()))?;
-                    query = query.cursor(next);
+                    cursor = Some(next);
                 }
                 None => return Ok(None),
             }
@@ -236,9 +261,7 @@ impl Prices for FlowgladClient {
     async fn list(&self, query: PriceListQuery) -> Result<Page<Price>> {
         let request = prices::list_request(&query)?;
         self.exec
-            .send(request, Safety::Safe, |r| {
-                prices::decode_price_page(r, &query)
-            })
+            .send_safe(request, |r| prices::decode_price_page(r, &query))
             .await
     }
 
@@ -248,17 +271,13 @@ impl Prices for FlowgladClient {
             return Ok(current);
         }
         let request = prices::update_request(id.as_str(), &current, &update)?;
-        self.exec
-            .send(request, Safety::Safe, prices::decode_price)
-            .await
+        self.exec.send_safe(request, prices::decode_price).await
     }
 
     async fn archive(&self, id: PriceId) -> Result<Price> {
         let current = self.price(id.as_str()).await?;
         let request = prices::archive_request(id.as_str(), &current)?;
-        self.exec
-            .send(request, Safety::Safe, prices::decode_price)
-            .await
+        self.exec.send_safe(request, prices::decode_price).await
     }
 }
 
@@ -292,9 +311,7 @@ impl Customers for FlowgladClient {
     async fn list(&self, query: CustomerListQuery) -> Result<Page<Customer>> {
         let request = customers::list_request(&query)?;
         self.exec
-            .send(request, Safety::Safe, |r| {
-                customers::decode_customer_page(r, &query)
-            })
+            .send_safe(request, |r| customers::decode_customer_page(r, &query))
             .await
     }
 
@@ -304,7 +321,7 @@ impl Customers for FlowgladClient {
         }
         let request = customers::update_request(id.as_str(), &update)?;
         self.exec
-            .send(request, Safety::Safe, customers::decode_customer)
+            .send_safe(request, customers::decode_customer)
             .await
     }
 
@@ -316,7 +333,7 @@ impl Customers for FlowgladClient {
             return Ok(());
         }
         let request = customers::delete_request(id.as_str())?;
-        self.exec.send(request, Safety::Safe, |_| Ok(())).await
+        self.exec.send_safe(request, |_| Ok(())).await
     }
 }
 
@@ -325,64 +342,42 @@ impl FlowgladClient {
     async fn billing(&self, external_id: &str) -> Result<CustomerBilling> {
         let request = billing::billing_request(external_id)?;
         self.exec
-            .send(request, Safety::Safe, |r| {
-                billing::decode_billing(external_id, r)
-            })
+            .send_safe(request, |r| billing::decode_billing(external_id, r))
             .await
     }
 
-    /// Pages through a slug-keyed list for the item with `slug`, bounded like the price slug search.
-    async fn find_by_slug<T, F, Fut>(
-        &self,
-        op: &'static str,
-        slug: &str,
-        list: F,
-    ) -> Result<Option<T>>
-    where
-        F: Fn(Option<unibill_core::Cursor>) -> Fut,
-        Fut: std::future::Future<Output = Result<Page<T>>>,
-        T: Slugged,
-    {
-        let mut progress = PageProgress::new(op, self.max_pages).provider(PROVIDER);
-        progress.check_bound()?;
-        let mut cursor = None;
-        loop {
-            let page = list(cursor).await?;
-            progress.items(page.items.iter().map(|t| t.slug()))?;
-            let next = page.next_cursor.clone();
-            if let Some(found) = page.items.into_iter().find(|t| t.slug() == slug) {
-                return Ok(Some(found));
-            }
-            match next {
-                Some(next) => {
-                    progress.next(Some(next.as_str()))?;
-                    cursor = Some(next);
-                }
-                None => return Ok(None),
-            }
-        }
-    }
-
+    /// The meter with slug `slug`, paging through every meter (bounded like the price slug search).
     async fn meter_by_slug(&self, slug: &str) -> Result<Option<Meter>> {
-        self.find_by_slug(meters::FIND, slug, |c| {
-            let mut q = MeterListQuery::new().limit(crate::MAX_PAGE_SIZE);
-            if let Some(c) = c {
-                q = q.cursor(c);
-            }
-            async move { Meters::list(self, q).await }
-        })
-        .await
+        let list = |c: Option<Cursor>| {
+            let q = MeterListQuery::new().limit(crate::MAX_PAGE_SIZE);
+            Meters::list(
+                self,
+                match c {
+                    Some(c) => q.cursor(c),
+                    None => q,
+                },
+            )
+        };
+        let with_slug = |items: Vec<Meter>| items.into_iter().find(|m| m.key == slug);
+        self.scan(meters::FIND, list, |m| m.key.as_str(), with_slug)
+            .await
     }
 
+    /// The feature with slug `slug`, paging through every feature (bounded like the price slug search).
     async fn feature_by_slug(&self, slug: &str) -> Result<Option<Feature>> {
-        self.find_by_slug(features::FIND, slug, |c| {
-            let mut q = FeatureListQuery::new().limit(crate::MAX_PAGE_SIZE);
-            if let Some(c) = c {
-                q = q.cursor(c);
-            }
-            async move { Features::list(self, q).await }
-        })
-        .await
+        let list = |c: Option<Cursor>| {
+            let q = FeatureListQuery::new().limit(crate::MAX_PAGE_SIZE);
+            Features::list(
+                self,
+                match c {
+                    Some(c) => q.cursor(c),
+                    None => q,
+                },
+            )
+        };
+        let with_slug = |items: Vec<Feature>| items.into_iter().find(|f| f.key == slug);
+        self.scan(features::FIND, list, |f| f.key.as_str(), with_slug)
+            .await
     }
 
     /// The pricing model: configured, or read from the first usage meter listed.
@@ -410,32 +405,13 @@ impl FlowgladClient {
     async fn subscription(&self, id: &SubscriptionId) -> Result<Subscription> {
         let request = subscriptions::get_request(id);
         self.exec
-            .send(request, Safety::Safe, subscriptions::decode_subscription)
+            .send_safe(request, subscriptions::decode_subscription)
             .await
     }
 
     async fn invoice(&self, id: &InvoiceId) -> Result<Invoice> {
         let request = invoices::get_request(id);
-        self.exec
-            .send(request, Safety::Safe, invoices::decode_invoice)
-            .await
-    }
-}
-
-/// A record keyed by slug (the scan's key).
-trait Slugged {
-    fn slug(&self) -> &str;
-}
-
-impl Slugged for Meter {
-    fn slug(&self) -> &str {
-        &self.key
-    }
-}
-
-impl Slugged for Feature {
-    fn slug(&self) -> &str {
-        &self.key
+        self.exec.send_safe(request, invoices::decode_invoice).await
     }
 }
 
@@ -503,9 +479,7 @@ impl Meters for FlowgladClient {
     async fn list(&self, query: MeterListQuery) -> Result<Page<Meter>> {
         let request = meters::list_request(&query)?;
         self.exec
-            .send(request, Safety::Safe, |r| {
-                meters::decode_meter_page(r, &query)
-            })
+            .send_safe(request, |r| meters::decode_meter_page(r, &query))
             .await
     }
 }
@@ -560,9 +534,7 @@ impl Features for FlowgladClient {
     async fn list(&self, query: FeatureListQuery) -> Result<Page<Feature>> {
         let request = features::list_request(&query)?;
         self.exec
-            .send(request, Safety::Safe, |r| {
-                features::decode_feature_page(r, &query)
-            })
+            .send_safe(request, |r| features::decode_feature_page(r, &query))
             .await
     }
 
@@ -637,7 +609,7 @@ impl Subscriptions for FlowgladClient {
     async fn list(&self, query: SubscriptionListQuery) -> Result<Page<Subscription>> {
         let request = subscriptions::list_request(&query)?;
         self.exec
-            .send(request, Safety::Safe, |r| {
+            .send_safe(request, |r| {
                 subscriptions::decode_subscription_page(r, &query)
             })
             .await
@@ -647,7 +619,7 @@ impl Subscriptions for FlowgladClient {
         // Idempotent on the server: a subscription in a terminal state answers 200 with itself.
         let request = subscriptions::cancel_request(&id, &options)?;
         self.exec
-            .send(request, Safety::Safe, subscriptions::decode_subscription)
+            .send_safe(request, subscriptions::decode_subscription)
             .await
     }
 
@@ -656,7 +628,7 @@ impl Subscriptions for FlowgladClient {
         let request = subscriptions::uncancel_request(&id)?;
         let s = self
             .exec
-            .send(request, Safety::Safe, subscriptions::decode_subscription)
+            .send_safe(request, subscriptions::decode_subscription)
             .await?;
         subscriptions::uncanceled(s)
     }
@@ -698,33 +670,13 @@ impl Usage for FlowgladClient {
     async fn ingest(&self, events: Vec<UsageEvent>) -> Result<IngestReport> {
         let op = usage::INGEST;
         let deadline = self.exec.call_deadline();
-        let mut outcomes: Vec<Option<IngestOutcome>> = Vec::with_capacity(events.len());
-        let mut subs: Vec<String> = Vec::with_capacity(events.len());
+        // Finding 10: a key twice in one batch is sent once.
+        let mut outcomes = IngestOutcomes::new(&events, PROVIDER, op);
+        let mut subs: Vec<String> = vec![String::new(); events.len()];
         let mut resolved: HashMap<String, std::result::Result<String, Error>> = HashMap::new();
-        let mut first: HashMap<&IdempotencyKey, usize> = HashMap::new();
         let mut sent: Vec<usize> = Vec::new();
-        for (i, e) in events.iter().enumerate() {
-            subs.push(String::new());
-            // Finding 10: a key twice in one batch is sent once.
-            if let Some(&j) = first.get(e.key()) {
-                outcomes.push(Some(if events[j] == *e {
-                    IngestOutcome::Duplicate { provider_id: None }
-                } else {
-                    IngestOutcome::Rejected(
-                        Error::invalid_field(
-                            "key",
-                            format!(
-                                "key `{}` is used twice in one batch with other content",
-                                e.key()
-                            ),
-                        )
-                        .with_provider(PROVIDER)
-                        .with_operation(op),
-                    )
-                }));
-                continue;
-            }
-            first.insert(e.key(), i);
+        for i in outcomes.unsettled() {
+            let e = &events[i];
             // Finding 9: the subscription is resolved once per customer, before the first attempt.
             let sub = match e.subscription_id() {
                 Some(s) => Ok(s.as_str().to_owned()),
@@ -755,15 +707,14 @@ impl Usage for FlowgladClient {
                 Ok(s) => {
                     subs[i] = s;
                     sent.push(i);
-                    outcomes.push(None);
                 }
                 Err(err)
                     if err.kind() == ErrorKind::InvalidInput
                         || err.kind() == ErrorKind::NotFound =>
                 {
-                    outcomes.push(Some(IngestOutcome::Rejected(err)));
+                    outcomes.settle(i, IngestOutcome::Rejected(err));
                 }
-                Err(err) => outcomes.push(Some(IngestOutcome::NotRecorded(err))),
+                Err(err) => outcomes.settle(i, IngestOutcome::NotRecorded(err)),
             }
         }
         let max = usage::MAX_BATCH_EVENTS as usize;
@@ -782,10 +733,7 @@ impl Usage for FlowgladClient {
                 .collect();
             let request = usage::bulk_request(&items)?;
             match deadline
-                .run(
-                    op,
-                    self.exec.send(request, Safety::Safe, usage::decode_bulk),
-                )
+                .run(op, self.exec.send_safe(request, usage::decode_bulk))
                 .await
             {
                 Ok(mut rows) => {
@@ -793,7 +741,7 @@ impl Usage for FlowgladClient {
                         let i = sent[p];
                         match rows.remove(events[i].key().as_str()) {
                             Some(row) => {
-                                outcomes[i] = Some(usage::outcome(&events[i], &subs[i], row, true));
+                                outcomes.settle(i, usage::outcome(&events[i], &subs[i], row, true));
                             }
                             // Omitted: a duplicate of an earlier event; its stored amount is checked below.
                             None => recheck.push(i),
@@ -809,34 +757,18 @@ impl Usage for FlowgladClient {
                     work.push(range.start..mid);
                 }
                 Err(e) if matches!(e.kind(), ErrorKind::InvalidInput | ErrorKind::NotFound) => {
-                    outcomes[sent[range.start]] = Some(IngestOutcome::Rejected(e));
+                    outcomes.settle(sent[range.start], IngestOutcome::Rejected(e));
                 }
-                Err(e) => {
-                    for p in range {
-                        outcomes[sent[p]] = Some(IngestOutcome::NotRecorded(
-                            Error::new(
-                                e.kind(),
-                                format!(
-                                    "the batch holding this event was not taken: {}",
-                                    e.message()
-                                ),
-                            )
-                            .with_provider(PROVIDER)
-                            .with_operation(op),
-                        ));
-                    }
-                }
+                Err(e) => outcomes.not_taken(range.map(|p| sent[p]), &e),
             }
         }
         // The single route answers the stored event of a duplicate: its amount is compared with what was sent.
         for i in recheck {
             let request = usage::single_request(&events[i], &subs[i])?;
-            outcomes[i] = Some(
+            outcomes.settle(
+                i,
                 match deadline
-                    .run(
-                        op,
-                        self.exec.send(request, Safety::Safe, usage::decode_single),
-                    )
+                    .run(op, self.exec.send_safe(request, usage::decode_single))
                     .await
                 {
                     Ok(row) => usage::outcome(&events[i], &subs[i], row, false),
@@ -848,18 +780,7 @@ impl Usage for FlowgladClient {
                 },
             );
         }
-        let mut report = IngestReport::new();
-        for (e, outcome) in events.iter().zip(outcomes) {
-            let outcome = outcome.unwrap_or_else(|| {
-                IngestOutcome::NotRecorded(
-                    Error::new(ErrorKind::Provider, "the event was not sent")
-                        .with_provider(PROVIDER)
-                        .with_operation(op),
-                )
-            });
-            report.push(e.key().clone(), outcome);
-        }
-        Ok(report)
+        Ok(outcomes.into_report(events))
     }
 
     async fn status(
@@ -934,9 +855,7 @@ impl Invoices for FlowgladClient {
     async fn list(&self, query: InvoiceListQuery) -> Result<Page<Invoice>> {
         let request = invoices::list_request(&query)?;
         self.exec
-            .send(request, Safety::Safe, |r| {
-                invoices::decode_invoice_page(r, &query)
-            })
+            .send_safe(request, |r| invoices::decode_invoice_page(r, &query))
             .await
     }
 

@@ -137,6 +137,22 @@ impl HttpExecutor {
         }
     }
 
+    /// [`HttpExecutor::send`] under [`Safety::Safe`]: a request whose re-send cannot apply anything twice (a
+    /// read, a search `POST`, an idempotent update), retried as the retry table says for `Safe`.
+    ///
+    /// The adapters' one way to send such a request, so the safety class is declared here rather than at each
+    /// call site. It returns `send`'s own future (no `async fn` around it, so nothing is held twice).
+    pub fn send_safe<'s, T, D>(
+        &'s self,
+        request: Request,
+        decode: D,
+    ) -> impl Future<Output = Result<T>> + use<'s, T, D>
+    where
+        D: FnOnce(Response) -> Result<T>,
+    {
+        self.send(request, Safety::Safe, decode)
+    }
+
     /// [`HttpExecutor::send`] decoding the 2xx body as JSON.
     pub async fn send_json<T: DeserializeOwned>(
         &self,

@@ -73,7 +73,8 @@
 //! # }).unwrap();
 //! ```
 //!
-//! Safety classes, in short: [`Safety::Safe`] for reads, search POSTs and idempotent updates;
+//! Safety classes, in short: [`Safety::Safe`] for reads, search POSTs and idempotent updates (sent with
+//! [`HttpExecutor::send_safe`]);
 //! [`Safety::natural_key`] for creates the provider rejects as duplicates; [`Safety::reconcile`] for creates
 //! whose key can be looked up but which the provider would happily duplicate; [`Safety::Unsafe`] for the rest
 //! (sent at most once when its outcome may be unknown: `ErrorKind::OutcomeUnknown`).

@@ -104,6 +104,22 @@ async fn answer_lost_after_apply_on_unsafe_is_outcome_unknown() {
     assert_eq!(rig.server.request_count(), 1);
 }
 
+/// `send_safe` is `send` under `Safety::Safe`: a lost answer is re-sent (an `Unsafe` call would end in
+/// `OutcomeUnknown` after one request), and the 2xx answer goes to the decoder.
+#[tokio::test]
+async fn send_safe_re_sends_what_unsafe_would_not() {
+    let rig = Rig::new(|_| ok_json()).await;
+    rig.server.push_fault(Fault::CloseAfterHandling);
+    let ok = rig
+        .exec()
+        .send_safe(post(), |r| Ok(r.json::<serde_json::Value>()?["ok"] == true))
+        .await
+        .unwrap();
+    assert!(ok);
+    assert_eq!(rig.server.request_count(), 2);
+    assert_eq!(rig.observer.events().len(), 1);
+}
+
 #[tokio::test]
 async fn gateway_errors_are_retried_for_safe_with_growing_backoff() {
     let rig = Rig::new(|_| ok_json()).await;

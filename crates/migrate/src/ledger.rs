@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 use serde::Serialize;
 use unibill_core::{Error, ErrorKind, Result};
+use unibill_sqlite::{Component, Opened, Settings, Synchronous, open_versioned};
 
 use crate::resource::ResourceKind;
 
@@ -19,10 +20,6 @@ pub const SCHEMA_COMPONENT: &str = "migrate.ledger";
 pub const SCHEMA_VERSION: i64 = 1;
 
 const CREATE: &str = "
-CREATE TABLE IF NOT EXISTS unibill_schema (
-    component TEXT PRIMARY KEY NOT NULL,
-    version INTEGER NOT NULL
-);
 CREATE TABLE migrate_run (
     key TEXT PRIMARY KEY NOT NULL,
     value TEXT NOT NULL
@@ -478,136 +475,57 @@ fn runtime_error(e: rusqlite::Error, operation: &str) -> Error {
     .with_source(e)
 }
 
-fn open_error(path: &Path, e: rusqlite::Error) -> Error {
-    let (kind, what) = match e.sqlite_error_code() {
-        Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => (
-            ErrorKind::Decode,
-            "is not an SQLite database, or is corrupt",
-        ),
-        Some(ErrorCode::CannotOpen | ErrorCode::PermissionDenied | ErrorCode::ReadOnly) => {
-            (ErrorKind::Config, "cannot be opened for writing")
-        }
-        _ => (ErrorKind::Unavailable, "could not be opened"),
-    };
-    Error::new(
-        kind,
-        format!("the migration ledger file {} {what}: {e}", path.display()),
-    )
-    .with_operation("migrate.ledger.open")
-    .with_source(e)
-}
+/// The ledger's file: its tables, its row in `unibill_schema`, and the words of its messages.
+const LEDGER_FILE: Component = Component {
+    name: SCHEMA_COMPONENT,
+    version: SCHEMA_VERSION,
+    tables: &["migrate_run", "migrate_inventory", "migrate_mappings"],
+    create: CREATE,
+    noun: "migration ledger",
+    not_a: "a unibill migration ledger for this migration",
+    advice: "give each migration a ledger file of its own",
+    upgrade: "use a newer unibill",
+    operation: "migrate.ledger.open",
+};
 
-fn foreign(path: &Path, why: &str) -> Error {
-    Error::config(format!(
-        "the file {} is not a unibill migration ledger for this migration ({why}); give each migration a \
-         ledger file of its own",
-        path.display()
-    ))
-    .with_operation("migrate.ledger.open")
-}
+/// A 5-second busy timeout, `synchronous = NORMAL`.
+const LEDGER_SETTINGS: Settings =
+    Settings::new(Duration::from_secs(5)).synchronous(Synchronous::Normal);
 
+/// Opens the file (WAL, the schema created or checked) and records or checks the pair of providers.
 fn open_file(path: &Path, source: &str, destination: &str) -> Result<Connection> {
-    let err = |e| open_error(path, e);
-    let mut conn = Connection::open(path).map_err(err)?;
-    conn.busy_timeout(Duration::from_secs(5)).map_err(err)?;
-    // The first read of the file: a file that is not a database fails here.
-    let mode: String = conn
-        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-        .map_err(err)?;
-    if !mode.eq_ignore_ascii_case("wal") {
-        return Err(foreign(path, &format!("its journal mode stays {mode}")));
-    }
-    conn.pragma_update(None, "synchronous", "NORMAL")
-        .map_err(err)?;
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(err)?;
-    let tables: Vec<String> = {
-        let mut stmt = tx
-            .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
-            .map_err(err)?;
-        stmt.query_map([], |r| r.get(0))
-            .map_err(err)?
-            .collect::<rusqlite::Result<_>>()
-            .map_err(err)?
-    };
-    let has = |name: &str| tables.iter().any(|t| t == name);
-    if !has("unibill_schema") && !tables.is_empty() {
-        return Err(foreign(path, "it has tables but no `unibill_schema` table"));
-    }
-    let version: Option<i64> = if has("unibill_schema") {
-        tx.query_row(
-            "SELECT version FROM unibill_schema WHERE component = ?1",
-            [SCHEMA_COMPONENT],
-            |r| r.get(0),
-        )
-        .optional()
-        .map_err(|_| foreign(path, "its `unibill_schema` table has another shape"))?
-    } else {
-        None
-    };
-    match version {
-        Some(SCHEMA_VERSION) => {
-            for table in ["migrate_run", "migrate_inventory", "migrate_mappings"] {
-                if !has(table) {
-                    return Err(foreign(path, &format!("its `{table}` table is missing")));
-                }
+    open_versioned(path, &LEDGER_FILE, &LEDGER_SETTINGS, |opening| {
+        let err = |e| opening.failed(e);
+        for (key, want) in [("source", source), ("destination", destination)] {
+            if opening.opened == Opened::Created {
+                opening
+                    .tx
+                    .execute(
+                        "INSERT INTO migrate_run (key, value) VALUES (?1, ?2)",
+                        params![key, want],
+                    )
+                    .map_err(err)?;
+                continue;
             }
-            let stored = |key: &str| -> Result<Option<String>> {
-                tx.query_row("SELECT value FROM migrate_run WHERE key = ?1", [key], |r| {
+            let stored: Option<String> = opening
+                .tx
+                .query_row("SELECT value FROM migrate_run WHERE key = ?1", [key], |r| {
                     r.get(0)
                 })
                 .optional()
-                .map_err(err)
-            };
-            for (key, want) in [("source", source), ("destination", destination)] {
-                match stored(key)? {
-                    Some(have) if have == want => {}
-                    Some(have) => {
-                        return Err(foreign(
-                            path,
-                            &format!("it records a migration with {key} `{have}`, not `{want}`"),
-                        ));
-                    }
-                    None => return Err(foreign(path, &format!("it names no {key}"))),
-                }
-            }
-        }
-        Some(other) if other > SCHEMA_VERSION => {
-            return Err(foreign(
-                path,
-                &format!(
-                    "its schema is version {other}, newer than this build's {SCHEMA_VERSION}: use a newer unibill"
-                ),
-            ));
-        }
-        Some(other) => {
-            return Err(foreign(
-                path,
-                &format!("its schema is version {other}, which this build does not read"),
-            ));
-        }
-        None if tables.iter().any(|t| t != "unibill_schema") => {
-            return Err(foreign(path, "it holds another component's tables"));
-        }
-        None => {
-            tx.execute_batch(CREATE).map_err(err)?;
-            tx.execute(
-                "INSERT INTO unibill_schema (component, version) VALUES (?1, ?2)",
-                params![SCHEMA_COMPONENT, SCHEMA_VERSION],
-            )
-            .map_err(err)?;
-            for (key, value) in [("source", source), ("destination", destination)] {
-                tx.execute(
-                    "INSERT INTO migrate_run (key, value) VALUES (?1, ?2)",
-                    params![key, value],
-                )
                 .map_err(err)?;
+            match stored {
+                Some(have) if have == want => {}
+                Some(have) => {
+                    return Err(opening.foreign(&format!(
+                        "it records a migration with {key} `{have}`, not `{want}`"
+                    )));
+                }
+                None => return Err(opening.foreign(&format!("it names no {key}"))),
             }
         }
-    }
-    tx.commit().map_err(err)?;
-    Ok(conn)
+        Ok(())
+    })
 }
 
 #[cfg(test)]

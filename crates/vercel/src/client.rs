@@ -180,7 +180,7 @@ impl Stores for VercelClient {
             // failing a create that succeeded (a caller would retry it and make a duplicate).
             resource = self
                 .exec
-                .send(request, Safety::Safe, stores::ops::decode_resource)
+                .send_safe(request, stores::ops::decode_resource)
                 .await
                 .ok();
         }
@@ -202,9 +202,7 @@ impl Stores for VercelClient {
 
     async fn list_billing_plans(&self, query: BillingPlanQuery) -> Result<Vec<BillingPlan>> {
         let request = plans::ops::list_request(&query, self.team())?;
-        self.exec
-            .send(request, Safety::Safe, plans::ops::decode_plans)
-            .await
+        self.exec.send_safe(request, plans::ops::decode_plans).await
     }
 
     async fn list_configurations(
@@ -214,11 +212,7 @@ impl Stores for VercelClient {
         let request =
             configurations::ops::list_configurations_request(integration.as_deref(), self.team());
         self.exec
-            .send(
-                request,
-                Safety::Safe,
-                configurations::ops::decode_configurations,
-            )
+            .send_safe(request, configurations::ops::decode_configurations)
             .await
     }
 
@@ -228,7 +222,7 @@ impl Stores for VercelClient {
     ) -> Result<Vec<IntegrationProduct>> {
         let request = configurations::ops::list_products_request(&configuration_id, self.team());
         self.exec
-            .send(request, Safety::Safe, configurations::ops::decode_products)
+            .send_safe(request, configurations::ops::decode_products)
             .await
     }
 }
@@ -238,9 +232,7 @@ impl VercelClient {
     async fn store(&self, id: &StoreId) -> Result<Store> {
         let request = stores::ops::get_request(id, self.team());
         self.exec
-            .send(request, Safety::Safe, |r| {
-                stores::ops::decode_read_store(id, r)
-            })
+            .send_safe(request, |r| stores::ops::decode_read_store(id, r))
             .await
     }
 }

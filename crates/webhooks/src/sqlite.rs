@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, params};
 use unibill_core::{Clock, Error, ErrorKind, Result, SystemClock};
+use unibill_sqlite::{Component, Settings, open_versioned};
 
 use crate::log::{Begin, DeliveryLog, LogPolicy, Ticket};
 
@@ -20,10 +21,6 @@ pub const SCHEMA_COMPONENT: &str = "webhooks.delivery_log";
 pub const SCHEMA_VERSION: i64 = 1;
 
 const CREATE: &str = "
-CREATE TABLE IF NOT EXISTS unibill_schema (
-    component TEXT PRIMARY KEY NOT NULL,
-    version INTEGER NOT NULL
-);
 CREATE TABLE webhook_deliveries (
     provider TEXT NOT NULL,
     delivery_id TEXT NOT NULL,
@@ -187,106 +184,25 @@ fn runtime_error(e: rusqlite::Error, operation: &'static str) -> Error {
         .with_source(e)
 }
 
-/// An error while opening `path`.
-fn open_error(path: &Path, e: rusqlite::Error) -> Error {
-    let (kind, what) = match e.sqlite_error_code() {
-        Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => (
-            ErrorKind::Decode,
-            "is not an SQLite database, or is corrupt",
-        ),
-        Some(ErrorCode::CannotOpen | ErrorCode::PermissionDenied | ErrorCode::ReadOnly) => {
-            (ErrorKind::Config, "cannot be opened for writing")
-        }
-        _ => (ErrorKind::Unavailable, "could not be opened"),
-    };
-    Error::new(
-        kind,
-        format!("the delivery log file {} {what}: {e}", path.display()),
-    )
-    .with_operation("webhooks.log.open")
-    .with_source(e)
-}
+/// The log's file: its table, its row in `unibill_schema`, and the words of its messages.
+const LOG_FILE: Component = Component {
+    name: SCHEMA_COMPONENT,
+    version: SCHEMA_VERSION,
+    tables: &["webhook_deliveries"],
+    create: CREATE,
+    noun: "delivery log",
+    not_a: "a unibill webhook delivery log",
+    advice: "give the log a file of its own",
+    upgrade: "upgrade unibill-webhooks",
+    operation: "webhooks.log.open",
+};
 
-fn foreign(path: &Path, why: &str) -> Error {
-    Error::config(format!(
-        "the file {} is not a unibill webhook delivery log ({why}); give the log a file of its own",
-        path.display()
-    ))
-    .with_operation("webhooks.log.open")
-}
+/// A 5-second busy timeout; the file may hold other unibill components too.
+const LOG_SETTINGS: Settings = Settings::new(Duration::from_secs(5)).shares_file();
 
 /// Opens the file, sets WAL and the busy timeout, and creates or checks the schema.
 fn open_file(path: &Path) -> Result<Connection> {
-    let err = |e| open_error(path, e);
-    let mut conn = Connection::open(path).map_err(err)?;
-    conn.busy_timeout(Duration::from_secs(5)).map_err(err)?;
-    // The first read of the file: a file that is not a database fails here.
-    let mode: String = conn
-        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-        .map_err(err)?;
-    if !mode.eq_ignore_ascii_case("wal") {
-        return Err(foreign(path, &format!("its journal mode stays {mode}")));
-    }
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(err)?;
-    let tables: Vec<String> = {
-        let mut stmt = tx
-            .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
-            .map_err(err)?;
-        stmt.query_map([], |r| r.get(0))
-            .map_err(err)?
-            .collect::<rusqlite::Result<_>>()
-            .map_err(err)?
-    };
-    let has = |name: &str| tables.iter().any(|t| t == name);
-    if !has("unibill_schema") && !tables.is_empty() {
-        return Err(foreign(path, "it has tables but no `unibill_schema` table"));
-    }
-    let version: Option<i64> = if has("unibill_schema") {
-        tx.query_row(
-            "SELECT version FROM unibill_schema WHERE component = ?1",
-            [SCHEMA_COMPONENT],
-            |r| r.get(0),
-        )
-        .optional()
-        .map_err(|_| foreign(path, "its `unibill_schema` table has another shape"))?
-    } else {
-        None
-    };
-    match version {
-        Some(SCHEMA_VERSION) if has("webhook_deliveries") => {}
-        Some(SCHEMA_VERSION) => {
-            return Err(foreign(path, "its `webhook_deliveries` table is missing"));
-        }
-        Some(v) if v > SCHEMA_VERSION => {
-            return Err(Error::config(format!(
-                "the delivery log {} has schema version {v}, newer than this build's {SCHEMA_VERSION}: \
-                 upgrade unibill-webhooks",
-                path.display()
-            ))
-            .with_operation("webhooks.log.open"));
-        }
-        Some(v) => {
-            return Err(foreign(path, &format!("unknown schema version {v}")));
-        }
-        None if has("webhook_deliveries") => {
-            return Err(foreign(
-                path,
-                "it has a `webhook_deliveries` table not recorded in `unibill_schema`",
-            ));
-        }
-        None => {
-            tx.execute_batch(CREATE).map_err(err)?;
-            tx.execute(
-                "INSERT INTO unibill_schema (component, version) VALUES (?1, ?2)",
-                params![SCHEMA_COMPONENT, SCHEMA_VERSION],
-            )
-            .map_err(err)?;
-        }
-    }
-    tx.commit().map_err(err)?;
-    Ok(conn)
+    open_versioned(path, &LOG_FILE, &LOG_SETTINGS, |_| Ok(()))
 }
 
 #[async_trait]

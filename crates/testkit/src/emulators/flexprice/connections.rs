@@ -18,6 +18,7 @@ use super::parse::{
     body_object, opt_bool, opt_int, opt_object, opt_string, opt_string_list, query_pairs,
     query_to_filter_object,
 };
+use super::query_filter;
 use super::state::{Connection, SYNC_ENTITIES};
 use super::status::Status;
 
@@ -462,43 +463,10 @@ fn run_list(emu: &FlexpriceEmulator, m: &Map<String, Value>) -> Result<Response,
     let end = opt_string(m, "end_time")?.filter(|t| !t.is_empty());
     // `status` is decoded but ignored: only published connections are listed.
     opt_string(m, "status")?;
-    match m.get("filters") {
-        None | Some(Value::Null) => {}
-        Some(Value::Array(items)) if items.is_empty() => {}
-        Some(Value::Array(_)) => {
-            return Err(ApiError::coded(
-                ErrorCode::NotImplemented,
-                "emulator: `filters` conditions are not emulated",
-            ));
-        }
-        Some(_) => return Err(ApiError::bad_format()),
-    }
-    let mut details = Map::new();
-    let mut fail = |field: &str, tag: &str| {
-        details.insert(
-            field.to_owned(),
-            Value::String(validator_message(
-                "ConnectionFilter.QueryFilter",
-                field,
-                tag,
-            )),
-        );
-    };
-    if let Some(l) = limit {
-        if l < 1 {
-            fail("Limit", "min");
-        } else if l > 1000 {
-            fail("Limit", "max");
-        }
-    }
-    if offset.is_some_and(|o| o < 0) {
-        fail("Offset", "min");
-    }
-    if let Some(o) = order.as_deref()
-        && !matches!(o, "asc" | "desc")
-    {
-        fail("Order", "oneof");
-    }
+    query_filter::unevaluated(m, "filters", || {
+        "emulator: `filters` conditions are not emulated".to_owned()
+    })?;
+    let mut details = query_filter::details("ConnectionFilter", limit, offset, order.as_deref());
     if let Some(p) = provider_type.as_deref()
         && provider(p).is_none()
     {

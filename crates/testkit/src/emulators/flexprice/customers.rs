@@ -17,13 +17,12 @@ use super::parse::{
     body_object, check_object_list, opt_bool, opt_int, opt_string, opt_string_list, opt_string_map,
     query_first, query_pairs, query_to_filter_object,
 };
+use super::query_filter;
 use super::state::Customer;
 use super::status::Status;
 
 /// Default page size (the docs' 20 is wrong).
 const DEFAULT_LIMIT: i64 = 50;
-/// Largest accepted page size.
-const MAX_LIMIT: i64 = 1000;
 /// DB column width of `external_id` (and `name`).
 const EXTERNAL_ID_MAX_CHARS: usize = 255;
 
@@ -385,44 +384,22 @@ fn decode_filter(m: &Map<String, Value>) -> Result<Filter, ApiError> {
         }
         sort.push((field, direction == "desc"));
     }
-    match m.get("filters") {
-        None | Some(Value::Null) => {}
-        Some(Value::Array(items)) if items.is_empty() => {}
-        Some(Value::Array(_)) => {
-            return Err(ApiError::coded(
-                ErrorCode::NotImplemented,
-                "emulator: `filters` conditions are not emulated",
-            ));
-        }
-        Some(_) => return Err(ApiError::bad_format()),
-    }
+    query_filter::unevaluated(m, "filters", || {
+        "emulator: `filters` conditions are not emulated".to_owned()
+    })?;
 
-    let mut details = Map::new();
-    let mut fail = |field: &str, tag: &str| {
-        details.insert(
-            field.to_owned(),
-            Value::String(validator_message("CustomerFilter.QueryFilter", field, tag)),
-        );
-    };
-    if let Some(l) = limit {
-        if l < 1 {
-            fail("Limit", "min");
-        } else if l > MAX_LIMIT {
-            fail("Limit", "max");
-        }
-    }
-    if offset.is_some_and(|o| o < 0) {
-        fail("Offset", "min");
-    }
+    let mut details = query_filter::details("CustomerFilter", limit, offset, order.as_deref());
     if let Some(s) = status.as_deref()
         && !matches!(s, "published" | "archived" | "deleted")
     {
-        fail("Status", "oneof");
-    }
-    if let Some(o) = order.as_deref()
-        && !matches!(o, "asc" | "desc")
-    {
-        fail("Order", "oneof");
+        details.insert(
+            "Status".to_owned(),
+            Value::String(validator_message(
+                "CustomerFilter.QueryFilter",
+                "Status",
+                "oneof",
+            )),
+        );
     }
     if let Some(e) = email.as_deref()
         && !e.is_empty()

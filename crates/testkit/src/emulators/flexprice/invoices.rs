@@ -200,51 +200,8 @@ pub(crate) fn open_for_subscription(store: &mut Store, sub: &Subscription) {
             meter_id: String::new(),
         });
     }
-    let total: Decimal = lines.iter().map(|l| l.amount).sum();
-    let id = store.new_id("inv_");
-    let now = truncate_micros(store.now_nanos());
-    let sequence = store
-        .invoices
-        .iter()
-        .filter(|i| i.subscription_id.as_deref() == Some(sub.id.as_str()))
-        .count();
-    store.invoices.push(Invoice {
-        id,
-        invoice_number: None,
-        customer_id: sub.customer_id.clone(),
-        subscription_id: Some(sub.id.clone()),
-        invoice_type: "SUBSCRIPTION".into(),
-        invoice_status: "DRAFT".into(),
-        payment_status: "PENDING".into(),
-        currency: sub.currency.clone(),
-        subtotal: total,
-        total,
-        amount_due: total,
-        // Customer + period at minute precision (the shape of the key is the emulator's).
-        idempotency_key: format!(
-            "{}-{}-{}",
-            sub.customer_id,
-            sub.current_period_start / 60_000_000_000,
-            sub.current_period_end.unwrap_or(0) / 60_000_000_000
-        ),
-        billing_sequence: Some(i64::try_from(sequence).unwrap_or(0) + 1),
-        billing_reason: "SUBSCRIPTION_CREATE".into(),
-        description: String::new(),
-        period_start: Some(sub.current_period_start),
-        period_end: sub.current_period_end,
-        finalized_at: None,
-        voided_at: None,
-        line_items: lines,
-        metadata: BTreeMap::new(),
-        created_at: now,
-        updated_at: now,
-    });
-    let index = store.invoices.len() - 1;
-    if total.is_zero() {
-        store.invoices[index].invoice_status = "SKIPPED".into();
-    } else {
-        finalize_in_place(store, index, now);
-    }
+    let end = sub.current_period_end;
+    store_subscription_invoice(store, sub, lines, end, "SUBSCRIPTION_CREATE", "");
 }
 
 /// The usage (arrear) lines of an immediate cancellation's final invoice
@@ -321,6 +278,27 @@ pub(crate) fn final_lines(
 /// a `SUBSCRIPTION` invoice for `[current_period_start, end)`, finalised, payment `PENDING`; `SKIPPED` when
 /// its total is zero. The `billing_reason` (`SUBSCRIPTION_UPDATE`) is UNVERIFIED.
 pub(crate) fn store_final(store: &mut Store, sub: &Subscription, end: i128, lines: Vec<LineItem>) {
+    store_subscription_invoice(
+        store,
+        sub,
+        lines,
+        Some(end),
+        "SUBSCRIPTION_UPDATE",
+        "-final",
+    );
+}
+
+/// Stores a `SUBSCRIPTION` invoice of `sub` with `lines` for `[current_period_start, period_end)`, finalised,
+/// payment `PENDING`; `SKIPPED` when its total is zero. Its idempotency key is the customer and the period at
+/// minute precision, then `key_suffix` (the shape of the key is the emulator's).
+fn store_subscription_invoice(
+    store: &mut Store,
+    sub: &Subscription,
+    lines: Vec<LineItem>,
+    period_end: Option<i128>,
+    billing_reason: &str,
+    key_suffix: &str,
+) {
     let total: Decimal = lines.iter().map(|l| l.amount).sum();
     let id = store.new_id("inv_");
     let now = truncate_micros(store.now_nanos());
@@ -342,16 +320,16 @@ pub(crate) fn store_final(store: &mut Store, sub: &Subscription, end: i128, line
         total,
         amount_due: total,
         idempotency_key: format!(
-            "{}-{}-{}-final",
+            "{}-{}-{}{key_suffix}",
             sub.customer_id,
             sub.current_period_start / 60_000_000_000,
-            end / 60_000_000_000
+            period_end.unwrap_or(0) / 60_000_000_000
         ),
         billing_sequence: Some(i64::try_from(sequence).unwrap_or(0) + 1),
-        billing_reason: "SUBSCRIPTION_UPDATE".into(),
+        billing_reason: billing_reason.into(),
         description: String::new(),
         period_start: Some(sub.current_period_start),
-        period_end: Some(end),
+        period_end,
         finalized_at: None,
         voided_at: None,
         line_items: lines,

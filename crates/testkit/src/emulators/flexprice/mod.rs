@@ -68,6 +68,7 @@ mod periods;
 mod plan_change;
 mod plans;
 mod prices;
+mod query_filter;
 mod schedules;
 mod state;
 mod status;

@@ -16,14 +16,13 @@ use super::clock::{Precision, format_go_time};
 use super::errors::{ApiError, ErrorCode, validator_message};
 use super::ids::{ENVIRONMENT_ID, TENANT_ID, USER_ID};
 use super::parse::{body_object, opt_int, opt_string, opt_string_list, opt_string_map};
+use super::query_filter;
 use super::status::Status;
 
 type Emu = State<Arc<FlexpriceEmulator>>;
 
 /// The page size of a search without `limit` (`types.GetDefaultFilter`).
 const DEFAULT_LIMIT: i64 = 50;
-/// The largest `limit` the `QueryFilter` validation takes.
-const MAX_LIMIT: i64 = 1000;
 
 /// A stored plan.
 #[derive(Debug, Clone)]
@@ -167,17 +166,9 @@ pub(crate) async fn search(State(emu): Emu, body: Bytes) -> Result<Response, Api
     let lookup_key = opt_string(&m, "lookup_key")?;
     let plan_ids = opt_string_list(&m, "plan_ids")?;
     for key in ["sort", "filters"] {
-        match m.get(key) {
-            None | Some(Value::Null) => {}
-            Some(Value::Array(items)) if items.is_empty() => {}
-            Some(Value::Array(_)) => {
-                return Err(ApiError::coded(
-                    ErrorCode::NotImplemented,
-                    format!("emulator: plan search `{key}` conditions are not emulated"),
-                ));
-            }
-            Some(_) => return Err(ApiError::bad_format()),
-        }
+        query_filter::unevaluated(&m, key, || {
+            format!("emulator: plan search `{key}` conditions are not emulated")
+        })?;
     }
     if opt_string(&m, "expand")?.is_some_and(|e| !e.is_empty()) {
         return Err(ApiError::coded(
@@ -185,29 +176,7 @@ pub(crate) async fn search(State(emu): Emu, body: Bytes) -> Result<Response, Api
             "emulator: plan search `expand` is not emulated",
         ));
     }
-    let mut details = Map::new();
-    let mut fail = |field: &str, tag: &str| {
-        details.insert(
-            field.to_owned(),
-            Value::String(validator_message("PlanFilter.QueryFilter", field, tag)),
-        );
-    };
-    if let Some(l) = limit {
-        if l < 1 {
-            fail("Limit", "min");
-        } else if l > MAX_LIMIT {
-            fail("Limit", "max");
-        }
-    }
-    if offset.is_some_and(|o| o < 0) {
-        fail("Offset", "min");
-    }
-    if order
-        .as_deref()
-        .is_some_and(|o| !matches!(o, "asc" | "desc"))
-    {
-        fail("Order", "oneof");
-    }
+    let details = query_filter::details("PlanFilter", limit, offset, order.as_deref());
     if !details.is_empty() {
         return Err(ApiError::validation(details));
     }
