@@ -6,8 +6,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use unibill_core::{
-    Billing, Currency, Customers, Interval, Money, NewCustomer, NewPrice, PriceKind, PriceTier,
-    Prices, TierMode,
+    Billing, Currency, CustomerRef, Customers, Interval, Money, NewCustomer, NewPrice,
+    NewSubscription, PriceKind, PriceListQuery, PriceTier, Prices, PricesExt, Subscriptions,
+    TierMode, Trial,
 };
 use unibill_flexprice::{FlexpriceClient, FlexpriceConfig, NewPlan};
 use unibill_flowglad::{FlowgladClient, FlowgladConfig};
@@ -52,6 +53,7 @@ impl Flexprice {
         Billing::builder()
             .customers(self.client.clone())
             .prices(self.client.clone())
+            .subscriptions(self.client.clone())
             .build()
     }
 }
@@ -92,6 +94,7 @@ impl Flowglad {
         Billing::builder()
             .customers(self.client.clone())
             .prices(self.client.clone())
+            .subscriptions(self.client.clone())
             .build()
     }
 }
@@ -181,4 +184,48 @@ pub fn writes(server: &TestServer) -> Vec<String> {
         .filter(|r| r.method != http::Method::GET && !r.path.ends_with("/search"))
         .map(|r| format!("{} {}", r.method, r.path))
         .collect()
+}
+
+/// `n` subscriptions on `billing`, one per customer (every `customers / n`-th: `user-00000`, …) to its active
+/// recurring prices in turn, each with a key derived from its index and metadata of its own. Returns how many
+/// were made.
+pub async fn fill_subscriptions(billing: &Billing, customers: usize, n: usize) -> usize {
+    use futures::{StreamExt, TryStreamExt};
+    let prices: Vec<_> = billing
+        .prices()
+        .list_all(PriceListQuery::new().limit(100))
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|p| p.active && matches!(p.kind, PriceKind::Recurring { .. }))
+        .map(|p| p.id)
+        .collect();
+    assert!(!prices.is_empty());
+    let step = (customers / n.max(1)).max(1);
+    let api = billing.subscriptions();
+    futures::stream::iter(0..n)
+        .for_each_concurrent(16, |i| {
+            let api = api.clone();
+            let price = prices[i % prices.len()].clone();
+            async move {
+                let mut m = unibill_core::Metadata::new();
+                m.insert("seat", format!("{i}"));
+                let input = NewSubscription::builder(
+                    CustomerRef::external_id(format!("user-{:05}", i * step)),
+                    price,
+                )
+                .key(unibill_core::IdempotencyKey::derive(
+                    "test.source",
+                    &[&i.to_string()],
+                ))
+                .trial(Trial::FromPrice)
+                .metadata(m)
+                .build()
+                .unwrap();
+                api.create(input).await.unwrap();
+            }
+        })
+        .await;
+    n
 }
