@@ -47,6 +47,13 @@ struct Sides {
 
 async fn sides() -> Sides {
     let fx = FlexpriceEmulator::new(FLEXPRICE_KEY);
+    // The emulator's clock starts in 2026-08; the migration measures its 24-hour renewal rule on the system
+    // clock, as a real provider's periods are: bring the emulator up to it.
+    let behind = unibill::Timestamp::now().as_second() - fx.now().as_second();
+    if behind > 0 {
+        // An ISO 8601 duration, parsed into the emulator's span type.
+        fx.advance_clock(format!("PT{behind}S").parse().unwrap());
+    }
     let source = TestServer::router(fx.router()).await;
     let config = FlexpriceConfig::builder(FLEXPRICE_KEY)
         .base_url(source.url().join("v1").unwrap())

@@ -116,6 +116,7 @@ async fn run() {
     // Flowglad, then its source set to cancel at period end).
     let fx = Flexprice::start().await;
     let plans = fill_flexprice(&fx, customers, prices).await;
+    fx.align_clock_to_now();
     fill_subscriptions(&fx.billing(), customers, subscriptions).await;
     let fg = Flowglad::start(prices).await;
     let map = ProductMap::new(

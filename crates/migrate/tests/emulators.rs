@@ -164,6 +164,7 @@ async fn assert_subscriptions_moved(source: &Billing, destination: &Billing, as_
 async fn flexprice_to_flowglad_moves_everything_and_verifies_clean() {
     let source = Flexprice::start().await;
     let plans = fill_flexprice(&source, CUSTOMERS, PRICES).await;
+    source.align_clock_to_now();
     fill_subscriptions(&source.billing(), CUSTOMERS, SUBSCRIPTIONS).await;
     let destination = Flowglad::start(PRICES).await;
     let map = ProductMap::new(

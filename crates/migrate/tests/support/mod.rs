@@ -56,6 +56,16 @@ impl Flexprice {
             .subscriptions(self.client.clone())
             .build()
     }
+
+    /// Moves the emulator's clock (which starts in 2026-08) up to the system's: the migration measures its
+    /// 24-hour renewal rule on the system clock, as a real provider's periods are.
+    pub fn align_clock_to_now(&self) {
+        let behind = jiff::Timestamp::now().as_second() - self.emulator.now().as_second();
+        if behind > 0 {
+            self.emulator
+                .advance_clock(jiff::Span::new().seconds(behind));
+        }
+    }
 }
 
 pub struct Flowglad {
