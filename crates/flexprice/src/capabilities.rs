@@ -201,6 +201,8 @@ pub(crate) const fn subscriptions() -> SubscriptionCapabilities {
         until: false,
     };
     caps.start_at = true;
+    // A subscription is to the plan: every price of it with the subscription's currency and period bills.
+    caps.bills_whole_product = true;
     caps.list_filter_customer = true;
     caps.list_filter_status = true;
     caps.max_page_size = MAX_LIMIT;

@@ -9,6 +9,7 @@
 //! | `trialing`, `past_due`, `unpaid`, `cancel_scheduled` | `manual_review` |
 //! | renewing within 24 hours, or without a current period | `manual_review` |
 //! | a destination that cannot start it later, or would give its price's trial again | `manual_review` |
+//! | a destination billing the whole product (Flexprice) where the product holds another price of its period | `manual_review` |
 //! | `canceled`, `incomplete_expired`, `incomplete`, `draft`, `paused`, unknown | `blocked` on `status` |
 //! | its customer or its price blocked, not migrated, or not known | `blocked` on `customer` / `price_id` |
 
@@ -307,6 +308,19 @@ fn decide(
                 .into(),
         });
     }
+    if caps.bills_whole_product
+        && let Some(price) = source_prices.get(price_id.as_str())
+        && let Some(other) = same_period_sibling(price, source_prices)
+    {
+        return Err(Action::ManualReview {
+            reason: format!(
+                "the destination bills every price of a product with the subscription's currency and period, \
+                 and source product `{}` also holds price `{}` of that period: the copy would bill both",
+                price.product_id.as_deref().unwrap_or_default(),
+                other
+            ),
+        });
+    }
     let price_trial = source_prices
         .get(price_id.as_str())
         .and_then(|p| match p.kind {
@@ -341,4 +355,27 @@ fn decide(
         trial,
         metadata: s.metadata.clone(),
     })
+}
+
+/// Another active fixed recurring price of `price`'s product with its currency and interval, if any.
+fn same_period_sibling<'a>(
+    price: &unibill_core::Price,
+    prices: &HashMap<&str, &'a unibill_core::Price>,
+) -> Option<&'a str> {
+    let product = price.product_id.as_deref()?;
+    let interval = price.kind.interval();
+    let mut siblings: Vec<&str> = prices
+        .values()
+        .filter(|p| {
+            p.id != price.id
+                && p.active
+                && p.product_id.as_deref() == Some(product)
+                && matches!(p.kind, PriceKind::Recurring { .. })
+                && p.currency == price.currency
+                && p.kind.interval() == interval
+        })
+        .map(|p| p.id.as_str())
+        .collect();
+    siblings.sort_unstable();
+    siblings.first().copied()
 }

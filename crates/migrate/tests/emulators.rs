@@ -592,3 +592,51 @@ fn a_ledger_of_another_migration_is_refused() {
     let err = Ledger::open(&path, "flexprice", "flowglad").unwrap_err();
     assert!(err.to_string().contains("source `memory`"), "{err}");
 }
+
+/// Flexprice bills every price of a plan with the subscription's currency and period: a subscription to a
+/// source price whose product holds another price of that period is left for manual review, never moved.
+#[tokio::test]
+async fn a_plan_billing_two_prices_of_one_period_is_left_for_review() {
+    use unibill_core::{CustomerRef, NewSubscription, Subscriptions};
+    let source = Billing::memory();
+    source.customers().create(customer(0)).await.unwrap();
+    let first = source
+        .prices()
+        .create(price(0, "prod_two", false))
+        .await
+        .unwrap();
+    source
+        .prices()
+        .create(price(1, "prod_two", false))
+        .await
+        .unwrap();
+    let sub = source
+        .subscriptions()
+        .create(
+            NewSubscription::builder(CustomerRef::external_id("user-00000"), first.id.clone())
+                .build()
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let destination = Flexprice::start().await;
+    let migration = Migration::builder(
+        source,
+        destination.billing(),
+        Ledger::open(ledger_path("two-prices"), "memory", "flexprice").unwrap(),
+    )
+    .products(FlexpricePlans::new(destination.client.clone()))
+    .subscriptions(true)
+    .build();
+    let plan = migration.plan().await.unwrap();
+    let item = plan
+        .subscriptions
+        .iter()
+        .find(|i| i.source_id == sub.id.as_str())
+        .unwrap();
+    match &item.action {
+        Action::ManualReview { reason } => assert!(reason.contains("bill both"), "{reason}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(writes(&destination.server).is_empty());
+}

@@ -310,6 +310,9 @@ pub struct SubscriptionCapabilities {
     /// until then, and its first paid period begins there; the price's own trial is not added after it, and a
     /// start together with `Trial::Until` or `Trial::Days` is `Unsupported` on `trial`.
     pub start_at_as_trial: bool,
+    /// Divergence (Flexprice, which subscribes to a plan): a subscription bills every active price of the
+    /// price's product with the same currency and billing period, not the given price alone.
+    pub bills_whole_product: bool,
     /// `list` filters by customer.
     pub list_filter_customer: bool,
     /// `list` filters by status.
@@ -347,6 +350,7 @@ impl SubscriptionCapabilities {
             },
             start_at: true,
             start_at_as_trial: false,
+            bills_whole_product: false,
             list_filter_customer: true,
             list_filter_status: true,
             max_page_size: 100,
@@ -380,6 +384,7 @@ impl SubscriptionCapabilities {
             },
             start_at: false,
             start_at_as_trial: false,
+            bills_whole_product: false,
             list_filter_customer: false,
             list_filter_status: false,
             max_page_size: 0,

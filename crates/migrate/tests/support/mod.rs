@@ -133,10 +133,15 @@ pub async fn fill_customers(billing: &Billing, n: usize) {
 /// Price `i` on product `product`: monthly, whole cents, a slug for most and none for every tenth (matched by
 /// content), graduated tiers for every seventh when `tiers`.
 pub fn price(i: usize, product: &str, tiers: bool) -> NewPrice {
+    price_every(i, product, tiers, Interval::monthly())
+}
+
+/// [`price`] billed every `interval`.
+pub fn price_every(i: usize, product: &str, tiers: bool, interval: Interval) -> NewPrice {
     let amount = Money::parse(&format!("{}.{:02}", 5 + i, i % 100), Currency::USD).unwrap();
     let mut b = if tiers && i % 7 == 3 {
         NewPrice::builder(
-            PriceKind::recurring(Interval::monthly()),
+            PriceKind::recurring(interval),
             Money::parse("0", Currency::USD).unwrap(),
         )
         .tiered(
@@ -147,7 +152,7 @@ pub fn price(i: usize, product: &str, tiers: bool) -> NewPrice {
             ],
         )
     } else {
-        NewPrice::builder(PriceKind::recurring(Interval::monthly()), amount)
+        NewPrice::builder(PriceKind::recurring(interval), amount)
     };
     b = b.product_id(product).name(format!("Price {i}"));
     if i % 10 != 9 {
@@ -156,13 +161,16 @@ pub fn price(i: usize, product: &str, tiers: bool) -> NewPrice {
     b.build().unwrap()
 }
 
-/// A memory source: `customers` customers and `prices` prices over `prices / 10` products.
+/// A memory source: `customers` customers and `prices` prices over `prices / 10` products, the ten prices of a
+/// product each billed every 1 to 10 months (a subscription to one bills that one alone, also on a destination
+/// that bills the whole product).
 pub async fn memory_source(customers: usize, prices: usize) -> Billing {
     let billing = Billing::memory();
     fill_customers(&billing, customers).await;
     let api = billing.prices();
     for i in 0..prices {
-        api.create(price(i, &format!("prod_{}", i / 10), true))
+        let every = Interval::new(unibill_core::IntervalUnit::Month, 1 + (i % 10) as u32);
+        api.create(price_every(i, &format!("prod_{}", i / 10), true, every))
             .await
             .unwrap();
     }
