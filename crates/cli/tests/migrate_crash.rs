@@ -1,6 +1,7 @@
-//! `unibill migrate apply` killed with SIGKILL at 20 random points (chosen by the progress lines it prints,
-//! never by time) and resumed each time, with 20 % of the destination's requests faulted: afterwards the
-//! destination holds every customer and price exactly once and `unibill migrate verify` exits 0.
+//! `unibill migrate apply --subscriptions` killed with SIGKILL at 20 random points (chosen by the progress lines
+//! it prints, never by time) and resumed each time, with 20 % of the destination's requests faulted: afterwards
+//! the destination holds every customer, price and subscription exactly once, every source subscription is set
+//! to cancel where its copy starts, and `unibill migrate verify` exits 0.
 
 use std::process::Stdio;
 
@@ -8,7 +9,9 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 use unibill::flexprice::{FlexpriceClient, FlexpriceConfig, NewPlan};
 use unibill::{
-    Billing, Currency, Customers, Interval, Money, NewCustomer, NewPrice, PriceKind, Prices,
+    Billing, Currency, CustomerRef, Customers, IdempotencyKey, Interval, Money, NewCustomer,
+    NewPrice, NewSubscription, PriceKind, Prices, Subscription, SubscriptionListQuery,
+    SubscriptionStatus, Subscriptions, SubscriptionsExt,
 };
 use unibill_testkit::emulators::flexprice::FlexpriceEmulator;
 use unibill_testkit::emulators::flowglad::FlowgladEmulator;
@@ -16,8 +19,10 @@ use unibill_testkit::{Fault, TestServer};
 
 const FLEXPRICE_KEY: &str = "fp_test_crash";
 const FLOWGLAD_KEY: &str = "sk_test_crash";
-const CUSTOMERS: usize = 25;
+const CUSTOMERS: usize = 80;
 const PRICES: usize = 100;
+/// Every customer subscribes, each to a price of its own (Flowglad takes one per customer).
+const SUBSCRIPTIONS: usize = CUSTOMERS;
 const KILLS: usize = 20;
 
 /// splitmix64: the seeded choice of kill points and faults.
@@ -34,6 +39,7 @@ fn product(i: usize) -> String {
 
 struct Sides {
     source: TestServer,
+    source_billing: Billing,
     destination: TestServer,
     flowglad: FlowgladEmulator,
     plans: Vec<String>,
@@ -41,6 +47,13 @@ struct Sides {
 
 async fn sides() -> Sides {
     let fx = FlexpriceEmulator::new(FLEXPRICE_KEY);
+    // The emulator's clock starts in 2026-08; the migration measures its 24-hour renewal rule on the system
+    // clock, as a real provider's periods are: bring the emulator up to it.
+    let behind = unibill::Timestamp::now().as_second() - fx.now().as_second();
+    if behind > 0 {
+        // An ISO 8601 duration, parsed into the emulator's span type.
+        fx.advance_clock(format!("PT{behind}S").parse().unwrap());
+    }
     let source = TestServer::router(fx.router()).await;
     let config = FlexpriceConfig::builder(FLEXPRICE_KEY)
         .base_url(source.url().join("v1").unwrap())
@@ -50,6 +63,7 @@ async fn sides() -> Sides {
     let billing = Billing::builder()
         .customers(client.clone())
         .prices(client.clone())
+        .subscriptions(client.clone())
         .build();
     for i in 0..CUSTOMERS {
         billing
@@ -77,7 +91,22 @@ async fn sides() -> Sides {
             // Every fifth has no slug: matched by content on resume.
             b = b.slug(format!("crash-price-{i:03}"));
         }
-        billing.prices().create(b.build().unwrap()).await.unwrap();
+        let price = billing.prices().create(b.build().unwrap()).await.unwrap();
+        if i < SUBSCRIPTIONS {
+            billing
+                .subscriptions()
+                .create(
+                    NewSubscription::builder(
+                        CustomerRef::external_id(format!("crash-{i:04}")),
+                        price.id,
+                    )
+                    .key(IdempotencyKey::derive("crash.source", &[&i.to_string()]))
+                    .build()
+                    .unwrap(),
+                )
+                .await
+                .unwrap();
+        }
         plans.push(plan.id);
     }
     let mut fg = FlowgladEmulator::builder(FLOWGLAD_KEY);
@@ -103,6 +132,7 @@ async fn sides() -> Sides {
     });
     Sides {
         source,
+        source_billing: billing,
         destination,
         flowglad,
         plans,
@@ -128,6 +158,7 @@ fn command(s: &Sides, ledger: &std::path::Path, phase: &str) -> Command {
             "--to",
             "flowglad",
             "--json",
+            "--subscriptions",
         ])
         .arg("--ledger")
         .arg(ledger)
@@ -170,6 +201,18 @@ async fn verify_before_apply_fails_and_plan_writes_nothing() {
     let plan = &report["report"];
     assert_eq!(plan["customers"].as_array().unwrap().len(), CUSTOMERS);
     assert_eq!(plan["prices"].as_array().unwrap().len(), PRICES);
+    assert_eq!(
+        plan["subscriptions"].as_array().unwrap().len(),
+        SUBSCRIPTIONS
+    );
+    assert!(
+        plan["subscriptions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["action"] == "create"),
+        "{plan}"
+    );
     assert!(
         plan["prices"]
             .as_array()
@@ -210,36 +253,43 @@ async fn verify_before_apply_fails_and_plan_writes_nothing() {
     assert_eq!(report["report"]["ok"], false);
     assert_eq!(
         report["report"]["findings"].as_array().unwrap().len(),
-        CUSTOMERS + PRICES
+        CUSTOMERS + PRICES + SUBSCRIPTIONS
     );
     assert_eq!(s.flowglad.customer_count(), 0);
 }
 
-/// Runs `apply` and kills it (SIGKILL) right after its `kill_at`-th progress line of `event`: `sending` (the
-/// ledger row is committed and the create is going out, or already out) or `created` (the destination answered;
-/// its done row may not be committed yet). The kind of object of that line, if the run got there.
+/// The order `apply` moves kinds in.
+const KINDS: [&str; 4] = ["customer", "price", "subscription", "source_cancel"];
+
+/// Runs `apply` and kills it (SIGKILL) right after its `kill_at`-th progress line of `event` about a kind at or
+/// after `from` (in [`KINDS`] order): `sending` (the ledger row is committed and the write is going out, or
+/// already out) or `created` (the other side answered; its done row may not be committed yet). The kind of
+/// object of that line, if the run got there.
 async fn apply_until(
     s: &Sides,
     ledger: &std::path::Path,
     event: &str,
+    from: usize,
     kill_at: usize,
 ) -> Option<String> {
-    let wanted = format!("\"event\":\"{event}\"");
     let mut child = command(s, ledger, "apply").spawn().unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut seen = 0;
     while let Some(line) = lines.next_line().await.unwrap() {
-        if line.starts_with("{\"progress\"") && line.contains(&wanted) {
+        if !line.starts_with("{\"progress\"") {
+            continue;
+        }
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        let resource = v["progress"]["resource"].as_str().unwrap_or_default();
+        let at_or_after = KINDS
+            .iter()
+            .position(|k| *k == resource)
+            .is_some_and(|i| i >= from);
+        if v["progress"]["event"] == event && at_or_after {
             seen += 1;
             if seen == kill_at {
                 child.kill().await.unwrap();
-                let v: serde_json::Value = serde_json::from_str(&line).unwrap();
-                return Some(
-                    v["progress"]["resource"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_owned(),
-                );
+                return Some(resource.to_owned());
             }
         }
     }
@@ -248,8 +298,19 @@ async fn apply_until(
     tokio::io::AsyncReadExt::read_to_string(&mut child.stderr.take().unwrap(), &mut err)
         .await
         .unwrap();
-    eprintln!("run ended by itself after {seen} sending lines: {status} {err}");
+    eprintln!("run ended by itself after {seen} {event} lines: {status} {err}");
     None
+}
+
+/// Every subscription of `billing`.
+async fn subscriptions_of(billing: &Billing) -> Vec<Subscription> {
+    use futures::TryStreamExt;
+    billing
+        .subscriptions()
+        .list_all(SubscriptionListQuery::new().limit(100))
+        .try_collect()
+        .await
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -260,9 +321,10 @@ async fn apply_killed_twenty_times_under_faults_resumes_with_no_duplicate_and_no
     std::fs::create_dir_all(&dir).unwrap();
     let ledger = dir.join("ledger.sqlite");
 
-    // 125 creates to make; each run is killed after 1 to 6 of them went out (with 8 in flight at once, most not
-    // answered yet) or, every other run, after 1 to 6 of them were answered, so the kills fall in the customers
-    // step and then the prices step.
+    // 180 creates, 80 subscription creates and 80 source cancels to make; each run is killed after 1 to 6 of
+    // them went out (with 8 in flight at once, most not answered yet) or, every other run, after 1 to 6 of them
+    // were answered. Five kills count any kind, five prices and later, five subscriptions and later, five
+    // source cancels (a kind already done is passed by), so the kills fall in every step.
     let mut killed = Vec::new();
     for k in 0..2 * KILLS {
         if killed.len() == KILLS {
@@ -270,13 +332,14 @@ async fn apply_killed_twenty_times_under_faults_resumes_with_no_duplicate_and_no
         }
         let at = 1 + (mix(k as u64 + 1) % 6) as usize;
         let event = if k % 2 == 0 { "sending" } else { "created" };
-        if let Some(resource) = apply_until(&s, &ledger, event, at).await {
+        let from = killed.len() / 5;
+        if let Some(resource) = apply_until(&s, &ledger, event, from, at).await {
             killed.push(resource);
         }
     }
     eprintln!("killed while sending: {killed:?}");
     assert_eq!(killed.len(), KILLS, "runs ended before their kill point");
-    for kind in ["customer", "price"] {
+    for kind in KINDS {
         assert!(
             killed.iter().any(|k| k == kind),
             "no kill while sending a {kind}: {killed:?}"
@@ -308,7 +371,10 @@ async fn apply_killed_twenty_times_under_faults_resumes_with_no_duplicate_and_no
     );
     let report: serde_json::Value = serde_json::from_str(report).unwrap();
     assert_eq!(report["report"]["ok"], true);
-    assert_eq!(report["report"]["compared"], (CUSTOMERS + PRICES) as u64);
+    assert_eq!(
+        report["report"]["compared"],
+        (CUSTOMERS + PRICES + SUBSCRIPTIONS) as u64
+    );
 
     // Counted on the emulator itself: each object once, none missing.
     assert_eq!(s.flowglad.customer_count(), CUSTOMERS);
@@ -327,5 +393,36 @@ async fn apply_killed_twenty_times_under_faults_resumes_with_no_duplicate_and_no
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), CUSTOMERS);
+
+    // Each source subscription once on the destination (by its derived key), set to cancel on the source where
+    // its copy's trial (Flowglad's later start) ends.
+    let sources = subscriptions_of(&s.source_billing).await;
+    assert_eq!(sources.len(), SUBSCRIPTIONS);
+    let copies = s.flowglad.subscriptions();
+    assert_eq!(
+        copies.len(),
+        SUBSCRIPTIONS,
+        "a duplicate subscription would show here"
+    );
+    for src in &sources {
+        assert_eq!(
+            src.status,
+            SubscriptionStatus::CancelScheduled,
+            "{}",
+            src.id
+        );
+        let key = unibill::migrate::subscription_key(src.id.as_str());
+        let mine: Vec<_> = copies
+            .iter()
+            .filter(|c| c["metadata"]["unibill_key"] == key.as_str())
+            .collect();
+        assert_eq!(mine.len(), 1, "copies of {}", src.id);
+        assert_eq!(
+            mine[0]["trialEnd"].as_i64(),
+            src.cancel_at.map(|t| t.as_millisecond()),
+            "{}",
+            src.id
+        );
+    }
     drop(s.source);
 }

@@ -212,6 +212,57 @@ async fn uncancel_change_price_and_trials_are_refused_when_not_offered() {
 }
 
 #[tokio::test]
+async fn a_later_start_is_refused_where_not_honoured_and_beside_a_trial_where_it_is_one() {
+    let at: Timestamp = "2030-01-01T00:00:00Z".parse().unwrap();
+    let later = |trial| {
+        NewSubscription::builder(CustomerRef::external_id("ada"), "price_1")
+            .trial(trial)
+            .start_at(at)
+            .build()
+            .unwrap()
+    };
+    let guarded = |start_at, as_trial| {
+        let mut mock = MockSubscriptions::new();
+        mock.expect_capabilities().returning(move || {
+            let mut caps = SubscriptionCapabilities::full("restricted");
+            caps.start_at = start_at;
+            caps.start_at_as_trial = as_trial;
+            caps
+        });
+        mock.expect_create().never();
+        Guarded::new(mock)
+    };
+    let err = guarded(false, false)
+        .create(later(Trial::FromPrice))
+        .await
+        .unwrap_err();
+    assert_eq!(kind_field(&err), (ErrorKind::Unsupported, "start_at"));
+    assert_eq!(err.operation(), Some("subscriptions.create"));
+    for trial in [Trial::Days(3), Trial::Until(at)] {
+        let err = guarded(true, true).create(later(trial)).await.unwrap_err();
+        assert_eq!(kind_field(&err), (ErrorKind::Unsupported, "trial"));
+    }
+    // Honoured: the input reaches the provider.
+    let mut mock = MockSubscriptions::new();
+    mock.expect_capabilities()
+        .returning(|| SubscriptionCapabilities::full("memory"));
+    mock.expect_create()
+        .withf(move |input| input.start_at() == Some(at))
+        .times(1)
+        .returning(|_| {
+            Ok(unibill_core::Subscription::builder(
+                "sub_1",
+                unibill_core::SubscriptionStatus::Active,
+            )
+            .build())
+        });
+    Guarded::new(mock)
+        .create(later(Trial::Days(3)))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
 async fn empty_subscription_ids_are_invalid_input() {
     let mut mock = MockSubscriptions::new();
     mock.expect_capabilities()

@@ -397,6 +397,76 @@ async fn the_clock_moves_subscriptions_through_their_statuses() {
     );
 }
 
+/// A later start: until it nothing is billed and nothing granted, the subscription reads `Active` with its first
+/// period beginning at the start; at the start the first period's invoice opens; a trial begins at the start.
+#[tokio::test]
+async fn a_later_start_bills_and_grants_nothing_before_it() {
+    let demo = Demo::new();
+    let b = &demo.billing;
+    let input = demo.catalogue(Trial::None).await;
+    let start = demo.clock.timestamp() + 240.hours();
+    let input = NewSubscription::builder(input.customer().clone(), input.price_id().clone())
+        .key(input.key().clone())
+        .trial(Trial::None)
+        .start_at(start)
+        .build()
+        .unwrap();
+    let sub = b.subscriptions().create(input).await.unwrap();
+    assert_eq!(sub.status, SubscriptionStatus::Active);
+    let period = sub.current_period.unwrap();
+    assert_eq!(period.start(), start);
+    assert_eq!(period.end().to_string(), "2026-02-25T09:00:00Z");
+    let invoices = |id: unibill_core::SubscriptionId| async move {
+        b.invoices()
+            .list(InvoiceListQuery::new().subscription_id(id))
+            .await
+            .unwrap()
+            .items
+    };
+    assert!(
+        invoices(sub.id.clone()).await.is_empty(),
+        "nothing billed before the start"
+    );
+    let sso = b
+        .entitlements()
+        .check("ada".into(), "sso".into())
+        .await
+        .unwrap();
+    assert!(!sso.access, "nothing granted before the start");
+
+    demo.clock.advance(10.days());
+    let started = b.subscriptions().get(sub.id.clone()).await.unwrap();
+    assert_eq!(started.status, SubscriptionStatus::Active);
+    assert_eq!(started.current_period, Some(period));
+    assert_eq!(
+        invoices(sub.id.clone()).await.len(),
+        1,
+        "the first period's invoice"
+    );
+    let sso = b
+        .entitlements()
+        .check("ada".into(), "sso".into())
+        .await
+        .unwrap();
+    assert!(sso.access);
+
+    // A trial begins at the start.
+    let trial = NewSubscription::builder(
+        CustomerRef::external_id("ada"),
+        sub.price_id.clone().unwrap(),
+    )
+    .trial(Trial::Days(7))
+    .start_at(demo.clock.timestamp() + 72.hours())
+    .build()
+    .unwrap();
+    let trialing = b.subscriptions().create(trial).await.unwrap();
+    assert_eq!(trialing.status, SubscriptionStatus::Trialing);
+    assert_eq!(
+        trialing.trial_end,
+        Some(demo.clock.timestamp() + 240.hours())
+    );
+}
+
 #[tokio::test]
 async fn webhook_deliveries_verify_and_tampering_fails_with_the_reason() {
     let demo = Demo::new();

@@ -177,7 +177,7 @@ pub(crate) const fn features() -> FeatureCapabilities {
 /// customer; statuses filtered by the adapter), cancel now (with or without the final invoice, with or
 /// without proration), at period end or at a date, uncancel (the cancellation schedule), and change price
 /// in place (v2: same id; another currency or period is `Unsupported`). Trials: the price's own, or a number
-/// of days. **Pause is not offered**: its routes were removed from the server (notes §3.7, plain 404).
+/// of days. A later start is `start_date` on the draft and on its activation (notes §3.1). **Pause is not offered**: its routes were removed from the server (notes §3.7, plain 404).
 pub(crate) const fn subscriptions() -> SubscriptionCapabilities {
     let mut caps = SubscriptionCapabilities::none(PROVIDER);
     caps.create = true;
@@ -200,6 +200,9 @@ pub(crate) const fn subscriptions() -> SubscriptionCapabilities {
         days: true,
         until: false,
     };
+    caps.start_at = true;
+    // A subscription is to the plan: every price of it with the subscription's currency and period bills.
+    caps.bills_whole_product = true;
     caps.list_filter_customer = true;
     caps.list_filter_status = true;
     caps.max_page_size = MAX_LIMIT;

@@ -702,10 +702,11 @@ impl FlexpriceClient {
     async fn activate(
         &self,
         draft: &Subscription,
+        start: Option<Timestamp>,
         deadline: &CallDeadline,
     ) -> Result<Subscription> {
         let op = subscriptions::ops::ACTIVATE;
-        let request = subscriptions::ops::activate_request(draft)?;
+        let request = subscriptions::ops::activate_request(draft, start)?;
         let id = &draft.id;
         let safety = Safety::reconcile(move || async move {
             let now = self.subscription(id).await?;
@@ -754,7 +755,10 @@ impl Subscriptions for FlexpriceClient {
                 return Err(subscriptions::ops::key_held(&input, fill(winner), mine));
             }
             // A draft an earlier call left: finish it.
-            return self.activate(&winner, &deadline).await.map(fill);
+            return self
+                .activate(&winner, input.start_at(), &deadline)
+                .await
+                .map(fill);
         }
         let request = subscriptions::ops::create_request(&input, &customer, &plan)?;
         let safety = Safety::reconcile(move || async move {
@@ -780,7 +784,9 @@ impl Subscriptions for FlexpriceClient {
         if winner.status != SubscriptionStatus::Draft {
             return Ok(fill(winner));
         }
-        self.activate(&winner, &deadline).await.map(fill)
+        self.activate(&winner, input.start_at(), &deadline)
+            .await
+            .map(fill)
     }
 
     async fn get(&self, id: SubscriptionId) -> Result<Subscription> {

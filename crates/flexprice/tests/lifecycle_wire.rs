@@ -534,6 +534,36 @@ async fn subscription_create_is_a_keyed_draft_then_activated() {
     );
 }
 
+/// A later start is `start_date` on the draft and on its activation (the activation from the input's start,
+/// not the draft's echo), with the trial untouched.
+#[tokio::test]
+async fn subscription_start_at_is_the_drafts_and_the_activations_start_date() {
+    let rig = FnRig::new(subscribe_rig(None)).await;
+    let start: unibill_core::Timestamp = "2026-09-22T13:00:05.123Z".parse().unwrap();
+    let input = NewSubscription::builder(CustomerRef::external_id("ada"), "price_01")
+        .key(IdempotencyKey::new(KEY).unwrap())
+        .start_at(start)
+        .build()
+        .unwrap();
+    Subscriptions::create(&rig.client, input).await.unwrap();
+    let requests = rig.server.requests();
+    assert_eq!(
+        body(&requests[3]),
+        json!({"customer_id": "cust_01", "plan_id": "plan_01", "currency": "usd", "billing_period": "MONTHLY",
+               "billing_period_count": 1, "lookup_key": KEY,
+               "metadata": {"unibill_price_id": "price_01"},
+               "subscription_status": "draft", "start_date": "2026-09-22T13:00:05.123Z"})
+    );
+    assert_eq!(
+        format!("{} {}", requests[5].method, requests[5].path),
+        "POST /v1/subscriptions/subs_01/activate"
+    );
+    assert_eq!(
+        body(&requests[5]),
+        json!({"start_date": "2026-09-22T13:00:05.123Z"})
+    );
+}
+
 fn keyed(price: &str) -> NewSubscription {
     NewSubscription::builder(CustomerRef::external_id("ada"), price)
         .key(IdempotencyKey::new(KEY).unwrap())

@@ -147,7 +147,8 @@ pub(crate) fn features() -> FeatureCapabilities {
     caps
 }
 
-/// Subscriptions: no pause, no cancel at a date, no final-invoice or proration choice on cancel.
+/// Subscriptions: no pause, no cancel at a date, no final-invoice or proration choice on cancel; a later start
+/// is a trial ending at the start (`trialEnd`), since Flowglad takes no start date.
 pub(crate) fn subscriptions() -> SubscriptionCapabilities {
     let mut caps = SubscriptionCapabilities::none(PROVIDER);
     caps.create = true;
@@ -170,6 +171,9 @@ pub(crate) fn subscriptions() -> SubscriptionCapabilities {
         days: false,
         until: true,
     };
+    // No start date (notes §4.1, `startDate` fails as JSON): a later start is a trial ending there.
+    caps.start_at = true;
+    caps.start_at_as_trial = true;
     caps.list_filter_customer = false;
     // Filtered on the client: pages may come out short.
     caps.list_filter_status = true;

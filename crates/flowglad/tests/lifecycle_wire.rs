@@ -348,6 +348,49 @@ async fn create_subscription_is_flat_with_the_key_in_metadata_after_a_key_lookup
     assert_eq!(s.raw.unwrap().to_value()["futureField"], 7);
 }
 
+/// Flowglad takes no start date: a later start is sent as `trialEnd` = the start (and never `startDate`); a
+/// start beside a trial of its own is refused by the guard before any request.
+#[tokio::test]
+async fn a_later_start_is_a_trial_ending_at_the_start() {
+    let (server, c) = answering(|r| match (r.method.as_str(), r.path.as_str()) {
+        ("GET", _) => ok(billing(vec![], vec![])),
+        _ => ok(json!({"subscription": subscription("sub_1", "trialing", "price_1", Some("sub-key-1"))})),
+    })
+    .await;
+    let caps = Subscriptions::capabilities(&c);
+    assert!(caps.start_at && caps.start_at_as_trial);
+    let input = NewSubscription::builder(CustomerRef::external_id("user_ada"), "price_1")
+        .key(key("sub-key-1"))
+        .start_at(at(T0 + 2_592_000_000))
+        .build()
+        .unwrap();
+    Subscriptions::create(&c, input).await.unwrap();
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 2);
+    assert_request(&reqs[1], "POST", "/api/v1/subscriptions", None);
+    assert_eq!(
+        body(&reqs[1]),
+        json!({
+            "customerExternalId": "user_ada",
+            "priceId": "price_1",
+            "trialEnd": T0 + 2_592_000_000i64,
+            "metadata": {"unibill_key": "sub-key-1"}
+        })
+    );
+
+    let (server, c) = answering(|_| ok(json!({}))).await;
+    let billing = Billing::builder().subscriptions(c).build();
+    let both = NewSubscription::builder(CustomerRef::external_id("user_ada"), "price_1")
+        .trial(Trial::Until(at(T0 + 1000)))
+        .start_at(at(T0 + 2_592_000_000))
+        .build()
+        .unwrap();
+    let e = billing.subscriptions().create(both).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Unsupported);
+    assert_eq!(e.field_errors()[0].field, "trial", "{e}");
+    assert_eq!(server.requests().len(), 0);
+}
+
 #[tokio::test]
 async fn a_key_already_held_by_ours_is_already_exists_with_it_and_nothing_is_sent() {
     let (server, c) = answering(|_| {

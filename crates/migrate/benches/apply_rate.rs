@@ -1,9 +1,11 @@
 //! Side by side in one run: the destination emulator's own create rate (customers and prices created directly
 //! through the adapter at the same concurrency) and `apply`'s rate moving the same number of objects onto a
-//! fresh copy of that emulator; then the full figure, both paths of the acceptance, timed and verified.
+//! fresh copy of that emulator; then the full figure, Flexprice → Flowglad with subscriptions, timed and
+//! verified.
 //!
 //! `cargo bench -p unibill-migrate --bench apply_rate` (sizes: `MIGRATE_BENCH_CUSTOMERS`, default 10000;
-//! `MIGRATE_BENCH_PRICES`, default 200; concurrency `MIGRATE_BENCH_CONCURRENCY`, default 8).
+//! `MIGRATE_BENCH_PRICES`, default 200; `MIGRATE_BENCH_SUBSCRIPTIONS`, default 2000, moved in the full figure;
+//! concurrency `MIGRATE_BENCH_CONCURRENCY`, default 8).
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -36,6 +38,7 @@ async fn run() {
     let customers = env("MIGRATE_BENCH_CUSTOMERS", 10_000);
     let prices = env("MIGRATE_BENCH_PRICES", 200);
     let concurrency = env("MIGRATE_BENCH_CONCURRENCY", 8);
+    let subscriptions = env("MIGRATE_BENCH_SUBSCRIPTIONS", 2_000);
 
     // 1 and 2, interleaved REPS times (the machine is shared: medians of runs side by side): the emulator's
     // own create rate, customers straight through the Flexprice adapter; then apply, memory → a fresh Flexprice
@@ -109,9 +112,12 @@ async fn run() {
     let direct_secs = median(&mut direct_runs.clone());
     let apply_secs = median(&mut apply_runs.clone());
 
-    // 3. Flexprice emulator → Flowglad emulator, the full figure.
+    // 3. Flexprice emulator → Flowglad emulator, the full figure, subscriptions included (each created on
+    // Flowglad, then its source set to cancel at period end).
     let fx = Flexprice::start().await;
     let plans = fill_flexprice(&fx, customers, prices).await;
+    fx.align_clock_to_now();
+    fill_subscriptions(&fx.billing(), customers, subscriptions).await;
     let fg = Flowglad::start(prices).await;
     let map = ProductMap::new(
         plans
@@ -128,6 +134,7 @@ async fn run() {
     .products(map)
     .destination_currencies(vec![Currency::USD])
     .concurrency(concurrency)
+    .subscriptions(subscriptions > 0)
     .build();
     let started = Instant::now();
     let report2 = migration.apply().await.unwrap();
@@ -163,10 +170,10 @@ async fn run() {
         "| verify memory → Flexprice ({} objects compared) | {} | {verify1_secs:.2} | |",
         compared1, compared1
     );
+    let moved2 = customers + prices + 2 * subscriptions;
     println!(
-        "| apply Flexprice emulator → Flowglad emulator (concurrency {concurrency}) | {} | {apply2_secs:.2} | {:.0} |",
-        customers + prices,
-        (customers + prices) as f64 / apply2_secs
+        "| apply Flexprice emulator → Flowglad emulator ({customers} customers, {prices} prices, {subscriptions} subscriptions created and as many source cancels; concurrency {concurrency}) | {moved2} | {apply2_secs:.2} | {:.0} |",
+        moved2 as f64 / apply2_secs
     );
     println!(
         "| verify Flexprice → Flowglad ({} objects compared) | {} | {verify2_secs:.2} | |",

@@ -8,7 +8,10 @@ use std::sync::{Mutex, PoisonError};
 
 use futures::StreamExt;
 use serde::Serialize;
-use unibill_core::{CustomersExt, Ensured, Error, ErrorKind, PricesExt, Result};
+use unibill_core::{
+    CancelOptions, CustomersExt, Ensured, Error, ErrorKind, PricesExt, Result, SubscriptionId,
+    SubscriptionStatus, SubscriptionsExt,
+};
 
 use crate::Migration;
 use crate::ledger::{DoneRow, Ledger, Mapping, MappingState};
@@ -16,7 +19,8 @@ use crate::plan::{Action, Plan, PlanItem, Prepared};
 use crate::progress::{Phase, Progress, ProgressSink};
 use crate::resource::ResourceKind;
 use crate::snapshot::Snapshot;
-use crate::translate;
+use crate::subscriptions::SubscriptionInput;
+use crate::{compare, translate};
 
 /// What one kind of object came to in an `apply`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -29,7 +33,7 @@ pub struct ApplyCounts {
     pub reconciled: u64,
     /// Done in an earlier run (in the ledger already).
     pub skipped: u64,
-    /// Blocked by the plan.
+    /// Blocked by the plan, or left for manual review.
     pub blocked: u64,
     /// Failed in the last round (left `sending` for the next run to reconcile).
     pub failed: u64,
@@ -238,7 +242,7 @@ impl<'a> Step<'a> {
                     self.count(&self.tally.matched, "matched", &item.source_id);
                 }
                 Action::Create => work.push((item, extra, sending)),
-                Action::Blocked { .. } => {}
+                Action::Blocked { .. } | Action::ManualReview { .. } => {}
             }
         }
         // What was found is made durable before anything is sent, so a run killed early still keeps it.
@@ -433,5 +437,153 @@ pub(crate) async fn round(
     })
     .await;
     step.finish(blocked(&plan.prices), &mut counts, &mut failures);
+    if m.subscriptions {
+        subscriptions(m, source, plan, prepared, &mut counts, &mut failures).await?;
+    }
     Ok((counts, failures))
+}
+
+/// Source id → destination id of the done rows of `resource`.
+fn done_ids(ledger: &Ledger, resource: ResourceKind) -> Result<HashMap<String, String>> {
+    crate::plan::done_map(ledger, resource)
+}
+
+fn not_yet(what: &str, id: &str) -> Error {
+    Error::new(
+        ErrorKind::NotFound,
+        format!("its {what} `{id}` is not on the destination yet"),
+    )
+}
+
+/// Subscriptions, after customers and prices: each created on the destination starting at the end of the
+/// source's paid period (keyed by the source id: a create re-sent after a crash finds the first); then each
+/// source subscription whose copy is recorded in the ledger and verifies is set to cancel at that instant.
+async fn subscriptions(
+    m: &Migration,
+    source: &Snapshot,
+    plan: &Plan,
+    prepared: &Prepared,
+    counts: &mut BTreeMap<ResourceKind, ApplyCounts>,
+    failures: &mut Vec<Failure>,
+) -> Result<()> {
+    let concurrency = m.concurrency;
+    let moving = plan.subscriptions.iter().filter(|i| i.moves()).count() as u64;
+    let not_moving = plan.subscriptions.len() as u64 - moving;
+    let step = Step::new(ResourceKind::Subscription, m, moving);
+    let rows = rows_of(&m.ledger, ResourceKind::Subscription)?;
+    let work = step.triage(
+        &rows,
+        plan.subscriptions.iter().zip(&prepared.subscriptions),
+    );
+    let api = m.destination.subscriptions();
+    let prices = done_ids(&m.ledger, ResourceKind::Price)?;
+    let customers = done_ids(&m.ledger, ResourceKind::Customer)?;
+    step.send_all(
+        work,
+        concurrency,
+        |item, input: &Option<SubscriptionInput>, _| {
+            let api = &api;
+            let prices = &prices;
+            let customers = &customers;
+            async move {
+                let input = input
+                    .as_ref()
+                    .ok_or_else(|| Error::invalid_field("subscription", "not moved by the plan"))?;
+                if !customers.contains_key(&input.source_customer_id) {
+                    return Err(not_yet("customer", &input.customer_external_id));
+                }
+                let price = prices
+                    .get(&input.source_price_id)
+                    .ok_or_else(|| not_yet("price", &input.source_price_id))?;
+                // The key is looked up before the first attempt (every provider's create does): a row left
+                // `sending` by a killed run finds the copy it made.
+                let new = input.new_subscription(&item.source_id, price)?;
+                Ok(match api.ensure(new).await? {
+                    Ensured::Created(s) => Sent::Created(s.id.as_str().to_owned()),
+                    Ensured::Existing(s) => Sent::Found(s.id.as_str().to_owned()),
+                })
+            }
+        },
+    )
+    .await;
+    step.finish(not_moving, counts, failures);
+
+    // The source, set to cancel at period end: only for copies recorded in the ledger, and only once the
+    // copy, read back, verifies (lifecycle review, finding 27). A source already set so is recorded as it is.
+    let copies = done_ids(&m.ledger, ResourceKind::Subscription)?;
+    let sources: HashMap<&str, &unibill_core::Subscription> = source
+        .subscriptions()
+        .iter()
+        .map(|s| (s.id.as_str(), s))
+        .collect();
+    let mut cancels = Vec::new();
+    for (item, input) in plan.subscriptions.iter().zip(&prepared.subscriptions) {
+        let (Some(copy), Some(input), Some(src)) = (
+            copies.get(&item.source_id),
+            input.as_ref(),
+            sources.get(item.source_id.as_str()),
+        ) else {
+            continue;
+        };
+        let set = matches!(
+            src.status,
+            SubscriptionStatus::CancelScheduled | SubscriptionStatus::Canceled
+        );
+        let action = if set {
+            Action::Existing {
+                destination_id: item.source_id.clone(),
+            }
+        } else {
+            Action::Create
+        };
+        cancels.push((
+            PlanItem {
+                resource: ResourceKind::SourceCancel,
+                source_id: item.source_id.clone(),
+                natural_key: item.natural_key.clone(),
+                action,
+            },
+            (copy.clone(), input.clone(), *src),
+        ));
+    }
+    let step = Step::new(ResourceKind::SourceCancel, m, cancels.len() as u64);
+    let rows = rows_of(&m.ledger, ResourceKind::SourceCancel)?;
+    let work = step.triage(&rows, cancels.iter().map(|(i, extra)| (i, extra)));
+    let source_api = m.source.subscriptions();
+    let caps = m.destination.capabilities().subscriptions;
+    step.send_all(work, concurrency, |item, (copy, input, src), _| {
+        let api = &api;
+        let source_api = &source_api;
+        let prices = &prices;
+        async move {
+            let dest = api.get(SubscriptionId::new(copy.as_str())).await?;
+            let expected = compare::ExpectedSubscription {
+                key: &item.natural_key,
+                customer_external_id: &input.customer_external_id,
+                destination_customer: dest.customer_external_id.as_deref(),
+                price_id: prices.get(&input.source_price_id).map(String::as_str),
+                start: input.start,
+                start_as_trial: caps.start_at_as_trial,
+            };
+            let mut diffs = compare::subscriptions(src, &dest, &expected);
+            // The customer is compared by `verify` through the destination's customer ids; here only where the
+            // read names it.
+            diffs.retain(|d| d.field != "customer" || dest.customer_external_id.is_some());
+            if !diffs.is_empty() {
+                return Err(Error::new(
+                    ErrorKind::Conflict,
+                    format!(
+                        "its destination copy {copy} does not verify, so the source is left as it is: {diffs:?}"
+                    ),
+                ));
+            }
+            source_api
+                .cancel(src.id.clone(), CancelOptions::at_period_end())
+                .await?;
+            Ok(Sent::Created(item.source_id.clone()))
+        }
+    })
+    .await;
+    step.finish(0, counts, failures);
+    Ok(())
 }

@@ -2,7 +2,10 @@
 //! differences declared in [`KNOWN_DIFFERENCES`].
 
 use serde::Serialize;
-use unibill_core::{Customer, Metadata, Price, PriceKind, RESERVED_METADATA_PREFIX};
+use unibill_core::{
+    Customer, Metadata, Price, PriceKind, RESERVED_METADATA_PREFIX, Subscription,
+    SubscriptionStatus, Timestamp,
+};
 
 use crate::translate::{MeterMap, destination_meter};
 
@@ -19,6 +22,14 @@ pub const KNOWN_DIFFERENCES: &[&str] = &[
     "a price's default flag: each provider sets its own (not carried)",
     "metadata: every key of the source must be on the destination with the same value; keys under the \
      reserved `unibill:` prefix and keys only the destination has are not compared",
+    "a subscription's status and period: the destination starts where the source's paid period ends, so it \
+     is compared with that instant (its current period's start; its trial's end where the destination \
+     takes a later start as a trial, Flowglad, and then reads `trialing`), and is expected `active` (or \
+     `trialing` so) and not scheduled to cancel; the source is expected scheduled to cancel at that instant \
+     once the migration set it so (or canceled there, once it passed)",
+    "times are compared to the millisecond, the finest unit every provider keeps",
+    "a subscription's customer: compared by external id, through whichever id each side's read names it by",
+    "a subscription's price: compared with the destination price the ledger maps the source price to",
 ];
 
 /// One field that differs.
@@ -144,5 +155,113 @@ pub fn prices(
     );
     push(&mut out, "active", &source.active, &destination.active);
     metadata(&mut out, &source.metadata, &destination.metadata);
+    out
+}
+
+/// What a destination subscription is expected to be.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ExpectedSubscription<'a> {
+    /// Its key (derived from the source id).
+    pub key: &'a str,
+    /// Its customer's external id.
+    pub customer_external_id: &'a str,
+    /// The customer's external id as the destination read names it (resolved through its ids).
+    pub destination_customer: Option<&'a str>,
+    /// The destination price the ledger maps the source price to.
+    pub price_id: Option<&'a str>,
+    /// Where it starts: the end of the source's paid period.
+    pub start: Timestamp,
+    /// Whether the destination takes a later start as a trial ending there.
+    pub start_as_trial: bool,
+}
+
+fn ms(t: Option<Timestamp>) -> Option<i64> {
+    t.map(|t| t.as_millisecond())
+}
+
+/// How `destination` differs from what the migration of `source` should have made.
+pub(crate) fn subscriptions(
+    source: &Subscription,
+    destination: &Subscription,
+    expected: &ExpectedSubscription<'_>,
+) -> Vec<Difference> {
+    let mut out = Vec::new();
+    push(
+        &mut out,
+        "key",
+        &Some(expected.key),
+        &destination.key.as_ref().map(|k| k.as_str()),
+    );
+    push(
+        &mut out,
+        "customer",
+        &Some(expected.customer_external_id),
+        &expected.destination_customer,
+    );
+    push(
+        &mut out,
+        "price_id",
+        &expected.price_id,
+        &destination.price_id.as_ref().map(|p| p.as_str()),
+    );
+    let (status, start_field, start) = if expected.start_as_trial {
+        (
+            SubscriptionStatus::Trialing,
+            "trial_end",
+            ms(destination.trial_end),
+        )
+    } else {
+        (
+            SubscriptionStatus::Active,
+            "current_period.start",
+            ms(destination.current_period.map(|p| p.start())),
+        )
+    };
+    push(&mut out, "status", &status, &destination.status);
+    push(&mut out, start_field, &ms(Some(expected.start)), &start);
+    push(&mut out, "cancel_at", &None, &ms(destination.cancel_at));
+    if destination.interval.is_some() {
+        push_set(
+            &mut out,
+            "interval",
+            &source.interval,
+            &destination.interval,
+        );
+    }
+    if destination.currency.is_some() {
+        push_set(
+            &mut out,
+            "currency",
+            &source.currency,
+            &destination.currency,
+        );
+    }
+    metadata(&mut out, &source.metadata, &destination.metadata);
+    out
+}
+
+/// How the source subscription differs from "set to cancel at the end of its paid period `at`" (or canceled
+/// there, once it passed).
+pub(crate) fn source_canceled(source: &Subscription, at: Timestamp) -> Vec<Difference> {
+    let mut out = Vec::new();
+    let ended = matches!(
+        source.status,
+        SubscriptionStatus::CancelScheduled | SubscriptionStatus::Canceled
+    );
+    if !ended {
+        out.push(Difference {
+            field: "source.status".into(),
+            source: format!("{:?}", source.status),
+            destination: "cancel_scheduled (set by the migration)".into(),
+        });
+    }
+    let when = ms(source.cancel_at.or(source.canceled_at));
+    if when != ms(Some(at)) {
+        out.push(Difference {
+            field: "source.cancel_at".into(),
+            source: format!("{when:?}"),
+            destination: format!("{:?}", ms(Some(at))),
+        });
+    }
     out
 }

@@ -16,11 +16,16 @@ pub struct Inventory {
     pub destination: BTreeMap<ResourceKind, u64>,
 }
 
-/// The counts of one side: customers, the distinct products of its prices, and active prices.
+/// The counts of one side: customers, the distinct products of its prices, active prices, and subscriptions
+/// (every status) when they were read.
 pub(crate) fn counts(side: &Snapshot) -> BTreeMap<ResourceKind, u64> {
-    BTreeMap::from([
+    let mut out = BTreeMap::from([
         (ResourceKind::Customer, side.customers.len() as u64),
         (ResourceKind::Product, side.product_ids().len() as u64),
         (ResourceKind::Price, side.prices.len() as u64),
-    ])
+    ]);
+    if let Some(subs) = &side.subscriptions {
+        out.insert(ResourceKind::Subscription, subs.len() as u64);
+    }
+    out
 }

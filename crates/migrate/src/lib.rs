@@ -1,5 +1,5 @@
-//! Migration between billing providers: customers, the products their prices hang off, and prices, moved from
-//! one [`Billing`] to another, resumably and verified.
+//! Migration between billing providers: customers, the products their prices hang off, prices and (when
+//! asked) subscriptions, moved from one [`Billing`] to another, resumably and verified.
 //!
 //! Four phases, each a method of [`Migration`]:
 //! 1. [`inventory`](Migration::inventory): counts per kind on both sides, recorded in the ledger.
@@ -7,16 +7,23 @@
 //!    (matched by natural key: a customer's external id, a price's slug, else its content) and what is
 //!    `blocked`, naming the destination capability that blocks it (a price scheme, a currency, a field the
 //!    destination does not store). Nothing is approximated, and nothing is written to the destination.
-//! 3. [`apply`](Migration::apply): creates in dependency order (customers, products, prices) with bounded
+//! 3. [`apply`](Migration::apply): creates in dependency order (customers, products, prices, subscriptions) with bounded
 //!    concurrency. Every mapping (source id → destination id, and its state) is committed to the SQLite
 //!    [`Ledger`] *before* the write it records is sent, so a run killed at any point resumes with no duplicate
 //!    and no gap: a row left `sending` is looked up on the destination by natural key before any re-send.
 //! 4. [`verify`](Migration::verify): both sides compared object by object through the neutral models, with the
 //!    known differences declared ([`KNOWN_DIFFERENCES`]); ok only when everything planned matches.
 //!
-//! Subscriptions are not migrated yet: finding 27 of the lifecycle review (the destination starting at the
-//! source's period end, the source canceled at period end only after verification, a manual-review bucket)
-//! needs a neutral start date that `NewSubscription` does not have.
+//! **Subscriptions** move when asked ([`MigrationBuilder::subscriptions`], `unibill migrate --subscriptions`):
+//! off by default, because it is the one step that writes to the source. They follow finding 27 of the
+//! lifecycle review. The plan matches each by the key derived from its source id ([`subscription_key`], which
+//! the destination keeps on its copy). What cannot move is `blocked` with a reason (a canceled one, a price
+//! or customer that does not move), and what should not move unattended is left for `manual_review` (in
+//! trial, past due, already set to cancel, renewing within [`RENEWAL_MARGIN`], or a destination that cannot
+//! start it later). `apply` creates each after customers and prices, starting at the end of the source's
+//! paid period ([`unibill_core::NewSubscriptionBuilder::start_at`]). Then, only for a copy recorded in the
+//! ledger and read back verified, it sets the source to cancel at that same instant. Both steps are ledger
+//! rows committed before they are acted on, so a killed run resumes without a duplicate or a double cancel.
 //!
 //! ```
 //! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
@@ -59,6 +66,7 @@ mod products;
 mod progress;
 mod resource;
 mod snapshot;
+mod subscriptions;
 mod translate;
 mod verify;
 
@@ -77,6 +85,7 @@ pub use products::{ProductMap, Products, SameProducts};
 pub use progress::{Phase, Progress, ProgressSink};
 pub use resource::ResourceKind;
 pub use snapshot::Snapshot;
+pub use subscriptions::{RENEWAL_MARGIN, key_of as subscription_key};
 pub use translate::MeterMap;
 pub use verify::{Finding, VerifyReport};
 
@@ -98,6 +107,7 @@ pub struct Migration {
     concurrency: usize,
     rounds: u32,
     progress: ProgressSink,
+    subscriptions: bool,
 }
 
 /// Sets up a [`Migration`].
@@ -138,6 +148,14 @@ impl MigrationBuilder {
         self
     }
 
+    /// Whether subscriptions move too (default: no). Off by default because it is the one step that writes to
+    /// the **source**: each source subscription whose copy is recorded and verifies is set to cancel at the end
+    /// of its paid period, where the copy starts. Both sides must offer subscriptions.
+    pub fn subscriptions(mut self, on: bool) -> Self {
+        self.migration.subscriptions = on;
+        self
+    }
+
     /// Where progress goes.
     pub fn progress(mut self, sink: ProgressSink) -> Self {
         self.migration.progress = sink;
@@ -164,6 +182,7 @@ impl Migration {
                 concurrency: DEFAULT_CONCURRENCY,
                 rounds: DEFAULT_ROUNDS,
                 progress: ProgressSink::none(),
+                subscriptions: false,
             },
         }
     }
@@ -187,9 +206,10 @@ impl Migration {
     /// Counts what each side holds and records the counts in the ledger.
     pub async fn inventory(&self) -> Result<Inventory> {
         self.start(Phase::Inventory);
-        let source = Snapshot::read(&self.source, Phase::Inventory, &self.progress).await?;
+        let subs = self.subscriptions;
+        let source = Snapshot::read(&self.source, subs, Phase::Inventory, &self.progress).await?;
         let destination =
-            Snapshot::read(&self.destination, Phase::Inventory, &self.progress).await?;
+            Snapshot::read(&self.destination, subs, Phase::Inventory, &self.progress).await?;
         let inventory = Inventory {
             source: inventory::counts(&source),
             destination: inventory::counts(&destination),
@@ -208,8 +228,9 @@ impl Migration {
         &self,
         phase: Phase,
     ) -> Result<(Snapshot, Snapshot, Plan, plan::Prepared)> {
-        let mut source = Snapshot::read(&self.source, phase, &self.progress).await?;
-        let destination = Snapshot::read(&self.destination, phase, &self.progress).await?;
+        let subs = self.subscriptions;
+        let mut source = Snapshot::read(&self.source, subs, phase, &self.progress).await?;
+        let destination = Snapshot::read(&self.destination, subs, phase, &self.progress).await?;
         let caps = self.destination.capabilities();
         source.drop_source_defaults(caps.customers.fields.time_zone);
         let rules = plan::Rules {
@@ -217,6 +238,8 @@ impl Migration {
             products: &*self.products,
             meters: &self.meters,
             currencies: &self.currencies,
+            subscriptions: self.subscriptions,
+            now: jiff::Timestamp::now(),
         };
         let (plan, prepared) = plan::make(&source, &destination, &self.ledger, &rules).await?;
         Ok((source, destination, plan, prepared))

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde::Serialize;
 use unibill_core::{
     Capabilities, Currency, Customer, Error, FieldRule, NewCustomer, NewPrice, Price, PriceKind,
-    Result,
+    Result, Timestamp,
 };
 
 use crate::compare;
@@ -15,6 +15,7 @@ use crate::ledger::Ledger;
 use crate::products::Products;
 use crate::resource::ResourceKind;
 use crate::snapshot::Snapshot;
+use crate::subscriptions::{self, SubscriptionInput};
 use crate::translate::{self, MeterMap};
 
 /// What the plan decided for one source object.
@@ -32,6 +33,13 @@ pub enum Action {
     Blocked {
         /// The capability (or field) of the destination that blocks it.
         capability: String,
+        /// Why, in words.
+        reason: String,
+    },
+    /// Could move, but not safely without a person deciding (a subscription in trial, past due, already
+    /// scheduled to cancel or renewing within 24 hours, or one whose later start the destination cannot
+    /// honour): left alone on both sides, never approximated.
+    ManualReview {
         /// Why, in words.
         reason: String,
     },
@@ -57,6 +65,16 @@ impl PlanItem {
     pub fn is_blocked(&self) -> bool {
         matches!(self.action, Action::Blocked { .. })
     }
+
+    /// Whether the object is left for manual review.
+    pub fn is_manual_review(&self) -> bool {
+        matches!(self.action, Action::ManualReview { .. })
+    }
+
+    /// Whether the migration moves it (it is neither blocked nor left for review).
+    pub fn moves(&self) -> bool {
+        !self.is_blocked() && !self.is_manual_review()
+    }
 }
 
 /// Counts of one kind of object in a plan.
@@ -68,6 +86,8 @@ pub struct PlanCounts {
     pub existing: u64,
     /// Blocked.
     pub blocked: u64,
+    /// Left for manual review.
+    pub manual_review: u64,
 }
 
 /// The dry-run diff, in dependency order.
@@ -79,20 +99,28 @@ pub struct Plan {
     pub products: Vec<PlanItem>,
     /// Prices.
     pub prices: Vec<PlanItem>,
+    /// Subscriptions (empty unless the migration moves them).
+    pub subscriptions: Vec<PlanItem>,
 }
 
 impl Plan {
-    /// Every item, customers then products then prices.
+    /// Every item, customers then products then prices then subscriptions.
     pub fn items(&self) -> impl Iterator<Item = &PlanItem> {
         self.customers
             .iter()
             .chain(&self.products)
             .chain(&self.prices)
+            .chain(&self.subscriptions)
     }
 
     /// The blocked items.
     pub fn blocked(&self) -> impl Iterator<Item = &PlanItem> {
         self.items().filter(|i| i.is_blocked())
+    }
+
+    /// The items left for manual review.
+    pub fn manual_review(&self) -> impl Iterator<Item = &PlanItem> {
+        self.items().filter(|i| i.is_manual_review())
     }
 
     /// Counts per kind.
@@ -104,6 +132,7 @@ impl Plan {
                 Action::Create => c.create += 1,
                 Action::Existing { .. } => c.existing += 1,
                 Action::Blocked { .. } => c.blocked += 1,
+                Action::ManualReview { .. } => c.manual_review += 1,
             }
         }
         out
@@ -117,6 +146,8 @@ pub(crate) struct Prepared {
     pub customers: Vec<Option<NewCustomer>>,
     /// Per price item (same index): the source product it needs on the destination (`None`: no product).
     pub price_products: Vec<Option<String>>,
+    /// Per subscription item (same index): what recreates it, unless it does not move.
+    pub subscriptions: Vec<Option<SubscriptionInput>>,
 }
 
 /// The rules a plan is made under.
@@ -126,9 +157,13 @@ pub(crate) struct Rules<'a> {
     pub products: &'a dyn Products,
     pub meters: &'a MeterMap,
     pub currencies: &'a [Currency],
+    /// Whether subscriptions move.
+    pub subscriptions: bool,
+    /// The instant the plan is made at (the 24-hour renewal rule).
+    pub now: Timestamp,
 }
 
-fn blocked_by(e: &Error) -> Action {
+pub(crate) fn blocked_by(e: &Error) -> Action {
     let capability = e
         .field_errors()
         .first()
@@ -348,11 +383,23 @@ pub(crate) async fn make(
             },
         });
     }
+    if rules.subscriptions {
+        let (items, inputs) = subscriptions::plan(
+            source,
+            destination,
+            ledger,
+            rules,
+            &plan.customers,
+            &plan.prices,
+        )?;
+        plan.subscriptions = items;
+        prepared.subscriptions = inputs;
+    }
     Ok((plan, prepared))
 }
 
 /// Source id → destination id of the rows done in the ledger.
-fn done_map(ledger: &Ledger, resource: ResourceKind) -> Result<HashMap<String, String>> {
+pub(crate) fn done_map(ledger: &Ledger, resource: ResourceKind) -> Result<HashMap<String, String>> {
     Ok(ledger
         .mappings(resource)?
         .into_iter()

@@ -14,14 +14,22 @@ pub enum ResourceKind {
     Product,
     /// Prices (natural key: the slug / lookup key; without one, their content).
     Price,
+    /// Subscriptions (natural key: the idempotency key derived from the source id, which the destination
+    /// keeps on the subscription it makes). Moved only when the migration is asked to.
+    Subscription,
+    /// The source subscription set to cancel at the end of its paid period, once its destination copy is
+    /// recorded and verifies (its "destination id" in the ledger is the source subscription's own id).
+    SourceCancel,
 }
 
 impl ResourceKind {
     /// Every kind, in dependency order.
-    pub const ALL: [ResourceKind; 3] = [
+    pub const ALL: [ResourceKind; 5] = [
         ResourceKind::Customer,
         ResourceKind::Product,
         ResourceKind::Price,
+        ResourceKind::Subscription,
+        ResourceKind::SourceCancel,
     ];
 
     /// The ledger's and the reports' spelling.
@@ -30,6 +38,8 @@ impl ResourceKind {
             ResourceKind::Customer => "customer",
             ResourceKind::Product => "product",
             ResourceKind::Price => "price",
+            ResourceKind::Subscription => "subscription",
+            ResourceKind::SourceCancel => "source_cancel",
         }
     }
 

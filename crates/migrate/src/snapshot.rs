@@ -5,6 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 use futures::TryStreamExt;
 use unibill_core::{
     Billing, Customer, CustomerListQuery, CustomersExt, Price, PriceListQuery, PricesExt, Result,
+    Subscription, SubscriptionListQuery, SubscriptionsExt,
 };
 
 use crate::progress::{Phase, Progress, ProgressSink};
@@ -17,11 +18,20 @@ pub struct Snapshot {
     pub customers: Vec<Customer>,
     /// Every active price, in the provider's list order.
     pub prices: Vec<Price>,
+    /// Every subscription, every status, in the provider's list order; `None` when they were not read (the
+    /// migration moves no subscriptions).
+    pub subscriptions: Option<Vec<Subscription>>,
 }
 
 impl Snapshot {
-    /// Reads every customer and active price of `billing`, reporting each read on `progress` under `phase`.
-    pub async fn read(billing: &Billing, phase: Phase, progress: &ProgressSink) -> Result<Self> {
+    /// Reads every customer and active price of `billing` (and every subscription when `subscriptions`),
+    /// reporting each read on `progress` under `phase`.
+    pub async fn read(
+        billing: &Billing,
+        subscriptions: bool,
+        phase: Phase,
+        progress: &ProgressSink,
+    ) -> Result<Self> {
         let customers_api = billing.customers();
         let page = customers_api.capabilities().max_page_size.max(1);
         let mut customers = Vec::new();
@@ -41,7 +51,47 @@ impl Snapshot {
                 read_event(progress, phase, ResourceKind::Price, prices.len());
             }
         }
-        Ok(Snapshot { customers, prices })
+        drop(stream);
+        let subscriptions = if subscriptions {
+            let api = billing.subscriptions();
+            let page = api.capabilities().max_page_size.max(1);
+            let mut subs = Vec::new();
+            let mut stream = api.list_all(SubscriptionListQuery::new().limit(page));
+            while let Some(s) = stream.try_next().await? {
+                subs.push(s);
+                read_event(progress, phase, ResourceKind::Subscription, subs.len());
+            }
+            Some(subs)
+        } else {
+            None
+        };
+        Ok(Snapshot {
+            customers,
+            prices,
+            subscriptions,
+        })
+    }
+
+    /// Every id this side's provider names a customer by (its neutral id, and the provider's own id where the
+    /// raw record holds another one: Flowglad's `cust_…`) → the customer's external id.
+    pub(crate) fn customer_external_ids(&self) -> HashMap<String, String> {
+        let mut out = HashMap::new();
+        for c in &self.customers {
+            out.insert(c.id.as_str().to_owned(), c.external_id.clone());
+            if let Some(id) = c
+                .raw
+                .as_ref()
+                .and_then(|r| r.to_value().get("id")?.as_str().map(str::to_owned))
+            {
+                out.entry(id).or_insert_with(|| c.external_id.clone());
+            }
+        }
+        out
+    }
+
+    /// The subscriptions read (none when they were not).
+    pub(crate) fn subscriptions(&self) -> &[Subscription] {
+        self.subscriptions.as_deref().unwrap_or_default()
     }
 
     /// Drops the values the source provider fills in by itself where the destination cannot store them: they

@@ -6,7 +6,7 @@ use serde::Serialize;
 use unibill_core::Result;
 
 use crate::Migration;
-use crate::compare::{self, Difference, KNOWN_DIFFERENCES};
+use crate::compare::{self, Difference, ExpectedSubscription, KNOWN_DIFFERENCES};
 use crate::plan::{Action, Plan, Prepared};
 use crate::progress::{Phase, Progress};
 use crate::resource::ResourceKind;
@@ -24,7 +24,8 @@ pub struct Finding {
     /// Its destination id, when it has one.
     pub destination_id: Option<String>,
     /// What is wrong: `missing` (not on the destination), `mismatch` (fields differ), `duplicate` (more than
-    /// one destination object carries its natural key).
+    /// one destination object carries its natural key), `source_not_canceled` (a subscription's source is not
+    /// set to cancel where its copy starts).
     pub problem: &'static str,
     /// The fields that differ (for `mismatch`), or how many copies (for `duplicate`).
     pub differences: Vec<Difference>,
@@ -35,9 +36,9 @@ pub struct Finding {
 pub struct VerifyReport {
     /// Whether everything planned matches: nothing missing, nothing different, nothing duplicated.
     pub ok: bool,
-    /// Objects compared (customers and prices).
+    /// Objects compared (customers, prices and subscriptions).
     pub compared: u64,
-    /// Objects the plan blocked (not compared; listed by `plan`).
+    /// Objects the plan blocked or left for manual review (not compared; listed by `plan`).
     pub blocked: u64,
     /// What did not verify.
     pub findings: Vec<Finding>,
@@ -59,7 +60,8 @@ pub(crate) fn run(
         .customers
         .iter()
         .chain(&plan.prices)
-        .filter(|i| !i.is_blocked())
+        .chain(&plan.subscriptions)
+        .filter(|i| i.moves())
         .count() as u64;
     let emit = |resource, source_id: &str, done| {
         m.progress.emit(Progress {
@@ -201,7 +203,16 @@ pub(crate) fn run(
             findings.push(finding("mismatch", dest_id, diffs));
         }
     }
-    let blocked = plan.blocked().count() as u64;
+    findings.extend(subscriptions(
+        m,
+        source,
+        destination,
+        plan,
+        prepared,
+        &mut compared,
+        &emit,
+    )?);
+    let blocked = plan.items().filter(|i| !i.moves()).count() as u64;
     Ok(VerifyReport {
         ok: findings.is_empty(),
         compared,
@@ -217,4 +228,102 @@ fn copies_difference(copies: u64) -> Difference {
         source: "1".into(),
         destination: copies.to_string(),
     }
+}
+
+/// Every subscription the plan moves: its copy (found by the ledger, else by the plan's match) compared with
+/// what the migration should have made, duplicates by key, and the source set to cancel where the copy starts.
+fn subscriptions(
+    m: &Migration,
+    source: &Snapshot,
+    destination: &Snapshot,
+    plan: &Plan,
+    prepared: &Prepared,
+    compared: &mut u64,
+    emit: &dyn Fn(ResourceKind, &str, u64),
+) -> Result<Vec<Finding>> {
+    let mut findings = Vec::new();
+    if plan.subscriptions.is_empty() {
+        return Ok(findings);
+    }
+    let ledger = &*m.ledger;
+    let copies = crate::plan::done_map(ledger, ResourceKind::Subscription)?;
+    let cancels = crate::plan::done_map(ledger, ResourceKind::SourceCancel)?;
+    let prices = crate::plan::done_map(ledger, ResourceKind::Price)?;
+    let as_trial = m.destination.capabilities().subscriptions.start_at_as_trial;
+    let src: HashMap<&str, &unibill_core::Subscription> = source
+        .subscriptions()
+        .iter()
+        .map(|s| (s.id.as_str(), s))
+        .collect();
+    let dst: HashMap<&str, &unibill_core::Subscription> = destination
+        .subscriptions()
+        .iter()
+        .map(|s| (s.id.as_str(), s))
+        .collect();
+    let mut key_counts: HashMap<&str, u64> = HashMap::new();
+    for s in destination.subscriptions() {
+        if let Some(k) = &s.key {
+            *key_counts.entry(k.as_str()).or_default() += 1;
+        }
+    }
+    let dest_external = destination.customer_external_ids();
+    for (item, input) in plan.subscriptions.iter().zip(&prepared.subscriptions) {
+        if !item.moves() {
+            continue;
+        }
+        *compared += 1;
+        emit(ResourceKind::Subscription, &item.source_id, *compared);
+        let dest_id = copies
+            .get(&item.source_id)
+            .cloned()
+            .or_else(|| match &item.action {
+                Action::Existing { destination_id } => Some(destination_id.clone()),
+                _ => None,
+            });
+        let finding = |problem, destination_id: Option<String>, differences| Finding {
+            resource: ResourceKind::Subscription,
+            source_id: item.source_id.clone(),
+            natural_key: item.natural_key.clone(),
+            destination_id,
+            problem,
+            differences,
+        };
+        let copies_of = key_counts
+            .get(item.natural_key.as_str())
+            .copied()
+            .unwrap_or(0);
+        if copies_of > 1 {
+            findings.push(finding(
+                "duplicate",
+                dest_id.clone(),
+                vec![copies_difference(copies_of)],
+            ));
+        }
+        let (Some(s), Some(d), Some(input)) = (
+            src.get(item.source_id.as_str()),
+            dest_id.as_deref().and_then(|id| dst.get(id)),
+            input.as_ref(),
+        ) else {
+            findings.push(finding("missing", dest_id, Vec::new()));
+            continue;
+        };
+        let destination_customer = crate::subscriptions::customer_of(d, &dest_external);
+        let expected = ExpectedSubscription {
+            key: &item.natural_key,
+            customer_external_id: &input.customer_external_id,
+            destination_customer: destination_customer.as_deref(),
+            price_id: prices.get(&input.source_price_id).map(String::as_str),
+            start: input.start,
+            start_as_trial: as_trial,
+        };
+        let diffs = compare::subscriptions(s, d, &expected);
+        if !diffs.is_empty() {
+            findings.push(finding("mismatch", dest_id.clone(), diffs));
+        }
+        let source_diffs = compare::source_canceled(s, input.start);
+        if !cancels.contains_key(&item.source_id) || !source_diffs.is_empty() {
+            findings.push(finding("source_not_canceled", dest_id, source_diffs));
+        }
+    }
+    Ok(findings)
 }

@@ -1,5 +1,5 @@
-//! `unibill migrate inventory|plan|apply|verify --from A --to B --ledger PATH`: the migration between two
-//! providers, each configured from the environment as for every other command. A progress bar per phase on a
+//! `unibill migrate inventory|plan|apply|verify --from A --to B --ledger PATH [--subscriptions]`: the migration
+//! between two providers, each configured from the environment as for every other command. A progress bar per phase on a
 //! terminal (stderr); with `--json`, one JSON progress line per event on stdout, then the report.
 
 use std::collections::{BTreeMap, HashMap};
@@ -53,6 +53,11 @@ pub struct MigrateArgs {
     /// A usage price's source meter and its destination meter (SOURCE=DESTINATION, repeatable).
     #[arg(long = "meter-map", value_name = "SOURCE=DESTINATION")]
     pub meter_map: Vec<String>,
+    /// Move subscriptions too: each starts on the destination at the end of the source's paid period, and
+    /// the source is then set to cancel at that instant. Off by default: it is the one step that writes to the
+    /// source. Pass it to every phase of one migration.
+    #[arg(long)]
+    pub subscriptions: bool,
 }
 
 fn parse_provider(s: &str) -> Result<ProviderName, String> {
@@ -164,6 +169,7 @@ pub async fn run(command: MigrateCommand, g: &Global) -> CliResult {
             .collect();
     let mut builder = Migration::builder(source, destination, ledger)
         .concurrency(args.concurrency as usize)
+        .subscriptions(args.subscriptions)
         .meters(meters)
         .progress(sink(g.json));
     if args.to == ProviderName::Flowglad {
@@ -184,24 +190,33 @@ pub async fn run(command: MigrateCommand, g: &Global) -> CliResult {
     match phase {
         Phase::Inventory => {
             let inv = migration.inventory().await?;
-            let mut text = String::from("kind       source  destination\n");
+            let mut text = String::from("kind          source  destination\n");
             for (kind, n) in &inv.source {
                 let d = inv.destination.get(kind).copied().unwrap_or(0);
-                text.push_str(&format!("{:<10} {n:>6}  {d:>11}\n", kind.as_str()));
+                text.push_str(&format!("{:<13} {n:>6}  {d:>11}\n", kind.as_str()));
             }
             print(json(&inv), text)
         }
         Phase::Plan => {
             let plan = migration.plan().await?;
-            let mut text = String::from("kind       create  existing  blocked\n");
+            let mut text = String::from("kind          create  existing  blocked  review\n");
             for (kind, c) in plan.counts() {
                 text.push_str(&format!(
-                    "{:<10} {:>6}  {:>8}  {:>7}\n",
+                    "{:<13} {:>6}  {:>8}  {:>7}  {:>6}\n",
                     kind.as_str(),
                     c.create,
                     c.existing,
-                    c.blocked
+                    c.blocked,
+                    c.manual_review
                 ));
+            }
+            for item in plan.manual_review() {
+                if let unibill::migrate::Action::ManualReview { reason } = &item.action {
+                    text.push_str(&format!(
+                        "manual review {} {}: {reason}\n",
+                        item.resource, item.source_id
+                    ));
+                }
             }
             for item in plan.blocked() {
                 if let unibill::migrate::Action::Blocked { capability, reason } = &item.action {
@@ -216,12 +231,12 @@ pub async fn run(command: MigrateCommand, g: &Global) -> CliResult {
         Phase::Apply => {
             let report = migration.apply().await?;
             let mut text = format!(
-                "rounds: {}\nkind       created  matched  reconciled  skipped  blocked  failed\n",
+                "rounds: {}\nkind          created  matched  reconciled  skipped  blocked  failed\n",
                 report.rounds
             );
             for (kind, c) in &report.counts {
                 text.push_str(&format!(
-                    "{:<10} {:>7}  {:>7}  {:>10}  {:>7}  {:>7}  {:>6}\n",
+                    "{:<13} {:>7}  {:>7}  {:>10}  {:>7}  {:>7}  {:>6}\n",
                     kind.as_str(),
                     c.created,
                     c.matched,

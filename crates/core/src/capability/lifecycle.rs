@@ -301,6 +301,18 @@ pub struct SubscriptionCapabilities {
     pub change_price_keeps_id: bool,
     /// Trial inputs `create` takes.
     pub trial: TrialSupport,
+    /// `NewSubscription::start_at` is honoured: nothing is billed before the start (false: a create with a
+    /// start is `Unsupported` on `start_at` before any request). Memory and Flexprice (`start_date`) start the
+    /// first period there; see [`SubscriptionCapabilities::start_at_as_trial`] for Flowglad.
+    pub start_at: bool,
+    /// Divergence (Flowglad, which takes no start date): a start is sent as a trial ending at the start
+    /// (`trialEnd`). The subscription exists from the create on, reads `Trialing` with `trial_end` = the start
+    /// until then, and its first paid period begins there; the price's own trial is not added after it, and a
+    /// start together with `Trial::Until` or `Trial::Days` is `Unsupported` on `trial`.
+    pub start_at_as_trial: bool,
+    /// Divergence (Flexprice, which subscribes to a plan): a subscription bills every active price of the
+    /// price's product with the same currency and billing period, not the given price alone.
+    pub bills_whole_product: bool,
     /// `list` filters by customer.
     pub list_filter_customer: bool,
     /// `list` filters by status.
@@ -336,6 +348,9 @@ impl SubscriptionCapabilities {
                 days: true,
                 until: true,
             },
+            start_at: true,
+            start_at_as_trial: false,
+            bills_whole_product: false,
             list_filter_customer: true,
             list_filter_status: true,
             max_page_size: 100,
@@ -367,6 +382,9 @@ impl SubscriptionCapabilities {
                 days: false,
                 until: false,
             },
+            start_at: false,
+            start_at_as_trial: false,
+            bills_whole_product: false,
             list_filter_customer: false,
             list_filter_status: false,
             max_page_size: 0,

@@ -59,6 +59,7 @@ pub async fn run_all(b: &Billing, env: &Env) -> Report {
         batch_resent_whole_counts_once,
         one_bad_event_rejects_only_itself,
         cancel_twice_is_success,
+        later_start_is_where_billing_begins,
         unlimited_limit_is_unlimited,
         invoice_totals_exact_to_the_minor_unit,
         period_end_bills_and_cancels,
@@ -882,6 +883,90 @@ pub async fn cancel_twice_is_success(b: &Billing, env: &Env) -> Checked {
             "uncancel of a canceled one: {err}"
         );
     }
+    Checked::Passed
+}
+
+/// A later start ([`NewSubscriptionBuilder::start_at`](crate::NewSubscriptionBuilder::start_at)) is where
+/// billing begins: the first period starts there, or, where the provider takes a later start as a trial
+/// ([`SubscriptionCapabilities::start_at_as_trial`](crate::SubscriptionCapabilities::start_at_as_trial)), the
+/// trial ends there (compared to the millisecond). Where it is not offered, it is `Unsupported` on `start_at`
+/// before any request.
+pub async fn later_start_is_where_billing_begins(b: &Billing, env: &Env) -> Checked {
+    if let Some(why) = flow_needs(b) {
+        return Checked::Skipped(why);
+    }
+    let caps = b.capabilities().subscriptions;
+    let start = env.now() + jiff::SignedDuration::from_hours(24 * 30);
+    if !caps.start_at {
+        let input = NewSubscription::builder(CustomerRef::external_id("nobody"), "price_none")
+            .start_at(start)
+            .build()
+            .expect("a valid subscription");
+        let err = b.subscriptions().create(input).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Unsupported, "{err}");
+        assert_eq!(err.field_errors()[0].field, "start_at", "{err}");
+        return Checked::Passed;
+    }
+    let cat = catalogue(
+        b,
+        env,
+        "later_start",
+        "10.00",
+        UsageRate {
+            rate: "0.01",
+            package: None,
+        },
+        Limit::Unlimited,
+    )
+    .await;
+    let input = NewSubscription::builder(
+        CustomerRef::external_id(&cat.customer),
+        cat.fixed.id.clone(),
+    )
+    .key(IdempotencyKey::derive(
+        "unibill.conformance",
+        &[&env.unique("later_start")],
+    ))
+    .start_at(start)
+    .build()
+    .expect("a valid subscription");
+    let sub = b
+        .subscriptions()
+        .create(input)
+        .await
+        .expect("subscriptions.create with a later start");
+    let ms = |t: Option<jiff::Timestamp>| t.map(|t| t.as_millisecond());
+    if caps.start_at_as_trial {
+        assert_eq!(sub.status, SubscriptionStatus::Trialing, "{sub:?}");
+        assert_eq!(
+            ms(sub.trial_end),
+            ms(Some(start)),
+            "the trial ends at the start"
+        );
+    } else {
+        assert_eq!(
+            ms(sub.current_period.map(|p| p.start())),
+            ms(Some(start)),
+            "the first period begins at the start: {sub:?}"
+        );
+        assert!(
+            matches!(
+                sub.status,
+                SubscriptionStatus::Active | SubscriptionStatus::Trialing
+            ),
+            "{:?}",
+            sub.status
+        );
+    }
+    let read = b
+        .subscriptions()
+        .get(sub.id.clone())
+        .await
+        .expect("subscriptions.get");
+    assert_eq!(
+        read.current_period, sub.current_period,
+        "read back the same"
+    );
     Checked::Passed
 }
 

@@ -166,12 +166,27 @@ impl<T: Features + ?Sized> Features for Guarded<T> {
 }
 
 impl SubscriptionCapabilities {
-    /// Checks a create input: the operation and its trial.
+    /// Checks a create input: the operation, its trial and its start ([`SubscriptionCapabilities::start_at`];
+    /// where a start is sent as a trial, a start beside `Trial::Days` or `Trial::Until` is `Unsupported` on
+    /// `trial`).
     pub fn check_create(&self, input: &NewSubscription) -> Result<()> {
         const OP: &str = "subscriptions.create";
         require(self.create, self.provider, OP)?;
         if !self.trial.allows(&input.trial()) {
             return Err(unsupported_on(self.provider, "trial", OP));
+        }
+        if input.start_at().is_some() {
+            if !self.start_at {
+                return Err(unsupported_on(self.provider, "start_at", OP));
+            }
+            if self.start_at_as_trial
+                && matches!(
+                    input.trial(),
+                    crate::Trial::Days(_) | crate::Trial::Until(_)
+                )
+            {
+                return Err(unsupported_on(self.provider, "trial", OP));
+            }
         }
         Ok(())
     }

@@ -242,6 +242,14 @@ pub enum Trial {
 /// retry, give a key derived from your own record ([`IdempotencyKey::derive`]). A create whose key a
 /// subscription already holds never makes a second one (see [`crate::Subscriptions::create`]).
 ///
+/// **The start.** By default a subscription starts when it is created. [`NewSubscriptionBuilder::start_at`]
+/// starts it later: nothing is billed before that instant, and its first period (or the trial, which then
+/// begins at the start) starts there; the migration uses it to start the destination at the end of the
+/// period the source was paid for. Whether a provider honours it, and how, is in
+/// [`SubscriptionCapabilities::start_at`](crate::SubscriptionCapabilities::start_at) and
+/// [`start_at_as_trial`](crate::SubscriptionCapabilities::start_at_as_trial); where it does not, the guard
+/// refuses the create with `Unsupported` on `start_at` before any request.
+///
 /// Rules: the customer reference 1..=255 characters, the price id 1..=255, `Trial::Days` ≥ 1, metadata keys
 /// valid and none starting with `unibill_` (reserved: [`RESERVED_METADATA_PREFIX`]). That the price is
 /// recurring is checked against the provider before anything is sent.
@@ -260,6 +268,13 @@ pub enum Trial {
 ///     .build()?;
 /// assert_eq!(keyed.key(), &IdempotencyKey::derive("app.subscribe", &["order-42"]));
 ///
+/// let later: unibill_core::Timestamp = "2030-02-01T00:00:00Z".parse().unwrap();
+/// let deferred = NewSubscription::builder(CustomerRef::external_id("ada"), "price_pro_monthly")
+///     .start_at(later)
+///     .build()?;
+/// assert_eq!(deferred.start_at(), Some(later));
+/// assert_eq!(input.start_at(), None); // starts when created
+///
 /// let err = NewSubscription::builder(CustomerRef::external_id("ada"), "price_1")
 ///     .metadata(Metadata::new().with("unibill_key", "x"))
 ///     .build()
@@ -273,6 +288,7 @@ pub struct NewSubscription {
     price_id: PriceId,
     key: IdempotencyKey,
     trial: Trial,
+    start_at: Option<Timestamp>,
     metadata: Option<Metadata>,
 }
 
@@ -284,6 +300,7 @@ impl NewSubscription {
             price_id: price_id.into(),
             key: None,
             trial: Trial::FromPrice,
+            start_at: None,
             metadata: None,
         }
     }
@@ -308,6 +325,12 @@ impl NewSubscription {
         self.trial
     }
 
+    /// When it starts: `None` when it is created, else the instant set by
+    /// [`NewSubscriptionBuilder::start_at`].
+    pub fn start_at(&self) -> Option<Timestamp> {
+        self.start_at
+    }
+
     /// The caller's metadata (never holds a reserved key).
     pub fn metadata(&self) -> Option<&Metadata> {
         self.metadata.as_ref()
@@ -321,6 +344,7 @@ pub struct NewSubscriptionBuilder {
     price_id: PriceId,
     key: Option<IdempotencyKey>,
     trial: Trial,
+    start_at: Option<Timestamp>,
     metadata: Option<Metadata>,
 }
 
@@ -334,6 +358,15 @@ impl NewSubscriptionBuilder {
     /// The trial (default [`Trial::FromPrice`]).
     pub fn trial(mut self, trial: Trial) -> Self {
         self.trial = trial;
+        self
+    }
+
+    /// Starts the subscription at `t` instead of when it is created (default: when created). Nothing is billed
+    /// before `t`; a trial begins at `t`. A `t` that is not after the provider's now starts it at once on
+    /// memory; the adapters send it as given. Capability-gated
+    /// ([`SubscriptionCapabilities::start_at`](crate::SubscriptionCapabilities::start_at)).
+    pub fn start_at(mut self, t: Timestamp) -> Self {
+        self.start_at = Some(t);
         self
     }
 
@@ -363,6 +396,7 @@ impl NewSubscriptionBuilder {
             price_id: self.price_id,
             key: self.key.unwrap_or_else(IdempotencyKey::generate),
             trial: self.trial,
+            start_at: self.start_at,
             metadata: self.metadata,
         })
     }

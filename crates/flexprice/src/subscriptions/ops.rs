@@ -97,8 +97,9 @@ pub fn plan_price(price: &Price) -> Result<PlanPrice> {
 }
 
 /// `POST /subscriptions`: a draft of `customer` (by Flexprice id) on the plan, currency and period of the
-/// price, `lookup_key` = the key, the price in `metadata.unibill_price_id` beside the caller's metadata. A
-/// trial other than `FromPrice` or `Days` is `Unsupported` (the guard refuses it first).
+/// price, `lookup_key` = the key, the price in `metadata.unibill_price_id` beside the caller's metadata, and
+/// `start_date` when the input starts later (notes §3.1). A trial other than `FromPrice` or `Days` is
+/// `Unsupported` (the guard refuses it first).
 pub fn create_request(
     input: &NewSubscription,
     customer: &Customer,
@@ -129,6 +130,7 @@ pub fn create_request(
         metadata,
         subscription_status: "draft",
         trial_period_days,
+        start_date: input.start_at().map(rfc3339),
     };
     Request::post(CREATE, "/subscriptions")
         .path(["subscriptions"])
@@ -186,19 +188,24 @@ pub(crate) fn list_request(query: &SubscriptionListQuery) -> Result<(Request, Pa
     Ok((request, at))
 }
 
-/// `POST /subscriptions/{id}/activate` from the draft's own `start_date` (the server's time at create).
-pub fn activate_request(draft: &Subscription) -> Result<Request> {
+/// `POST /subscriptions/{id}/activate` from `start` (the input's later start, which the draft was created
+/// with) or else the draft's own `start_date` (the server's time at create).
+pub fn activate_request(draft: &Subscription, start: Option<Timestamp>) -> Result<Request> {
     #[derive(Deserialize)]
     struct Start {
         #[serde(default)]
         start_date: Option<String>,
     }
-    let start = draft
-        .raw
-        .as_ref()
-        .and_then(|r| serde_json::from_str::<Start>(r.get()).ok())
-        .and_then(|s| s.start_date)
-        .filter(|s| !s.is_empty())
+    let given = start.map(rfc3339);
+    let start = given
+        .or_else(|| {
+            draft
+                .raw
+                .as_ref()
+                .and_then(|r| serde_json::from_str::<Start>(r.get()).ok())
+                .and_then(|s| s.start_date)
+                .filter(|s| !s.is_empty())
+        })
         .or_else(|| draft.created_at.map(|t| t.to_string()))
         .ok_or_else(|| {
             Error::decode(format!("draft subscription {} has no start date", draft.id))

@@ -32,6 +32,9 @@ pub(crate) struct CreateSubscription<'a> {
     pub subscription_status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trial_period_days: Option<u32>,
+    /// RFC 3339; sent only for `NewSubscription::start_at` (the server's default is now).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<String>,
 }
 
 /// One `filters[]` condition of a search (`{field, operator, data_type, value:{string}}`).

@@ -43,17 +43,20 @@ pub fn external_id(customer: &CustomerRef) -> &str {
 }
 
 /// `POST /api/v1/subscriptions`, flat: `customerExternalId`, `priceId`, `trialEnd` (epoch ms) for
-/// `Trial::Until`, and the metadata with the key under `unibill_key`. Other trials than from-the-price and
-/// until-a-time are `Unsupported`.
+/// `Trial::Until` or for a later start (`start_at`: Flowglad takes no start date, so the subscription is in a
+/// trial until then), and the metadata with the key under `unibill_key`. Other trials than from-the-price and
+/// until-a-time, and a start beside `Trial::Until`, are `Unsupported`.
 pub fn create_request(input: &NewSubscription) -> Result<Request> {
     let customer = external_id(input.customer());
     if customer.is_empty() {
         return Err(Error::invalid_field("customer", "must not be empty"));
     }
-    let trial_end = match input.trial() {
-        Trial::FromPrice => None,
-        Trial::Until(t) => Some(t.as_millisecond()),
-        other => {
+    let trial_end = match (input.trial(), input.start_at()) {
+        // No start date on Flowglad (notes §4.1): a later start is a trial ending there.
+        (Trial::FromPrice, Some(start)) => Some(start.as_millisecond()),
+        (Trial::FromPrice, None) => None,
+        (Trial::Until(t), None) => Some(t.as_millisecond()),
+        (other, _) => {
             return Err(
                 Error::unsupported(PROVIDER, format!("the trial {other:?}")).with_operation(CREATE)
             );

@@ -6,8 +6,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use unibill_core::{
-    Billing, Currency, Customers, Interval, Money, NewCustomer, NewPrice, PriceKind, PriceTier,
-    Prices, TierMode,
+    Billing, Currency, CustomerRef, Customers, Interval, Money, NewCustomer, NewPrice,
+    NewSubscription, PriceKind, PriceListQuery, PriceTier, Prices, PricesExt, Subscriptions,
+    TierMode, Trial,
 };
 use unibill_flexprice::{FlexpriceClient, FlexpriceConfig, NewPlan};
 use unibill_flowglad::{FlowgladClient, FlowgladConfig};
@@ -52,7 +53,18 @@ impl Flexprice {
         Billing::builder()
             .customers(self.client.clone())
             .prices(self.client.clone())
+            .subscriptions(self.client.clone())
             .build()
+    }
+
+    /// Moves the emulator's clock (which starts in 2026-08) up to the system's: the migration measures its
+    /// 24-hour renewal rule on the system clock, as a real provider's periods are.
+    pub fn align_clock_to_now(&self) {
+        let behind = jiff::Timestamp::now().as_second() - self.emulator.now().as_second();
+        if behind > 0 {
+            self.emulator
+                .advance_clock(jiff::Span::new().seconds(behind));
+        }
     }
 }
 
@@ -92,6 +104,7 @@ impl Flowglad {
         Billing::builder()
             .customers(self.client.clone())
             .prices(self.client.clone())
+            .subscriptions(self.client.clone())
             .build()
     }
 }
@@ -120,10 +133,15 @@ pub async fn fill_customers(billing: &Billing, n: usize) {
 /// Price `i` on product `product`: monthly, whole cents, a slug for most and none for every tenth (matched by
 /// content), graduated tiers for every seventh when `tiers`.
 pub fn price(i: usize, product: &str, tiers: bool) -> NewPrice {
+    price_every(i, product, tiers, Interval::monthly())
+}
+
+/// [`price`] billed every `interval`.
+pub fn price_every(i: usize, product: &str, tiers: bool, interval: Interval) -> NewPrice {
     let amount = Money::parse(&format!("{}.{:02}", 5 + i, i % 100), Currency::USD).unwrap();
     let mut b = if tiers && i % 7 == 3 {
         NewPrice::builder(
-            PriceKind::recurring(Interval::monthly()),
+            PriceKind::recurring(interval),
             Money::parse("0", Currency::USD).unwrap(),
         )
         .tiered(
@@ -134,7 +152,7 @@ pub fn price(i: usize, product: &str, tiers: bool) -> NewPrice {
             ],
         )
     } else {
-        NewPrice::builder(PriceKind::recurring(Interval::monthly()), amount)
+        NewPrice::builder(PriceKind::recurring(interval), amount)
     };
     b = b.product_id(product).name(format!("Price {i}"));
     if i % 10 != 9 {
@@ -143,13 +161,16 @@ pub fn price(i: usize, product: &str, tiers: bool) -> NewPrice {
     b.build().unwrap()
 }
 
-/// A memory source: `customers` customers and `prices` prices over `prices / 10` products.
+/// A memory source: `customers` customers and `prices` prices over `prices / 10` products, the ten prices of a
+/// product each billed every 1 to 10 months (a subscription to one bills that one alone, also on a destination
+/// that bills the whole product).
 pub async fn memory_source(customers: usize, prices: usize) -> Billing {
     let billing = Billing::memory();
     fill_customers(&billing, customers).await;
     let api = billing.prices();
     for i in 0..prices {
-        api.create(price(i, &format!("prod_{}", i / 10), true))
+        let every = Interval::new(unibill_core::IntervalUnit::Month, 1 + (i % 10) as u32);
+        api.create(price_every(i, &format!("prod_{}", i / 10), true, every))
             .await
             .unwrap();
     }
@@ -181,4 +202,48 @@ pub fn writes(server: &TestServer) -> Vec<String> {
         .filter(|r| r.method != http::Method::GET && !r.path.ends_with("/search"))
         .map(|r| format!("{} {}", r.method, r.path))
         .collect()
+}
+
+/// `n` subscriptions on `billing`, one per customer (every `customers / n`-th: `user-00000`, …) to its active
+/// recurring prices in turn, each with a key derived from its index and metadata of its own. Returns how many
+/// were made.
+pub async fn fill_subscriptions(billing: &Billing, customers: usize, n: usize) -> usize {
+    use futures::{StreamExt, TryStreamExt};
+    let prices: Vec<_> = billing
+        .prices()
+        .list_all(PriceListQuery::new().limit(100))
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|p| p.active && matches!(p.kind, PriceKind::Recurring { .. }))
+        .map(|p| p.id)
+        .collect();
+    assert!(!prices.is_empty());
+    let step = (customers / n.max(1)).max(1);
+    let api = billing.subscriptions();
+    futures::stream::iter(0..n)
+        .for_each_concurrent(16, |i| {
+            let api = api.clone();
+            let price = prices[i % prices.len()].clone();
+            async move {
+                let mut m = unibill_core::Metadata::new();
+                m.insert("seat", format!("{i}"));
+                let input = NewSubscription::builder(
+                    CustomerRef::external_id(format!("user-{:05}", i * step)),
+                    price,
+                )
+                .key(unibill_core::IdempotencyKey::derive(
+                    "test.source",
+                    &[&i.to_string()],
+                ))
+                .trial(Trial::FromPrice)
+                .metadata(m)
+                .build()
+                .unwrap();
+                api.create(input).await.unwrap();
+            }
+        })
+        .await;
+    n
 }

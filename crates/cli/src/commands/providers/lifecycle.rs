@@ -153,6 +153,16 @@ pub fn rows(resource: Resource, caps: &Capabilities) -> Vec<(String, String)> {
                         (s.trial.until, "until"),
                     ]),
                 ),
+                (
+                    "start_at",
+                    if !s.start_at {
+                        "no".to_owned()
+                    } else if s.start_at_as_trial {
+                        "yes, as a trial ending at the start".to_owned()
+                    } else {
+                        "yes".to_owned()
+                    },
+                ),
                 ("change_price_keeps_id", yes_no(s.change_price_keeps_id)),
                 (
                     "create_replaces_free_default",

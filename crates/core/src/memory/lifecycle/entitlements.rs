@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 
 use super::MemoryLifecycle;
 use super::rating::{aggregate, calendar_window};
-use super::state::{Phase, State};
+use super::state::State;
 use super::webhooks::provider;
 use crate::api::Entitlements;
 use crate::capability::EntitlementCapabilities;
@@ -47,7 +47,7 @@ impl State {
             .subs
             .values()
             .filter(|r| {
-                r.phase != Phase::Ended && r.sub.customer_external_id.as_deref() == Some(customer)
+                r.phase.is_running() && r.sub.customer_external_id.as_deref() == Some(customer)
             })
             .filter_map(|r| {
                 let product = r.sub.product_id.clone()?;
@@ -142,7 +142,7 @@ impl Entitlements for MemoryEntitlements {
             .keys()
             .filter(|(_, product)| {
                 s.subs.values().any(|r| {
-                    r.phase != Phase::Ended
+                    r.phase.is_running()
                         && r.sub.customer_external_id.as_deref()
                             == Some(customer_external_id.as_str())
                         && r.sub.product_id.as_ref() == Some(product)

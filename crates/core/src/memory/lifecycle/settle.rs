@@ -22,9 +22,13 @@ pub(super) fn settle(s: &mut State, now: Timestamp) {
     }
 }
 
-/// When the subscription next changes by itself: its trial's or period's end, or its scheduled cancel.
+/// When the subscription next changes by itself: its start, its trial's or period's end, or its scheduled
+/// cancel.
 fn next_due(r: &super::state::SubRecord) -> Option<Timestamp> {
-    let boundary = r.sub.current_period.map(|p| p.end());
+    let boundary = match r.phase {
+        Phase::Scheduled { start, .. } => Some(start),
+        _ => r.sub.current_period.map(|p| p.end()),
+    };
     match (boundary, r.sub.cancel_at) {
         (Some(b), Some(c)) => Some(b.min(c)),
         (b, c) => b.or(c),
@@ -55,6 +59,29 @@ fn step(s: &mut State, seq: u64, now: Timestamp) -> bool {
         end(s, seq, cancel_at, true);
         return true;
     }
+    if let Phase::Scheduled { start, trial } = rec.phase {
+        if start > now {
+            return false;
+        }
+        // Its start: the trial, or the first paid period (its invoice opened), begins.
+        let paid = !trial;
+        if let Some(rec) = s.subs.get_mut(&seq) {
+            rec.phase = if trial {
+                Phase::Trial
+            } else {
+                Phase::Paid {
+                    anchor: start,
+                    index: 0,
+                }
+            };
+            refresh_status(rec);
+        }
+        if paid {
+            s.open_invoice(seq, start);
+        }
+        announce(s, seq, WebhookKind::SubscriptionUpdated, start);
+        return true;
+    }
     if boundary > now {
         return false;
     }
@@ -62,7 +89,7 @@ fn step(s: &mut State, seq: u64, now: Timestamp) -> bool {
     let (anchor, index) = match rec.phase {
         Phase::Trial => (boundary, 0),
         Phase::Paid { anchor, index } => (anchor, index + 1),
-        Phase::Ended => return false,
+        Phase::Scheduled { .. } | Phase::Ended => return false,
     };
     let was_trial = rec.phase == Phase::Trial;
     if let Some(live) = rec.live_invoice {
@@ -111,8 +138,8 @@ pub(super) fn refresh_status(rec: &mut super::state::SubRecord) {
     rec.sub.status = match rec.phase {
         Phase::Ended => SubscriptionStatus::Canceled,
         _ if rec.sub.cancel_at.is_some() => SubscriptionStatus::CancelScheduled,
-        Phase::Trial => SubscriptionStatus::Trialing,
-        Phase::Paid { .. } => SubscriptionStatus::Active,
+        Phase::Trial | Phase::Scheduled { trial: true, .. } => SubscriptionStatus::Trialing,
+        Phase::Paid { .. } | Phase::Scheduled { trial: false, .. } => SubscriptionStatus::Active,
     };
 }
 

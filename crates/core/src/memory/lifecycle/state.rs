@@ -68,8 +68,23 @@ pub(super) enum Phase {
         /// Which period of the anchor's it is.
         index: i64,
     },
+    /// Not started yet (created with a start after its creation): nothing is billed until `start`, where its
+    /// current period (the trial, when `trial`, else the first paid period) begins.
+    Scheduled {
+        /// When it starts.
+        start: Timestamp,
+        /// Whether its first period is a trial.
+        trial: bool,
+    },
     /// Canceled.
     Ended,
+}
+
+impl Phase {
+    /// Whether the subscription has started and not ended (it grants features).
+    pub fn is_running(self) -> bool {
+        matches!(self, Phase::Trial | Phase::Paid { .. })
+    }
 }
 
 /// A subscription and what memory rates it with.

@@ -31,6 +31,10 @@ use crate::page::Page;
 ///   `customer`.
 /// - **Trials**: [`Trial::FromPrice`] takes the price's `trial_days`; the trial is the first period and bills
 ///   nothing; at its end the subscription is `Active` and its first paid period starts.
+/// - **A later start** ([`NewSubscriptionBuilder::start_at`](crate::NewSubscriptionBuilder::start_at) after
+///   now): the first period (or the trial) begins at the start, and nothing is billed, nor any feature granted,
+///   before it. Until then the subscription reads as it will from the start (Flexprice's reading): `Active`
+///   (`Trialing` with a trial), `current_period` beginning at the start. A start at or before now is now.
 /// - **Cancel**: `Immediately` ends it now (its running period's invoice finalized, or voided with
 ///   [`FinalInvoice::Skip`]); `AtPeriodEnd` and `At(t)` (`t` after now) make it `CancelScheduled` until then,
 ///   when the period is billed whole (no proration: `CancelOptions::prorate` is `Unsupported`). Cancelling a
@@ -185,23 +189,33 @@ impl Subscriptions for MemorySubscriptions {
         else {
             return Err(Error::invalid_field("price_id", "is not recurring"));
         };
+        // A start after now defers everything to it; one at or before now is now.
+        let begin = input.start_at().filter(|t| *t > now).unwrap_or(now);
         let trial_end: Option<Timestamp> = match input.trial() {
-            Trial::FromPrice => trial_days.map(|d| add_days(now, d)),
+            Trial::FromPrice => trial_days.map(|d| add_days(begin, d)),
             Trial::None => None,
-            Trial::Days(d) => Some(add_days(now, d)),
-            Trial::Until(t) => (t > now).then_some(t),
+            Trial::Days(d) => Some(add_days(begin, d)),
+            Trial::Until(t) => (t > begin).then_some(t),
         };
         let (phase, period_end) = match trial_end {
             Some(t) => (Phase::Trial, t),
             None => (
                 Phase::Paid {
-                    anchor: now,
+                    anchor: begin,
                     index: 0,
                 },
-                add_interval(now, interval, 1),
+                add_interval(begin, interval, 1),
             ),
         };
-        let period = Period::new(now, period_end)?;
+        let phase = if begin > now {
+            Phase::Scheduled {
+                start: begin,
+                trial: trial_end.is_some(),
+            }
+        } else {
+            phase
+        };
+        let period = Period::new(begin, period_end)?;
         let seq = s.next_seq();
         let mut b = Subscription::builder(make_id("sub", seq), crate::SubscriptionStatus::Active)
             .customer_id(customer.id.clone())
@@ -342,15 +356,21 @@ impl Subscriptions for MemorySubscriptions {
         if let Some(rec) = s.subs.get_mut(&seq) {
             let old_interval = rec.price.kind.interval();
             let new_interval = price.kind.interval();
-            if let (Phase::Paid { .. }, Some(period), Some(interval)) =
-                (rec.phase, rec.sub.current_period, new_interval)
+            let paid = matches!(
+                rec.phase,
+                Phase::Paid { .. } | Phase::Scheduled { trial: false, .. }
+            );
+            if let (true, Some(period), Some(interval)) =
+                (paid, rec.sub.current_period, new_interval)
                 && old_interval != new_interval
             {
                 let start = period.start();
-                rec.phase = Phase::Paid {
-                    anchor: start,
-                    index: 0,
-                };
+                if let Phase::Paid { .. } = rec.phase {
+                    rec.phase = Phase::Paid {
+                        anchor: start,
+                        index: 0,
+                    };
+                }
                 if let Ok(p) = Period::new(start, add_interval(start, interval, 1)) {
                     rec.sub.current_period = Some(p);
                 }
