@@ -130,7 +130,7 @@ pub fn create_request(
         metadata,
         subscription_status: "draft",
         trial_period_days,
-        start_date: input.start_at().map(rfc3339),
+        start_date: input.start_at().map(|t| rfc3339(t).into()),
     };
     Request::post(CREATE, "/subscriptions")
         .path(["subscriptions"])
@@ -196,7 +196,7 @@ pub fn activate_request(draft: &Subscription, start: Option<Timestamp>) -> Resul
         #[serde(default)]
         start_date: Option<String>,
     }
-    let given = start.map(rfc3339);
+    let given = start.map(|t| rfc3339(t).into());
     let start = given
         .or_else(|| {
             draft
