@@ -2,6 +2,8 @@
 //! `GET /api/v1/customers/{externalId}/usage-balances`, from which an adapter computes entitlements
 //! (toggle feature item present; `availableBalance` of a meter).
 
+use std::collections::HashMap;
+
 use serde_json::{Value, json};
 
 use super::errors::ApiError;
@@ -134,21 +136,36 @@ pub(crate) fn billing(store: &mut Store, external_id: &str) -> Result<Value, Api
         .map(|i| json!({"invoice": i.to_json(), "invoiceLineItems": []}))
         .collect();
     // The catalogue is reduced to what entitlements need: products with their prices and features, meters.
+    // Prices and features are grouped by product in one pass each (a customer lookup per subscription create
+    // would otherwise scan every price once per product).
+    let mut prices_of: HashMap<&str, Vec<Value>> = HashMap::new();
+    for price in &store.prices {
+        if let Some(product) = price.product_id.as_deref() {
+            prices_of.entry(product).or_default().push(price.to_json());
+        }
+    }
+    let features: HashMap<&str, &super::features::Feature> =
+        store.features.iter().map(|f| (f.id.as_str(), f)).collect();
+    let mut features_of: HashMap<&str, Vec<Value>> = HashMap::new();
+    for pf in store
+        .product_features
+        .iter()
+        .filter(|pf| pf.expired_at.is_none())
+    {
+        if let Some(f) = features.get(pf.feature_id.as_str()).filter(|f| f.active) {
+            features_of
+                .entry(pf.product_id.as_str())
+                .or_default()
+                .push(f.to_json());
+        }
+    }
     let products: Vec<Value> = store
         .products
         .iter()
         .filter(|p| p.pricing_model_id == store.pricing_model_id)
         .map(|p| {
-            let prices: Vec<Value> = store
-                .prices
-                .iter()
-                .filter(|x| x.product_id.as_deref() == Some(p.id.as_str()))
-                .map(super::state::Price::to_json)
-                .collect();
-            let feats: Vec<Value> = super::features::of_product(store, &p.id)
-                .iter()
-                .map(super::features::Feature::to_json)
-                .collect();
+            let prices = prices_of.remove(p.id.as_str()).unwrap_or_default();
+            let feats = features_of.remove(p.id.as_str()).unwrap_or_default();
             json!({"id": p.id, "default": p.is_default, "prices": prices, "features": feats})
         })
         .collect();
