@@ -447,12 +447,6 @@ impl HttpExecutor {
                     unread_success: Some(status),
                 });
             }
-            drop(response);
-            // The connection goes back to the pool in a task of its own, spawned when the answer arrived; one
-            // turn of the scheduler lets it run before the caller's next request looks for an idle connection.
-            // Without the turn that request finds none, starts a connect, and the spare-connect guard
-            // (`resolver.rs`) then drops it: about 8k instructions per call spent on a connect never used.
-            tokio::task::yield_now().await;
             return Ok(Response {
                 status,
                 headers,
