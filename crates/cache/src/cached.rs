@@ -870,8 +870,75 @@ impl Inner {
         };
         match flight.shared.await {
             Ok(snapshot) => self.list_from(&snapshot, &customer, Freshness::Live),
+            Err(e) if unreachable(&e) => {
+                let now = Moment::now(&*self.clock);
+                self.list_by_fail_rule(&customer, now, &e)
+            }
             Err(e) => Err(copy_error(&e)),
         }
+    }
+
+    /// A whole list when the provider cannot be reached: of the customer's last known list, the answers whose
+    /// feature fails open and are recent enough for it, marked stale with their age; a feature failing closed
+    /// (or known too long ago) is left out, so it reads as not granted. An empty last list is given as it was
+    /// when the cache's own rule (`fail_mode`) fails open within its age. With nothing to give, `Unavailable`.
+    fn list_by_fail_rule(
+        &self,
+        customer: &str,
+        now: Moment,
+        cause: &Error,
+    ) -> Result<Vec<Entitlement>> {
+        let open_within = |rule: FailMode, age: Duration| match rule {
+            FailMode::Open { max_age } => max_age.is_none_or(|m| age <= m),
+            FailMode::Closed => false,
+        };
+        let last = self.snapshots.peek(customer);
+        let listed = last
+            .as_ref()
+            .filter(|s| s.unknown.is_none())
+            .and_then(|s| s.listed.as_ref().map(|l| (s, l)));
+        if let Some((snapshot, listed)) = listed {
+            let mut out = Vec::new();
+            for (feature, answer) in snapshot.answers.iter() {
+                let a = age(now, answer.asked_at);
+                if !open_within(self.config.fail_mode_of(feature), a) {
+                    continue;
+                }
+                let view = View::Found(answer);
+                let overlaid = self.overlaid(&view, customer, feature);
+                out.push(self.answer(
+                    view,
+                    overlaid,
+                    customer.to_owned(),
+                    feature.to_owned(),
+                    Freshness::Stale { age: signed(a) },
+                )?);
+            }
+            let empty_and_open = snapshot.answers.is_empty()
+                && open_within(self.config.fail_mode, age(now, listed.asked_at));
+            if !out.is_empty() || empty_and_open {
+                Counters::bump(&self.counters.stale_served);
+                tracing::warn!(
+                    customer,
+                    served = out.len(),
+                    "entitlement cache: provider unreachable, failing open with the last known list"
+                );
+                out.sort_by(|a, b| a.feature_key.cmp(&b.feature_key));
+                return Ok(out);
+            }
+        }
+        Counters::bump(&self.counters.unavailable);
+        Err(Error::new(
+            ErrorKind::Unavailable,
+            format!(
+                "the entitlements of `{customer}` are unavailable: the provider could not be reached ({}: {}) \
+                 and no answer of its last known list fails open recently enough",
+                cause.kind(),
+                cause.message()
+            ),
+        )
+        .with_provider(self.provider_name)
+        .with_operation("entitlements.list"))
     }
 
     fn list_from(

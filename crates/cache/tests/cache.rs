@@ -579,6 +579,69 @@ async fn list_is_answered_from_the_same_snapshot() {
 }
 
 #[tokio::test]
+async fn a_list_the_provider_cannot_answer_follows_each_features_fail_rule() {
+    let clock = clock();
+    let provider = Scripted::new(Arc::new(clock.clone()));
+    provider.set("ada", SSO, on());
+    provider.set("ada", CALLS, metered(dec!(100), dec!(1)));
+    let config = CacheConfig::default().feature_fail_mode(SSO, FailMode::open_up_to(secs(600)));
+    let cache = cache(&provider, &clock, config);
+    assert_eq!(cache.list("ada".into()).await.unwrap().len(), 2);
+
+    // Past both bounds, the provider down: the open feature is given stale, the closed one left out.
+    provider.set_down(Some(ErrorKind::Timeout));
+    clock.advance_by(secs(90));
+    let listed = cache.list("ada".into()).await.unwrap();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0].feature_key, SSO);
+    assert!(listed[0].access);
+    assert_eq!(
+        listed[0].freshness,
+        Freshness::Stale {
+            age: SignedDuration::from_secs(90)
+        }
+    );
+    // Past the open feature's age too: nothing to give.
+    clock.advance_by(secs(600));
+    let err = cache.list("ada".into()).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unavailable);
+    assert!(
+        err.message().contains("no answer of its last known list"),
+        "{err}"
+    );
+    assert_eq!(err.operation(), Some("entitlements.list"));
+    // A customer never listed: unavailable, whatever the rules.
+    let err = cache.list("bob".into()).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unavailable);
+    // Not about reaching the provider: the provider's error.
+    provider.set_down(Some(ErrorKind::Unauthenticated));
+    clock.advance_by(secs(2));
+    let err = cache.list("ada".into()).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unauthenticated);
+}
+
+#[tokio::test]
+async fn a_list_granting_nothing_is_given_again_only_under_an_open_rule() {
+    for (rule, open) in [(FailMode::open(), true), (FailMode::Closed, false)] {
+        let clock = clock();
+        let provider = Scripted::new(Arc::new(clock.clone()));
+        provider.set("bob", SSO, EntitlementKind::NotGranted);
+        let cache = cache(&provider, &clock, CacheConfig::default().fail_mode(rule));
+        let first = cache.list("bob".into()).await.unwrap();
+        let granted = first.iter().filter(|e| e.access).count();
+        assert_eq!(granted, 0);
+        provider.set_down(Some(ErrorKind::Transport));
+        clock.advance_by(secs(3_600));
+        let again = cache.list("bob".into()).await;
+        if open {
+            assert_eq!(again.unwrap().iter().filter(|e| e.access).count(), 0);
+        } else {
+            assert_eq!(again.unwrap_err().kind(), ErrorKind::Unavailable);
+        }
+    }
+}
+
+#[tokio::test]
 async fn a_provider_without_list_is_asked_per_feature() {
     let clock = clock();
     let provider = Scripted::without_list(Arc::new(clock.clone()));
