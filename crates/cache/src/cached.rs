@@ -96,8 +96,9 @@ pub type UsageObserver = Arc<dyn Fn(&UsageEvent) + Send + Sync>;
 /// - **Unreachable provider.** When a refresh fails with a retryable error (unavailable, timeout, transport,
 ///   rate limited), the feature's [`FailMode`] decides: closed answers `Unavailable`; open answers the last
 ///   known answer marked [`Freshness::Stale`] with its age. For [`CacheConfig::failure_backoff`] after a
-///   failure, checks answer by the rule without asking again. Other errors are returned as the provider gave
-///   them.
+///   failure, checks answer by the rule without asking again. A `list` the provider cannot answer gives the
+///   last known list's answers whose feature fails open (stale, within its age) and leaves the others out;
+///   with none to give it is `Unavailable`. Other errors are returned as the provider gave them.
 /// - **Every answer** carries the provider's `as_of` and its [`Freshness`]: `Live` when this call waited for
 ///   the provider, `Cached { age }` from memory within the bound, `Stale { age }` past it (fail open).
 ///
