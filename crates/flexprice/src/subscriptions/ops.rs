@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
-use unibill_core::CompactString;
+use unibill_core::timestamp::format_rfc3339_millis;
 use unibill_core::{
     CancelOptions, CancelTiming, Customer, Error, ErrorKind, FinalInvoice, NewSubscription, Price,
     PriceId, PriceKind, Result, Subscription, SubscriptionId, SubscriptionListQuery,
@@ -130,7 +130,7 @@ pub fn create_request(
         metadata,
         subscription_status: "draft",
         trial_period_days,
-        start_date: input.start_at().map(|t| rfc3339(t).into()),
+        start_date: input.start_at().map(|t| format_rfc3339_millis(t).into()),
     };
     Request::post(CREATE, "/subscriptions")
         .path(["subscriptions"])
@@ -196,7 +196,7 @@ pub fn activate_request(draft: &Subscription, start: Option<Timestamp>) -> Resul
         #[serde(default)]
         start_date: Option<String>,
     }
-    let given = start.map(|t| rfc3339(t).into());
+    let given = start.map(|t| format_rfc3339_millis(t).into());
     let start = given
         .or_else(|| {
             draft
@@ -243,7 +243,7 @@ pub fn cancel_request(id: &SubscriptionId, options: &CancelOptions) -> Result<Re
         },
         CancelTiming::At(t) => Cancel {
             cancellation_type: "scheduled_date",
-            cancel_at: Some(rfc3339(t).into()),
+            cancel_at: Some(format_rfc3339_millis(t).into()),
             proration_behavior,
             invoice_policy: None,
         },
@@ -285,11 +285,6 @@ pub fn decode_subscription_list(response: Response) -> Result<(Vec<Subscription>
     decode_items(&response, |w: WireSubscription, raw| {
         Ok(w.into_subscription(raw))
     })
-}
-
-/// RFC 3339 in UTC with milliseconds (`2026-08-22T13:01:02.123Z`).
-pub(crate) fn rfc3339(t: Timestamp) -> CompactString {
-    unibill_core::timestamp::format_rfc3339_millis(t)
 }
 
 /// Of the subscriptions holding one key, the one every caller converges on: the oldest (by `created_at`,

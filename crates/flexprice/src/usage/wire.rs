@@ -4,10 +4,10 @@ use std::fmt::Write as _;
 
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
+use unibill_core::timestamp::format_rfc3339_millis;
 use unibill_core::{CompactString, Metadata, UsageEvent};
 
 use crate::meters::wire::QUANTITY_FIELD;
-use crate::subscriptions::ops::rfc3339;
 
 /// `IngestEventRequest`. `event_id` and `timestamp` are always sent (notes §1.5: a copy collapses only when
 /// both repeat, and an omitted timestamp is the server's receive time); `timestamp` in UTC with milliseconds
@@ -31,7 +31,7 @@ impl<'a> From<&'a UsageEvent> for WireEvent<'a> {
             event_id: e.key().as_str(),
             event_name: e.meter_key(),
             external_customer_id: e.customer_external_id(),
-            timestamp: rfc3339(e.occurred_at()),
+            timestamp: format_rfc3339_millis(e.occurred_at()),
             properties: Properties {
                 caller: e.properties(),
                 quantity,
